@@ -1,0 +1,93 @@
+package org.normkit.autograd.ops;
+
+import org.normkit.autograd.graph.Node;
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.Tensor;
+
+/**
+ * Binary primitives with broadcasting, each forward beside its backward. The backward of a broadcast is a sum
+ * over the broadcast dimensions ({@link Reduce#sumTo}): a value used many times collects all their gradients.
+ * Operands of different dtypes are promoted as PyTorch does.
+ */
+public final class Binary {
+    private Binary() {}
+
+    public static Tensor add(Tensor a, Tensor b) {
+        Tensor[] p = Elementwise.promote(a, b);
+        Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "add");
+        Tensor out = Elementwise.map(p[0], p[1], shape, Double::sum);
+        return Node.record(out, "add", (g, needs) -> new Tensor[] {
+            needs[0] ? Reduce.sumTo(g, p[0].shape()) : null,
+            needs[1] ? Reduce.sumTo(g, p[1].shape()) : null}, p[0], p[1]);
+    }
+
+    public static Tensor sub(Tensor a, Tensor b) {
+        Tensor[] p = Elementwise.promote(a, b);
+        Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "sub");
+        Tensor out = Elementwise.map(p[0], p[1], shape, (x, y) -> x - y);
+        return Node.record(out, "sub", (g, needs) -> new Tensor[] {
+            needs[0] ? Reduce.sumTo(g, p[0].shape()) : null,
+            needs[1] ? Reduce.sumTo(Unary.neg(g), p[1].shape()) : null}, p[0], p[1]);
+    }
+
+    public static Tensor mul(Tensor a, Tensor b) {
+        Tensor[] p = Elementwise.promote(a, b);
+        Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "mul");
+        Tensor out = Elementwise.map(p[0], p[1], shape, (x, y) -> x * y);
+        return Node.record(out, "mul", (g, needs) -> new Tensor[] {
+            needs[0] ? Reduce.sumTo(mul(g, p[1].detach()), p[0].shape()) : null,
+            needs[1] ? Reduce.sumTo(mul(g, p[0].detach()), p[1].shape()) : null}, p[0], p[1]);
+    }
+
+    public static Tensor div(Tensor a, Tensor b) {
+        Tensor[] p = Elementwise.promote(a, b);
+        Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "div");
+        Tensor out = Elementwise.map(p[0], p[1], shape, (x, y) -> x / y);
+        return Node.record(out, "div", (g, needs) -> new Tensor[] {
+            needs[0] ? Reduce.sumTo(div(g, p[1].detach()), p[0].shape()) : null,
+            // d(a/b)/db = −a/b² = −out/b
+            needs[1] ? Reduce.sumTo(Unary.neg(div(mul(g, out.detach()), p[1].detach())), p[1].shape()) : null},
+            p[0], p[1]);
+    }
+
+    /** Elementwise maximum; where both are equal the gradient is split evenly, as PyTorch does. */
+    public static Tensor maximum(Tensor a, Tensor b) {
+        Tensor[] p = Elementwise.promote(a, b);
+        Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "maximum");
+        Tensor out = Elementwise.map(p[0], p[1], shape, Math::max);
+        return Node.record(out, "maximum", (g, needs) -> {
+            Tensor share = Elementwise.map(p[0].detach(), p[1].detach(), shape,
+                    (x, y) -> x > y ? 1.0 : x < y ? 0.0 : 0.5);
+            return new Tensor[] {
+                needs[0] ? Reduce.sumTo(mul(g, share), p[0].shape()) : null,
+                needs[1] ? Reduce.sumTo(mul(g, Elementwise.map(share, v -> 1.0 - v)), p[1].shape()) : null};
+        }, p[0], p[1]);
+    }
+
+    /** 1 where {@code a > b}, else 0; a comparison has no gradient. */
+    public static Tensor greater(Tensor a, Tensor b) {
+        Tensor[] p = Elementwise.promote(a.detach(), b.detach());
+        return Elementwise.map(p[0], p[1], Shape.broadcast(p[0].shape(), p[1].shape(), "greater"),
+                (x, y) -> x > y ? 1.0 : 0.0);
+    }
+
+    /** 1 where {@code a == b}, else 0; a comparison has no gradient. */
+    public static Tensor equal(Tensor a, Tensor b) {
+        Tensor[] p = Elementwise.promote(a.detach(), b.detach());
+        return Elementwise.map(p[0], p[1], Shape.broadcast(p[0].shape(), p[1].shape(), "equal"),
+                (x, y) -> x == y ? 1.0 : 0.0);
+    }
+
+    /** {@code a} where {@code condition} is non-zero, else {@code b}; the condition gets no gradient. */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        Tensor[] p = Elementwise.promote(a, b);
+        Shape shape = Shape.broadcast(Shape.broadcast(condition.shape(), p[0].shape(), "where"), p[1].shape(), "where");
+        Tensor mask = Elementwise.map(condition.detach().to(p[0].dtype()), Tensor.zeros(p[0].dtype(), shape), shape,
+                (c, zero) -> c != 0 ? 1.0 : 0.0);
+        Tensor picked = Elementwise.map(Elementwise.map(mask, p[0].detach(), shape, (m, x) -> m != 0 ? x : 0.0),
+                Elementwise.map(mask, p[1].detach(), shape, (m, y) -> m != 0 ? 0.0 : y), shape, Double::sum);
+        return Node.record(picked, "where", (g, needs) -> new Tensor[] {
+            needs[0] ? Reduce.sumTo(mul(g, mask), p[0].shape()) : null,
+            needs[1] ? Reduce.sumTo(mul(g, Elementwise.map(mask, m -> 1.0 - m)), p[1].shape()) : null}, p[0], p[1]);
+    }
+}

@@ -1,0 +1,42 @@
+package org.normkit.autograd.ops;
+
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.Tensor;
+
+/** Losses, composed from primitives like everything in {@link Composed}; each returns the batch mean. */
+public final class Losses {
+    private Losses() {}
+
+    /**
+     * Negative log-likelihood of class indices under log-probabilities {@code (N, classes)}: the mean over the batch
+     * of −logProbs[n, target[n]]. The target is a constant one-hot mask, so only the primitives carry gradients.
+     */
+    public static Tensor nll(Tensor logProbs, int[] targets) {
+        if (logProbs.rank() != 2 || logProbs.dim(0) != targets.length) {
+            throw new org.normkit.autograd.tensor.ShapeException("nll: expected log-probabilities of shape (N, classes) "
+                    + "with N = " + targets.length + " targets, got " + logProbs.shape());
+        }
+        int classes = logProbs.dim(1);
+        Tensor oneHot = Tensor.zeros(logProbs.dtype(), logProbs.shape());
+        for (int n = 0; n < targets.length; n++) {
+            if (targets[n] < 0 || targets[n] >= classes) {
+                throw new IllegalArgumentException("nll: target " + targets[n] + " at position " + n
+                        + " is not a class index in [0, " + classes + ")");
+            }
+            oneHot.set(n * classes + targets[n], 1.0);
+        }
+        return logProbs.mul(oneHot).sum().neg().div(Math.max(1, targets.length));
+    }
+
+    /** Cross-entropy of raw scores {@code (N, classes)} against class indices: nll(logSoftmax(logits)). */
+    public static Tensor crossEntropy(Tensor logits, int[] targets) {
+        return nll(logits.logSoftmax(1), targets);
+    }
+
+    /** Mean squared error over all elements. */
+    public static Tensor mse(Tensor prediction, Tensor target) {
+        Shape.requireSame(prediction.shape(), target.shape(), "mse", "the target");
+        Tensor d = prediction.sub(target);
+        return d.mul(d).mean();
+    }
+}

@@ -1,0 +1,84 @@
+package org.normkit.autograd.ops;
+
+import org.normkit.autograd.graph.Node;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.ShapeException;
+import org.normkit.autograd.tensor.Tensor;
+
+/**
+ * Matrix product of 2-d matrices, or batched over leading dimensions: {@code (..., M, K)·(..., K, N)}. The batch
+ * dimensions must be equal, or one operand 2-d (then it is shared by every batch entry and its gradient summed).
+ * Backward: dA = g·Bᵀ, dB = Aᵀ·g.
+ */
+public final class MatMul {
+    private MatMul() {}
+
+    public static Tensor matmul(Tensor a, Tensor b) {
+        Tensor[] p = Elementwise.promote(a, b);
+        Tensor x = p[0];
+        Tensor y = p[1];
+        if (x.rank() < 2 || y.rank() < 2) {
+            throw new ShapeException("matmul: both operands need at least 2 dimensions, got " + x.shape() + " and "
+                    + y.shape() + "; reshape a vector v to (1, n) or (n, 1)");
+        }
+        int m = x.dim(-2);
+        int k = x.dim(-1);
+        int n = y.dim(-1);
+        if (y.dim(-2) != k) {
+            throw new ShapeException("matmul: shapes " + x.shape() + " and " + y.shape() + " cannot be multiplied: "
+                    + "the last dimension of the first (" + k + ") must equal the second-to-last of the second ("
+                    + y.dim(-2) + ")");
+        }
+        Shape batchX = Shape.of(java.util.Arrays.copyOf(x.shape().dims(), x.rank() - 2));
+        Shape batchY = Shape.of(java.util.Arrays.copyOf(y.shape().dims(), y.rank() - 2));
+        Shape batch;
+        if (batchX.equals(batchY) || batchY.rank() == 0) {
+            batch = batchX;
+        } else if (batchX.rank() == 0) {
+            batch = batchY;
+        } else {
+            throw new ShapeException("matmul: batch dimensions " + batchX + " of " + x.shape() + " and " + batchY
+                    + " of " + y.shape() + " differ; make them equal, or pass one operand as a 2-d matrix");
+        }
+        int[] outDims = java.util.Arrays.copyOf(batch.dims(), batch.rank() + 2);
+        outDims[batch.rank()] = m;
+        outDims[batch.rank() + 1] = n;
+        Tensor out = Tensor.zeros(x.dtype(), Shape.of(outDims));
+        product(false, false, x, y, out, m, n, k, batch.numel());
+        return Node.record(out, "matmul", (g, needs) -> {
+            Tensor gx = null;
+            Tensor gy = null;
+            if (needs[0]) {
+                gx = Tensor.zeros(x.dtype(), x.shape());
+                product(false, true, g, y.detach(), gx, m, k, n, batch.numel());
+            }
+            if (needs[1]) {
+                gy = Tensor.zeros(y.dtype(), y.shape());
+                product(true, false, x.detach(), g, gy, k, n, m, batch.numel());
+            }
+            return new Tensor[] {gx, gy};
+        }, x, y);
+    }
+
+    /**
+     * {@code out[b] (+)= op(a[b])·op(c[b])} for each batch entry; an operand or output without batch dimensions is
+     * shared by every entry, and a shared output accumulates.
+     */
+    private static void product(boolean transA, boolean transB, Tensor a, Tensor b, Tensor out,
+                                int m, int n, int k, int batches) {
+        int aStride = a.rank() == 2 ? 0 : m * k;
+        int bStride = b.rank() == 2 ? 0 : k * n;
+        int oStride = out.rank() == 2 ? 0 : m * n;
+        for (int i = 0; i < batches; i++) {
+            boolean accumulate = oStride == 0 && i > 0;
+            if (out.dtype() == DType.FLOAT32) {
+                Gemm.sgemm(transA, transB, m, n, k, a.floatData(), i * aStride, b.floatData(), i * bStride,
+                        accumulate ? 1f : 0f, out.floatData(), i * oStride);
+            } else {
+                Gemm.dgemm(transA, transB, m, n, k, a.doubleData(), i * aStride, b.doubleData(), i * bStride,
+                        accumulate ? 1.0 : 0.0, out.doubleData(), i * oStride);
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.normkit.autograd.ops;
+
+import org.normkit.autograd.graph.Node;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.Tensor;
+
+/**
+ * Axis reductions. Sums accumulate in double whatever the dtype. The backward of a reduction broadcasts the
+ * gradient back over the reduced axes.
+ */
+public final class Reduce {
+    private Reduce() {}
+
+    /** Sum over {@code axes} (an empty list means every axis). */
+    public static Tensor sum(Tensor x, int[] axes, boolean keepDim) {
+        int[] all = axes.length == 0 ? allAxes(x.rank()) : axes;
+        Shape kept = x.shape().reduce(all, true);
+        double[] acc = new double[kept.numel()];
+        int n = x.numel();
+        if (kept.numel() == 1) {
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                s += x.get(i);
+            }
+            acc[0] = s;
+        } else {
+            int[] target = kept.broadcastOffsets(x.shape());
+            if (x.dtype() == DType.FLOAT32) {
+                float[] v = x.floatData();
+                for (int i = 0; i < n; i++) {
+                    acc[target[i]] += v[i];
+                }
+            } else {
+                double[] v = x.doubleData();
+                for (int i = 0; i < n; i++) {
+                    acc[target[i]] += v[i];
+                }
+            }
+        }
+        Tensor out = Tensor.of(x.dtype(), acc, keepDim ? kept : x.shape().reduce(all, false));
+        Shape inputShape = x.shape();
+        return Node.record(out, "sum", (g, needs) -> new Tensor[] {broadcastBack(g, kept, inputShape)}, x);
+    }
+
+    /** Maximum over {@code axes}; tied maxima share the gradient evenly (PyTorch's amax rule). */
+    public static Tensor max(Tensor x, int[] axes, boolean keepDim) {
+        int[] all = axes.length == 0 ? allAxes(x.rank()) : axes;
+        if (x.numel() == 0) {
+            throw new IllegalArgumentException("max: cannot reduce an empty tensor of shape " + x.shape());
+        }
+        Shape kept = x.shape().reduce(all, true);
+        double[] best = new double[kept.numel()];
+        java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        int[] target = kept.broadcastOffsets(x.shape());
+        for (int i = 0; i < x.numel(); i++) {
+            double v = x.get(i);
+            if (v > best[target[i]] || Double.isNaN(v)) {
+                best[target[i]] = v;
+            }
+        }
+        Tensor keptOut = Tensor.of(x.dtype(), best, kept);
+        Tensor out = keepDim ? keptOut : keptOut.viewAs(x.shape().reduce(all, false));
+        Shape inputShape = x.shape();
+        return Node.record(out, "max", (g, needs) -> {
+            Tensor isMax = Binary.equal(x.detach(), keptOut);
+            Tensor count = sum(isMax, all, true);
+            Tensor share = Binary.div(isMax, count);
+            return new Tensor[] {Binary.mul(broadcastBack(g, kept, inputShape), share)};
+        }, x);
+    }
+
+    /**
+     * Sums a broadcast result back to {@code shape}: over the leading dimensions {@code shape} lacks and over the
+     * dimensions where it has size 1. This is the backward of every broadcast.
+     */
+    public static Tensor sumTo(Tensor g, Shape shape) {
+        if (g.shape().equals(shape)) {
+            return g;
+        }
+        int extra = g.rank() - shape.rank();
+        int count = 0;
+        int[] axes = new int[g.rank()];
+        for (int i = 0; i < g.rank(); i++) {
+            if (i < extra || (shape.dim(i - extra) == 1 && g.shape().dim(i) != 1)) {
+                axes[count++] = i;
+            }
+        }
+        Tensor summed = count == 0 ? g : sum(g, java.util.Arrays.copyOf(axes, count), true);
+        return summed.viewAs(shape);
+    }
+
+    private static Tensor broadcastBack(Tensor g, Shape kept, Shape inputShape) {
+        return Movement.expand(g.viewAs(kept), inputShape);
+    }
+
+    static int[] allAxes(int rank) {
+        int[] a = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+}

@@ -1,0 +1,58 @@
+package org.normkit.autograd.ops;
+
+import org.normkit.autograd.graph.Node;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Tensor;
+
+/** Unary primitives, each forward beside its backward. */
+public final class Unary {
+    private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
+
+    private Unary() {}
+
+    public static Tensor neg(Tensor x) {
+        Tensor out = Elementwise.map(x, v -> -v);
+        return Node.record(out, "neg", (g, needs) -> new Tensor[] {neg(g)}, x);
+    }
+
+    public static Tensor exp(Tensor x) {
+        Tensor out = Elementwise.map(x, Math::exp);
+        return Node.record(out, "exp", (g, needs) -> new Tensor[] {Binary.mul(g, out.detach())}, x);
+    }
+
+    public static Tensor log(Tensor x) {
+        Tensor out = Elementwise.map(x, Math::log);
+        return Node.record(out, "log", (g, needs) -> new Tensor[] {Binary.div(g, x.detach())}, x);
+    }
+
+    public static Tensor sqrt(Tensor x) {
+        Tensor out = Elementwise.map(x, Math::sqrt);
+        return Node.record(out, "sqrt", (g, needs) ->
+                new Tensor[] {Binary.div(g, Binary.mul(out.detach(), Tensor.scalar(2.0, out.dtype())))}, x);
+    }
+
+    /** {@code x^p} for a constant exponent. */
+    public static Tensor pow(Tensor x, double p) {
+        Tensor out = Elementwise.map(x, v -> Math.pow(v, p));
+        return Node.record(out, "pow", (g, needs) -> new Tensor[] {
+            Binary.mul(g, Elementwise.map(x.detach(), v -> p * Math.pow(v, p - 1)))}, x);
+    }
+
+    /** The Gauss error function; its derivative is 2/√π·e^(−x²). */
+    public static Tensor erf(Tensor x) {
+        Tensor out = Elementwise.map(x, ErrorFunction::erf);
+        return Node.record(out, "erf", (g, needs) -> new Tensor[] {
+            Binary.mul(g, Elementwise.map(x.detach(), v -> TWO_OVER_SQRT_PI * Math.exp(-v * v)))}, x);
+    }
+
+    /** Converts to {@code target}; the gradient converts back. */
+    public static Tensor cast(Tensor x, DType target) {
+        if (x.dtype() == target) {
+            return x;
+        }
+        Tensor out = Tensor.zeros(target, x.shape());
+        out.copyFrom(x);
+        DType source = x.dtype();
+        return Node.record(out, "cast", (g, needs) -> new Tensor[] {cast(g, source)}, x);
+    }
+}

@@ -1,0 +1,37 @@
+package org.normkit.autograd.spi;
+
+import java.util.Optional;
+
+import org.normkit.autograd.nn.Module;
+import org.normkit.autograd.tensor.Tensor;
+
+/**
+ * A normalization layer, with its two faces that must agree: {@link #reference} built from autograd ops only (the
+ * obviously right one) and an optional {@link #fused} kernel with an analytic backward (the fast one).
+ * {@link #forward} handles the layer's state (train/eval, running statistics) and dispatches to a face.
+ *
+ * <p>Generic tools read and set the state through {@link #stateDict()} with PyTorch's names: {@code weight},
+ * {@code bias}, {@code running_mean}, {@code running_var}, {@code num_batches_tracked}.
+ */
+public abstract class Normalization extends Module {
+
+    /** The spec this layer was built from. */
+    public abstract NormSpec spec();
+
+    /** The reference face: composed autograd ops normalising with {@code use}; touches no state. */
+    public abstract Tensor reference(Tensor x, Statistics use);
+
+    /** The fused face, when the norm has one. */
+    public abstract Optional<FusedNorm> fused();
+
+    /** This layer's own face choice; a non-AUTO {@link ExecutionMode#scope} overrides AUTO. */
+    public abstract void setExecutionMode(ExecutionMode mode);
+
+    public abstract ExecutionMode executionMode();
+
+    /** γ, when the layer is affine. */
+    public abstract Optional<Tensor> weight();
+
+    /** β, when the layer has one. */
+    public abstract Optional<Tensor> bias();
+}
