@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.normkit.autograd.spi.NormRegistry;
+import org.normkit.autograd.spi.PluginLoader;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -40,4 +40,12 @@ class SmokeTest {
         assertEquals(0.8427007929497149, Tensor.scalar(1.0, DType.FLOAT64).erf().item(), 1e-14);
         assertEquals(-0.9999779095030014, Tensor.scalar(-3.0, DType.FLOAT64).erf().item(), 1e-14);
     }
+
+    @Test
+    void gradCheckPassesOnComposedSoftmax() {
+        var report = org.normkit.autograd.check.GradCheck.check(
+                in -> in.get(0).softmax(1).mul(in.get(1)).logSoftmax(0),
+                java.util.List.of(Tensor.randn(DType.FLOAT64, Shape.of(3, 4), 5), Tensor.randn(DType.FLOAT64, Shape.of(1, 4), 6)), 7);
+        org.junit.jupiter.api.Assertions.assertTrue(report.passed(), report.describe());
+    }
 }

@@ -1,4 +1,4 @@
-package org.normkit.cli;
+package org.normkit.autograd.spi;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,14 +21,21 @@ public final class PluginLoader {
 
     private PluginLoader() {}
 
-    /** The plugin paths from the command line and from {@value #ENVIRONMENT_VARIABLE}. */
-    static List<Path> pluginPaths(List<Path> fromCommandLine) {
+    /**
+     * System property with the same ':'-separated list; set by tools that start other JVMs (JMH forks) so the
+     * children see the same plugins.
+     */
+    public static final String SYSTEM_PROPERTY = "normkit.plugins";
+
+    /** The plugin paths from the command line, {@value #ENVIRONMENT_VARIABLE} and {@value #SYSTEM_PROPERTY}. */
+    public static List<Path> pluginPaths(List<Path> fromCommandLine) {
         List<Path> all = new ArrayList<>(fromCommandLine);
-        String env = System.getenv(ENVIRONMENT_VARIABLE);
-        if (env != null && !env.isBlank()) {
-            for (String part : env.split(":")) {
-                if (!part.isBlank()) {
-                    all.add(Path.of(part.trim()));
+        for (String list : new String[] {System.getenv(ENVIRONMENT_VARIABLE), System.getProperty(SYSTEM_PROPERTY)}) {
+            if (list != null && !list.isBlank()) {
+                for (String part : list.split(":")) {
+                    if (!part.isBlank() && !all.contains(Path.of(part.trim()))) {
+                        all.add(Path.of(part.trim()));
+                    }
                 }
             }
         }
