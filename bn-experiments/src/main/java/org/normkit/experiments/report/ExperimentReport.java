@@ -1,0 +1,222 @@
+package org.normkit.experiments.report;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+import org.normkit.autograd.io.AtomicFiles;
+
+/**
+ * The report of one experiment, made from the rows of {@code results.csv}: {@value #MARKDOWN_FILE} with its plots
+ * beside it, and {@value #HTML_FILE}, the same content with the plots embedded.
+ *
+ * <p>In order: the data notice when the data is synthetic (the first line, so no reader takes synthetic numbers
+ * for real ones); the configuration, including how the target accuracy was chosen ({@link TargetAccuracy}); a
+ * table with one row per configuration (norm): final test accuracy as mean ± 95 % confidence half-width over seeds,
+ * epoch-1 accuracy, epochs until the mean curve reaches the target, seconds per epoch, samples per second, and
+ * the Welch p-value of the final accuracy against the baseline {@code none}; the mean test accuracy per epoch;
+ * plots of test accuracy and training loss per epoch (mean over seeds, band from the lowest to the highest seed);
+ * the diverged and the incomplete runs; and "What these numbers say", sentences generated from these numbers alone
+ * ({@link ExperimentFindings}).
+ *
+ * <p>A report can be made at any time, also from the partial results of a running experiment; it then says which
+ * runs are incomplete.
+ */
+public final class ExperimentReport {
+
+    public static final String MARKDOWN_FILE = "report.md";
+    public static final String HTML_FILE = "report.html";
+    public static final String ACCURACY_PLOT = "accuracy.png";
+    public static final String LOSS_PLOT = "loss.png";
+
+    private final String title;
+    private final ReportDocument document;
+
+    private ExperimentReport(String title, ReportDocument document) {
+        this.title = title;
+        this.document = document;
+    }
+
+    /** The report of {@code rows}; plots are rendered here, once. */
+    public static ExperimentReport of(List<ResultRow> rows, ReportContext context) {
+        List<ConfigSummary> summaries = ConfigSummary.group(rows, context.baselineNorm());
+        Map<RunConfig, String> labels = ConfigLabels.of(summaries.stream().map(ConfigSummary::config).toList(), "");
+        TargetAccuracy target = TargetAccuracy.choose(context, summaries);
+        ReportDocument document = new ReportDocument();
+        if (context.syntheticData()) {
+            document.warning(context.dataNotice());
+        }
+        document.heading(1, context.title());
+        if (!context.syntheticData() && !context.dataNotice().isBlank()) {
+            document.paragraph(context.dataNotice());
+        }
+        if (rows.isEmpty()) {
+            document.paragraph("The results hold no rows yet: there is nothing to report.");
+            return new ExperimentReport(context.title(), document);
+        }
+        configuration(document, context, rows, target);
+        results(document, summaries, labels, context, target);
+        perEpoch(document, summaries, labels);
+        plots(document, summaries, labels);
+        divergedAndIncomplete(document, summaries, labels);
+        document.heading(2, "What these numbers say");
+        document.bullets(new ExperimentFindings(summaries, labels, context, target).sentences());
+        return new ExperimentReport(context.title(), document);
+    }
+
+    public String markdown() {
+        return document.markdown();
+    }
+
+    public String html() {
+        return document.html(title);
+    }
+
+    /** Writes the Markdown file, its plots and the HTML file into {@code dir}, each atomically; returns their paths. */
+    public List<Path> writeTo(Path dir) {
+        List<Path> written = new ArrayList<>();
+        document.images().forEach((name, png) -> {
+            Plots.save(dir.resolve(name), png);
+            written.add(dir.resolve(name));
+        });
+        AtomicFiles.writeString(dir.resolve(MARKDOWN_FILE), markdown());
+        AtomicFiles.writeString(dir.resolve(HTML_FILE), html());
+        written.add(dir.resolve(MARKDOWN_FILE));
+        written.add(dir.resolve(HTML_FILE));
+        return written;
+    }
+
+    private static void configuration(ReportDocument document, ReportContext context, List<ResultRow> rows,
+                                      TargetAccuracy target) {
+        List<List<String>> table = new ArrayList<>();
+        context.configuration().forEach((name, value) -> table.add(List.of(name, value)));
+        TreeSet<Long> seeds = new TreeSet<>();
+        rows.forEach(row -> seeds.add(row.key().seed()));
+        table.add(List.of("seeds", seeds.size() + " (" + String.join(", ", seeds.stream().map(String::valueOf)
+                .toList()) + ")"));
+        table.add(List.of("target accuracy", target.explanation()));
+        document.heading(2, "Configuration");
+        document.table(List.of("setting", "value"), table);
+    }
+
+    private static void results(ReportDocument document, List<ConfigSummary> summaries, Map<RunConfig, String> labels,
+                                ReportContext context, TargetAccuracy target) {
+        String baseline = context.baselineNorm();
+        String targetText = Numbers.fixed(target.value(), 4);
+        document.heading(2, "Results");
+        document.paragraph("Final test accuracy is the mean over the seeds that finished, ± the half-width of its 95 % "
+                + "confidence interval (Student t; n/a for one seed). Epochs to " + targetText + " counts until the "
+                + "mean test accuracy over seeds first reaches the target. p is the two-sided Welch t-test of the "
+                + "final test accuracy against " + baseline + " in the same configuration.");
+        List<List<String>> table = new ArrayList<>();
+        for (ConfigSummary summary : summaries) {
+            Optional<ConfigSummary> base = summaries.stream()
+                    .filter(other -> other.config().equals(summary.config().withNorm(baseline))).findFirst();
+            table.add(List.of(
+                    labels.get(summary.config()),
+                    seedsCell(summary),
+                    summary.finalEpoch() == 0 ? "diverged"
+                            : SeedStatistics.meanWithConfidence(summary.finalAccuracies()).format(4),
+                    SeedStatistics.meanWithConfidence(summary.valuesAt(1, ResultRow::testAccuracy)).format(4),
+                    epochCell(summary.firstEpochReaching(target.value())),
+                    Numbers.fixed(summary.meanSecondsPerEpoch(), 2),
+                    Numbers.fixed(summary.meanSamplesPerSecond(), 0),
+                    pCell(summary, base, baseline)));
+        }
+        document.table(List.of("configuration", "seeds", "final test accuracy", "epoch-1 test accuracy",
+                "epochs to " + targetText, "s / epoch", "samples / s", "p vs " + baseline), table);
+    }
+
+    private static void perEpoch(ReportDocument document, List<ConfigSummary> summaries,
+                                 Map<RunConfig, String> labels) {
+        int last = summaries.stream().mapToInt(ConfigSummary::finalEpoch).max().orElse(0);
+        if (last == 0) {
+            return;
+        }
+        List<String> header = new ArrayList<>(List.of("epoch"));
+        summaries.forEach(summary -> header.add(labels.get(summary.config())));
+        List<List<String>> table = new ArrayList<>();
+        for (int epoch = 1; epoch <= last; epoch++) {
+            List<String> row = new ArrayList<>(List.of(Integer.toString(epoch)));
+            for (ConfigSummary summary : summaries) {
+                double[] values = summary.valuesAt(epoch, ResultRow::testAccuracy);
+                row.add(values.length == 0 ? "" : Numbers.fixed(SeedStatistics.meanWithConfidence(values).mean(), 4));
+            }
+            table.add(row);
+        }
+        document.heading(2, "Mean test accuracy per epoch");
+        document.table(header, table);
+    }
+
+    private static void plots(ReportDocument document, List<ConfigSummary> summaries, Map<RunConfig, String> labels) {
+        List<ConfigSummary> drawn = summaries.stream().filter(summary -> summary.finalEpoch() > 0).toList();
+        if (drawn.isEmpty()) {
+            return;
+        }
+        document.heading(2, "Curves");
+        document.paragraph("Lines are means over seeds; the shaded band runs from the lowest to the highest seed.");
+        document.image("test accuracy per epoch", ACCURACY_PLOT, Plots.epochPlot("Test accuracy", "test accuracy",
+                drawn.stream().map(s -> s.curve(labels.get(s.config()), ResultRow::testAccuracy)).toList()));
+        document.image("training loss per epoch", LOSS_PLOT, Plots.epochPlot("Training loss", "training loss",
+                drawn.stream().map(s -> s.curve(labels.get(s.config()), ResultRow::trainLoss)).toList()));
+    }
+
+    private static void divergedAndIncomplete(ReportDocument document, List<ConfigSummary> summaries,
+                                              Map<RunConfig, String> labels) {
+        List<List<String>> diverged = new ArrayList<>();
+        List<String> incomplete = new ArrayList<>();
+        for (ConfigSummary summary : summaries) {
+            String label = labels.get(summary.config());
+            for (ResultRow row : summary.divergedRows()) {
+                diverged.add(List.of(label, Long.toString(row.key().seed()), Integer.toString(row.epoch()),
+                        Numbers.plain(row.trainLoss())));
+            }
+            for (long seed : summary.incompleteSeeds()) {
+                incomplete.add(label + ", seed " + seed + ": stopped before epoch " + summary.finalEpoch()
+                        + ", so it counts in the per-epoch curves but not in the final accuracy");
+            }
+        }
+        document.heading(2, "Diverged runs");
+        if (diverged.isEmpty()) {
+            document.paragraph("None.");
+        } else {
+            document.paragraph("A diverged run stopped when its training loss stopped being finite; it is left out of "
+                    + "every mean and curve.");
+            document.table(List.of("configuration", "seed", "epoch", "train loss"), diverged);
+        }
+        if (!incomplete.isEmpty()) {
+            document.heading(2, "Incomplete runs");
+            document.bullets(incomplete);
+        }
+    }
+
+    private static String seedsCell(ConfigSummary summary) {
+        List<String> notes = new ArrayList<>();
+        if (!summary.divergedRows().isEmpty()) {
+            notes.add(summary.divergedRows().size() + " diverged");
+        }
+        if (!summary.incompleteSeeds().isEmpty()) {
+            notes.add(summary.incompleteSeeds().size() + " incomplete");
+        }
+        return summary.seedCount() + (notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")");
+    }
+
+    private static String epochCell(OptionalInt epoch) {
+        return epoch.isPresent() ? Integer.toString(epoch.getAsInt()) : "not reached";
+    }
+
+    private static String pCell(ConfigSummary summary, Optional<ConfigSummary> base, String baseline) {
+        if (summary.config().norm().equals(baseline)) {
+            return "baseline";
+        }
+        if (base.isEmpty()) {
+            return "no baseline";
+        }
+        OptionalDouble p = SeedStatistics.welch(summary.finalAccuracies(), base.get().finalAccuracies());
+        return p.isPresent() ? Numbers.pCell(p.getAsDouble()) : "n/a";
+    }
+}

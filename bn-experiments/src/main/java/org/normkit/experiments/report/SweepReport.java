@@ -1,0 +1,187 @@
+package org.normkit.experiments.report;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.normkit.autograd.io.AtomicFiles;
+
+/**
+ * The report of a sweep over one setting (batch size or learning rate), made from the rows of {@code results.csv}:
+ * {@value #MARKDOWN_FILE} with {@value #PLOT} beside it, and {@value #HTML_FILE} with the plot embedded.
+ *
+ * <p>It holds a table with one row per norm and one column per swept value, each cell the final test accuracy as
+ * mean ± 95 % confidence half-width over seeds ("diverged" when every seed diverged); the plot of final accuracy
+ * against the swept value on a logarithmic axis; and a closing sentence on whether the BatchNorm and GroupNorm
+ * curves cross ({@link Crossing}). The two are found by name: the norms named {@value #BATCH_NORM} and
+ * {@value #GROUP_NORM}, or starting with those names ({@code batch_norm2d}).
+ */
+public final class SweepReport {
+
+    public static final String MARKDOWN_FILE = "sweep.md";
+    public static final String HTML_FILE = "sweep.html";
+    public static final String PLOT = "sweep.png";
+    static final String BATCH_NORM = "batch_norm";
+    static final String GROUP_NORM = "group_norm";
+
+    private final String title;
+    private final ReportDocument document;
+    private final List<String> crossings;
+
+    private SweepReport(String title, ReportDocument document, List<String> crossings) {
+        this.title = title;
+        this.document = document;
+        this.crossings = crossings;
+    }
+
+    /** The report of a sweep over {@code setting}; plots are rendered here, once. */
+    public static SweepReport of(List<ResultRow> rows, SweptSetting setting, ReportContext context) {
+        Map<String, NavigableMap<Double, ConfigSummary>> curves = curves(rows, setting, context.baselineNorm());
+        String title = context.title() + ": " + setting.words() + " sweep";
+        ReportDocument document = new ReportDocument();
+        if (context.syntheticData()) {
+            document.warning(context.dataNotice());
+        }
+        document.heading(1, title);
+        if (!context.syntheticData() && !context.dataNotice().isBlank()) {
+            document.paragraph(context.dataNotice());
+        }
+        if (rows.isEmpty()) {
+            document.paragraph("The results hold no rows yet: there is nothing to report.");
+            return new SweepReport(title, document, List.of());
+        }
+        List<List<String>> settings = new ArrayList<>();
+        context.configuration().forEach((name, value) -> settings.add(List.of(name, value)));
+        document.heading(2, "Configuration");
+        document.table(List.of("setting", "value"), settings);
+        table(document, curves, setting);
+        plot(document, curves, setting);
+        List<String> crossings = crossings(curves, setting);
+        document.heading(2, "What these numbers say");
+        document.bullets(crossings);
+        return new SweepReport(title, document, crossings);
+    }
+
+    public String markdown() {
+        return document.markdown();
+    }
+
+    public String html() {
+        return document.html(title);
+    }
+
+    /** The sentences on whether the BatchNorm and GroupNorm curves cross, one per pair found. */
+    public List<String> crossingSentences() {
+        return crossings;
+    }
+
+    /** Writes the Markdown file, the plot and the HTML file into {@code dir}, each atomically; returns their paths. */
+    public List<Path> writeTo(Path dir) {
+        List<Path> written = new ArrayList<>();
+        document.images().forEach((name, png) -> {
+            Plots.save(dir.resolve(name), png);
+            written.add(dir.resolve(name));
+        });
+        AtomicFiles.writeString(dir.resolve(MARKDOWN_FILE), markdown());
+        AtomicFiles.writeString(dir.resolve(HTML_FILE), html());
+        written.add(dir.resolve(MARKDOWN_FILE));
+        written.add(dir.resolve(HTML_FILE));
+        return written;
+    }
+
+    /** One curve per configuration apart from the swept setting, named by its label, with a summary per value. */
+    private static Map<String, NavigableMap<Double, ConfigSummary>> curves(List<ResultRow> rows, SweptSetting setting,
+                                                                           String baselineNorm) {
+        List<ConfigSummary> summaries = ConfigSummary.group(rows, baselineNorm);
+        Map<RunConfig, String> labels =
+                ConfigLabels.of(summaries.stream().map(ConfigSummary::config).toList(), setting.column());
+        Map<String, NavigableMap<Double, ConfigSummary>> curves = new LinkedHashMap<>();
+        for (ConfigSummary summary : summaries) {
+            curves.computeIfAbsent(labels.get(summary.config()), label -> new TreeMap<>())
+                    .put(setting.valueOf(summary.config()), summary);
+        }
+        return curves;
+    }
+
+    private static void table(ReportDocument document, Map<String, NavigableMap<Double, ConfigSummary>> curves,
+                              SweptSetting setting) {
+        TreeSet<Double> values = new TreeSet<>();
+        curves.values().forEach(curve -> values.addAll(curve.keySet()));
+        List<String> header = new ArrayList<>(List.of("norm"));
+        values.forEach(value -> header.add(setting.at(value)));
+        List<List<String>> table = new ArrayList<>();
+        curves.forEach((label, curve) -> {
+            List<String> row = new ArrayList<>(List.of(label));
+            values.forEach(value -> row.add(cell(curve.get(value))));
+            table.add(row);
+        });
+        document.heading(2, "Final test accuracy");
+        document.paragraph("Each cell is the final test accuracy, mean over seeds ± the half-width of its 95 % "
+                + "confidence interval (Student t; n/a for one seed).");
+        document.table(header, table);
+    }
+
+    private static String cell(ConfigSummary summary) {
+        if (summary == null) {
+            return "—";
+        }
+        if (summary.finalEpoch() == 0) {
+            return "diverged";
+        }
+        String cell = SeedStatistics.meanWithConfidence(summary.finalAccuracies()).format(4);
+        int diverged = summary.divergedRows().size();
+        return diverged == 0 ? cell : cell + " (" + diverged + " of " + summary.seedCount() + " diverged)";
+    }
+
+    private static void plot(ReportDocument document, Map<String, NavigableMap<Double, ConfigSummary>> curves,
+                             SweptSetting setting) {
+        List<PlotSeries> series = new ArrayList<>();
+        curves.forEach((label, curve) -> {
+            List<Double> x = new ArrayList<>();
+            List<double[]> finals = new ArrayList<>();
+            curve.forEach((value, summary) -> {
+                if (summary.finalAccuracies().length > 0) {
+                    x.add(value);
+                    finals.add(summary.finalAccuracies());
+                }
+            });
+            if (!x.isEmpty()) {
+                series.add(new PlotSeries(label, x.stream().mapToDouble(Double::doubleValue).toArray(),
+                        finals.stream().mapToDouble(f -> SeedStatistics.meanWithConfidence(f).mean()).toArray(),
+                        finals.stream().mapToDouble(f -> Arrays.stream(f).min().getAsDouble()).toArray(),
+                        finals.stream().mapToDouble(f -> Arrays.stream(f).max().getAsDouble()).toArray()));
+            }
+        });
+        if (series.isEmpty()) {
+            return;
+        }
+        document.heading(2, "Curves");
+        document.paragraph("Lines are means over seeds; the shaded band runs from the lowest to the highest seed.");
+        document.image("final test accuracy against " + setting.words(), PLOT,
+                Plots.sweepPlot("Final test accuracy against " + setting.words(), setting.words(), true, series));
+    }
+
+    private static List<String> crossings(Map<String, NavigableMap<Double, ConfigSummary>> curves,
+                                          SweptSetting setting) {
+        List<String> sentences = new ArrayList<>();
+        curves.forEach((labelA, curveA) -> curves.forEach((labelB, curveB) -> {
+            RunConfig a = curveA.firstEntry().getValue().config();
+            RunConfig b = curveB.firstEntry().getValue().config();
+            if (a.norm().startsWith(BATCH_NORM) && b.norm().startsWith(GROUP_NORM)
+                    && ConfigLabels.settingsExcept(a, setting.column())
+                            .equals(ConfigLabels.settingsExcept(b, setting.column()))) {
+                sentences.add(Crossing.sentence(labelA, curveA, labelB, curveB, setting));
+            }
+        }));
+        if (sentences.isEmpty()) {
+            sentences.add("This sweep has no " + BATCH_NORM + " and " + GROUP_NORM + " runs with the same other "
+                    + "settings, so it cannot say whether their curves cross.");
+        }
+        return sentences;
+    }
+}
