@@ -140,7 +140,7 @@ public final class FaceAgreement {
      * running variance in [0.5, 2), the batch counter 2 (so a cumulative average weighs the batch by 1/3); entries
      * with other names keep their initial values.
      */
-    static Map<String, Tensor> randomState(Map<String, Tensor> own, long seed) {
+    public static Map<String, Tensor> randomState(Map<String, Tensor> own, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Tensor> state = new LinkedHashMap<>();
         own.forEach((name, t) -> {
