@@ -299,6 +299,40 @@ class BatchNormTest {
         }
 
         @Test
+        void theFusedBackwardIsAskedOnlyForTheGradientsThatAreNeeded() {
+            java.util.List<org.normkit.autograd.spi.FusedNorm.GradMask> masks = new java.util.ArrayList<>();
+            BatchNorm bn = new BatchNorm(F64) {
+                @Override
+                public java.util.Optional<org.normkit.autograd.spi.FusedNorm> fused() {
+                    org.normkit.autograd.spi.FusedNorm inner = super.fused().orElseThrow();
+                    return java.util.Optional.of(new org.normkit.autograd.spi.FusedNorm() {
+                        @Override
+                        public Saved forward(Tensor x, Tensor gamma, Tensor beta, Statistics use, Tensor out) {
+                            return inner.forward(x, gamma, beta, use, out);
+                        }
+
+                        @Override
+                        public Gradients backward(Tensor g, Tensor x, Saved saved, Tensor gamma, GradMask mask) {
+                            masks.add(mask);
+                            return inner.backward(g, x, saved, gamma, mask);
+                        }
+                    });
+                }
+            };
+            Tensor x = input(4, 3);
+            bn.forward(x).sum().backward();
+            assertEquals(List.of(new org.normkit.autograd.spi.FusedNorm.GradMask(false, true, true)), masks,
+                    "an input that needs no gradient gets none");
+            assertTrue(x.grad() == null);
+            bn.zeroGrad();
+            Tensor y = bn.forward(input(4, 3).requiresGrad(true));
+            bn.weight().orElseThrow().requiresGrad(false);
+            bn.bias().orElseThrow().requiresGrad(false);
+            y.sum().backward();
+            assertEquals(new org.normkit.autograd.spi.FusedNorm.GradMask(true, false, false), masks.get(1));
+        }
+
+        @Test
         void withoutGradientsNoGraphIsRecorded() {
             BatchNorm2d bn = new BatchNorm2d(F64.withAffine(false));
             assertTrue(bn.forward(input(2, 3, 2, 2)).isLeaf());
