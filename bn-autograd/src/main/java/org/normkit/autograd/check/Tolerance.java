@@ -24,6 +24,16 @@ public record Tolerance(double abs, double rel) {
     /** The conformance format's float32 tolerance. */
     public static final Tolerance CONFORMANCE_FLOAT32 = new Tolerance(1e-5, 1e-4);
 
+    /** Exact equality, for counters such as {@code num_batches_tracked}. */
+    public static final Tolerance EXACT = new Tolerance(0, 0);
+
+    /**
+     * A float64 kernel's normalised output for inputs with a large offset (mean 1e6, standard deviation 1e-2)
+     * against the exact result: about 8 digits cancel in x − μ, so this is what a numerically stable moment
+     * algorithm keeps (the one-pass E[x²] − E[x]² misses it by orders of magnitude).
+     */
+    public static final Tolerance LARGE_OFFSET_FLOAT64 = new Tolerance(1e-6, 0);
+
     public Tolerance {
         if (!(abs >= 0) || !(rel >= 0)) {
             throw new IllegalArgumentException("tolerance needs abs >= 0 and rel >= 0, got abs=" + abs + ", rel=" + rel);

@@ -1,5 +1,6 @@
 package org.normkit.autograd.spi;
 
+import java.util.Map;
 import java.util.Optional;
 
 import org.normkit.autograd.nn.Module;
@@ -28,6 +29,24 @@ public abstract class Normalization extends Module {
     public abstract void setExecutionMode(ExecutionMode mode);
 
     public abstract ExecutionMode executionMode();
+
+    /**
+     * The statistics {@link #forward} would normalise with in the current mode, by {@link Statistics#choose}: the
+     * batch's, or the running statistics read from the state dict ({@code running_mean}, {@code running_var}).
+     */
+    public Statistics statisticsInUse() {
+        Map<String, Tensor> state = stateDict();
+        return Statistics.choose(isTraining(), state.get("running_mean"), state.get("running_var"));
+    }
+
+    /**
+     * The per-set mean and reciprocal standard deviation the reference face normalises {@code x} with, computed with
+     * composed ops, in the layout of {@link FusedNorm.Saved}, so checks can hold the fused face's saved statistics
+     * against them. Empty when the norm does not expose them (the default).
+     */
+    public Optional<FusedNorm.Saved> referenceStatistics(Tensor x, Statistics use) {
+        return Optional.empty();
+    }
 
     /** γ, when the layer is affine. */
     public abstract Optional<Tensor> weight();

@@ -18,6 +18,22 @@ public sealed interface Statistics {
         return new Running(mean, variance);
     }
 
+    /**
+     * The family's one rule for which statistics normalise: the batch's in training, and also in evaluation when
+     * the layer keeps no running statistics ({@code runningMean} null); the running ones only in evaluation with
+     * tracking. Layers decide with it, and checks re-derive a layer's choice with it.
+     */
+    static Statistics choose(boolean training, Tensor runningMean, Tensor runningVariance) {
+        if (training || runningMean == null) {
+            return batch();
+        }
+        if (runningVariance == null) {
+            throw new IllegalArgumentException("running statistics need both a mean and a variance; the variance "
+                    + "is missing");
+        }
+        return running(runningMean, runningVariance);
+    }
+
     default boolean isBatch() {
         return this instanceof Batch;
     }

@@ -231,6 +231,30 @@ public final class Shape {
                 + "-d input of shape " + this);
     }
 
+    /**
+     * Throws unless dimension {@code axis} has size {@code expected}; {@code meaning} names what that dimension is
+     * ({@code "channels (numFeatures)"}), so the message says which number disagrees with which.
+     */
+    public void requireSize(int axis, int expected, String op, String meaning) {
+        int a = normalizeAxis(axis, op);
+        if (dims[a] != expected) {
+            throw new ShapeException(op + ": expected " + expected + " " + meaning + " in dimension " + a
+                    + ", got input of shape " + this + " (" + dims[a] + " there): build the layer for "
+                    + dims[a] + " or feed it inputs with " + expected);
+        }
+    }
+
+    /** Throws when some dimension has size 0: a tensor with no elements has no statistics to normalise with. */
+    public void requireNonEmpty(String op) {
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] == 0) {
+                throw new ShapeException(op + ": got an empty input of shape " + this + " (dimension " + i
+                        + " has size 0"
+                        + (i == 0 ? ", an empty batch" : "") + "): every dimension must be >= 1");
+            }
+        }
+    }
+
     private static int countTrue(boolean[] mask) {
         int c = 0;
         for (boolean b : mask) {

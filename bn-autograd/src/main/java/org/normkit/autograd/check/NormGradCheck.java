@@ -1,0 +1,77 @@
+package org.normkit.autograd.check;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.normkit.autograd.graph.GradMode;
+import org.normkit.autograd.nn.Parameter;
+import org.normkit.autograd.spi.Normalization;
+import org.normkit.autograd.spi.Statistics;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Tensor;
+
+/**
+ * {@link GradCheck} for a norm's reference face with respect to its input <em>and</em> its parameters: the
+ * parameters are read by the layer itself, so they are perturbed in place rather than passed as arguments. The
+ * layer must be float64; it normalises with the statistics of its current mode ({@link
+ * Normalization#statisticsInUse}): the batch's in training, the running ones in evaluation with tracking. The
+ * reference face touches no state, so the check leaves the layer as it found it (its gradients cleared).
+ */
+public final class NormGradCheck {
+    private static final double STEP = 1e-6;
+
+    private NormGradCheck() {}
+
+    /** Central differences against backprop for x and every parameter, with {@link Tolerance#GRADCHECK}. */
+    public static GradCheck.Report check(Normalization layer, Tensor x, long seed) {
+        if (layer.spec().dtype() != DType.FLOAT64) {
+            throw new IllegalArgumentException("gradcheck needs a float64 layer, got " + layer.spec().dtype()
+                    + ": build it with NormSpec.withDtype(DType.FLOAT64)");
+        }
+        Statistics use = layer.statisticsInUse();
+        Tensor input = x.detach().to(DType.FLOAT64).copy().requiresGrad(true);
+        Map<String, Tensor> points = new LinkedHashMap<>();
+        points.put("input", input);
+        Map<Tensor, Parameter> parameters = new IdentityHashMap<>();
+        for (Parameter p : layer.parameters()) {
+            parameters.put(p.value(), p);
+        }
+        layer.stateDict().forEach((name, t) -> {
+            if (parameters.containsKey(t)) {
+                points.put(name, t);
+            }
+        });
+
+        layer.zeroGrad();
+        Tensor out = layer.reference(input, use);
+        Tensor projection = Tensor.randn(DType.FLOAT64, out.shape(), seed);
+        out.mul(projection).sum().backward();
+        Map<String, Tensor> analytic = new LinkedHashMap<>();
+        points.forEach((name, t) -> analytic.put(name, t.grad() == null ? t.zerosLike() : t.grad().copy()));
+        layer.zeroGrad();
+
+        List<Comparison> comparisons = new ArrayList<>();
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            for (Map.Entry<String, Tensor> e : points.entrySet()) {
+                Tensor point = e.getValue();
+                Tensor numeric = point.zerosLike();
+                double[] v = point.doubleData();
+                for (int i = 0; i < v.length; i++) {
+                    double saved = v[i];
+                    v[i] = saved + STEP;
+                    double plus = layer.reference(input, use).mul(projection).sum().item();
+                    v[i] = saved - STEP;
+                    double minus = layer.reference(input, use).mul(projection).sum().item();
+                    v[i] = saved;
+                    numeric.set(i, (plus - minus) / (2 * STEP));
+                }
+                comparisons.add(Comparison.of("gradient of " + e.getKey() + " " + point.shape(),
+                        analytic.get(e.getKey()), numeric, Tolerance.GRADCHECK));
+            }
+        }
+        return new GradCheck.Report(comparisons);
+    }
+}

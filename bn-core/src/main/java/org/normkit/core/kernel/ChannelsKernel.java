@@ -1,0 +1,185 @@
+package org.normkit.core.kernel;
+
+/**
+ * The kernels over BatchNorm's strided {@link Layout.Channels} layout. Work is split into blocks of whole channels;
+ * each block computes its channels' moments and then normalises them, so the second read of x often hits the cache.
+ * With one spatial position (an (N, C) input) the contiguous direction is the channel, so the loops run across
+ * channels with per-channel accumulators instead of along runs.
+ */
+final class ChannelsKernel {
+    private final int batch;
+    private final int channels;
+    private final int spatial;
+    private final int perBlock;
+    private final int blocks;
+
+    ChannelsKernel(Layout.Channels layout) {
+        this.batch = layout.batch();
+        this.channels = layout.channels();
+        this.spatial = layout.spatial();
+        long perChannel = (long) batch * spatial;
+        this.perBlock = (int) Math.max(1, Math.min(channels, NormKernel.BLOCK_ELEMENTS / perChannel));
+        this.blocks = (channels + perBlock - 1) / perBlock;
+    }
+
+    int blocks() {
+        return blocks;
+    }
+
+    /**
+     * Mean and biased variance of the channels of block {@code block}: pieces of at most {@link NormKernel#CHUNK}
+     * elements per channel are summed twice while they sit in the cache (corrected two-pass), and the pieces are
+     * merged with Chan et al.'s pairwise update.
+     */
+    void moments(Elements x, boolean centered, int block, double[] mean, double[] variance) {
+        int c0 = block * perBlock;
+        int cb = Math.min(channels, c0 + perBlock) - c0;
+        Pieces p = new Pieces(cb);
+        for (int ci = 0; ci < cb; ci++) {
+            mean[c0 + ci] = 0;
+        }
+        if (spatial <= NormKernel.CHUNK) {
+            int rowsPerPiece = Math.max(1, NormKernel.CHUNK / (cb * spatial));
+            for (int n0 = 0; n0 < batch; n0 += rowsPerPiece) {
+                mergePiece(x, centered, c0, cb, n0, Math.min(batch, n0 + rowsPerPiece), 0, spatial, p, mean);
+            }
+        } else {
+            for (int n = 0; n < batch; n++) {
+                for (int s0 = 0; s0 < spatial; s0 += NormKernel.CHUNK) {
+                    mergePiece(x, centered, c0, cb, n, n + 1, s0, Math.min(spatial, s0 + NormKernel.CHUNK), p, mean);
+                }
+            }
+        }
+        double m = (double) batch * spatial;
+        for (int ci = 0; ci < cb; ci++) {
+            variance[c0 + ci] = Math.max(0, p.m2[ci] / m);
+        }
+    }
+
+    /** Scratch of one block's moment computation. */
+    private static final class Pieces {
+        final double[] m2;
+        final double[] sum;
+        final double[] center;
+        final double[] squares;
+        final double[] correction;
+        final double[] pair = new double[2];
+        double count;
+
+        Pieces(int cb) {
+            m2 = new double[cb];
+            sum = new double[cb];
+            center = new double[cb];
+            squares = new double[cb];
+            correction = new double[cb];
+        }
+    }
+
+    private void mergePiece(Elements x, boolean centered, int c0, int cb, int n0, int n1, int s0, int s1, Pieces p,
+                            double[] mean) {
+        int len = s1 - s0;
+        double pieceCount = (double) (n1 - n0) * len;
+        java.util.Arrays.fill(p.sum, 0);
+        java.util.Arrays.fill(p.squares, 0);
+        java.util.Arrays.fill(p.correction, 0);
+        if (centered) {
+            for (int n = n0; n < n1; n++) {
+                if (spatial == 1) {
+                    x.accumulate(p.sum, 0, n * channels + c0, cb);
+                } else {
+                    for (int ci = 0; ci < cb; ci++) {
+                        p.sum[ci] += x.sum((n * channels + c0 + ci) * spatial + s0, len);
+                    }
+                }
+            }
+            for (int ci = 0; ci < cb; ci++) {
+                p.center[ci] = p.sum[ci] / pieceCount;
+            }
+        }
+        for (int n = n0; n < n1; n++) {
+            if (spatial == 1) {
+                x.accumulateDeviations(p.squares, p.correction, p.center, 0, n * channels + c0, cb);
+            } else {
+                for (int ci = 0; ci < cb; ci++) {
+                    x.deviations((n * channels + c0 + ci) * spatial + s0, len, p.center[ci], p.pair);
+                    p.squares[ci] += p.pair[0];
+                    p.correction[ci] += p.pair[1];
+                }
+            }
+        }
+        double total = p.count + pieceCount;
+        for (int ci = 0; ci < cb; ci++) {
+            if (centered) {
+                double pieceM2 = p.squares[ci] - p.correction[ci] * p.correction[ci] / pieceCount;
+                double delta = p.center[ci] - mean[c0 + ci];
+                mean[c0 + ci] += delta * (pieceCount / total);
+                p.m2[ci] += pieceM2 + delta * delta * (p.count * pieceCount / total);
+            } else {
+                p.m2[ci] += p.squares[ci];
+            }
+        }
+        p.count = total;
+    }
+
+    /** Normalises the channels of a block with the per-channel mean, scale = rstd·γ and shift = β. */
+    void normalize(Elements x, Elements y, int block, Coefficients mean, Coefficients scale, Coefficients shift) {
+        int c0 = block * perBlock;
+        int cb = Math.min(channels, c0 + perBlock) - c0;
+        for (int n = 0; n < batch; n++) {
+            if (spatial == 1) {
+                x.normalizeAcross(y, n * channels + c0, cb, mean, scale, shift, c0);
+            } else {
+                for (int c = c0; c < c0 + cb; c++) {
+                    x.normalizeRun(y, (n * channels + c) * spatial, spatial, mean.d[c], scale.d[c], shift.d[c]);
+                }
+            }
+        }
+    }
+
+    /** Pass 1 of the backward: {@code sumG[c] = Σ g}, {@code sumGX[c] = Σ g·(x − mean[c])} over the block. */
+    void gradSums(Elements x, Elements g, int block, double[] mean, double[] sumG, double[] sumGX) {
+        int c0 = block * perBlock;
+        int cb = Math.min(channels, c0 + perBlock) - c0;
+        double[] pair = new double[2];
+        for (int c = c0; c < c0 + cb; c++) {
+            sumG[c] = 0;
+            sumGX[c] = 0;
+        }
+        for (int n = 0; n < batch; n++) {
+            if (spatial == 1) {
+                x.accumulateGradAcross(g, n * channels + c0, cb, mean, sumG, sumGX, c0);
+            } else {
+                for (int c = c0; c < c0 + cb; c++) {
+                    x.gradSums(g, (n * channels + c) * spatial, spatial, mean[c], pair);
+                    sumG[c] += pair[0];
+                    sumGX[c] += pair[1];
+                }
+            }
+        }
+    }
+
+    /** Pass 2 of the backward: {@code dx = a[c]·g + b[c]·(x − mean[c]) + k[c]} over the block. */
+    void gradInput(Elements x, Elements g, Elements dx, int block, Coefficients mean, Coefficients a, Coefficients b,
+                   Coefficients k) {
+        int c0 = block * perBlock;
+        int cb = Math.min(channels, c0 + perBlock) - c0;
+        for (int n = 0; n < batch; n++) {
+            if (spatial == 1) {
+                x.gradInputAcross(g, dx, n * channels + c0, cb, mean, a, b, k, c0);
+            } else {
+                for (int c = c0; c < c0 + cb; c++) {
+                    x.gradInputRun(g, dx, (n * channels + c) * spatial, spatial, mean.d[c], a.d[c], b.d[c], k.d[c]);
+                }
+            }
+        }
+    }
+
+    /** The channels of block {@code block}: {@code [first, end)}. */
+    int first(int block) {
+        return block * perBlock;
+    }
+
+    int end(int block) {
+        return Math.min(channels, block * perBlock + perBlock);
+    }
+}

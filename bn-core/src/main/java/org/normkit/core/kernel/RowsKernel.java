@@ -1,0 +1,127 @@
+package org.normkit.core.kernel;
+
+/**
+ * The kernels over the contiguous {@link Layout.Rows} layout (LayerNorm, InstanceNorm, GroupNorm, RMSNorm). Work is
+ * split into blocks of whole rows; each row's moments are computed and the row normalised right away, while it is
+ * in the cache. γ, β are constant over runs of {@code spatial} elements, or change per element when
+ * {@code spatial == 1}.
+ */
+final class RowsKernel {
+    private final int rows;
+    private final int rowLength;
+    private final int groupsPerSample;
+    private final int channelsPerGroup;
+    private final int spatial;
+    private final int perBlock;
+    private final int blocks;
+
+    RowsKernel(Layout.Rows layout) {
+        this.rows = layout.rows();
+        this.rowLength = layout.rowLength();
+        this.groupsPerSample = layout.groupsPerSample();
+        this.channelsPerGroup = layout.channelsPerGroup();
+        this.spatial = layout.spatial();
+        this.perBlock = Math.max(1, Math.min(rows, NormKernel.BLOCK_ELEMENTS / rowLength));
+        this.blocks = (rows + perBlock - 1) / perBlock;
+    }
+
+    int blocks() {
+        return blocks;
+    }
+
+    int first(int block) {
+        return block * perBlock;
+    }
+
+    int end(int block) {
+        return Math.min(rows, block * perBlock + perBlock);
+    }
+
+    /**
+     * Mean and biased variance of row {@code r} into {@code meanVariance[0..1]}: pieces of at most
+     * {@link NormKernel#CHUNK} elements, each summed twice while in the cache (corrected two-pass), merged with
+     * Chan et al.'s pairwise update.
+     */
+    void rowMoments(Elements x, boolean centered, int r, double[] pair, double[] meanVariance) {
+        int off = r * rowLength;
+        double count = 0;
+        double mean = 0;
+        double m2 = 0;
+        for (int p0 = 0; p0 < rowLength; p0 += NormKernel.CHUNK) {
+            int len = Math.min(NormKernel.CHUNK, rowLength - p0);
+            if (centered) {
+                double center = x.sum(off + p0, len) / len;
+                x.deviations(off + p0, len, center, pair);
+                double pieceM2 = pair[0] - pair[1] * pair[1] / len;
+                double total = count + len;
+                double delta = center - mean;
+                mean += delta * (len / total);
+                m2 += pieceM2 + delta * delta * (count * len / total);
+                count = total;
+            } else {
+                x.deviations(off + p0, len, 0, pair);
+                m2 += pair[0];
+            }
+        }
+        meanVariance[0] = mean;
+        meanVariance[1] = Math.max(0, m2 / rowLength);
+    }
+
+    /** Normalises row {@code r} with its mean and rstd and applies γ, β. */
+    void normalizeRow(Elements x, Elements y, int r, double mean, double rstd, Coefficients gamma,
+                      Coefficients beta) {
+        int off = r * rowLength;
+        int base = (r % groupsPerSample) * channelsPerGroup;
+        if (spatial == 1) {
+            x.normalizeRow(y, off, rowLength, mean, rstd, gamma, beta, base);
+        } else {
+            for (int j = 0; j < channelsPerGroup; j++) {
+                int a = base + j;
+                x.normalizeRun(y, off + j * spatial, spatial, mean, rstd * gamma.d[a], beta.d[a]);
+            }
+        }
+    }
+
+    /**
+     * Pass 1 for row {@code r}: {@code out[0] = Σ γ·g}, {@code out[1] = Σ γ·g·(x − mean)}, and, unless
+     * {@code sumG} is null, the row's contributions to Σ g and Σ g·x̂ per affine index.
+     */
+    void rowGradSums(Elements x, Elements g, int r, double mean, double rstd, double[] gamma, double[] sumG,
+                     double[] sumGXhat, double[] pair, double[] out) {
+        int off = r * rowLength;
+        int base = (r % groupsPerSample) * channelsPerGroup;
+        if (spatial == 1) {
+            x.accumulateGradRow(g, off, rowLength, mean, rstd, gamma, sumG, sumGXhat, base, out);
+            return;
+        }
+        double sg = 0;
+        double sgx = 0;
+        for (int j = 0; j < channelsPerGroup; j++) {
+            int a = base + j;
+            x.gradSums(g, off + j * spatial, spatial, mean, pair);
+            if (sumG != null) {
+                sumG[a] += pair[0];
+                sumGXhat[a] += pair[1] * rstd;
+            }
+            sg += gamma[a] * pair[0];
+            sgx += gamma[a] * pair[1];
+        }
+        out[0] = sg;
+        out[1] = sgx;
+    }
+
+    /** Pass 2 for row {@code r}: {@code dx = rstd·γ·g + b·(x − mean) + k}. */
+    void rowGradInput(Elements x, Elements g, Elements dx, int r, double mean, double rstd, Coefficients gamma,
+                      double b, double k) {
+        int off = r * rowLength;
+        int base = (r % groupsPerSample) * channelsPerGroup;
+        if (spatial == 1) {
+            x.gradInputRow(g, dx, off, rowLength, mean, rstd, gamma, base, b, k);
+        } else {
+            for (int j = 0; j < channelsPerGroup; j++) {
+                int a = base + j;
+                x.gradInputRun(g, dx, off + j * spatial, spatial, mean, rstd * gamma.d[a], b, k);
+            }
+        }
+    }
+}
