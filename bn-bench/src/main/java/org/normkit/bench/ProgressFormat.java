@@ -23,16 +23,18 @@ import org.openjdk.jmh.runner.format.OutputFormat;
 final class ProgressFormat implements OutputFormat {
     private final PrintWriter out;
     private final int total;
-    private final long start = System.nanoTime();
+    private final long start;
     private final Map<BenchmarkParams, String> failures = new LinkedHashMap<>();
     private final List<String> pending = new ArrayList<>();
     private BenchmarkParams current;
     private int done;
 
-    ProgressFormat(PrintWriter out, int total, int alreadyDone) {
+    /** Counts on from {@code alreadyDone} of {@code total}, with the time since {@code startNanos}. */
+    ProgressFormat(PrintWriter out, int total, int alreadyDone, long startNanos) {
         this.out = out;
         this.total = total;
         this.done = alreadyDone;
+        this.start = startNanos;
     }
 
     /** Benchmarks that ended without a result, with the reason JMH printed. */

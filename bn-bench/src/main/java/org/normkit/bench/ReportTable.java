@@ -146,8 +146,11 @@ public final class ReportTable {
     private static List<String[]> rows(BenchReport report) {
         boolean peer = report.peer().isPresent();
         List<PeerComparison.Row> matched = new ArrayList<>(PeerComparison.match(report));
+        // Norms by name, each norm's shapes in the order its contract lists them (the order the rows came in).
+        List<String> shapeOrder = matched.stream().map(r -> r.ours().norm() + " " + r.ours().shape()).distinct()
+                .toList();
         matched.sort(Comparator.comparing((PeerComparison.Row r) -> r.ours().norm())
-                .thenComparing(r -> r.ours().shape())
+                .thenComparing(r -> shapeOrder.indexOf(r.ours().norm() + " " + r.ours().shape()))
                 .thenComparing(r -> r.ours().dtype())
                 .thenComparing(r -> passOrder(r.ours().pass()))
                 .thenComparing(r -> faceOrder(r.ours().face()))

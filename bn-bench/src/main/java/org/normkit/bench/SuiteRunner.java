@@ -7,11 +7,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.normkit.autograd.tensor.DType;
-import org.normkit.autograd.tensor.Shape;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.RunResult;
@@ -87,9 +87,10 @@ public final class SuiteRunner {
         List<SuitePlan.Skip> skipped = new ArrayList<>(plan.skipped());
         Map<String, String> specs = new LinkedHashMap<>();
         int done = 0;
+        long start = System.nanoTime();
         for (SuitePlan.Group group : plan.groups()) {
             specs.put(group.norm() + " " + group.shapeText(), group.spec());
-            ProgressFormat format = new ProgressFormat(progress, total, done);
+            ProgressFormat format = new ProgressFormat(progress, total, done, start);
             Collection<RunResult> runs;
             try {
                 runs = new Runner(options(group, plan.selection(), settings, forks), format).run();
@@ -102,7 +103,7 @@ public final class SuiteRunner {
             format.failures().forEach((params, reason) -> skipped.add(failure(params, reason)));
         }
         return new BenchReport(MachineInfo.current(flags), settings.describe(), KernelThreads.describe(), results,
-                skipped, specs, java.util.Optional.empty());
+                skipped, specs, Optional.empty());
     }
 
     /** The norm rows of one group, each paired with the copy of the same dtype and threads from the same run. */
@@ -142,8 +143,4 @@ public final class SuiteRunner {
                 p.getParam("face"), p.getParam("threads"), "failed: " + reason);
     }
 
-    /** The element count of a compact shape, for rows read back from JSON. */
-    static long numel(String compactShape) {
-        return Shape.parse(compactShape).numel();
-    }
 }
