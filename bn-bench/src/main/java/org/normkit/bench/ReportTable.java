@@ -1,9 +1,12 @@
 package org.normkit.bench;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+
+import org.normkit.autograd.io.AtomicFiles;
 
 /**
  * The report as a table, for the terminal ({@link #text}) and as a Markdown file ({@link #markdown}): norm, shape,
@@ -116,6 +119,11 @@ public final class ReportTable {
             report.specs().forEach((k, v) -> s.append("- `").append(k).append("`: ").append(cell(v)).append('\n'));
         }
         return s.toString();
+    }
+
+    /** Writes {@link #markdown} atomically (temporary file, then a move). */
+    public static void writeMarkdown(Path target, BenchReport report) {
+        AtomicFiles.writeString(target, markdown(report));
     }
 
     /** Milliseconds to four significant digits (whole milliseconds from a second up). */

@@ -53,6 +53,19 @@ class ReportJsonTest {
     }
 
     @Test
+    void theMarkdownReportIsWrittenAtomicallyToo() throws IOException {
+        Path file = dir.resolve("bench.md");
+        Files.writeString(file, "old");
+        ReportTable.writeMarkdown(file, Reports.report(List.of(Reports.row("batch_norm2d", "fused", 1, 4.0, 2.0))));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList());
+        }
+        String md = Files.readString(file);
+        assertTrue(md.startsWith("# normkit benchmark"), md);
+        assertTrue(md.contains("| batch_norm2d | 32x64x56x56 | float32 | train_forward | fused | 1 | 4 | 2.00 |"), md);
+    }
+
+    @Test
     void roundTripKeepsRowsSkipsSpecsAndThePeer() {
         BenchReport report = Reports.report(List.of(Reports.row("batch_norm2d", "fused", 1, 4.0, 2.0)))
                 .withPeer(new BenchReport.PeerRun(Reports.PEER_MACHINE,

@@ -14,7 +14,8 @@ import org.normkit.autograd.tensor.DType;
 
 /**
  * Runs real JMH benchmarks, tiny ones (one 5 ms iteration each), end to end over the test-only norms: in this JVM,
- * and in the one forked JVM of a quick run. Nothing about speed is asserted.
+ * in the one forked JVM of a quick run, and with a JMH fork per benchmark. Nothing about speed is asserted; the
+ * class takes a few seconds, most of it starting JVMs.
  */
 class SuiteSmokeTest {
     private static final RunSettings TINY = new RunSettings(0, Duration.ofMillis(1), 1, Duration.ofMillis(5), 0,
@@ -67,5 +68,19 @@ class SuiteSmokeTest {
         assertEquals(plan.normCombos(), report.results().size(), progress.toString());
         assertTrue(report.machine().flags().contains("--add-modules=jdk.incubator.vector"), report.machine().flags());
         assertTrue(report.settings().contains("one forked JVM"), report.settings());
+    }
+
+    @Test
+    void aFullRunForksAJvmPerBenchmarkWithTheVectorModule() {
+        BenchSelection selection = BenchSelection.all().withNorms(List.of("toy_row_norm"))
+                .withDtypes(List.of(DType.FLOAT32)).withThreads(List.of(1)).withFaces(List.of(BenchFace.FUSED))
+                .withPasses(List.of(BenchPass.TRAIN_FORWARD_BACKWARD));
+        SuitePlan plan = SuitePlan.of(REGISTRY, selection);
+        StringWriter progress = new StringWriter();
+        BenchReport report = SuiteRunner.run(plan, TINY.withForks(1), new PrintWriter(progress, true));
+        assertEquals(plan.normCombos(), report.results().size(), progress.toString());
+        assertTrue(report.machine().flags().startsWith("benchmark JVMs: --add-modules=jdk.incubator.vector"),
+                report.machine().flags());
+        assertTrue(report.results().stream().allMatch(r -> Double.isFinite(r.ratioToCopy())), report.toString());
     }
 }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.spi.PluginLoader;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.bench.BenchFace;
@@ -135,7 +134,7 @@ final class BenchCommand implements Runnable {
             out.println("wrote " + json);
         }
         if (markdown != null) {
-            AtomicFiles.writeString(markdown, ReportTable.markdown(report));
+            ReportTable.writeMarkdown(markdown, report);
             out.println("wrote " + markdown);
         }
         out.flush();
