@@ -1,0 +1,83 @@
+package org.normkit.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.normkit.autograd.spi.PluginLoader;
+
+/**
+ * How long and where the suite measures.
+ *
+ * @param warmupIterations      JMH warm-up iterations per benchmark
+ * @param warmupTime            length of each
+ * @param iterations            measured iterations per benchmark
+ * @param iterationTime         length of each (an iteration runs at least one call, however long)
+ * @param forks                 JMH forks per benchmark; 0 means one forked JVM that runs every benchmark in turn
+ *                              (the quick run: no JVM start per benchmark, at the price of a shared profile)
+ * @param jvmArgs               the arguments of every benchmark JVM: the Vector API module, the plugins
+ */
+public record RunSettings(int warmupIterations, Duration warmupTime, int iterations, Duration iterationTime,
+                          int forks, List<String> jvmArgs) {
+
+    /** The Vector API is an incubator module: every JVM that runs kernels must add it. */
+    public static final String VECTOR_MODULE = "--add-modules=jdk.incubator.vector";
+
+    public RunSettings {
+        if (warmupIterations < 0 || iterations < 1 || forks < 0) {
+            throw new IllegalArgumentException("need warmup >= 0, iterations >= 1 and forks >= 0; got warmup "
+                    + warmupIterations + ", iterations " + iterations + ", forks " + forks);
+        }
+        if (warmupTime.isNegative() || warmupTime.isZero() || iterationTime.isNegative() || iterationTime.isZero()) {
+            throw new IllegalArgumentException("iteration times must be > 0, got warmup " + warmupTime.toMillis()
+                    + " ms, measurement " + iterationTime.toMillis() + " ms");
+        }
+        jvmArgs = List.copyOf(jvmArgs);
+    }
+
+    /**
+     * Enough to see every combination once: 1 warm-up × 100 ms and 2 × 100 ms, all in one JVM. The figures are
+     * indicative; the full run is for measurements.
+     */
+    public static RunSettings quick(List<Path> plugins) {
+        return new RunSettings(1, Duration.ofMillis(100), 2, Duration.ofMillis(100), 0, forkJvmArgs(plugins));
+    }
+
+    /** A measurement: 3 warm-up × 500 ms and 5 × 500 ms per benchmark, each in a JVM of its own. */
+    public static RunSettings full(List<Path> plugins) {
+        return new RunSettings(3, Duration.ofMillis(500), 5, Duration.ofMillis(500), 1, forkJvmArgs(plugins));
+    }
+
+    /** The Vector API module and {@code -Dnormkit.plugins} with the plugins' absolute paths, when there are any. */
+    public static List<String> forkJvmArgs(List<Path> plugins) {
+        List<String> args = new ArrayList<>();
+        args.add(VECTOR_MODULE);
+        if (!plugins.isEmpty()) {
+            args.add("-D" + PluginLoader.SYSTEM_PROPERTY + "=" + plugins.stream()
+                    .map(p -> p.toAbsolutePath().normalize().toString()).collect(Collectors.joining(":")));
+        }
+        return args;
+    }
+
+    public RunSettings withWarmup(int count, Duration time) {
+        return new RunSettings(count, time, iterations, iterationTime, forks, jvmArgs);
+    }
+
+    public RunSettings withMeasurement(int count, Duration time) {
+        return new RunSettings(warmupIterations, warmupTime, count, time, forks, jvmArgs);
+    }
+
+    public RunSettings withForks(int f) {
+        return new RunSettings(warmupIterations, warmupTime, iterations, iterationTime, f, jvmArgs);
+    }
+
+    /** One line for reports. */
+    public String describe() {
+        return "JMH average time; warm-up " + warmupIterations + " × " + warmupTime.toMillis() + " ms, measurement "
+                + iterations + " × " + iterationTime.toMillis() + " ms; "
+                + (forks == 0 ? "one forked JVM for every benchmark (quick: profiles shared between norms)"
+                        : forks + " fork" + (forks == 1 ? "" : "s") + " per benchmark");
+    }
+}

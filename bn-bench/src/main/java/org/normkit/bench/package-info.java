@@ -1,0 +1,33 @@
+/**
+ * The benchmark suite: every registered normalization (plugins included, no code change) timed with JMH against a
+ * memory-bandwidth yardstick measured in the same run.
+ *
+ * <h2>What is timed</h2>
+ * {@link org.normkit.bench.NormBenchmark} times one call of a norm for each combination of {@code norm}, {@code shape}
+ * (the norm's own {@code contract().benchmarkShapes()}), {@code dtype} (float32, float64), {@code face} (reference,
+ * fused), {@code pass} (train_forward, eval_forward, train_forward_backward) and {@code threads} (the kernels' thread
+ * count, set through {@link org.normkit.core.kernel.KernelThreads}); {@link org.normkit.bench.NormWorkload} says what each
+ * combination calls. {@link org.normkit.bench.CopyBenchmark} copies a tensor of the same element count and dtype
+ * with the same number of threads. Every figure is reported as milliseconds, as a multiple of that copy ("× copy"),
+ * and as effective GB/s under {@link org.normkit.bench.BytesModel}.
+ *
+ * <h2>How it runs</h2>
+ * {@link org.normkit.bench.SuitePlan} turns the registry and a {@link org.normkit.bench.BenchSelection} into one
+ * JMH run per (norm, shape) (norms only meet the shapes they take; what cannot run is listed with the reason), and
+ * {@link org.normkit.bench.SuiteRunner} runs them through JMH's Runner API: a forked JVM per benchmark for
+ * measurements ({@link org.normkit.bench.RunSettings#full}), or one forked JVM for everything in a quick look
+ * ({@link org.normkit.bench.RunSettings#quick}, through {@link org.normkit.bench.SuiteMain}). Every benchmark JVM
+ * gets {@code --add-modules=jdk.incubator.vector} and {@code -Dnormkit.plugins=...}, so it sees the same plugins.
+ *
+ * <h2>Reports</h2>
+ * {@link org.normkit.bench.ReportJson} (the JSON schema shared with {@code scripts/pytorch/bench_peer.py}),
+ * {@link org.normkit.bench.ReportTable} (terminal and Markdown), {@link org.normkit.bench.PytorchPeer} and
+ * {@link org.normkit.bench.PeerComparison} (PyTorch's figures from the same machine, compared as a ratio of the two
+ * ratios to copy). Every file is written through {@code AtomicFiles}.
+ *
+ * <p>The same benchmarks run under plain JMH too, e.g.
+ * {@code java --add-modules=jdk.incubator.vector -cp normkit.jar org.openjdk.jmh.Main NormBenchmark
+ * -p norm=layer_norm -p shape=32x128x768}; there {@code norm} must be given (JMH needs compile-time defaults) and
+ * {@code shape=default} means the norm's first benchmark shape.
+ */
+package org.normkit.bench;

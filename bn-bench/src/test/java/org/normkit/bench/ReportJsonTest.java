@@ -1,0 +1,115 @@
+package org.normkit.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportJsonTest {
+    private static final List<String> ROW_MEMBERS = List.of("norm", "shape", "dtype", "pass", "face", "threads", "ms",
+            "copyMs", "ratioToCopy");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesEveryMemberOfTheSharedSchema() throws IOException {
+        Path file = dir.resolve("bench.json");
+        ReportJson.write(file, Reports.report(List.of(Reports.row("batch_norm2d", "fused", 1, 4.0, 2.0))));
+        JsonNode root = new ObjectMapper().readTree(file.toFile());
+        for (String m : List.of("cpu", "cores", "runtime", "flags", "date")) {
+            assertTrue(root.path("machine").has(m), "machine." + m);
+        }
+        JsonNode row = root.path("results").get(0);
+        for (String m : ROW_MEMBERS) {
+            assertTrue(row.has(m), "results[0]." + m);
+        }
+        assertEquals("32x64x56x56", row.get("shape").asText());
+        assertEquals(2.0, row.get("ratioToCopy").asDouble(), 0);
+        assertEquals(1, row.get("threads").asInt());
+        assertEquals(3, root.path("bytesModel").path("batch_norm*").path("train_forward").asInt());
+        assertEquals("no fused face", root.path("skipped").get(0).path("reason").asText());
+    }
+
+    @Test
+    void writesAtomicallyReplacingTheOldFileAndLeavingNoTemporaryOnes() throws IOException {
+        Path file = dir.resolve("out/nested/bench.json");
+        ReportJson.write(file, Reports.report(List.of()));
+        ReportJson.write(file, Reports.report(List.of(Reports.row("layer_norm", "reference", 2, 1.0, 0.5))));
+        try (Stream<Path> files = Files.list(file.getParent())) {
+            assertEquals(List.of(file), files.toList());
+        }
+        assertEquals(1, ReportJson.read(file).results().size());
+    }
+
+    @Test
+    void theMarkdownReportIsWrittenAtomicallyToo() throws IOException {
+        Path file = dir.resolve("bench.md");
+        Files.writeString(file, "old");
+        ReportTable.writeMarkdown(file, Reports.report(List.of(Reports.row("batch_norm2d", "fused", 1, 4.0, 2.0))));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList());
+        }
+        String md = Files.readString(file);
+        assertTrue(md.startsWith("# normkit benchmark"), md);
+        assertTrue(md.contains("| batch_norm2d | 32x64x56x56 | float32 | train_forward | fused | 1 | 4 | 2.00 |"), md);
+    }
+
+    @Test
+    void roundTripKeepsRowsSkipsSpecsAndThePeer() {
+        BenchReport report = Reports.report(List.of(Reports.row("batch_norm2d", "fused", 1, 4.0, 2.0)))
+                .withPeer(new BenchReport.PeerRun(Reports.PEER_MACHINE,
+                        List.of(Reports.peerRow("batch_norm2d", 1, 6.0, 2.0))));
+        BenchReport back = ReportJson.parse(ReportJson.toJson(report));
+        assertEquals(report.results(), back.results());
+        assertEquals(report.skipped(), back.skipped());
+        assertEquals(report.specs(), back.specs());
+        assertEquals(report.machine(), back.machine());
+        assertEquals(Reports.PEER_MACHINE, back.peer().orElseThrow().machine());
+        assertEquals(3.0, back.peer().orElseThrow().results().get(0).ratioToCopy(), 0);
+    }
+
+    @Test
+    void unknownNumbersAreWrittenAsNull() throws IOException {
+        BenchResult noCopy = new BenchResult("layer_norm", "8x64", "float64", "eval_forward", "fused", 1, 1.5, 0.1,
+                Double.NaN, Double.NaN, 2, 0.01);
+        JsonNode row = new ObjectMapper().readTree(ReportJson.toJson(Reports.report(List.of(noCopy))))
+                .path("results").get(0);
+        assertTrue(row.get("copyMs").isNull());
+        assertTrue(row.get("ratioToCopy").isNull());
+    }
+
+    @Test
+    void readsWhatThePytorchPeerWrites() {
+        String peer = """
+            {"machine": {"cpu": "AMD EPYC", "cores": 2, "runtime": "PyTorch 1.13.1 / Python 3.11",
+                         "flags": "torch 1.13.1", "date": "2026-11-23T19:10:00+00:00"},
+             "results": [{"norm": "batch_norm2d", "shape": "32x64x56x56", "dtype": "float32",
+                          "pass": "train_forward", "face": "pytorch", "threads": 1, "ms": 8.5, "copyMs": 2.5,
+                          "ratioToCopy": 3.4}]}
+            """;
+        BenchReport report = ReportJson.parse(peer);
+        assertTrue(report.results().isEmpty());
+        BenchReport.PeerRun run = report.peer().orElseThrow();
+        assertEquals("PyTorch 1.13.1 / Python 3.11", run.machine().runtime());
+        assertEquals(3.4, run.results().get(0).ratioToCopy(), 0);
+        assertEquals(new BenchResult.Key("batch_norm2d", "32x64x56x56", "float32", "train_forward", 1),
+                run.results().get(0).key());
+    }
+
+    @Test
+    void aFileWithoutResultsIsNotAReport() {
+        var e = assertThrows(IllegalArgumentException.class, () -> ReportJson.parse("{\"machine\": {}}"));
+        assertTrue(e.getMessage().contains("\"results\""), e.getMessage());
+    }
+}

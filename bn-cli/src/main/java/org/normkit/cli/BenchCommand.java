@@ -1,0 +1,165 @@
+package org.normkit.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.normkit.autograd.spi.PluginLoader;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.bench.BenchFace;
+import org.normkit.bench.BenchPass;
+import org.normkit.bench.BenchReport;
+import org.normkit.bench.BenchSelection;
+import org.normkit.bench.PytorchPeer;
+import org.normkit.bench.ReportJson;
+import org.normkit.bench.ReportTable;
+import org.normkit.bench.RunSettings;
+import org.normkit.bench.SuitePlan;
+import org.normkit.bench.SuiteRunner;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code normkit bench}: the JMH suite over every registered norm (plugins included), each figure also as a ratio
+ * to a copy of the same tensor timed in the same run, optionally beside PyTorch's figures on the same machine.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Time every registered normalization (plugins included) with JMH: reference and fused faces, training "
+                    + "forward, evaluation forward and forward+backward, float32 and float64, 1 and 2 kernel threads.",
+            "Each time is also given as a multiple of copying a tensor of the same size (timed in the same run) and "
+                    + "as effective GB/s under a stated bytes model.",
+            "The full run forks a JVM per benchmark; --quick runs everything in one JVM with short iterations "
+                    + "(indicative figures, minutes instead of tens of minutes)."})
+final class BenchCommand implements Runnable {
+    @ParentCommand
+    NormkitCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "Few, short iterations (1 warm-up × 100 ms, 2 × 100 ms), one JVM for "
+            + "every benchmark. For a look, not for publishing.")
+    boolean quick;
+
+    @Option(names = "--norms", split = ",", paramLabel = "NAME",
+            description = "Norms to time (default: every registered one).")
+    List<String> norms = new ArrayList<>();
+
+    @Option(names = "--dtypes", split = ",", paramLabel = "DTYPE", defaultValue = "float32,float64",
+            description = "float32, float64 (default: both).")
+    List<String> dtypes;
+
+    @Option(names = "--threads", split = ",", paramLabel = "N", defaultValue = "1,2",
+            description = "Kernel thread counts (default: 1,2).")
+    List<Integer> threads;
+
+    @Option(names = "--faces", split = ",", paramLabel = "FACE", defaultValue = "reference,fused",
+            description = "reference, fused (default: both; fused is n/a for a norm without one).")
+    List<String> faces;
+
+    @Option(names = "--passes", split = ",", paramLabel = "PASS",
+            defaultValue = "train_forward,eval_forward,train_forward_backward",
+            description = "train_forward, eval_forward, train_forward_backward (default: all three).")
+    List<String> passes;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON (the schema the "
+            + "PyTorch peer script shares).")
+    Path json;
+
+    @Option(names = "--markdown", paramLabel = "FILE", description = "Write the report as Markdown.")
+    Path markdown;
+
+    @Option(names = "--peer", paramLabel = "NAME", description = "Also run a peer on the same machine and compare: "
+            + "pytorch (scripts/pytorch/bench_peer.py with a python3 that has torch).")
+    String peer;
+
+    @Option(names = "--forks", paramLabel = "N", description = "JMH forks per benchmark in a full run (default 1).")
+    Integer forks;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "Warm-up iterations per benchmark (default 3; "
+            + "quick 1).")
+    Integer warmup;
+
+    @Option(names = "--iterations", paramLabel = "N", description = "Measured iterations per benchmark (default 5; "
+            + "quick 2).")
+    Integer iterations;
+
+    @Option(names = "--iteration-ms", paramLabel = "MS", description = "Length of each iteration (default 500; "
+            + "quick 100).")
+    Integer iterationMs;
+
+    @Override
+    public void run() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (peer != null && !peer.equalsIgnoreCase("pytorch")) {
+            throw new IllegalArgumentException("--peer " + peer + ": the only peer is pytorch");
+        }
+        BenchSelection selection = BenchSelection.all()
+                .withNorms(norms)
+                .withDtypes(dtypes.stream().map(DType::parse).toList())
+                .withThreads(threads)
+                .withFaces(faces.stream().map(BenchFace::parse).toList())
+                .withPasses(passes.stream().map(BenchPass::parse).toList());
+        RunSettings settings = settings(PluginLoader.pluginPaths(parent.plugins));
+        SuitePlan plan = SuitePlan.of(parent.registry(), selection);
+        if (plan.groups().isEmpty()) {
+            out.println("normkit bench: nothing to time" + (parent.registry().names().isEmpty()
+                    ? ": no normalizations are registered (add a plugin with --plugins)" : ""));
+            plan.skipped().forEach(s -> out.println("  " + s.norm() + " " + s.shape() + ": " + s.reason()));
+            out.flush();
+            return;
+        }
+        BenchReport report = SuiteRunner.run(plan, settings, out);
+        if (peer != null) {
+            PytorchPeer.Outcome outcome = PytorchPeer.run(plan, quick, line -> {
+                out.println(line);
+                out.flush();
+            });
+            out.println(outcome.message());
+            if (outcome.run().isPresent()) {
+                report = report.withPeer(outcome.run().get());
+            }
+        }
+        out.println();
+        out.print(ReportTable.text(report));
+        if (json != null) {
+            ReportJson.write(json, report);
+            out.println("wrote " + json);
+        }
+        if (markdown != null) {
+            ReportTable.writeMarkdown(markdown, report);
+            out.println("wrote " + markdown);
+        }
+        out.flush();
+    }
+
+    private RunSettings settings(List<Path> plugins) {
+        RunSettings s = quick ? RunSettings.quick(plugins) : RunSettings.full(plugins);
+        if (forks != null) {
+            if (quick) {
+                throw new IllegalArgumentException("--forks does not go with --quick, which runs every benchmark in "
+                        + "one JVM; drop one of them");
+            }
+            if (forks < 1) {
+                throw new IllegalArgumentException("--forks " + forks + ": give 1 or more");
+            }
+            s = s.withForks(forks);
+        }
+        if (warmup != null || iterationMs != null) {
+            s = s.withWarmup(warmup != null ? warmup : s.warmupIterations(),
+                    iterationMs != null ? Duration.ofMillis(iterationMs) : s.warmupTime());
+        }
+        if (iterations != null || iterationMs != null) {
+            s = s.withMeasurement(iterations != null ? iterations : s.iterations(),
+                    iterationMs != null ? Duration.ofMillis(iterationMs) : s.iterationTime());
+        }
+        return s;
+    }
+}

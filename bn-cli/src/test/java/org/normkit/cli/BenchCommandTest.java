@@ -1,0 +1,57 @@
+package org.normkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import picocli.CommandLine;
+
+/** The command line of {@code normkit bench}; the suite itself is tested in bn-bench. */
+class BenchCommandTest {
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Normkit.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void listsGivenOnTheCommandLineReplaceTheDefaults() {
+        NormkitCommand top = new NormkitCommand();
+        CommandLine cli = new CommandLine(top);
+        CommandLine.ParseResult parsed = cli.parseArgs("bench", "--dtypes", "float64", "--threads", "2",
+                "--passes", "eval_forward");
+        BenchCommand bench = (BenchCommand) parsed.subcommand().commandSpec().userObject();
+        assertEquals(List.of("float64"), bench.dtypes);
+        assertEquals(List.of(2), bench.threads);
+        assertEquals(List.of("eval_forward"), bench.passes);
+        assertEquals(List.of("reference", "fused"), bench.faces);
+    }
+
+    @Test
+    void anUnknownPeerIsAnError() {
+        String[] r = run("bench", "--peer", "tensorflow");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("the only peer is pytorch"), r[2]);
+    }
+
+    @Test
+    void forksDoNotGoWithQuick() {
+        String[] r = run("bench", "--quick", "--forks", "2");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("--forks does not go with --quick"), r[2]);
+    }
+
+    @Test
+    void anUnknownNormIsAnErrorThatNamesIt() {
+        String[] r = run("bench", "--quick", "--norms", "no_such_norm");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("unknown normalization 'no_such_norm'"), r[2]);
+    }
+}
