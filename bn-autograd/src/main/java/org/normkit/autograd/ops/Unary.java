@@ -1,5 +1,7 @@
 package org.normkit.autograd.ops;
 
+import java.util.function.DoubleUnaryOperator;
+
 import org.normkit.autograd.graph.Node;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Tensor;
@@ -33,9 +35,21 @@ public final class Unary {
 
     /** {@code x^p} for a constant exponent. */
     public static Tensor pow(Tensor x, double p) {
-        Tensor out = Elementwise.map(x, v -> Math.pow(v, p));
+        Tensor out = Elementwise.map(x, power(p));
+        DoubleUnaryOperator slope = p == 2 ? v -> 2 * v : p == -1 ? v -> -1 / (v * v) : v -> p * Math.pow(v, p - 1);
         return Node.record(out, "pow", (g, needs) -> new Tensor[] {
-            Binary.mul(g, Elementwise.map(x.detach(), v -> p * Math.pow(v, p - 1)))}, x);
+            Binary.mul(g, Elementwise.map(x.detach(), slope))}, x);
+    }
+
+    /** v^p, with the exponents that composed ops use every step (reciprocal, square) spared a call to Math.pow. */
+    private static DoubleUnaryOperator power(double p) {
+        if (p == -1) {
+            return v -> 1 / v;
+        }
+        if (p == 2) {
+            return v -> v * v;
+        }
+        return v -> Math.pow(v, p);
     }
 
     /** The Gauss error function; its derivative is 2/√π·e^(−x²). */

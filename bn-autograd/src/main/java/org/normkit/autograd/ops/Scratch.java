@@ -1,0 +1,36 @@
+package org.normkit.autograd.ops;
+
+/**
+ * Per-thread work arrays that kernels reuse from call to call instead of allocating (and zeroing) megabytes per
+ * step: a convolution's im2col matrix, for one image at a time, is the main user. A caller owns a slot only until it
+ * returns; nothing may keep a scratch array past that, and a kernel that uses two at once takes two slots.
+ */
+final class Scratch {
+    static final int COLUMNS = 0;
+    static final int GRADIENT_COLUMNS = 1;
+    private static final int SLOTS = 2;
+    private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+
+    private final float[][] floats = new float[SLOTS][0];
+    private final double[][] doubles = new double[SLOTS][0];
+
+    private Scratch() {}
+
+    /** A float array of at least {@code length} elements, contents undefined. */
+    static float[] floats(int slot, int length) {
+        Scratch s = LOCAL.get();
+        if (s.floats[slot].length < length) {
+            s.floats[slot] = new float[length];
+        }
+        return s.floats[slot];
+    }
+
+    /** A double array of at least {@code length} elements, contents undefined. */
+    static double[] doubles(int slot, int length) {
+        Scratch s = LOCAL.get();
+        if (s.doubles[slot].length < length) {
+            s.doubles[slot] = new double[length];
+        }
+        return s.doubles[slot];
+    }
+}
