@@ -96,11 +96,11 @@ public final class Convolution {
             float[] os = out.floatData();
             float[] cols = geo.pointwise() ? xs : Scratch.floats(Scratch.COLUMNS, k * l);
             for (int n = 0; n < geo.batch(); n++) {
-                int colsOffset = geo.pointwise() ? n * geo.imageSize() : 0;
+                int image = n * geo.imageSize();
                 if (!geo.pointwise()) {
-                    Im2Col.im2col(xs, n * geo.imageSize(), geo.channels(), geo.window(), cols);
+                    columns(xs, image, geo, cols);
                 }
-                Gemm.sgemm(false, false, o, l, k, ws, 0, cols, colsOffset, 0f, os, n * o * l);
+                Gemm.sgemm(false, false, o, l, k, ws, 0, cols, geo.pointwise() ? image : 0, 0f, os, n * o * l);
                 if (b != null) {
                     float[] bs = b.floatData();
                     for (int c = 0; c < o; c++) {
@@ -118,11 +118,11 @@ public final class Convolution {
             double[] os = out.doubleData();
             double[] cols = geo.pointwise() ? xs : Scratch.doubles(Scratch.COLUMNS, k * l);
             for (int n = 0; n < geo.batch(); n++) {
-                int colsOffset = geo.pointwise() ? n * geo.imageSize() : 0;
+                int image = n * geo.imageSize();
                 if (!geo.pointwise()) {
-                    Im2Col.im2col(xs, n * geo.imageSize(), geo.channels(), geo.window(), cols);
+                    columns(xs, image, geo, cols);
                 }
-                Gemm.dgemm(false, false, o, l, k, ws, 0, cols, colsOffset, 0.0, os, n * o * l);
+                Gemm.dgemm(false, false, o, l, k, ws, 0, cols, geo.pointwise() ? image : 0, 0.0, os, n * o * l);
                 if (b != null) {
                     double[] bs = b.doubleData();
                     for (int c = 0; c < o; c++) {
@@ -154,7 +154,7 @@ public final class Convolution {
                 int colsOffset = geo.pointwise() ? image : 0;
                 if (gw != null) {
                     if (!geo.pointwise()) {
-                        Im2Col.im2col(xs, image, geo.channels(), geo.window(), cols);
+                        columns(xs, image, geo, cols);
                     }
                     Gemm.sgemm(false, true, o, k, l, gs, n * o * l, cols, colsOffset, n == 0 ? 0f : 1f,
                             gw.floatData(), 0);
@@ -162,7 +162,7 @@ public final class Convolution {
                 if (gx != null) {
                     Gemm.sgemm(true, false, k, l, o, ws, 0, gs, n * o * l, 0f, gradCols, colsOffset);
                     if (!geo.pointwise()) {
-                        Im2Col.col2im(gradCols, geo.channels(), geo.window(), gx.floatData(), image);
+                        addColumns(gradCols, geo, gx.floatData(), image);
                     }
                 }
             }
@@ -178,7 +178,7 @@ public final class Convolution {
                 int colsOffset = geo.pointwise() ? image : 0;
                 if (gw != null) {
                     if (!geo.pointwise()) {
-                        Im2Col.im2col(xs, image, geo.channels(), geo.window(), cols);
+                        columns(xs, image, geo, cols);
                     }
                     Gemm.dgemm(false, true, o, k, l, gs, n * o * l, cols, colsOffset, n == 0 ? 0.0 : 1.0,
                             gw.doubleData(), 0);
@@ -186,10 +186,64 @@ public final class Convolution {
                 if (gx != null) {
                     Gemm.dgemm(true, false, k, l, o, ws, 0, gs, n * o * l, 0.0, gradCols, colsOffset);
                     if (!geo.pointwise()) {
-                        Im2Col.col2im(gradCols, geo.channels(), geo.window(), gx.doubleData(), image);
+                        addColumns(gradCols, geo, gx.doubleData(), image);
                     }
                 }
             }
+        }
+    }
+
+    /** im2col of one image, through a zero-bordered copy when there is padding. */
+    private static void columns(float[] xs, int image, Geometry geo, float[] cols) {
+        Window2d g = geo.window();
+        int p = g.padding();
+        if (p == 0) {
+            Im2Col.im2col(xs, image, g.inH(), g.inW(), geo.channels(), g, cols);
+        } else {
+            float[] padded = Scratch.floats(Scratch.PADDED, Im2Col.paddedSize(geo.channels(), g));
+            Im2Col.pad(xs, image, geo.channels(), g, padded);
+            Im2Col.im2col(padded, 0, g.inH() + 2 * p, g.inW() + 2 * p, geo.channels(), g, cols);
+        }
+    }
+
+    private static void columns(double[] xs, int image, Geometry geo, double[] cols) {
+        Window2d g = geo.window();
+        int p = g.padding();
+        if (p == 0) {
+            Im2Col.im2col(xs, image, g.inH(), g.inW(), geo.channels(), g, cols);
+        } else {
+            double[] padded = Scratch.doubles(Scratch.PADDED, Im2Col.paddedSize(geo.channels(), g));
+            Im2Col.pad(xs, image, geo.channels(), g, padded);
+            Im2Col.im2col(padded, 0, g.inH() + 2 * p, g.inW() + 2 * p, geo.channels(), g, cols);
+        }
+    }
+
+    /** col2im of one image's column gradient into {@code gx}, through a zero-bordered buffer when there is padding. */
+    private static void addColumns(float[] gradCols, Geometry geo, float[] gx, int image) {
+        Window2d g = geo.window();
+        int p = g.padding();
+        if (p == 0) {
+            Im2Col.col2im(gradCols, g.inH(), g.inW(), geo.channels(), g, gx, image);
+        } else {
+            int size = Im2Col.paddedSize(geo.channels(), g);
+            float[] padded = Scratch.floats(Scratch.PADDED, size);
+            java.util.Arrays.fill(padded, 0, size, 0f);
+            Im2Col.col2im(gradCols, g.inH() + 2 * p, g.inW() + 2 * p, geo.channels(), g, padded, 0);
+            Im2Col.unpadAdd(padded, geo.channels(), g, gx, image);
+        }
+    }
+
+    private static void addColumns(double[] gradCols, Geometry geo, double[] gx, int image) {
+        Window2d g = geo.window();
+        int p = g.padding();
+        if (p == 0) {
+            Im2Col.col2im(gradCols, g.inH(), g.inW(), geo.channels(), g, gx, image);
+        } else {
+            int size = Im2Col.paddedSize(geo.channels(), g);
+            double[] padded = Scratch.doubles(Scratch.PADDED, size);
+            java.util.Arrays.fill(padded, 0, size, 0.0);
+            Im2Col.col2im(gradCols, g.inH() + 2 * p, g.inW() + 2 * p, geo.channels(), g, padded, 0);
+            Im2Col.unpadAdd(padded, geo.channels(), g, gx, image);
         }
     }
 }

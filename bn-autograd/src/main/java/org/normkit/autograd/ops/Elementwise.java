@@ -17,8 +17,10 @@ import org.normkit.autograd.tensor.Tensor;
  * or a per-channel column is a short table of block offsets and one tight loop per block. The arithmetic of
  * training ({@link Op}: add, sub, mul, div, maximum) has a loop per op written out, so the JIT compiles each to a
  * plain (vectorisable) array loop in the operands' own precision; float32 results equal the double-then-round ones
- * because one rounding of an exact double result is the correctly rounded float. Any other function goes through
- * a generic loop that computes in double and rounds to the result's dtype.
+ * because one rounding of an exact double result is the correctly rounded float. The unary functions of every
+ * step ({@link UnaryOp}) have loops of their own too. Any other function goes through a generic loop that
+ * computes in double and rounds to the result's dtype. (A shared loop calling many different lambdas cannot be
+ * inlined by the JIT and costs a virtual call per element; that is why the hot ones are spelled out.)
  */
 final class Elementwise {
     private Elementwise() {}
@@ -62,23 +64,96 @@ final class Elementwise {
         }
     }
 
+    /** The unary functions with loops of their own: those a training step runs over every activation. */
+    enum UnaryOp implements DoubleUnaryOperator {
+        NEG {
+            @Override
+            public double applyAsDouble(double v) {
+                return -v;
+            }
+        },
+        EXP {
+            @Override
+            public double applyAsDouble(double v) {
+                return Math.exp(v);
+            }
+        },
+        RECIPROCAL {
+            @Override
+            public double applyAsDouble(double v) {
+                return 1 / v;
+            }
+        },
+        SQUARE {
+            @Override
+            public double applyAsDouble(double v) {
+                return v * v;
+            }
+        },
+        SIGMOID {
+            @Override
+            public double applyAsDouble(double v) {
+                return 1 / (1 + Math.exp(-v));
+            }
+        },
+        /** σ' expressed through σ's output s: s·(1 − s). */
+        SIGMOID_SLOPE {
+            @Override
+            public double applyAsDouble(double s) {
+                return s * (1 - s);
+            }
+        }
+    }
+
     static Tensor map(Tensor x, DoubleUnaryOperator f) {
         Tensor out = Tensor.zeros(x.dtype(), x.shape());
         int n = x.numel();
         if (x.dtype() == DType.FLOAT32) {
             float[] a = x.floatData();
             float[] o = out.floatData();
-            for (int i = 0; i < n; i++) {
-                o[i] = (float) f.applyAsDouble(a[i]);
+            if (f instanceof UnaryOp op) {
+                loop(op, a, o, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    o[i] = (float) f.applyAsDouble(a[i]);
+                }
             }
         } else {
             double[] a = x.doubleData();
             double[] o = out.doubleData();
-            for (int i = 0; i < n; i++) {
-                o[i] = f.applyAsDouble(a[i]);
+            if (f instanceof UnaryOp op) {
+                loop(op, a, o, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    o[i] = f.applyAsDouble(a[i]);
+                }
             }
         }
         return out;
+    }
+
+    private static void loop(UnaryOp op, float[] a, float[] o, int n) {
+        switch (op) {
+            case NEG -> { for (int i = 0; i < n; i++) o[i] = -a[i]; }
+            case EXP -> { for (int i = 0; i < n; i++) o[i] = (float) Math.exp(a[i]); }
+            case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1 / a[i]; }
+            case SQUARE -> { for (int i = 0; i < n; i++) o[i] = a[i] * a[i]; }
+            case SIGMOID -> { for (int i = 0; i < n; i++) o[i] = (float) (1 / (1 + Math.exp(-a[i]))); }
+            case SIGMOID_SLOPE -> { for (int i = 0; i < n; i++) o[i] = a[i] * (1 - a[i]); }
+            default -> throw new AssertionError(op);
+        }
+    }
+
+    private static void loop(UnaryOp op, double[] a, double[] o, int n) {
+        switch (op) {
+            case NEG -> { for (int i = 0; i < n; i++) o[i] = -a[i]; }
+            case EXP -> { for (int i = 0; i < n; i++) o[i] = Math.exp(a[i]); }
+            case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1 / a[i]; }
+            case SQUARE -> { for (int i = 0; i < n; i++) o[i] = a[i] * a[i]; }
+            case SIGMOID -> { for (int i = 0; i < n; i++) o[i] = 1 / (1 + Math.exp(-a[i])); }
+            case SIGMOID_SLOPE -> { for (int i = 0; i < n; i++) o[i] = a[i] * (1 - a[i]); }
+            default -> throw new AssertionError(op);
+        }
     }
 
     /** {@code f(a, b)} over the broadcast of both shapes; both must already have the same dtype. */

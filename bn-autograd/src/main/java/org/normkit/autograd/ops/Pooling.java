@@ -28,47 +28,25 @@ public final class Pooling {
         Shape outShape = Shape.of(x.dim(0), x.dim(1), g.outH(), g.outW());
         int[] argmax = new int[outShape.numel()];
         int w = g.inW();
-        int o = 0;
-        if (x.dtype() == DType.FLOAT32) {
-            float[] xs = x.floatData();
-            for (int p = 0; p < planes; p++) {
-                int base = p * g.inPlane();
-                for (int oh = 0; oh < g.outH(); oh++) {
-                    for (int ow = 0; ow < g.outW(); ow++, o++) {
-                        int best = base + r.rowStart[oh] * w + r.colStart[ow];
-                        float bestValue = Float.NEGATIVE_INFINITY;
-                        for (int ih = r.rowStart[oh]; ih < r.rowEnd[oh]; ih++) {
-                            for (int iw = r.colStart[ow]; iw < r.colEnd[ow]; iw++) {
-                                int i = base + ih * w + iw;
-                                if (xs[i] > bestValue || Float.isNaN(xs[i])) {
-                                    bestValue = xs[i];
-                                    best = i;
-                                }
+        float[] xs32 = x.dtype() == DType.FLOAT32 ? x.floatData() : null;
+        double[] xs64 = xs32 == null ? x.doubleData() : null;
+        for (int p = 0, o = 0; p < planes; p++) {
+            int base = p * g.inPlane();
+            for (int oh = 0; oh < g.outH(); oh++) {
+                for (int ow = 0; ow < g.outW(); ow++, o++) {
+                    int best = base + r.rowStart[oh] * w + r.colStart[ow];
+                    double bestValue = Double.NEGATIVE_INFINITY;
+                    for (int ih = r.rowStart[oh]; ih < r.rowEnd[oh]; ih++) {
+                        for (int iw = r.colStart[ow]; iw < r.colEnd[ow]; iw++) {
+                            int i = base + ih * w + iw;
+                            double v = xs32 != null ? xs32[i] : xs64[i];
+                            if (v > bestValue || Double.isNaN(v)) {
+                                bestValue = v;
+                                best = i;
                             }
                         }
-                        argmax[o] = best;
                     }
-                }
-            }
-        } else {
-            double[] xs = x.doubleData();
-            for (int p = 0; p < planes; p++) {
-                int base = p * g.inPlane();
-                for (int oh = 0; oh < g.outH(); oh++) {
-                    for (int ow = 0; ow < g.outW(); ow++, o++) {
-                        int best = base + r.rowStart[oh] * w + r.colStart[ow];
-                        double bestValue = Double.NEGATIVE_INFINITY;
-                        for (int ih = r.rowStart[oh]; ih < r.rowEnd[oh]; ih++) {
-                            for (int iw = r.colStart[ow]; iw < r.colEnd[ow]; iw++) {
-                                int i = base + ih * w + iw;
-                                if (xs[i] > bestValue || Double.isNaN(xs[i])) {
-                                    bestValue = xs[i];
-                                    best = i;
-                                }
-                            }
-                        }
-                        argmax[o] = best;
-                    }
+                    argmax[o] = best;
                 }
             }
         }
@@ -113,78 +91,77 @@ public final class Pooling {
         }, x);
     }
 
+    /**
+     * Window sums in two passes per output row: the window's input rows are added into one row of column sums
+     * (contiguous, vectorisable), then each output adds its few columns of that row. Sums are kept in double.
+     */
     private static void averageWindows(Tensor x, Tensor out, int planes, Window2d g, Ranges r, double[] divisor) {
         int w = g.inW();
+        double[] columnSums = new double[w];
         int o = 0;
-        if (x.dtype() == DType.FLOAT32) {
-            float[] xs = x.floatData();
-            float[] os = out.floatData();
-            for (int p = 0; p < planes; p++) {
-                int base = p * g.inPlane();
-                for (int q = 0, oh = 0; oh < g.outH(); oh++) {
-                    for (int ow = 0; ow < g.outW(); ow++, o++, q++) {
-                        double s = 0;
-                        for (int ih = r.rowStart[oh]; ih < r.rowEnd[oh]; ih++) {
-                            for (int iw = r.colStart[ow]; iw < r.colEnd[ow]; iw++) {
-                                s += xs[base + ih * w + iw];
-                            }
+        float[] xs32 = x.dtype() == DType.FLOAT32 ? x.floatData() : null;
+        double[] xs64 = xs32 == null ? x.doubleData() : null;
+        float[] os32 = xs32 != null ? out.floatData() : null;
+        double[] os64 = xs32 == null ? out.doubleData() : null;
+        for (int p = 0; p < planes; p++) {
+            int base = p * g.inPlane();
+            for (int q = 0, oh = 0; oh < g.outH(); oh++) {
+                java.util.Arrays.fill(columnSums, 0.0);
+                for (int ih = r.rowStart[oh]; ih < r.rowEnd[oh]; ih++) {
+                    int row = base + ih * w;
+                    if (xs32 != null) {
+                        for (int iw = 0; iw < w; iw++) {
+                            columnSums[iw] += xs32[row + iw];
                         }
-                        os[o] = (float) (s / divisor[q]);
+                    } else {
+                        for (int iw = 0; iw < w; iw++) {
+                            columnSums[iw] += xs64[row + iw];
+                        }
                     }
                 }
-            }
-        } else {
-            double[] xs = x.doubleData();
-            double[] os = out.doubleData();
-            for (int p = 0; p < planes; p++) {
-                int base = p * g.inPlane();
-                for (int q = 0, oh = 0; oh < g.outH(); oh++) {
-                    for (int ow = 0; ow < g.outW(); ow++, o++, q++) {
-                        double s = 0;
-                        for (int ih = r.rowStart[oh]; ih < r.rowEnd[oh]; ih++) {
-                            for (int iw = r.colStart[ow]; iw < r.colEnd[ow]; iw++) {
-                                s += xs[base + ih * w + iw];
-                            }
-                        }
-                        os[o] = s / divisor[q];
+                for (int ow = 0; ow < g.outW(); ow++, o++, q++) {
+                    double s = 0;
+                    for (int iw = r.colStart[ow]; iw < r.colEnd[ow]; iw++) {
+                        s += columnSums[iw];
+                    }
+                    if (os32 != null) {
+                        os32[o] = (float) (s / divisor[q]);
+                    } else {
+                        os64[o] = s / divisor[q];
                     }
                 }
             }
         }
     }
 
-    /** The adjoint of {@link #averageWindows}: each output gradient, divided, added to its window's elements. */
+    /** The adjoint of {@link #averageWindows}: each output's share added to a row, the row added to the window's rows. */
     private static void spreadWindows(Tensor grad, Tensor gx, int planes, Window2d g, Ranges r, double[] divisor) {
         int w = g.inW();
+        double[] rowShares = new double[w];
         int o = 0;
-        if (grad.dtype() == DType.FLOAT32) {
-            float[] gs = grad.floatData();
-            float[] xs = gx.floatData();
-            for (int p = 0; p < planes; p++) {
-                int base = p * g.inPlane();
-                for (int q = 0, oh = 0; oh < g.outH(); oh++) {
-                    for (int ow = 0; ow < g.outW(); ow++, o++, q++) {
-                        float share = (float) (gs[o] / divisor[q]);
-                        for (int ih = r.rowStart[oh]; ih < r.rowEnd[oh]; ih++) {
-                            for (int iw = r.colStart[ow]; iw < r.colEnd[ow]; iw++) {
-                                xs[base + ih * w + iw] += share;
-                            }
-                        }
+        float[] gx32 = gx.dtype() == DType.FLOAT32 ? gx.floatData() : null;
+        double[] gx64 = gx32 == null ? gx.doubleData() : null;
+        float[] gs32 = gx32 != null ? grad.floatData() : null;
+        double[] gs64 = gx32 == null ? grad.doubleData() : null;
+        for (int p = 0; p < planes; p++) {
+            int base = p * g.inPlane();
+            for (int q = 0, oh = 0; oh < g.outH(); oh++) {
+                java.util.Arrays.fill(rowShares, 0.0);
+                for (int ow = 0; ow < g.outW(); ow++, o++, q++) {
+                    double share = (gs32 != null ? gs32[o] : gs64[o]) / divisor[q];
+                    for (int iw = r.colStart[ow]; iw < r.colEnd[ow]; iw++) {
+                        rowShares[iw] += share;
                     }
                 }
-            }
-        } else {
-            double[] gs = grad.doubleData();
-            double[] xs = gx.doubleData();
-            for (int p = 0; p < planes; p++) {
-                int base = p * g.inPlane();
-                for (int q = 0, oh = 0; oh < g.outH(); oh++) {
-                    for (int ow = 0; ow < g.outW(); ow++, o++, q++) {
-                        double share = gs[o] / divisor[q];
-                        for (int ih = r.rowStart[oh]; ih < r.rowEnd[oh]; ih++) {
-                            for (int iw = r.colStart[ow]; iw < r.colEnd[ow]; iw++) {
-                                xs[base + ih * w + iw] += share;
-                            }
+                for (int ih = r.rowStart[oh]; ih < r.rowEnd[oh]; ih++) {
+                    int row = base + ih * w;
+                    if (gx32 != null) {
+                        for (int iw = 0; iw < w; iw++) {
+                            gx32[row + iw] += (float) rowShares[iw];
+                        }
+                    } else {
+                        for (int iw = 0; iw < w; iw++) {
+                            gx64[row + iw] += rowShares[iw];
                         }
                     }
                 }

@@ -8,7 +8,8 @@ package org.normkit.autograd.ops;
 final class Scratch {
     static final int COLUMNS = 0;
     static final int GRADIENT_COLUMNS = 1;
-    private static final int SLOTS = 2;
+    static final int PADDED = 2;
+    private static final int SLOTS = 3;
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
     private final float[][] floats = new float[SLOTS][0];

@@ -50,16 +50,4 @@ record Window2d(int kernelH, int kernelW, int stride, int padding, int inH, int 
     int inPlane() {
         return inH * inW;
     }
-
-    /** First output column whose window column {@code kj} lands inside the input. */
-    int firstInside(int kj) {
-        int need = padding - kj;
-        return need <= 0 ? 0 : Math.min(outW, (need + stride - 1) / stride);
-    }
-
-    /** One past the last output column whose window column {@code kj} lands inside the input. */
-    int endInside(int kj) {
-        int last = inW - 1 + padding - kj;
-        return last < 0 ? 0 : Math.min(outW, last / stride + 1);
-    }
 }

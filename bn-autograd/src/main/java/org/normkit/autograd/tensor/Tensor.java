@@ -353,6 +353,7 @@ public final class Tensor {
     public Tensor log() { return Unary.log(this); }
     public Tensor sqrt() { return Unary.sqrt(this); }
     public Tensor erf() { return Unary.erf(this); }
+    public Tensor sigmoid() { return Unary.sigmoid(this); }
     public Tensor to(DType target) { return Unary.cast(this, target); }
     public Tensor gt(Tensor o) { return Binary.greater(this, o); }
     public Tensor eq(Tensor o) { return Binary.equal(this, o); }
@@ -390,7 +391,6 @@ public final class Tensor {
     public Tensor rsqrt() { return Composed.rsqrt(this); }
     public Tensor square() { return mul(this); }
     public Tensor relu() { return Composed.relu(this); }
-    public Tensor sigmoid() { return Composed.sigmoid(this); }
     public Tensor tanh() { return Composed.tanh(this); }
     public Tensor gelu() { return Composed.gelu(this); }
     public Tensor softmax(int axis) { return Composed.softmax(this, axis); }
