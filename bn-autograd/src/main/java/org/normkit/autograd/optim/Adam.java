@@ -64,13 +64,19 @@ public final class Adam extends Optimizer {
         float[] m = moments32[2 * index];
         float[] v = moments32[2 * index + 1];
         int t = ++steps[index];
-        double stepSize = lr / (1 - Math.pow(beta1, t));
-        double correction2 = Math.sqrt(1 - Math.pow(beta2, t));
+        float stepSize = (float) (lr / (1 - Math.pow(beta1, t)));
+        float correction2 = (float) Math.sqrt(1 - Math.pow(beta2, t));
+        float b1 = (float) beta1;
+        float b2 = (float) beta2;
+        float oneMinusB1 = (float) (1 - beta1);
+        float oneMinusB2 = (float) (1 - beta2);
+        float decay = (float) weightDecay;
+        float epsilon = (float) eps;
         for (int i = 0; i < p.length; i++) {
-            double g = grad[i] + weightDecay * p[i];
-            m[i] = (float) (beta1 * m[i] + (1 - beta1) * g);
-            v[i] = (float) (beta2 * v[i] + (1 - beta2) * g * g);
-            p[i] = (float) (p[i] - stepSize * m[i] / (Math.sqrt(v[i]) / correction2 + eps));
+            float g = grad[i] + decay * p[i];
+            m[i] = b1 * m[i] + oneMinusB1 * g;
+            v[i] = b2 * v[i] + oneMinusB2 * g * g;
+            p[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) / correction2 + epsilon);
         }
     }
 

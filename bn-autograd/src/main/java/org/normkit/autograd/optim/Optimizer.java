@@ -11,8 +11,9 @@ import org.normkit.autograd.tensor.Tensor;
  * Updates a fixed list of parameters from their gradients, as {@code torch.optim.Optimizer} with one parameter
  * group. {@link #step()} runs under {@link GradMode#noGrad()} and writes each parameter's storage in place, so every
  * holder of the parameter sees the new values; a parameter without a gradient (unused in the last backward) is
- * skipped and its state does not advance, as in PyTorch. Each element's update is computed in double; float32
- * parameters and their state (momentum, moments) are stored in float32, as in PyTorch, and rounded when stored.
+ * skipped and its state does not advance, as in PyTorch. Updates are computed in the parameter's precision and its
+ * state (momentum, moments) is kept in it, as PyTorch does: float32 parameters are updated in float arithmetic
+ * (plain loops the JIT vectorises; the optimizer step is a large part of a small net's training step).
  *
  * <p>Thread safety: none; an optimizer and its parameters belong to one training loop.
  */

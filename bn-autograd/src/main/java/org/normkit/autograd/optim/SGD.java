@@ -60,13 +60,17 @@ public final class SGD extends Optimizer {
             b = new float[p.length];
             buffers32[index] = b;
         }
+        float rate = (float) lr;
+        float decay = (float) weightDecay;
+        float mu = (float) momentum;
+        float keep = (float) (1 - dampening);
         for (int i = 0; i < p.length; i++) {
-            double g = grad[i] + weightDecay * p[i];
+            float g = grad[i] + decay * p[i];
             if (b != null) {
-                b[i] = (float) (first ? g : momentum * b[i] + (1 - dampening) * g);
-                g = nesterov ? g + momentum * b[i] : b[i];
+                b[i] = first ? g : mu * b[i] + keep * g;
+                g = nesterov ? g + mu * b[i] : b[i];
             }
-            p[i] = (float) (p[i] - lr * g);
+            p[i] -= rate * g;
         }
     }
 

@@ -2,6 +2,7 @@ package org.normkit.autograd.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.normkit.autograd.TestTensors.assertGradients;
 import static org.normkit.autograd.TestTensors.distinct;
 import static org.normkit.autograd.TestTensors.randn;
@@ -109,6 +110,23 @@ class PrimitiveGradientsTest {
             Composed.sigmoid(y).mul(w).sum().backward();
             org.normkit.autograd.TestTensors.assertValues(Composed.sigmoid(y.detach()), x.detach().sigmoid(), 1e-15);
             org.normkit.autograd.TestTensors.assertValues(y.grad(), x.grad(), 1e-14);
+        }
+
+        @Test
+        void float32ExpAndSigmoidStayWithinTwoUlpsOfTheDoubleResult() {
+            // Under surefire's --add-modules this runs the Vector API loops, elsewhere the scalar ones.
+            Tensor x = Tensor.uniform(DType.FLOAT32, Shape.of(1000), -20, 20, 3);
+            float[] e = x.exp().toFloatArray();
+            float[] s = x.sigmoid().toFloatArray();
+            for (int i = 0; i < x.numel(); i++) {
+                double v = x.get(i);
+                float expected = (float) Math.exp(v);
+                float sigmoid = (float) (1 / (1 + Math.exp(-v)));
+                assertTrue(Math.abs(e[i] - expected) <= 2 * Math.ulp(expected), "exp(" + v + ") = " + e[i]);
+                assertTrue(Math.abs(s[i] - sigmoid) <= 2 * Math.ulp(sigmoid), "sigmoid(" + v + ") = " + s[i]);
+            }
+            assertEquals(0f, Tensor.of(new float[] {-200f}, 1).sigmoid().toFloatArray()[0]);
+            assertEquals(1f, Tensor.of(new float[] {200f}, 1).sigmoid().toFloatArray()[0]);
         }
 
         @Test
