@@ -9,7 +9,7 @@ import org.normkit.autograd.tensor.Tensor;
 
 /**
  * y = x·Wᵀ + b over the last axis, {@code torch.nn.Linear}: weight (out, in) and bias (out), state-dict names
- * {@code weight} and {@code bias}. Inputs are (..., in); the product reads the weight transposed in place
+ * {@code weight} and {@code bias}. Inputs are (..., in), or a single sample (in); the product reads the weight transposed in place
  * ({@link Tensor#matmulTransposed}), so no transposed copy is made per step. Initialised as PyTorch does
  * ({@link Init}).
  *
@@ -48,9 +48,13 @@ public final class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() < 2 || x.dim(-1) != inFeatures) {
-            throw new ShapeException(this + ": input of shape " + x.shape() + " needs at least 2 dimensions, the last "
-                    + "of size " + inFeatures + " (features); flatten images first, e.g. Flatten or x.flatten(1)");
+        if (x.rank() == 0 || x.dim(-1) != inFeatures) {
+            throw new ShapeException(this + ": input of shape " + x.shape() + " must have " + inFeatures
+                    + " features in its last dimension; flatten images first, e.g. Flatten or x.flatten(1)");
+        }
+        if (x.rank() == 1) {
+            // A single sample, as PyTorch allows: (in) -> (out).
+            return forward(x.reshape(1, inFeatures)).reshape(outFeatures);
         }
         Tensor y = x.matmulTransposed(weight.value());
         return bias == null ? y : y.add(bias.value());

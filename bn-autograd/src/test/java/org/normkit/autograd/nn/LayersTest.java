@@ -43,6 +43,7 @@ class LayersTest {
             Linear fc = new Linear(5, 3, 1);
             assertEquals(Shape.of(4, 3), fc.forward(Tensor.zeros(DType.FLOAT32, 4, 5)).shape());
             assertEquals(Shape.of(2, 4, 3), fc.forward(Tensor.zeros(DType.FLOAT32, 2, 4, 5)).shape());
+            assertEquals(Shape.of(3), fc.forward(Tensor.zeros(DType.FLOAT32, 5)).shape());
             assertEquals(List.of("weight", "bias"), List.copyOf(fc.stateDict().keySet()));
             assertEquals(Shape.of(3, 5), fc.weight().value().shape());
         }
@@ -83,7 +84,8 @@ class LayersTest {
         void aWrongFeatureCountSaysHowManyAreExpected() {
             ShapeException e = assertThrows(ShapeException.class,
                     () -> new Linear(784, 256, 1).forward(Tensor.zeros(DType.FLOAT32, 128, 783)));
-            assertTrue(e.getMessage().startsWith("Linear(784 -> 256): input of shape (128, 783)"), e.getMessage());
+            assertEquals("Linear(784 -> 256): input of shape (128, 783) must have 784 features in its last dimension; "
+                    + "flatten images first, e.g. Flatten or x.flatten(1)", e.getMessage());
         }
     }
 
