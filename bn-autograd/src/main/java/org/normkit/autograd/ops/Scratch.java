@@ -4,6 +4,9 @@ package org.normkit.autograd.ops;
  * Per-thread work arrays that kernels reuse from call to call instead of allocating (and zeroing) megabytes per
  * step: a convolution's im2col matrix, for one image at a time, is the main user. A caller owns a slot only until it
  * returns; nothing may keep a scratch array past that, and a kernel that uses two at once takes two slots.
+ *
+ * <p>Memory: each thread keeps the largest array it has asked for in each slot until the thread ends (for LeNet on
+ * 28×28 images, well under a megabyte; a 3×3 convolution over 256 channels of 56×56 keeps about 29 MB per slot).
  */
 final class Scratch {
     static final int COLUMNS = 0;
