@@ -25,6 +25,12 @@ import org.normkit.autograd.tensor.Tensor;
  * scalar loop.
  */
 final class Elementwise {
+    /**
+     * Whether the JVM has the Vector API module, decided once here and not in {@link VectorExp}: that class cannot
+     * even be loaded without the module.
+     */
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private Elementwise() {}
 
     /** The binary ops with loops of their own. */
@@ -138,7 +144,7 @@ final class Elementwise {
         switch (op) {
             case NEG -> { for (int i = 0; i < n; i++) o[i] = -a[i]; }
             case EXP -> {
-                if (VectorExp.AVAILABLE) {
+                if (VECTOR_API) {
                     VectorExp.exp(a, o, n);
                 } else {
                     for (int i = 0; i < n; i++) o[i] = (float) Math.exp(a[i]);
@@ -147,7 +153,7 @@ final class Elementwise {
             case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1 / a[i]; }
             case SQUARE -> { for (int i = 0; i < n; i++) o[i] = a[i] * a[i]; }
             case SIGMOID -> {
-                if (VectorExp.AVAILABLE) {
+                if (VECTOR_API) {
                     VectorExp.sigmoid(a, o, n);
                 } else {
                     for (int i = 0; i < n; i++) o[i] = (float) (1 / (1 + Math.exp(-a[i])));

@@ -11,13 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
  * its elementwise time here.
  *
  * <p>Only {@link Elementwise} calls this class, and only when the JVM was started with
- * {@code --add-modules=jdk.incubator.vector} ({@link #AVAILABLE}); otherwise it is never loaded and the scalar loops
- * run. float64 always takes the scalar {@code Math.exp}, so checks in float64 do not depend on JVM flags.
+ * {@code --add-modules=jdk.incubator.vector} ({@code Elementwise.VECTOR_API}); otherwise it is never loaded (loading
+ * it would fail) and the scalar loops run. float64 always takes the scalar {@code Math.exp}, so checks in float64 do
+ * not depend on JVM flags.
  */
 final class VectorExp {
-    /** Whether the incubator module is in the boot layer; decided once. */
-    static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     private VectorExp() {}
