@@ -15,7 +15,7 @@ public final class Binary {
     public static Tensor add(Tensor a, Tensor b) {
         Tensor[] p = Elementwise.promote(a, b);
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "add");
-        Tensor out = Elementwise.map(p[0], p[1], shape, Double::sum);
+        Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.ADD);
         return Node.record(out, "add", (g, needs) -> new Tensor[] {
             needs[0] ? Reduce.sumTo(g, p[0].shape()) : null,
             needs[1] ? Reduce.sumTo(g, p[1].shape()) : null}, p[0], p[1]);
@@ -24,7 +24,7 @@ public final class Binary {
     public static Tensor sub(Tensor a, Tensor b) {
         Tensor[] p = Elementwise.promote(a, b);
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "sub");
-        Tensor out = Elementwise.map(p[0], p[1], shape, (x, y) -> x - y);
+        Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.SUB);
         return Node.record(out, "sub", (g, needs) -> new Tensor[] {
             needs[0] ? Reduce.sumTo(g, p[0].shape()) : null,
             needs[1] ? Reduce.sumTo(Unary.neg(g), p[1].shape()) : null}, p[0], p[1]);
@@ -33,7 +33,7 @@ public final class Binary {
     public static Tensor mul(Tensor a, Tensor b) {
         Tensor[] p = Elementwise.promote(a, b);
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "mul");
-        Tensor out = Elementwise.map(p[0], p[1], shape, (x, y) -> x * y);
+        Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.MUL);
         return Node.record(out, "mul", (g, needs) -> new Tensor[] {
             needs[0] ? Reduce.sumTo(mul(g, p[1].detach()), p[0].shape()) : null,
             needs[1] ? Reduce.sumTo(mul(g, p[0].detach()), p[1].shape()) : null}, p[0], p[1]);
@@ -42,7 +42,7 @@ public final class Binary {
     public static Tensor div(Tensor a, Tensor b) {
         Tensor[] p = Elementwise.promote(a, b);
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "div");
-        Tensor out = Elementwise.map(p[0], p[1], shape, (x, y) -> x / y);
+        Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.DIV);
         return Node.record(out, "div", (g, needs) -> new Tensor[] {
             needs[0] ? Reduce.sumTo(div(g, p[1].detach()), p[0].shape()) : null,
             // d(a/b)/db = −a/b² = −out/b
@@ -54,7 +54,7 @@ public final class Binary {
     public static Tensor maximum(Tensor a, Tensor b) {
         Tensor[] p = Elementwise.promote(a, b);
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "maximum");
-        Tensor out = Elementwise.map(p[0], p[1], shape, Math::max);
+        Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.MAX);
         return Node.record(out, "maximum", (g, needs) -> {
             Tensor share = Elementwise.map(p[0].detach(), p[1].detach(), shape,
                     (x, y) -> x > y ? 1.0 : x < y ? 0.0 : 0.5);

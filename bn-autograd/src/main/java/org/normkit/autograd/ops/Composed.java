@@ -46,14 +46,17 @@ public final class Composed {
         return x.maximum(Tensor.scalar(0.0, x.dtype()));
     }
 
-    /** 1 / (1 + e^(−x)); saturates to exactly 0 or 1 without producing NaN. */
+    /**
+     * 1 / (1 + e^(−x)) composed from primitives; saturates to exactly 0 or 1 without producing NaN. The reference for
+     * the {@link Unary#sigmoid} primitive, which {@link Tensor#sigmoid()} uses.
+     */
     public static Tensor sigmoid(Tensor x) {
         return x.neg().exp().add(1.0).pow(-1.0);
     }
 
     /** 2·sigmoid(2x) − 1, which stays finite where (e^x − e^(−x))/(e^x + e^(−x)) overflows. */
     public static Tensor tanh(Tensor x) {
-        return sigmoid(x.mul(2.0)).mul(2.0).sub(1.0);
+        return Unary.sigmoid(x.mul(2.0)).mul(2.0).sub(1.0);
     }
 
     /** The exact GELU, x·Φ(x) = x/2·(1 + erf(x/√2)), PyTorch's default. */

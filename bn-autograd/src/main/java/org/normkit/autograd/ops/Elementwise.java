@@ -1,19 +1,117 @@
 package org.normkit.autograd.ops;
 
+import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
+import org.normkit.autograd.ops.BroadcastLayout.Kind;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 
 /**
  * The loops behind every elementwise primitive: one map over one tensor, one map over two tensors broadcast
- * together. Values are computed in double and stored in the result's dtype. Equal shapes and scalar operands take
- * a flat loop; other broadcasts go through {@link Shape#broadcastOffsets}.
+ * together, and the copies that movement ops need. This is the one kernel family for elementwise work.
+ *
+ * <p>Two tensors are walked block by block ({@link BroadcastLayout}): equal shapes are one flat block, a bias row
+ * or a per-channel column is a short table of block offsets and one tight loop per block. The arithmetic of
+ * training ({@link Op}: add, sub, mul, div, maximum) has a loop per op written out, so the JIT compiles each to a
+ * plain (vectorisable) array loop in the operands' own precision; float32 results equal the double-then-round ones
+ * because one rounding of an exact double result is the correctly rounded float. The unary functions of every
+ * step ({@link UnaryOp}) have loops of their own too. Any other function goes through a generic loop that
+ * computes in double and rounds to the result's dtype. (A shared loop calling many different lambdas cannot be
+ * inlined by the JIT and costs a virtual call per element; that is why the hot ones are spelled out.) float32 exp
+ * and sigmoid use the Vector API when the JVM has it ({@link VectorExp}): within 1 ulp, not bit-identical to the
+ * scalar loop.
  */
 final class Elementwise {
+    /**
+     * Whether the JVM has the Vector API module, decided once here and not in {@link VectorExp}: that class cannot
+     * even be loaded without the module.
+     */
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private Elementwise() {}
+
+    /** The binary ops with loops of their own. */
+    enum Op implements DoubleBinaryOperator {
+        ADD {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x + y;
+            }
+        },
+        SUB {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x - y;
+            }
+        },
+        MUL {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x * y;
+            }
+        },
+        DIV {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x / y;
+            }
+        },
+        /** Math.max semantics: NaN wins, as in {@code torch.maximum}. */
+        MAX {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return Math.max(x, y);
+            }
+        };
+
+        boolean commutes() {
+            return this == ADD || this == MUL || this == MAX;
+        }
+    }
+
+    /** The unary functions with loops of their own: those a training step runs over every activation. */
+    enum UnaryOp implements DoubleUnaryOperator {
+        NEG {
+            @Override
+            public double applyAsDouble(double v) {
+                return -v;
+            }
+        },
+        EXP {
+            @Override
+            public double applyAsDouble(double v) {
+                return Math.exp(v);
+            }
+        },
+        RECIPROCAL {
+            @Override
+            public double applyAsDouble(double v) {
+                return 1 / v;
+            }
+        },
+        SQUARE {
+            @Override
+            public double applyAsDouble(double v) {
+                return v * v;
+            }
+        },
+        SIGMOID {
+            @Override
+            public double applyAsDouble(double v) {
+                return 1 / (1 + Math.exp(-v));
+            }
+        },
+        /** σ' expressed through σ's output s: s·(1 − s). */
+        SIGMOID_SLOPE {
+            @Override
+            public double applyAsDouble(double s) {
+                return s * (1 - s);
+            }
+        }
+    }
 
     static Tensor map(Tensor x, DoubleUnaryOperator f) {
         Tensor out = Tensor.zeros(x.dtype(), x.shape());
@@ -21,45 +119,211 @@ final class Elementwise {
         if (x.dtype() == DType.FLOAT32) {
             float[] a = x.floatData();
             float[] o = out.floatData();
-            for (int i = 0; i < n; i++) {
-                o[i] = (float) f.applyAsDouble(a[i]);
+            if (f instanceof UnaryOp op) {
+                loop(op, a, o, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    o[i] = (float) f.applyAsDouble(a[i]);
+                }
             }
         } else {
             double[] a = x.doubleData();
             double[] o = out.doubleData();
-            for (int i = 0; i < n; i++) {
-                o[i] = f.applyAsDouble(a[i]);
+            if (f instanceof UnaryOp op) {
+                loop(op, a, o, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    o[i] = f.applyAsDouble(a[i]);
+                }
             }
         }
         return out;
     }
 
-    /** {@code f(a, b)} over the broadcast of both shapes; both must already have {@code dtype}. */
+    private static void loop(UnaryOp op, float[] a, float[] o, int n) {
+        switch (op) {
+            case NEG -> { for (int i = 0; i < n; i++) o[i] = -a[i]; }
+            case EXP -> {
+                if (VECTOR_API) {
+                    VectorExp.exp(a, o, n);
+                } else {
+                    for (int i = 0; i < n; i++) o[i] = (float) Math.exp(a[i]);
+                }
+            }
+            case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1 / a[i]; }
+            case SQUARE -> { for (int i = 0; i < n; i++) o[i] = a[i] * a[i]; }
+            case SIGMOID -> {
+                if (VECTOR_API) {
+                    VectorExp.sigmoid(a, o, n);
+                } else {
+                    for (int i = 0; i < n; i++) o[i] = (float) (1 / (1 + Math.exp(-a[i])));
+                }
+            }
+            case SIGMOID_SLOPE -> { for (int i = 0; i < n; i++) o[i] = a[i] * (1 - a[i]); }
+            default -> throw new AssertionError(op);
+        }
+    }
+
+    private static void loop(UnaryOp op, double[] a, double[] o, int n) {
+        switch (op) {
+            case NEG -> { for (int i = 0; i < n; i++) o[i] = -a[i]; }
+            case EXP -> { for (int i = 0; i < n; i++) o[i] = Math.exp(a[i]); }
+            case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1 / a[i]; }
+            case SQUARE -> { for (int i = 0; i < n; i++) o[i] = a[i] * a[i]; }
+            case SIGMOID -> { for (int i = 0; i < n; i++) o[i] = 1 / (1 + Math.exp(-a[i])); }
+            case SIGMOID_SLOPE -> { for (int i = 0; i < n; i++) o[i] = a[i] * (1 - a[i]); }
+            default -> throw new AssertionError(op);
+        }
+    }
+
+    /** {@code f(a, b)} over the broadcast of both shapes; both must already have the same dtype. */
     static Tensor map(Tensor a, Tensor b, Shape outShape, DoubleBinaryOperator f) {
-        DType dtype = a.dtype();
-        Tensor out = Tensor.zeros(dtype, outShape);
-        int n = outShape.numel();
-        int[] ia = a.shape().equals(outShape) || a.numel() == 1 ? null : a.shape().broadcastOffsets(outShape);
-        int[] ib = b.shape().equals(outShape) || b.numel() == 1 ? null : b.shape().broadcastOffsets(outShape);
-        boolean aScalar = a.numel() == 1 && ia == null && !a.shape().equals(outShape);
-        boolean bScalar = b.numel() == 1 && ib == null && !b.shape().equals(outShape);
-        if (dtype == DType.FLOAT32) {
+        Tensor out = Tensor.zeros(a.dtype(), outShape);
+        BroadcastLayout layout = BroadcastLayout.of(a.shape(), b.shape(), outShape);
+        int len = layout.blockLength;
+        if (a.dtype() == DType.FLOAT32) {
             float[] x = a.floatData();
             float[] y = b.floatData();
             float[] o = out.floatData();
-            for (int i = 0; i < n; i++) {
-                float va = aScalar ? x[0] : ia == null ? x[i] : x[ia[i]];
-                float vb = bScalar ? y[0] : ib == null ? y[i] : y[ib[i]];
-                o[i] = (float) f.applyAsDouble(va, vb);
+            for (int k = 0; k < layout.blocks; k++) {
+                if (f instanceof Op op) {
+                    block(op, layout.kind, x, layout.aOffsets[k], y, layout.bOffsets[k], o, k * len, len);
+                } else {
+                    block(f, layout.kind, x, layout.aOffsets[k], y, layout.bOffsets[k], o, k * len, len);
+                }
             }
         } else {
             double[] x = a.doubleData();
             double[] y = b.doubleData();
             double[] o = out.doubleData();
-            for (int i = 0; i < n; i++) {
-                double va = aScalar ? x[0] : ia == null ? x[i] : x[ia[i]];
-                double vb = bScalar ? y[0] : ib == null ? y[i] : y[ib[i]];
-                o[i] = f.applyAsDouble(va, vb);
+            for (int k = 0; k < layout.blocks; k++) {
+                if (f instanceof Op op) {
+                    block(op, layout.kind, x, layout.aOffsets[k], y, layout.bOffsets[k], o, k * len, len);
+                } else {
+                    block(f, layout.kind, x, layout.aOffsets[k], y, layout.bOffsets[k], o, k * len, len);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ***** one loop per op and operand role; commutative ops swap SV into VS *****
+
+    private static void block(Op op, Kind kind, float[] x, int xi, float[] y, int yi, float[] o, int oi, int n) {
+        if (kind == Kind.SV && op.commutes()) {
+            block(op, Kind.VS, y, yi, x, xi, o, oi, n);
+            return;
+        }
+        if (kind == Kind.VV) {
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] + y[yi + i]; }
+                case SUB -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] - y[yi + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * y[yi + i]; }
+                case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / y[yi + i]; }
+                case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], y[yi + i]); }
+                default -> throw new AssertionError(op);
+            }
+        } else if (kind == Kind.VS) {
+            float s = y[yi];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] + s; }
+                case SUB -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] - s; }
+                case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * s; }
+                case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / s; }
+                case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], s); }
+                default -> throw new AssertionError(op);
+            }
+        } else {
+            float s = x[xi];
+            switch (op) {
+                case SUB -> { for (int i = 0; i < n; i++) o[oi + i] = s - y[yi + i]; }
+                case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = s / y[yi + i]; }
+                default -> throw new AssertionError(op);
+            }
+        }
+    }
+
+    private static void block(Op op, Kind kind, double[] x, int xi, double[] y, int yi, double[] o, int oi, int n) {
+        if (kind == Kind.SV && op.commutes()) {
+            block(op, Kind.VS, y, yi, x, xi, o, oi, n);
+            return;
+        }
+        if (kind == Kind.VV) {
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] + y[yi + i]; }
+                case SUB -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] - y[yi + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * y[yi + i]; }
+                case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / y[yi + i]; }
+                case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], y[yi + i]); }
+                default -> throw new AssertionError(op);
+            }
+        } else if (kind == Kind.VS) {
+            double s = y[yi];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] + s; }
+                case SUB -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] - s; }
+                case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * s; }
+                case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / s; }
+                case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], s); }
+                default -> throw new AssertionError(op);
+            }
+        } else {
+            double s = x[xi];
+            switch (op) {
+                case SUB -> { for (int i = 0; i < n; i++) o[oi + i] = s - y[yi + i]; }
+                case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = s / y[yi + i]; }
+                default -> throw new AssertionError(op);
+            }
+        }
+    }
+
+    // ***** the generic loop, for functions that are not on the hot path *****
+
+    private static void block(DoubleBinaryOperator f, Kind kind, float[] x, int xi, float[] y, int yi,
+                              float[] o, int oi, int n) {
+        int xs = kind == Kind.SV ? 0 : 1;
+        int ys = kind == Kind.VS ? 0 : 1;
+        for (int i = 0; i < n; i++) {
+            o[oi + i] = (float) f.applyAsDouble(x[xi + i * xs], y[yi + i * ys]);
+        }
+    }
+
+    private static void block(DoubleBinaryOperator f, Kind kind, double[] x, int xi, double[] y, int yi,
+                              double[] o, int oi, int n) {
+        int xs = kind == Kind.SV ? 0 : 1;
+        int ys = kind == Kind.VS ? 0 : 1;
+        for (int i = 0; i < n; i++) {
+            o[oi + i] = f.applyAsDouble(x[xi + i * xs], y[yi + i * ys]);
+        }
+    }
+
+    // ***** copies for the movement ops *****
+
+    /** {@code x} repeated along its size-1 and missing leading dimensions up to {@code shape}: block copies and fills. */
+    static Tensor broadcastTo(Tensor x, Shape shape) {
+        Tensor out = Tensor.zeros(x.dtype(), shape);
+        BroadcastLayout layout = BroadcastLayout.of(x.shape(), shape, shape);
+        int len = layout.blockLength;
+        boolean copy = layout.kind == Kind.VV;
+        if (x.dtype() == DType.FLOAT32) {
+            float[] src = x.floatData();
+            float[] dst = out.floatData();
+            for (int k = 0; k < layout.blocks; k++) {
+                if (copy) {
+                    System.arraycopy(src, layout.aOffsets[k], dst, k * len, len);
+                } else {
+                    Arrays.fill(dst, k * len, (k + 1) * len, src[layout.aOffsets[k]]);
+                }
+            }
+        } else {
+            double[] src = x.doubleData();
+            double[] dst = out.doubleData();
+            for (int k = 0; k < layout.blocks; k++) {
+                if (copy) {
+                    System.arraycopy(src, layout.aOffsets[k], dst, k * len, len);
+                } else {
+                    Arrays.fill(dst, k * len, (k + 1) * len, src[layout.aOffsets[k]]);
+                }
             }
         }
         return out;
@@ -84,19 +348,20 @@ final class Elementwise {
         return out;
     }
 
-    /** Adds every element of {@code source} into {@code target} at {@code base + offsets[i]}. */
+    /** Adds every element of {@code source} into {@code target} at {@code base + offsets[i]}; same dtype. */
     static void scatterAdd(Tensor source, Tensor target, int[] offsets, int base) {
         int n = source.numel();
-        if (target.dtype() == DType.FLOAT32 && source.dtype() == DType.FLOAT32) {
+        if (target.dtype() == DType.FLOAT32) {
             float[] src = source.floatData();
             float[] dst = target.floatData();
             for (int i = 0; i < n; i++) {
                 dst[base + offsets[i]] += src[i];
             }
         } else {
+            double[] src = source.doubleData();
+            double[] dst = target.doubleData();
             for (int i = 0; i < n; i++) {
-                int j = base + offsets[i];
-                target.set(j, target.get(j) + source.get(i));
+                dst[base + offsets[i]] += src[i];
             }
         }
     }

@@ -15,20 +15,34 @@ public final class MatMul {
     private MatMul() {}
 
     public static Tensor matmul(Tensor a, Tensor b) {
+        return multiply(a, b, false, "matmul");
+    }
+
+    /**
+     * {@code a·bᵀ} over the last two axes, b stored (..., N, K): what a linear layer with PyTorch's (out, in) weight
+     * needs, without a transposed copy of the weight. Backward: dA = g·B, dB = gᵀ·A. The same primitive as
+     * {@link #matmul} with the second operand read transposed.
+     */
+    public static Tensor matmulTransposed(Tensor a, Tensor b) {
+        return multiply(a, b, true, "matmulTransposed");
+    }
+
+    private static Tensor multiply(Tensor a, Tensor b, boolean transB, String op) {
         Tensor[] p = Elementwise.promote(a, b);
         Tensor x = p[0];
         Tensor y = p[1];
         if (x.rank() < 2 || y.rank() < 2) {
-            throw new ShapeException("matmul: both operands need at least 2 dimensions, got " + x.shape() + " and "
+            throw new ShapeException(op + ": both operands need at least 2 dimensions, got " + x.shape() + " and "
                     + y.shape() + "; reshape a vector v to (1, n) or (n, 1)");
         }
         int m = x.dim(-2);
         int k = x.dim(-1);
-        int n = y.dim(-1);
-        if (y.dim(-2) != k) {
-            throw new ShapeException("matmul: shapes " + x.shape() + " and " + y.shape() + " cannot be multiplied: "
-                    + "the last dimension of the first (" + k + ") must equal the second-to-last of the second ("
-                    + y.dim(-2) + ")");
+        int n = transB ? y.dim(-2) : y.dim(-1);
+        int yk = transB ? y.dim(-1) : y.dim(-2);
+        if (yk != k) {
+            throw new ShapeException(op + ": shapes " + x.shape() + " and " + y.shape() + " cannot be multiplied: "
+                    + "the last dimension of the first (" + k + ") must equal the "
+                    + (transB ? "last" : "second-to-last") + " of the second (" + yk + ")");
         }
         Shape batchX = Shape.of(java.util.Arrays.copyOf(x.shape().dims(), x.rank() - 2));
         Shape batchY = Shape.of(java.util.Arrays.copyOf(y.shape().dims(), y.rank() - 2));
@@ -38,24 +52,29 @@ public final class MatMul {
         } else if (batchX.rank() == 0) {
             batch = batchY;
         } else {
-            throw new ShapeException("matmul: batch dimensions " + batchX + " of " + x.shape() + " and " + batchY
+            throw new ShapeException(op + ": batch dimensions " + batchX + " of " + x.shape() + " and " + batchY
                     + " of " + y.shape() + " differ; make them equal, or pass one operand as a 2-d matrix");
         }
         int[] outDims = java.util.Arrays.copyOf(batch.dims(), batch.rank() + 2);
         outDims[batch.rank()] = m;
         outDims[batch.rank() + 1] = n;
         Tensor out = Tensor.zeros(x.dtype(), Shape.of(outDims));
-        product(false, false, x, y, out, m, n, k, batch.numel());
+        int batches = batch.numel();
+        product(false, transB, x, y, out, m, n, k, batches);
         return Node.record(out, "matmul", (g, needs) -> {
             Tensor gx = null;
             Tensor gy = null;
             if (needs[0]) {
                 gx = Tensor.zeros(x.dtype(), x.shape());
-                product(false, true, g, y.detach(), gx, m, k, n, batch.numel());
+                product(false, !transB, g, y.detach(), gx, m, k, n, batches);
             }
             if (needs[1]) {
                 gy = Tensor.zeros(y.dtype(), y.shape());
-                product(true, false, x.detach(), g, gy, k, n, m, batch.numel());
+                if (transB) {
+                    product(true, false, g, x.detach(), gy, n, k, m, batches);
+                } else {
+                    product(true, false, x.detach(), g, gy, k, n, m, batches);
+                }
             }
             return new Tensor[] {gx, gy};
         }, x, y);

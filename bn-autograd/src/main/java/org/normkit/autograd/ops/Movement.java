@@ -82,7 +82,7 @@ public final class Movement {
             throw new ShapeException("expand: shape " + x.shape() + " cannot be expanded to " + shape
                     + ": only size-1 or missing leading dimensions can grow");
         }
-        Tensor out = Elementwise.gather(x, shape, x.shape().broadcastOffsets(shape), 0);
+        Tensor out = Elementwise.broadcastTo(x, shape);
         Shape in = x.shape();
         return Node.record(out, "expand", (g, needs) -> new Tensor[] {Reduce.sumTo(g, in)}, x);
     }

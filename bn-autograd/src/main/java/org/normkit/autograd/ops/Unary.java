@@ -1,5 +1,7 @@
 package org.normkit.autograd.ops;
 
+import java.util.function.DoubleUnaryOperator;
+
 import org.normkit.autograd.graph.Node;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Tensor;
@@ -11,12 +13,12 @@ public final class Unary {
     private Unary() {}
 
     public static Tensor neg(Tensor x) {
-        Tensor out = Elementwise.map(x, v -> -v);
+        Tensor out = Elementwise.map(x, Elementwise.UnaryOp.NEG);
         return Node.record(out, "neg", (g, needs) -> new Tensor[] {neg(g)}, x);
     }
 
     public static Tensor exp(Tensor x) {
-        Tensor out = Elementwise.map(x, Math::exp);
+        Tensor out = Elementwise.map(x, Elementwise.UnaryOp.EXP);
         return Node.record(out, "exp", (g, needs) -> new Tensor[] {Binary.mul(g, out.detach())}, x);
     }
 
@@ -33,9 +35,21 @@ public final class Unary {
 
     /** {@code x^p} for a constant exponent. */
     public static Tensor pow(Tensor x, double p) {
-        Tensor out = Elementwise.map(x, v -> Math.pow(v, p));
+        Tensor out = Elementwise.map(x, power(p));
+        DoubleUnaryOperator slope = p == 2 ? v -> 2 * v : p == -1 ? v -> -1 / (v * v) : v -> p * Math.pow(v, p - 1);
         return Node.record(out, "pow", (g, needs) -> new Tensor[] {
-            Binary.mul(g, Elementwise.map(x.detach(), v -> p * Math.pow(v, p - 1)))}, x);
+            Binary.mul(g, Elementwise.map(x.detach(), slope))}, x);
+    }
+
+    /** v^p, with the exponents that composed ops use every step (reciprocal, square) spared a call to Math.pow. */
+    private static DoubleUnaryOperator power(double p) {
+        if (p == -1) {
+            return Elementwise.UnaryOp.RECIPROCAL;
+        }
+        if (p == 2) {
+            return Elementwise.UnaryOp.SQUARE;
+        }
+        return v -> Math.pow(v, p);
     }
 
     /** The Gauss error function; its derivative is 2/√π·e^(−x²). */
@@ -43,6 +57,17 @@ public final class Unary {
         Tensor out = Elementwise.map(x, ErrorFunction::erf);
         return Node.record(out, "erf", (g, needs) -> new Tensor[] {
             Binary.mul(g, Elementwise.map(x.detach(), v -> TWO_OVER_SQRT_PI * Math.exp(-v * v)))}, x);
+    }
+
+    /**
+     * The logistic function 1 / (1 + e^(−x)). A primitive, as in tinygrad, because its gradient needs only its
+     * output, σ' = σ·(1 − σ): one pass forward and one back, where the composition {@link Composed#sigmoid}
+     * (neg, exp, add, pow) makes eight. The tests hold the two against each other. Saturates to exactly 0 or 1.
+     */
+    public static Tensor sigmoid(Tensor x) {
+        Tensor out = Elementwise.map(x, Elementwise.UnaryOp.SIGMOID);
+        return Node.record(out, "sigmoid", (g, needs) -> new Tensor[] {
+            Binary.mul(g, Elementwise.map(out.detach(), Elementwise.UnaryOp.SIGMOID_SLOPE))}, x);
     }
 
     /** Converts to {@code target}; the gradient converts back. */

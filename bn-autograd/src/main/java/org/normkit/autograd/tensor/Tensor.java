@@ -7,8 +7,10 @@ import org.normkit.autograd.graph.Backprop;
 import org.normkit.autograd.graph.Node;
 import org.normkit.autograd.ops.Binary;
 import org.normkit.autograd.ops.Composed;
+import org.normkit.autograd.ops.Convolution;
 import org.normkit.autograd.ops.MatMul;
 import org.normkit.autograd.ops.Movement;
+import org.normkit.autograd.ops.Pooling;
 import org.normkit.autograd.ops.Reduce;
 import org.normkit.autograd.ops.Unary;
 
@@ -351,6 +353,7 @@ public final class Tensor {
     public Tensor log() { return Unary.log(this); }
     public Tensor sqrt() { return Unary.sqrt(this); }
     public Tensor erf() { return Unary.erf(this); }
+    public Tensor sigmoid() { return Unary.sigmoid(this); }
     public Tensor to(DType target) { return Unary.cast(this, target); }
     public Tensor gt(Tensor o) { return Binary.greater(this, o); }
     public Tensor eq(Tensor o) { return Binary.equal(this, o); }
@@ -364,6 +367,15 @@ public final class Tensor {
     public Tensor narrow(int axis, int start, int length) { return Movement.narrow(this, axis, start, length); }
     public static Tensor concat(int axis, Tensor... parts) { return Movement.concat(axis, parts); }
     public Tensor matmul(Tensor o) { return MatMul.matmul(this, o); }
+    /** {@code this·oᵀ} over the last two axes, o stored (..., N, K). */
+    public Tensor matmulTransposed(Tensor o) { return MatMul.matmulTransposed(this, o); }
+    /** 2-d convolution of this (N, C, H, W) with weight (O, C, kh, kw) and bias (O) or null. */
+    public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) {
+        return Convolution.conv2d(this, weight, bias, stride, padding);
+    }
+    public Tensor maxPool2d(int kernel, int stride, int padding) { return Pooling.maxPool2d(this, kernel, stride, padding); }
+    /** Average pooling with padding counted as zeros (PyTorch's default count_include_pad=True). */
+    public Tensor avgPool2d(int kernel, int stride, int padding) { return Pooling.avgPool2d(this, kernel, stride, padding); }
 
     // ***** composed ops (no backward of their own) *****
 
@@ -379,7 +391,6 @@ public final class Tensor {
     public Tensor rsqrt() { return Composed.rsqrt(this); }
     public Tensor square() { return mul(this); }
     public Tensor relu() { return Composed.relu(this); }
-    public Tensor sigmoid() { return Composed.sigmoid(this); }
     public Tensor tanh() { return Composed.tanh(this); }
     public Tensor gelu() { return Composed.gelu(this); }
     public Tensor softmax(int axis) { return Composed.softmax(this, axis); }

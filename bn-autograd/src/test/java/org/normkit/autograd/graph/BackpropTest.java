@@ -1,0 +1,183 @@
+package org.normkit.autograd.graph;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.ShapeException;
+import org.normkit.autograd.tensor.Tensor;
+
+class BackpropTest {
+
+    private static Tensor leaf(double... values) {
+        return Tensor.of(values, values.length).requiresGrad(true);
+    }
+
+    @Nested
+    class Errors {
+        @Test
+        void backwardOnANonScalarWithoutAGradientNamesTheOpAndShape() {
+            Tensor y = leaf(1, 2, 3).mul(Tensor.scalar(2, DType.FLOAT64));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, y::backward);
+            assertTrue(e.getMessage().startsWith("backward() without a gradient needs a one-element output, but the "
+                    + "output of op 'mul' has shape (3)"), e.getMessage());
+            assertTrue(e.getMessage().contains("y.backward(y.onesLike())"), e.getMessage());
+        }
+
+        @Test
+        void aSecondBackwardThroughAFreedGraphNamesTheOpAndTheFix() {
+            Tensor x = leaf(1, 2);
+            Tensor loss = x.exp().sum();
+            loss.backward();
+            IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+            assertTrue(e.getMessage().startsWith("backward through op 'sum' a second time"), e.getMessage());
+            assertTrue(e.getMessage().contains("backward(grad, true)"), e.getMessage());
+        }
+
+        @Test
+        void retainingTheGraphAllowsASecondBackwardThatAccumulates() {
+            Tensor x = leaf(1, 2);
+            Tensor loss = x.mul(x).sum();
+            loss.backward(loss.onesLike(), true);
+            loss.backward();
+            assertArrayEquals(new double[] {4, 8}, x.grad().toDoubleArray());
+        }
+
+        @Test
+        void incompatibleShapesNameTheOpAndBothShapes() {
+            ShapeException e = assertThrows(ShapeException.class,
+                    () -> Tensor.zeros(DType.FLOAT32, 2, 3).add(Tensor.zeros(DType.FLOAT32, 4)));
+            assertTrue(e.getMessage().startsWith("add: shapes (2, 3) and (4) do not broadcast"), e.getMessage());
+            ShapeException m = assertThrows(ShapeException.class,
+                    () -> Tensor.zeros(DType.FLOAT32, 2, 3).matmul(Tensor.zeros(DType.FLOAT32, 4, 5)));
+            assertTrue(m.getMessage().startsWith("matmul: shapes (2, 3) and (4, 5) cannot be multiplied"), m.getMessage());
+        }
+
+        @Test
+        void aGradientOfTheWrongShapeIsRejected() {
+            Tensor y = leaf(1, 2, 3).exp();
+            ShapeException e = assertThrows(ShapeException.class, () -> y.backward(Tensor.ones(DType.FLOAT64, 2)));
+            assertTrue(e.getMessage().startsWith("backward of op 'exp': the gradient passed has shape (2) but (3)"),
+                    e.getMessage());
+        }
+
+        @Test
+        void backwardWithoutAnyGraphSaysHowToGetOne() {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Tensor.of(new double[] {1}, 1).exp().sum().backward());
+            assertTrue(e.getMessage().contains("does not require a gradient"), e.getMessage());
+        }
+    }
+
+    @Test
+    void noGradRecordsNothing() {
+        Tensor x = leaf(1, 2, 3);
+        Tensor y;
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            y = x.mul(x).sum();
+            assertFalse(GradMode.isEnabled());
+        }
+        assertTrue(GradMode.isEnabled());
+        assertNull(y.creator());
+        assertFalse(y.requiresGrad());
+        assertEquals(14, y.item());
+    }
+
+    @Test
+    void fanOutAccumulatesEveryUse() {
+        Tensor x = leaf(2, 3);
+        // y = x·x + 3x + exp(x): three uses of x, two of them through the same op.
+        x.mul(x).add(x.mul(Tensor.scalar(3, DType.FLOAT64))).add(x.exp()).sum().backward();
+        assertArrayEquals(new double[] {2 * 2 + 3 + Math.exp(2), 2 * 3 + 3 + Math.exp(3)}, x.grad().toDoubleArray(),
+                1e-12);
+    }
+
+    @Test
+    void leafGradientsAccumulateAcrossBackwardCalls() {
+        Tensor x = leaf(1, 2);
+        x.mul(x).sum().backward();
+        x.mul(x).sum().backward();
+        assertArrayEquals(new double[] {4, 8}, x.grad().toDoubleArray());
+    }
+
+    @Test
+    void aConstantInputGetsNoGradientAndItsGradientIsNeverComputed() {
+        Tensor x = leaf(1, 2);
+        Tensor constant = Tensor.of(new double[] {3, 4}, 2);
+        List<boolean[]> asked = new ArrayList<>();
+        Tensor out = Node.record(x.mul(constant).detach(), "probe", (g, needs) -> {
+            asked.add(needs.clone());
+            return new Tensor[] {g, needs[1] ? g : null};
+        }, x, constant);
+        out.sum().backward();
+        assertArrayEquals(new boolean[] {true, false}, asked.get(0));
+        assertNull(constant.grad());
+        assertArrayEquals(new double[] {1, 1}, x.grad().toDoubleArray());
+    }
+
+    @Test
+    void unneededConvolutionAndProductGradientsStayNull() {
+        Tensor x = Tensor.randn(DType.FLOAT64, Shape.of(1, 2, 5, 5), 1);
+        Tensor w = Tensor.randn(DType.FLOAT64, Shape.of(3, 2, 3, 3), 2).requiresGrad(true);
+        Tensor a = Tensor.randn(DType.FLOAT64, Shape.of(2, 3), 3).requiresGrad(true);
+        Tensor b = Tensor.randn(DType.FLOAT64, Shape.of(3, 2), 4);
+        x.conv2d(w, null, 1, 1).sum().add(a.matmul(b).sum()).backward();
+        assertNull(x.grad());
+        assertNull(b.grad());
+        assertEquals(w.shape(), w.grad().shape());
+        assertEquals(a.shape(), a.grad().shape());
+    }
+
+    @Test
+    void aTwentyThousandOpChainBackpropsWithoutOverflowingTheStack() throws InterruptedException {
+        Tensor x = leaf(1.0);
+        Throwable[] failure = new Throwable[1];
+        // A small stack (surefire's argLine sets a large default) makes any recursion over the graph fail here.
+        Thread small = new Thread(null, () -> {
+            try {
+                Tensor y = x;
+                Tensor step = Tensor.scalar(1.0001, DType.FLOAT64);
+                for (int i = 0; i < 20_000; i++) {
+                    y = y.mul(step);
+                }
+                y.sum().backward();
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "small-stack", 256 * 1024);
+        small.start();
+        small.join();
+        assertNull(failure[0], () -> "backward failed: " + failure[0]);
+        assertEquals(Math.pow(1.0001, 20_000), x.grad().item(), 1e-9);
+    }
+
+    @Test
+    void gradientsKeepEachInputsDtype() {
+        Tensor x32 = Tensor.randn(DType.FLOAT32, Shape.of(3), 1).requiresGrad(true);
+        Tensor x64 = Tensor.randn(DType.FLOAT64, Shape.of(3), 2).requiresGrad(true);
+        Tensor y = x32.mul(x64);
+        assertEquals(DType.FLOAT64, y.dtype());
+        y.sum().backward();
+        assertEquals(DType.FLOAT32, x32.grad().dtype());
+        assertEquals(DType.FLOAT64, x64.grad().dtype());
+    }
+
+    @Test
+    void reshapeSharesStorageButKeepsItsOwnNode() {
+        Tensor x = leaf(1, 2, 3, 4);
+        Tensor r = x.reshape(2, 2);
+        assertSame(x.doubleData(), r.doubleData());
+        assertEquals("reshape", r.creator().op());
+    }
+}
