@@ -22,7 +22,8 @@ import org.normkit.core.kernel.Layout;
  *   y = x / sqrt(mean(x²) + eps) · γ
  * </pre>
  * The mean square is taken over the trailing {@code normalized_shape} dimensions (M elements) of each row, divided
- * by M; no mean is subtracted, so the output keeps the input's sign pattern and a non-zero mean. γ has the shape
+ * by M (a plain mean: nothing is kept for later, so there is no Bessel's correction anywhere); no mean is
+ * subtracted, so the output keeps the input's signs and a non-zero mean. γ has the shape
  * {@code normalized_shape} (elementwise); without {@code affine}, γ = 1. There is no β and there are no running
  * statistics: training and evaluation compute the same thing, and {@code momentum} and {@code trackRunningStats}
  * are ignored.
@@ -35,17 +36,19 @@ import org.normkit.core.kernel.Layout;
  * <h2>Edge cases</h2>
  * A row of zeros has mean(x²) = 0, so y = 0 and ∂L/∂x = γ·g/sqrt(eps) there (eps keeps it finite). An input whose
  * trailing dimensions are not {@code normalized_shape}, or with a dimension of size 0, is rejected with a message
- * naming both shapes. eps defaults to 1e-5 ({@link NormSpec#of}); PyTorch's RMSNorm defaults to the dtype's machine
- * epsilon, so pass {@code eps} explicitly when matching it.
+ * naming both shapes. eps defaults to 1e-5 ({@link NormSpec#of}); PyTorch's RMSNorm defaults to the dtype's
+ * machine epsilon, so pass {@code eps} explicitly when matching it.
  *
  * <h2>Faces</h2>
  * The reference face below is composed autograd ops. The fused face is normkit's shared kernel, inherited from
  * {@link NormBase}: this class gives it the rows layout (one row per statistics set) and {@link Centering#UNCENTERED}.
+ * Not thread-safe: like every layer, one thread at a time uses it (its kernels may use several).
  *
  * <h2>Example</h2>
  * <pre>{@code
  * RmsNorm norm = new RmsNorm(NormSpec.of(768));                    // normalized_shape (768), γ = 1
  * Tensor y = norm.forward(Tensor.randn(DType.FLOAT32, Shape.of(32, 128, 768), 1));
+ * RmsNorm perImage = new RmsNorm(NormSpec.of(1).withOption("normalized_shape", "64,7,7"));  // (N, 64, 7, 7)
  * }</pre>
  */
 public final class RmsNorm extends NormBase {
@@ -56,7 +59,7 @@ public final class RmsNorm extends NormBase {
         this.normalizedShape = normalizedShape(spec);
     }
 
-    /** The reference face: composed autograd ops, two lines. */
+    /** The reference face, composed autograd ops; {@code use} is always the batch's (no running statistics). */
     @Override
     public Tensor reference(Tensor x, Statistics use) {
         checkInput(x.shape());

@@ -76,8 +76,9 @@ public final class RmsNormProvider implements NormalizationProvider {
             int[] normalized = base.intListOption("normalized_shape")
                     .orElse(Arrays.copyOfRange(dims, dims.length <= 3 ? dims.length - 1 : 1, dims.length));
             RmsNorm.requireTrailing(input, normalized);
-            return base.withNumFeatures(Shape.of(normalized).numel()).withOption("normalized_shape",
-                    Arrays.stream(normalized).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+            String option = Arrays.stream(normalized).mapToObj(Integer::toString).collect(Collectors.joining(","));
+            return base.withOption("normalized_shape", option).withNumFeatures(Shape.of(normalized).numel())
+                    .withTrackRunningStats(false);
         }
     }
 }

@@ -178,7 +178,8 @@ class PluginCliIT {
     private static void writeJarWithServiceLine(Path jar, String entry) throws IOException {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().putValue("Manifest-Version", "1.0");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+        try (OutputStream file = Files.newOutputStream(jar);
+             JarOutputStream out = new JarOutputStream(file, manifest)) {
             out.putNextEntry(new JarEntry("META-INF/services/org.normkit.autograd.spi.NormalizationProvider"));
             out.write((entry + "\n").getBytes(StandardCharsets.UTF_8));
             out.closeEntry();
