@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.PluginLoader;
+import org.normkit.core.kernel.KernelThreads;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** The top-level command: global options, the registry shared by every subcommand, and the subcommand list. */
 @Command(name = "normkit", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Normalization layers for deep learning on the JVM: list, check, benchmark and compare them.",
-        subcommands = {ListCommand.class, ConformanceCommand.class, GradcheckCommand.class, BenchCommand.class})
+        subcommands = {ListCommand.class, ConformanceCommand.class, GradcheckCommand.class, BenchCommand.class,
+            ExperimentCommand.class, SweepCommand.class})
 public final class NormkitCommand implements Runnable {
 
     @Spec
@@ -34,6 +36,11 @@ public final class NormkitCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Sets the kernels' thread count for this run (like torch.set_num_threads). */
+    void applyThreads(int threads) {
+        KernelThreads.set(threads);
     }
 
     boolean debug() {

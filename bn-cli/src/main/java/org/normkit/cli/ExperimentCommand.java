@@ -1,0 +1,37 @@
+package org.normkit.cli;
+
+import java.io.PrintWriter;
+
+import org.normkit.experiments.train.ExperimentRunner;
+import org.normkit.experiments.train.Progress;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code normkit experiment}: the main job. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = {"Train a small net on Fashion-MNIST with each norm and several seeds, and write a report "
+                + "(report.md, report.html, PNG plots, results.csv) comparing them.",
+            "Rerunning with the same --out skips the runs results.csv already holds."})
+final class ExperimentCommand implements Runnable {
+    @ParentCommand
+    NormkitCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TrainingOptions options;
+
+    @Override
+    public void run() {
+        PrintWriter out = spec.commandLine().getOut();
+        var config = options.toConfig();
+        parent.applyThreads(config.threads());
+        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
+                .experiment(config);
+    }
+}

@@ -1,0 +1,73 @@
+package org.normkit.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.experiments.train.ExperimentConfig;
+
+import picocli.CommandLine.Option;
+
+/** The options {@code experiment} and {@code sweep} share. */
+final class TrainingOptions {
+    @Option(names = "--net", defaultValue = "mlp", description = "mlp or lenet (default: ${DEFAULT-VALUE}).")
+    String net;
+
+    @Option(names = "--norms", split = ",", paramLabel = "NAME",
+            description = "Norms to compare, comma-separated; 'none' for no norm; any registered name "
+                    + "(default: none,batch_norm,layer_norm,group_norm).")
+    List<String> norms = new ArrayList<>(List.of("none", "batch_norm", "layer_norm", "group_norm"));
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", description = "Learning rate (default: 1e-3 for adam; for sgd 1.0 with a norm, 0.9 without).")
+    Double lr;
+
+    @Option(names = "--optimizer", description = "sgd or adam (default: adam for mlp, sgd for lenet).")
+    String optimizer;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--dropout", defaultValue = "0", description = "Dropout probability after the hidden activations (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
+    @Option(names = "--seeds", defaultValue = "2", description = "Seeds per configuration, 0..K-1 (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--data", description = "Folder with the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist, "
+            + "or a small built-in synthetic set when absent).")
+    Path data;
+
+    @Option(names = "--out", defaultValue = "normkit-runs/experiment", description = "Output folder (default: ${DEFAULT-VALUE}); rerunning with the same folder resumes.")
+    Path out;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Kernel threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--face", defaultValue = "auto", description = "Norm face: auto, fused or reference (default: ${DEFAULT-VALUE}).")
+    String face;
+
+    @Option(names = "--limit-train", description = "Use only the first N training images (quick runs).")
+    Integer limitTrain;
+
+    @Option(names = "--limit-test", description = "Use only the first N test images (quick runs).")
+    Integer limitTest;
+
+    @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
+    boolean noProgress;
+
+    ExperimentConfig toConfig() {
+        return new ExperimentConfig(net, norms, epochs, batchSize,
+                lr == null ? OptionalDouble.empty() : OptionalDouble.of(lr), Optional.ofNullable(optimizer),
+                weightDecay, dropout, seeds, Optional.ofNullable(data), out, threads, ExecutionMode.parse(face),
+                Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest));
+    }
+}

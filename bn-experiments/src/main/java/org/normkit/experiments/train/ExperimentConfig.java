@@ -1,0 +1,105 @@
+package org.normkit.experiments.train;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+import org.normkit.autograd.spi.ExecutionMode;
+
+/**
+ * One experiment: a net, the norms to compare in its slots, and the training settings. Learning rate and optimizer
+ * default per net as in the seeds: {@code mlp} trains with Adam at 1e-3; {@code lenet} with SGD at 1.0 when it has a
+ * norm and 0.9 without (Dive into Deep Learning's BatchNorm chapter).
+ *
+ * @param trainLimit use only the first rows of the training set (quick runs, tests); empty for all
+ * @param testLimit  use only the first rows of the test set; empty for all
+ */
+public record ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
+                               Optional<String> optimizer, double weightDecay, double dropout, int seeds,
+                               Optional<Path> data, Path out, int threads, ExecutionMode face,
+                               Optional<Integer> trainLimit, Optional<Integer> testLimit) {
+
+    public ExperimentConfig {
+        if (!Nets.NAMES.contains(net)) {
+            throw new IllegalArgumentException("unknown net '" + net + "': expected one of " + Nets.NAMES);
+        }
+        if (norms.isEmpty()) {
+            throw new IllegalArgumentException("--norms is empty: name at least one norm, e.g. none,batch_norm");
+        }
+        requirePositive("--epochs", epochs);
+        requirePositive("--batch-size", batchSize);
+        requirePositive("--seeds", seeds);
+        requirePositive("--threads", threads);
+        if (lr.isPresent() && !(lr.getAsDouble() > 0 && Double.isFinite(lr.getAsDouble()))) {
+            throw new IllegalArgumentException("--lr " + lr.getAsDouble() + " is not a learning rate: use a number > 0");
+        }
+        optimizer.ifPresent(o -> {
+            if (!o.equals("sgd") && !o.equals("adam")) {
+                throw new IllegalArgumentException("--optimizer " + o + " is unknown: use sgd or adam");
+            }
+        });
+        if (!(weightDecay >= 0)) {
+            throw new IllegalArgumentException("--weight-decay " + weightDecay + " must be >= 0");
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("--dropout " + dropout + " must be in [0, 1)");
+        }
+        trainLimit.ifPresent(n -> requirePositive("--limit-train", n));
+        testLimit.ifPresent(n -> requirePositive("--limit-test", n));
+        norms = List.copyOf(norms);
+    }
+
+    private static void requirePositive(String option, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + " " + value + " must be >= 1");
+        }
+    }
+
+    /** The optimizer a run with {@code norm} uses. */
+    public String optimizerFor(String norm) {
+        return optimizer.orElse(net.equals("mlp") ? "adam" : "sgd");
+    }
+
+    /** The learning rate a run with {@code norm} uses. */
+    public double lrFor(String norm) {
+        if (lr.isPresent()) {
+            return lr.getAsDouble();
+        }
+        if (optimizerFor(norm).equals("adam")) {
+            return 1e-3;
+        }
+        return NormSlot.NONE.equals(norm) ? 0.9 : 1.0;
+    }
+
+    public ExperimentConfig withBatchSize(int b) {
+        return new ExperimentConfig(net, norms, epochs, b, lr, optimizer, weightDecay, dropout, seeds, data, out,
+                threads, face, trainLimit, testLimit);
+    }
+
+    public ExperimentConfig withLr(double value) {
+        return new ExperimentConfig(net, norms, epochs, batchSize, OptionalDouble.of(value), optimizer, weightDecay,
+                dropout, seeds, data, out, threads, face, trainLimit, testLimit);
+    }
+
+    /** The settings as report lines. */
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("net", net + " (" + Nets.describe(net) + ")");
+        m.put("norms", String.join(", ", norms));
+        m.put("epochs", Integer.toString(epochs));
+        m.put("batch size", Integer.toString(batchSize));
+        m.put("optimizer", optimizer.orElse(net.equals("mlp") ? "adam (default for mlp)" : "sgd (default for lenet)"));
+        m.put("learning rate", lr.isPresent() ? Double.toString(lr.getAsDouble())
+                : net.equals("mlp") ? "1e-3 (default)" : "1.0 with a norm, 0.9 without (default)");
+        m.put("weight decay", Double.toString(weightDecay));
+        m.put("dropout", Double.toString(dropout));
+        m.put("threads", Integer.toString(threads));
+        m.put("face", face.name().toLowerCase(java.util.Locale.ROOT));
+        trainLimit.ifPresent(n -> m.put("training rows", "first " + n));
+        testLimit.ifPresent(n -> m.put("test rows", "first " + n));
+        return m;
+    }
+}

@@ -1,0 +1,119 @@
+package org.normkit.experiments.train;
+
+import java.util.List;
+
+import org.normkit.autograd.graph.GradMode;
+import org.normkit.autograd.nn.Module;
+import org.normkit.autograd.ops.Losses;
+import org.normkit.autograd.optim.Optimizer;
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.Tensor;
+import org.normkit.experiments.data.Batches;
+import org.normkit.experiments.data.Dataset;
+
+/**
+ * One epoch of mini-batch training and one evaluation pass, for image classifiers over a {@link Dataset}.
+ * Training batches of a single image are skipped: BatchNorm cannot normalise one value per channel in training (PyTorch
+ * raises there), and one image out of an epoch changes nothing measurable.
+ */
+public final class Trainer {
+    private static final int EVAL_BATCH = 1000;
+
+    private final Progress.Factory progress;
+
+    public Trainer(Progress.Factory progress) {
+        this.progress = progress;
+    }
+
+    /** What one training epoch measured. */
+    public record EpochResult(double trainLoss, double trainAccuracy, double seconds, double samplesPerSecond) {}
+
+    /** Loss and accuracy on a data set in evaluation mode. */
+    public record Evaluation(double loss, double accuracy) {}
+
+    /** Trains for one epoch; throws {@link DivergedException} on the first non-finite loss. */
+    public EpochResult trainEpoch(Module net, Optimizer optimizer, Dataset data, Batches batches, int epoch, String label) {
+        net.train();
+        List<int[]> order = batches.epoch(epoch);
+        double lossSum = 0;
+        long correct = 0;
+        long seen = 0;
+        long start = System.nanoTime();
+        try (Progress bar = progress.start(label + " epoch " + epoch, order.size())) {
+            int step = 0;
+            for (int[] rows : order) {
+                step++;
+                if (rows.length < 2) {
+                    continue;
+                }
+                Tensor x = images(data, rows);
+                int[] y = data.gatherLabels(rows);
+                Tensor logits = net.forward(x);
+                Tensor loss = Losses.crossEntropy(logits, y);
+                double value = loss.item();
+                if (!Double.isFinite(value)) {
+                    throw new DivergedException(epoch, step, value);
+                }
+                optimizer.zeroGrad();
+                loss.backward();
+                optimizer.step();
+                lossSum += value * rows.length;
+                correct += countCorrect(logits, y);
+                seen += rows.length;
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                bar.step(value, seen / Math.max(elapsed, 1e-9));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new EpochResult(lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen), seconds,
+                seen / Math.max(seconds, 1e-9));
+    }
+
+    /** Mean loss and accuracy in evaluation mode (running statistics, no dropout), without recording a graph. */
+    public Evaluation evaluate(Module net, Dataset data) {
+        boolean wasTraining = net.isTraining();
+        net.eval();
+        double lossSum = 0;
+        long correct = 0;
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            for (int from = 0; from < data.rows(); from += EVAL_BATCH) {
+                int[] rows = new int[Math.min(EVAL_BATCH, data.rows() - from)];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = from + i;
+                }
+                int[] y = data.gatherLabels(rows);
+                Tensor logits = net.forward(images(data, rows));
+                lossSum += Losses.crossEntropy(logits, y).item() * rows.length;
+                correct += countCorrect(logits, y);
+            }
+        } finally {
+            net.train(wasTraining);
+        }
+        return new Evaluation(lossSum / Math.max(1, data.rows()), (double) correct / Math.max(1, data.rows()));
+    }
+
+    /** The images of {@code rows} as a float32 batch (B, 1, H, W). */
+    static Tensor images(Dataset data, int[] rows) {
+        return Tensor.wrap(data.gatherImages(rows), Shape.of(rows.length, 1, data.height(), data.width()));
+    }
+
+    private static long countCorrect(Tensor logits, int[] labels) {
+        int classes = logits.dim(1);
+        long correct = 0;
+        for (int n = 0; n < labels.length; n++) {
+            int best = 0;
+            double bestValue = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < classes; k++) {
+                double v = logits.get(n * classes + k);
+                if (v > bestValue) {
+                    bestValue = v;
+                    best = k;
+                }
+            }
+            if (best == labels[n]) {
+                correct++;
+            }
+        }
+        return correct;
+    }
+}
