@@ -20,7 +20,6 @@ import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,7 +113,6 @@ class PluginCliIT {
     }
 
     @Test
-    @Disabled("needs the bench subcommand: enabled at merge")
     void quickBenchTimesThePlugin() throws Exception {
         Run run = normkit(Map.of(), "--plugins", pluginJar.toString(), "bench", "--quick", "--norms", "rms_norm",
                 "--dtypes", "float32", "--threads", "1", "--json", work.resolve("bench.json").toString());
@@ -125,7 +123,6 @@ class PluginCliIT {
     }
 
     @Test
-    @Disabled("needs the experiment subcommand: enabled at merge")
     void experimentTrainsWithThePlugin() throws Exception {
         Path out = work.resolve("experiment");
         Run run = normkit(Map.of(), "--plugins", pluginJar.toString(), "experiment", "--norms", "rms_norm",
