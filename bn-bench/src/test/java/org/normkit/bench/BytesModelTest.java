@@ -25,7 +25,7 @@ class BytesModelTest {
 
     @Test
     void perSampleNormsAndPluginsReadItOnce() {
-        for (String norm : List.of("layer_norm", "group_norm", "instance_norm2d", "rms_norm")) {
+        for (String norm : List.of("layer_norm", "group_norm", "instance_norm2d", "my_plugin_norm")) {
             BytesModel m = BytesModel.forName(norm);
             assertEquals(List.of(2, 2, 5), List.of(m.units(BenchPass.TRAIN_FORWARD), m.units(BenchPass.EVAL_FORWARD),
                     m.units(BenchPass.TRAIN_FORWARD_BACKWARD)), norm);

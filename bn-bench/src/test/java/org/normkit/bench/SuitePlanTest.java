@@ -115,14 +115,14 @@ class SuitePlanTest {
         @Test
         void oneRunPerGroupWithTheGroupsParametersAndTheForkArguments() {
             SuitePlan plan = SuitePlan.of(REGISTRY, BenchSelection.all().withNorms(List.of("batch_norm_toy")));
-            RunSettings settings = RunSettings.full(List.of(Path.of("/opt/plugins/rms.jar")));
+            RunSettings settings = RunSettings.full(List.of(Path.of("/opt/plugins/my-norm.jar")));
             Options o = SuiteRunner.options(plan.groups().get(0), plan.selection(), settings, 1);
             assertEquals(List.of("batch_norm_toy"), List.copyOf(o.getParameter("norm").get()));
             assertEquals(List.of("4x3x5x5"), List.copyOf(o.getParameter("shape").get()));
             assertEquals(List.of("reference"), List.copyOf(o.getParameter("face").get()));
             assertEquals(List.of("1", "2"), List.copyOf(o.getParameter("threads").get()));
             assertEquals(1, o.getForkCount().get());
-            assertEquals(List.of("--add-modules=jdk.incubator.vector", "-Dnormkit.plugins=/opt/plugins/rms.jar"),
+            assertEquals(List.of("--add-modules=jdk.incubator.vector", "-Dnormkit.plugins=/opt/plugins/my-norm.jar"),
                     List.copyOf(o.getJvmArgs().get()));
             assertEquals(2, o.getIncludes().size());
         }

@@ -27,7 +27,7 @@ import org.normkit.core.kernel.NormKernel;
  *   <li>{@link #reference(Tensor, Statistics)}: the reference face, composed autograd ops, touching no state;</li>
  *   <li>{@link #layout(Shape)}: how an input falls into statistics sets and onto γ, β; the fused face is then
  *       {@link NormKernel} on that layout, for free;</li>
- *   <li>optionally {@link #centering()} ({@link Centering#UNCENTERED} for an RMSNorm) and {@link #fused()}
+ *   <li>optionally {@link #centering()} ({@link Centering#UNCENTERED} for a norm that only scales) and {@link #fused()}
  *       (return empty for a norm without a fused face).</li>
  * </ul>
  *
@@ -65,7 +65,7 @@ public abstract class NormBase extends Normalization {
     public enum Affine {
         /** γ and β (BatchNorm, LayerNorm, InstanceNorm, GroupNorm). */
         WEIGHT_AND_BIAS,
-        /** γ only (RMSNorm). */
+        /** γ only (a norm that scales without shifting). */
         WEIGHT_ONLY
     }
 
@@ -112,7 +112,7 @@ public abstract class NormBase extends Normalization {
     /** How an input of this shape falls into statistics sets and onto γ, β; the fused face runs on it. */
     protected abstract Layout layout(Shape input);
 
-    /** {@link Centering#CENTERED} unless the norm keeps the mean at 0 (RMSNorm). */
+    /** {@link Centering#CENTERED} unless the norm keeps the mean at 0 (scaling by the root mean square). */
     protected Centering centering() {
         return Centering.CENTERED;
     }

@@ -72,7 +72,7 @@ public final class ProviderDiscovery {
             }
             if (name == null || !name.matches("[a-z][a-z0-9_]*")) {
                 problems.add(p.getClass().getName() + " has the name '" + name + "' (" + origin(p.getClass())
-                        + "): names are lower_snake_case, e.g. rms_norm");
+                        + "): names are lower_snake_case, e.g. my_norm");
                 continue;
             }
             providers.put(name, p);

@@ -28,7 +28,7 @@ import org.normkit.autograd.tensor.Tensor;
  * rank 4 to {@code batch_norm2d}, rank 5 to {@code batch_norm3d}; {@code instance} with rank 3, 4, 5 to
  * {@code instance_norm1d/2d/3d}; {@code layer} to {@code layer_norm} (option {@code normalized_shape=4,5}); {@code group}
  * to {@code group_norm} (option {@code groups=G}); any other {@code norm} is taken as a provider name (plugins such
- * as {@code rms_norm}). A case no provider serves is {@link CaseResult.Status#UNSERVED}, never an exception.
+ * as a plugin's {@code my_norm}). A case no provider serves is {@link CaseResult.Status#UNSERVED}, never an exception.
  *
  * <h2>Verdict</h2>
  * A case passes when every face passes: every expected tensor within the case's tolerance (the

@@ -28,7 +28,7 @@ import org.normkit.autograd.tensor.Tensor;
  *              dx = rstd·ĝ                              when constant statistics normalised
  *              dγ = Σ g·x̂        dβ = Σ g               (over the elements with that affine index)
  * </pre>
- * {@link Centering#UNCENTERED} fixes μ = 0, so σ² is the mean square and dx = rstd·(ĝ − x̂·mean_S(ĝ·x̂)) (RMSNorm).
+ * {@link Centering#UNCENTERED} fixes μ = 0, so σ² is the mean square and dx = rstd·(ĝ − x̂·mean_S(ĝ·x̂)).
  * Without γ (null) the scale is 1, without β the shift 0. Only the gradients the {@link GradMask} asks for are
  * computed. Constant statistics may be given per set, or with fewer entries L when the number of sets is a multiple
  * of L: set s then uses entry s mod L (InstanceNorm's per-channel running statistics over N·C sets).

@@ -1,7 +1,7 @@
 package org.normkit.core.kernel;
 
 /**
- * The kernels over the contiguous {@link Layout.Rows} layout (LayerNorm, InstanceNorm, GroupNorm, RMSNorm). Work is
+ * The kernels over the contiguous {@link Layout.Rows} layout (LayerNorm, InstanceNorm, GroupNorm, and plugins' row norms). Work is
  * split into blocks of whole rows; each row's moments are computed and the row normalised right away, while it is
  * in the cache. γ, β are constant over runs of {@code spatial} elements, or change per element when
  * {@code spatial == 1}.

@@ -27,7 +27,7 @@ import org.normkit.core.kernel.Layout;
 
 /**
  * The family's public API used the way the variants and a plugin will use it: small InstanceNorm, GroupNorm,
- * LayerNorm and RMSNorm written against {@link NormBase} (a reference face, a layout, nothing else), held to the same
+ * LayerNorm and an uncentred, weight-only norm written against {@link NormBase} (a reference face, a layout, nothing else), held to the same
  * gradcheck and face agreement as BatchNorm. They are test doubles, not the real variants.
  */
 class FamilyApiTest {
@@ -130,9 +130,9 @@ class FamilyApiTest {
         }
     }
 
-    /** RMSNorm (Zhang &amp; Sennrich 2019): no centring, γ only; the fused face is the uncentred kernel. */
-    static final class Rms extends Layer {
-        Rms(NormSpec spec) {
+    /** A norm that scales by the root mean square: no centring, γ only; the fused face is the uncentred kernel. */
+    static final class Uncentred extends Layer {
+        Uncentred(NormSpec spec) {
             super(spec, Affine.WEIGHT_ONLY);
         }
 
@@ -161,7 +161,7 @@ class FamilyApiTest {
                         Shape.of(4, 6, 1)),
                 Arguments.of("layer", (Function<DType, Normalization>) d -> new Layer(layer.apply(d)),
                         Shape.of(3, 2, 5)),
-                Arguments.of("rms", (Function<DType, Normalization>) d -> new Rms(layer.apply(d)), Shape.of(4, 5)));
+                Arguments.of("uncentred", (Function<DType, Normalization>) d -> new Uncentred(layer.apply(d)), Shape.of(4, 5)));
     }
 
     @ParameterizedTest(name = "{0} {2}")
