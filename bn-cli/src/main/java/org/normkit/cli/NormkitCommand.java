@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** The top-level command: global options, the registry shared by every subcommand, and the subcommand list. */
 @Command(name = "normkit", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Normalization layers for deep learning on the JVM: list, check, benchmark and compare them.",
-        subcommands = {ListCommand.class})
+        subcommands = {ListCommand.class, ConformanceCommand.class, GradcheckCommand.class})
 public final class NormkitCommand implements Runnable {
 
     @Spec

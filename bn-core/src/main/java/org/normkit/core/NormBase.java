@@ -134,20 +134,17 @@ public abstract class NormBase extends Normalization {
         requireDtype(x);
         checkInput(x.shape());
         Statistics use = statisticsInUse();
-        boolean updates = isTraining() && running != null;
+        Tensor y;
+        FusedNorm.Saved[] saved = new FusedNorm.Saved[1];
         if (runsFused()) {
-            FusedNorm face = fused().orElseThrow();
-            FusedNorm.Saved[] saved = new FusedNorm.Saved[1];
-            Tensor y = fusedNode(face, x, use, saved);
-            if (updates) {
-                running.update(fromSaved(saved[0], layout(x.shape()).setSize()));
-            }
-            return y;
+            y = fusedNode(fused().orElseThrow(), x, use, saved);
+        } else {
+            y = reference(x, use);
         }
-        Tensor y = reference(x, use);
-        if (updates) {
+        if (isTraining() && running != null) {
             try (GradMode.Scope ignored = GradMode.noGrad()) {
-                running.update(referenceMoments(x));
+                running.update(saved[0] != null ? fromSaved(saved[0], layout(x.shape()).setSize())
+                        : referenceMoments(x));
             }
         }
         return y;

@@ -122,7 +122,7 @@ final class ChannelsKernel {
     }
 
     /** Normalises the channels of a block with the per-channel mean, scale = rstd·γ and shift = β. */
-    void normalize(Elements x, Elements y, int block, double[] mean, double[] scale, double[] shift) {
+    void normalize(Elements x, Elements y, int block, Coefficients mean, Coefficients scale, Coefficients shift) {
         int c0 = block * perBlock;
         int cb = Math.min(channels, c0 + perBlock) - c0;
         for (int n = 0; n < batch; n++) {
@@ -130,7 +130,7 @@ final class ChannelsKernel {
                 x.normalizeAcross(y, n * channels + c0, cb, mean, scale, shift, c0);
             } else {
                 for (int c = c0; c < c0 + cb; c++) {
-                    x.normalizeRun(y, (n * channels + c) * spatial, spatial, mean[c], scale[c], shift[c]);
+                    x.normalizeRun(y, (n * channels + c) * spatial, spatial, mean.d[c], scale.d[c], shift.d[c]);
                 }
             }
         }
@@ -159,7 +159,8 @@ final class ChannelsKernel {
     }
 
     /** Pass 2 of the backward: {@code dx = a[c]·g + b[c]·(x − mean[c]) + k[c]} over the block. */
-    void gradInput(Elements x, Elements g, Elements dx, int block, double[] mean, double[] a, double[] b, double[] k) {
+    void gradInput(Elements x, Elements g, Elements dx, int block, Coefficients mean, Coefficients a, Coefficients b,
+                   Coefficients k) {
         int c0 = block * perBlock;
         int cb = Math.min(channels, c0 + perBlock) - c0;
         for (int n = 0; n < batch; n++) {
@@ -167,7 +168,7 @@ final class ChannelsKernel {
                 x.gradInputAcross(g, dx, n * channels + c0, cb, mean, a, b, k, c0);
             } else {
                 for (int c = c0; c < c0 + cb; c++) {
-                    x.gradInputRun(g, dx, (n * channels + c) * spatial, spatial, mean[c], a[c], b[c], k[c]);
+                    x.gradInputRun(g, dx, (n * channels + c) * spatial, spatial, mean.d[c], a.d[c], b.d[c], k.d[c]);
                 }
             }
         }

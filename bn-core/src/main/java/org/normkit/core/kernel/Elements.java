@@ -7,7 +7,9 @@ import org.normkit.autograd.tensor.Tensor;
  * The innermost loops of the kernel family, over a tensor's flat storage: a few segment operations (sums,
  * squared deviations, normalise, gradient sums, gradient of the input), each written once for {@code double[]} and
  * once for {@code float[]} (the two classes below are the same text with the element type changed: edit both).
- * Everything accumulates in double; float32 values are widened on load and rounded once on store.
+ * Every sum accumulates in double. Elementwise loops (normalise, input gradient) compute in the tensor's own type,
+ * with coefficients prepared in double and rounded once ({@link Coefficients}): the JIT vectorises float loops but
+ * not float-to-double conversions, and a float32 result is rounded to float anyway.
  *
  * <p>"Run" methods work on {@code len} contiguous elements that share their statistics and affine values;
  * "Across" methods on contiguous elements with one parameter each (BatchNorm with one spatial position, where the
@@ -41,11 +43,12 @@ abstract class Elements {
     abstract void normalizeRun(Elements out, int off, int len, double mean, double scale, double shift);
 
     /** {@code y[off + i] = (x[off + i] − mean[a + i])·scale[a + i] + shift[a + i]}. */
-    abstract void normalizeAcross(Elements out, int off, int len, double[] mean, double[] scale, double[] shift, int a);
+    abstract void normalizeAcross(Elements out, int off, int len, Coefficients mean, Coefficients scale,
+                                  Coefficients shift, int a);
 
     /** {@code y[off + i] = (x[off + i] − mean)·rstd·gamma[a + i] + beta[a + i]}. */
-    abstract void normalizeRow(Elements out, int off, int len, double mean, double rstd, double[] gamma, double[] beta,
-                               int a);
+    abstract void normalizeRow(Elements out, int off, int len, double mean, double rstd, Coefficients gamma,
+                               Coefficients beta, int a);
 
     // ***** backward, pass 1: sums over the sets *****
 
@@ -70,12 +73,12 @@ abstract class Elements {
                                double c);
 
     /** {@code dx = a[p + i]·g + b[p + i]·(x − mean[p + i]) + c[p + i]}. */
-    abstract void gradInputAcross(Elements grad, Elements gradInput, int off, int len, double[] mean, double[] a,
-                                  double[] b, double[] c, int p);
+    abstract void gradInputAcross(Elements grad, Elements gradInput, int off, int len, Coefficients mean,
+                                  Coefficients a, Coefficients b, Coefficients c, int p);
 
     /** {@code dx = rstd·gamma[p + i]·g + b·(x − mean) + c}. */
     abstract void gradInputRow(Elements grad, Elements gradInput, int off, int len, double mean, double rstd,
-                               double[] gamma, int p, double b, double c);
+                               Coefficients gamma, int p, double b, double c);
 
     /** The inner loops over {@code double[]} storage. */
     static final class F64 extends Elements {
@@ -151,27 +154,32 @@ abstract class Elements {
         void normalizeRun(Elements out, int off, int len, double mean, double scale, double shift) {
             final double[] x = data;
             final double[] y = ((F64) out).data;
+            final double m = mean, sc = scale, sh = shift;
             for (int i = off, end = off + len; i < end; i++) {
-                y[i] = (x[i] - mean) * scale + shift;
+                y[i] = (x[i] - m) * sc + sh;
             }
         }
 
         @Override
-        void normalizeAcross(Elements out, int off, int len, double[] mean, double[] scale, double[] shift, int a) {
+        void normalizeAcross(Elements out, int off, int len, Coefficients mean, Coefficients scale,
+                             Coefficients shift, int a) {
             final double[] x = data;
             final double[] y = ((F64) out).data;
+            final double[] m = mean.d, sc = scale.d, sh = shift.d;
             for (int i = 0; i < len; i++) {
-                y[off + i] = (x[off + i] - mean[a + i]) * scale[a + i] + shift[a + i];
+                y[off + i] = (x[off + i] - m[a + i]) * sc[a + i] + sh[a + i];
             }
         }
 
         @Override
-        void normalizeRow(Elements out, int off, int len, double mean, double rstd, double[] gamma, double[] beta,
-                          int a) {
+        void normalizeRow(Elements out, int off, int len, double mean, double rstd, Coefficients gamma,
+                          Coefficients beta, int a) {
             final double[] x = data;
             final double[] y = ((F64) out).data;
+            final double[] ga = gamma.d, be = beta.d;
+            final double m = mean, r = rstd;
             for (int i = 0; i < len; i++) {
-                y[off + i] = (x[off + i] - mean) * rstd * gamma[a + i] + beta[a + i];
+                y[off + i] = (x[off + i] - m) * r * ga[a + i] + be[a + i];
             }
         }
 
@@ -246,30 +254,34 @@ abstract class Elements {
             final double[] x = data;
             final double[] g = ((F64) grad).data;
             final double[] dx = ((F64) gradInput).data;
+            final double m = mean, ka = a, kb = b, kc = c;
             for (int i = off, end = off + len; i < end; i++) {
-                dx[i] = a * g[i] + b * (x[i] - mean) + c;
+                dx[i] = ka * g[i] + kb * (x[i] - m) + kc;
             }
         }
 
         @Override
-        void gradInputAcross(Elements grad, Elements gradInput, int off, int len, double[] mean, double[] a,
-                             double[] b, double[] c, int p) {
+        void gradInputAcross(Elements grad, Elements gradInput, int off, int len, Coefficients mean, Coefficients a,
+                             Coefficients b, Coefficients c, int p) {
             final double[] x = data;
             final double[] g = ((F64) grad).data;
             final double[] dx = ((F64) gradInput).data;
+            final double[] m = mean.d, ka = a.d, kb = b.d, kc = c.d;
             for (int i = 0; i < len; i++) {
-                dx[off + i] = a[p + i] * g[off + i] + b[p + i] * (x[off + i] - mean[p + i]) + c[p + i];
+                dx[off + i] = ka[p + i] * g[off + i] + kb[p + i] * (x[off + i] - m[p + i]) + kc[p + i];
             }
         }
 
         @Override
         void gradInputRow(Elements grad, Elements gradInput, int off, int len, double mean, double rstd,
-                          double[] gamma, int p, double b, double c) {
+                          Coefficients gamma, int p, double b, double c) {
             final double[] x = data;
             final double[] g = ((F64) grad).data;
             final double[] dx = ((F64) gradInput).data;
+            final double[] ga = gamma.d;
+            final double m = mean, r = rstd, kb = b, kc = c;
             for (int i = 0; i < len; i++) {
-                dx[off + i] = rstd * gamma[p + i] * g[off + i] + b * (x[off + i] - mean) + c;
+                dx[off + i] = r * ga[p + i] * g[off + i] + kb * (x[off + i] - m) + kc;
             }
         }
     }
@@ -348,27 +360,32 @@ abstract class Elements {
         void normalizeRun(Elements out, int off, int len, double mean, double scale, double shift) {
             final float[] x = data;
             final float[] y = ((F32) out).data;
+            final float m = (float) mean, sc = (float) scale, sh = (float) shift;
             for (int i = off, end = off + len; i < end; i++) {
-                y[i] = (float) ((x[i] - mean) * scale + shift);
+                y[i] = (x[i] - m) * sc + sh;
             }
         }
 
         @Override
-        void normalizeAcross(Elements out, int off, int len, double[] mean, double[] scale, double[] shift, int a) {
+        void normalizeAcross(Elements out, int off, int len, Coefficients mean, Coefficients scale,
+                             Coefficients shift, int a) {
             final float[] x = data;
             final float[] y = ((F32) out).data;
+            final float[] m = mean.f, sc = scale.f, sh = shift.f;
             for (int i = 0; i < len; i++) {
-                y[off + i] = (float) ((x[off + i] - mean[a + i]) * scale[a + i] + shift[a + i]);
+                y[off + i] = (x[off + i] - m[a + i]) * sc[a + i] + sh[a + i];
             }
         }
 
         @Override
-        void normalizeRow(Elements out, int off, int len, double mean, double rstd, double[] gamma, double[] beta,
-                          int a) {
+        void normalizeRow(Elements out, int off, int len, double mean, double rstd, Coefficients gamma,
+                          Coefficients beta, int a) {
             final float[] x = data;
             final float[] y = ((F32) out).data;
+            final float[] ga = gamma.f, be = beta.f;
+            final float m = (float) mean, r = (float) rstd;
             for (int i = 0; i < len; i++) {
-                y[off + i] = (float) ((x[off + i] - mean) * rstd * gamma[a + i] + beta[a + i]);
+                y[off + i] = (x[off + i] - m) * r * ga[a + i] + be[a + i];
             }
         }
 
@@ -443,30 +460,34 @@ abstract class Elements {
             final float[] x = data;
             final float[] g = ((F32) grad).data;
             final float[] dx = ((F32) gradInput).data;
+            final float m = (float) mean, ka = (float) a, kb = (float) b, kc = (float) c;
             for (int i = off, end = off + len; i < end; i++) {
-                dx[i] = (float) (a * g[i] + b * (x[i] - mean) + c);
+                dx[i] = ka * g[i] + kb * (x[i] - m) + kc;
             }
         }
 
         @Override
-        void gradInputAcross(Elements grad, Elements gradInput, int off, int len, double[] mean, double[] a,
-                             double[] b, double[] c, int p) {
+        void gradInputAcross(Elements grad, Elements gradInput, int off, int len, Coefficients mean, Coefficients a,
+                             Coefficients b, Coefficients c, int p) {
             final float[] x = data;
             final float[] g = ((F32) grad).data;
             final float[] dx = ((F32) gradInput).data;
+            final float[] m = mean.f, ka = a.f, kb = b.f, kc = c.f;
             for (int i = 0; i < len; i++) {
-                dx[off + i] = (float) (a[p + i] * g[off + i] + b[p + i] * (x[off + i] - mean[p + i]) + c[p + i]);
+                dx[off + i] = ka[p + i] * g[off + i] + kb[p + i] * (x[off + i] - m[p + i]) + kc[p + i];
             }
         }
 
         @Override
         void gradInputRow(Elements grad, Elements gradInput, int off, int len, double mean, double rstd,
-                          double[] gamma, int p, double b, double c) {
+                          Coefficients gamma, int p, double b, double c) {
             final float[] x = data;
             final float[] g = ((F32) grad).data;
             final float[] dx = ((F32) gradInput).data;
+            final float[] ga = gamma.f;
+            final float m = (float) mean, r = (float) rstd, kb = (float) b, kc = (float) c;
             for (int i = 0; i < len; i++) {
-                dx[off + i] = (float) (rstd * gamma[p + i] * g[off + i] + b * (x[off + i] - mean) + c);
+                dx[off + i] = r * ga[p + i] * g[off + i] + kb * (x[off + i] - m) + kc;
             }
         }
     }

@@ -111,11 +111,12 @@ public final class NormKernel implements FusedNorm {
         layout.requireCovers(x.shape(), "normalize");
         Shape.requireSame(x.shape(), out.shape(), "normalize", "the output tensor");
         requireSameDtype(x, out, "the output tensor");
-        double[] g = affine(gamma, layout, "gamma", 1.0);
-        double[] b = affine(beta, layout, "beta", 0.0);
+        boolean mirror = x.dtype() == DType.FLOAT32;
+        Coefficients g = Coefficients.of(affine(gamma, layout, "gamma", 1.0), mirror);
+        Coefficients b = Coefficients.of(affine(beta, layout, "beta", 0.0), mirror);
         boolean centered = centering == Centering.CENTERED;
         int sets = layout.sets();
-        double[] mean = new double[sets];
+        Coefficients mean = Coefficients.zeros(sets, mirror);
         double[] rstd = new double[sets];
         double[] runningMean = null;
         double[] runningVar = null;
@@ -131,19 +132,20 @@ public final class NormKernel implements FusedNorm {
         if (layout instanceof Layout.Channels channels) {
             ChannelsKernel k = new ChannelsKernel(channels);
             double[] variance = new double[sets];
-            double[] scale = new double[sets];
+            Coefficients scale = Coefficients.zeros(sets, mirror);
             KernelThreads.forEachBlock(k.blocks(), block -> {
                 if (rm == null) {
-                    k.moments(ex, centered, block, mean, variance);
+                    k.moments(ex, centered, block, mean.d, variance);
                 }
                 for (int c = k.first(block); c < k.end(block); c++) {
                     if (rm == null) {
                         rstd[c] = 1.0 / Math.sqrt(variance[c] + eps);
+                        mean.set(c, mean.d[c]);
                     } else {
-                        mean[c] = centered ? rm[c % rm.length] : 0.0;
+                        mean.set(c, centered ? rm[c % rm.length] : 0.0);
                         rstd[c] = 1.0 / Math.sqrt(rv[c % rv.length] + eps);
                     }
-                    scale[c] = rstd[c] * g[c];
+                    scale.set(c, rstd[c] * g.d[c]);
                 }
                 k.normalize(ex, ey, block, mean, scale, b);
             });
@@ -155,18 +157,18 @@ public final class NormKernel implements FusedNorm {
                 for (int r = k.first(block); r < k.end(block); r++) {
                     if (rm == null) {
                         k.rowMoments(ex, centered, r, pair, meanVariance);
-                        mean[r] = meanVariance[0];
+                        mean.d[r] = meanVariance[0];
                         rstd[r] = 1.0 / Math.sqrt(meanVariance[1] + eps);
                     } else {
-                        mean[r] = centered ? rm[r % rm.length] : 0.0;
+                        mean.d[r] = centered ? rm[r % rm.length] : 0.0;
                         rstd[r] = 1.0 / Math.sqrt(rv[r % rv.length] + eps);
                     }
-                    k.normalizeRow(ex, ey, r, mean[r], rstd[r], g, b);
+                    k.normalizeRow(ex, ey, r, mean.d[r], rstd[r], g, b);
                 }
             });
         }
         Shape perSet = Shape.of(sets);
-        return new Saved(Tensor.wrap(mean, perSet), Tensor.wrap(rstd, perSet), rm == null);
+        return new Saved(Tensor.wrap(mean.d, perSet), Tensor.wrap(rstd, perSet), rm == null);
     }
 
     /**
@@ -185,9 +187,9 @@ public final class NormKernel implements FusedNorm {
                     + "gamma: the layer is not affine");
         }
         int sets = layout.sets();
-        double[] mean = perSet(saved.mean(), sets, "saved mean");
+        boolean mirror = x.dtype() == DType.FLOAT32;
         double[] rstd = perSet(saved.rstd(), sets, "saved rstd");
-        double[] g = affine(gamma, layout, "gamma", 1.0);
+        Coefficients g = Coefficients.of(affine(gamma, layout, "gamma", 1.0), mirror);
         boolean centered = centering == Centering.CENTERED;
         boolean fromBatch = saved.fromBatch();
         double m = layout.setSize();
@@ -200,15 +202,16 @@ public final class NormKernel implements FusedNorm {
 
         if (layout instanceof Layout.Channels channels) {
             ChannelsKernel k = new ChannelsKernel(channels);
+            Coefficients mean = Coefficients.of(perSet(saved.mean(), sets, "saved mean").clone(), mirror);
             boolean needSums = dGamma != null || dBeta != null || (dx != null && fromBatch);
             double[] sumG = new double[sets];
             double[] sumGX = new double[sets];
-            double[] a = new double[sets];
-            double[] b = new double[sets];
-            double[] c = new double[sets];
+            Coefficients a = Coefficients.zeros(sets, mirror);
+            Coefficients b = Coefficients.zeros(sets, mirror);
+            Coefficients c = Coefficients.zeros(sets, mirror);
             KernelThreads.forEachBlock(k.blocks(), block -> {
                 if (needSums) {
-                    k.gradSums(ex, eg, block, mean, sumG, sumGX);
+                    k.gradSums(ex, eg, block, mean.d, sumG, sumGX);
                 }
                 for (int ch = k.first(block); ch < k.end(block); ch++) {
                     if (dBeta != null) {
@@ -218,10 +221,10 @@ public final class NormKernel implements FusedNorm {
                         dGamma[ch] = sumGX[ch] * rstd[ch];
                     }
                     double r = rstd[ch];
-                    a[ch] = r * g[ch];
+                    a.set(ch, r * g.d[ch]);
                     if (fromBatch) {
-                        b[ch] = -r * r * r * g[ch] * sumGX[ch] / m;
-                        c[ch] = centered ? -r * g[ch] * sumG[ch] / m : 0.0;
+                        b.set(ch, -r * r * r * g.d[ch] * sumGX[ch] / m);
+                        c.set(ch, centered ? -r * g.d[ch] * sumG[ch] / m : 0.0);
                     }
                 }
                 if (edx != null) {
@@ -230,6 +233,7 @@ public final class NormKernel implements FusedNorm {
             });
         } else {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
+            double[] mean = perSet(saved.mean(), sets, "saved mean");
             boolean partials = dGamma != null || dBeta != null;
             double[][] partialG = partials ? new double[k.blocks()][] : null;
             double[][] partialGXhat = partials ? new double[k.blocks()][] : null;
@@ -241,7 +245,7 @@ public final class NormKernel implements FusedNorm {
                 double[] sumGXhat = partials ? new double[affineSize] : null;
                 for (int r = k.first(block); r < k.end(block); r++) {
                     if (partials || (edx != null && fromBatch)) {
-                        k.rowGradSums(ex, eg, r, mean[r], rstd[r], g, sumG, sumGXhat, pair, sums);
+                        k.rowGradSums(ex, eg, r, mean[r], rstd[r], g.d, sumG, sumGXhat, pair, sums);
                     }
                     if (edx != null) {
                         double rr = rstd[r];

@@ -68,7 +68,8 @@ final class RowsKernel {
     }
 
     /** Normalises row {@code r} with its mean and rstd and applies γ, β. */
-    void normalizeRow(Elements x, Elements y, int r, double mean, double rstd, double[] gamma, double[] beta) {
+    void normalizeRow(Elements x, Elements y, int r, double mean, double rstd, Coefficients gamma,
+                      Coefficients beta) {
         int off = r * rowLength;
         int base = (r % groupsPerSample) * channelsPerGroup;
         if (spatial == 1) {
@@ -76,7 +77,7 @@ final class RowsKernel {
         } else {
             for (int j = 0; j < channelsPerGroup; j++) {
                 int a = base + j;
-                x.normalizeRun(y, off + j * spatial, spatial, mean, rstd * gamma[a], beta[a]);
+                x.normalizeRun(y, off + j * spatial, spatial, mean, rstd * gamma.d[a], beta.d[a]);
             }
         }
     }
@@ -110,8 +111,8 @@ final class RowsKernel {
     }
 
     /** Pass 2 for row {@code r}: {@code dx = rstd·γ·g + b·(x − mean) + k}. */
-    void rowGradInput(Elements x, Elements g, Elements dx, int r, double mean, double rstd, double[] gamma, double b,
-                      double k) {
+    void rowGradInput(Elements x, Elements g, Elements dx, int r, double mean, double rstd, Coefficients gamma,
+                      double b, double k) {
         int off = r * rowLength;
         int base = (r % groupsPerSample) * channelsPerGroup;
         if (spatial == 1) {
@@ -119,7 +120,7 @@ final class RowsKernel {
         } else {
             for (int j = 0; j < channelsPerGroup; j++) {
                 int a = base + j;
-                x.gradInputRun(g, dx, off + j * spatial, spatial, mean, rstd * gamma[a], b, k);
+                x.gradInputRun(g, dx, off + j * spatial, spatial, mean, rstd * gamma.d[a], b, k);
             }
         }
     }
