@@ -2,6 +2,7 @@ package org.normkit.variants.layer;
 
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Statistics;
@@ -63,6 +64,8 @@ public final class LayerNorm extends NormBase {
     public static final String NORMALIZED_SHAPE = "normalized_shape";
 
     private static final int[] ALONG_ROW = {1};
+    /** The forms {@link NormSpec#intListOption} reads: {@code 4,5}, {@code (4, 5)}, {@code [4,5]}, {@code 4x5}. */
+    private static final Pattern INT_LIST = Pattern.compile("[(\\[]?\\s*\\d+(\\s*[,x]\\s*\\d+)*\\s*[)\\]]?");
 
     private final Shape normalizedShape;
 
@@ -97,12 +100,17 @@ public final class LayerNorm extends NormBase {
 
     /** The {@code normalized_shape} option's sizes, if given; an error names the option, the value and the form. */
     static Optional<int[]> normalizedShapeOption(NormSpec spec) {
+        Optional<String> raw = spec.option(NORMALIZED_SHAPE);
+        // NormSpec.intListOption reads "4,x" as (4): 'x' also separates ("4x5") and String.split drops the trailing
+        // empty entries. Checking the form first keeps such a typo from building a layer over the wrong dimensions.
+        if (raw.isPresent() && !INT_LIST.matcher(raw.get().trim()).matches()) {
+            throw new IllegalArgumentException(NAME + ": option " + NORMALIZED_SHAPE + "=" + raw.get() + " does not "
+                    + "parse: expected a comma-separated list of positive integers, e.g. " + NORMALIZED_SHAPE + "=4,5");
+        }
         try {
             return spec.intListOption(NORMALIZED_SHAPE);
         } catch (IllegalArgumentException e) {
-            // NormSpec names the entry that failed; the whole value is what the user typed.
-            throw new IllegalArgumentException(NAME + ": " + e.getMessage() + " (in " + NORMALIZED_SHAPE + "="
-                    + spec.option(NORMALIZED_SHAPE).orElseThrow() + ")", e);
+            throw new IllegalArgumentException(NAME + ": " + e.getMessage(), e);
         }
     }
 
