@@ -118,7 +118,7 @@ public abstract class InstanceNormProvider implements NormalizationProvider {
             return base.withNumFeatures(input.dim(1));
         }
 
-        /** PyTorch's InstanceNorm defaults ({@link InstanceNorm#defaultSpec}) for everything the shape does not decide. */
+        /** PyTorch's InstanceNorm defaults ({@link InstanceNorm#defaultSpec}) for all the shape does not decide. */
         @Override
         public NormSpec specFor(Shape input, Map<String, String> options) {
             return specFor(input, InstanceNorm.defaultSpec(1).withOptions(options));

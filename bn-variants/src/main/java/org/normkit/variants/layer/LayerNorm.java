@@ -91,9 +91,10 @@ public final class LayerNorm extends NormBase {
         Shape shape = Shape.of(normalizedShapeOption(spec).orElse(new int[] {spec.numFeatures()}));
         if (shape.numel() != spec.numFeatures()) {
             throw new IllegalArgumentException(NAME + ": option " + NORMALIZED_SHAPE + "="
-                    + spec.option(NORMALIZED_SHAPE).orElseThrow() + " has " + shape.numel() + " elements but numFeatures = "
-                    + spec.numFeatures() + ": set numFeatures to the product of normalized_shape ("
-                    + shape.numel() + "), or let the contract's specFor build the spec from an input shape");
+                    + spec.option(NORMALIZED_SHAPE).orElseThrow() + " has " + shape.numel()
+                    + " elements but numFeatures = " + spec.numFeatures() + ": set numFeatures to the product of "
+                    + "normalized_shape (" + shape.numel() + "), or let the contract's specFor build the spec from an "
+                    + "input shape");
         }
         return shape;
     }

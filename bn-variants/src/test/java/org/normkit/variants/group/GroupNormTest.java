@@ -116,8 +116,8 @@ class GroupNormTest {
         @Test
         void aRankOneInputIsRefused() {
             ShapeException e = assertThrows(ShapeException.class, () -> new GroupNorm(spec(6, "3")).forward(input(6)));
-            assertEquals("group_norm: expected a 2-d input (N, C, ...) or one of higher rank, got 1-d input of shape (6)",
-                    e.getMessage());
+            assertEquals("group_norm: expected a 2-d input (N, C, ...) or one of higher rank, got 1-d input of "
+                    + "shape (6)", e.getMessage());
         }
     }
 

@@ -104,8 +104,8 @@ class InstanceNormTest {
         void trackingWithoutMomentumIsRefused() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new InstanceNorm2d(TRACKED.withCumulativeAverage()));
-            assertEquals("instance_norm2d: track_running_stats=true needs a momentum in [0, 1] (PyTorch's default 0.1), "
-                    + "got momentum=None: only BatchNorm has the cumulative moving average; set one with "
+            assertEquals("instance_norm2d: track_running_stats=true needs a momentum in [0, 1] (PyTorch's default "
+                    + "0.1), got momentum=None: only BatchNorm has the cumulative moving average; set one with "
                     + "NormSpec.withMomentum(0.1), or build the layer with withTrackRunningStats(false)",
                     e.getMessage());
             // Without running statistics the momentum is never used.
