@@ -1,0 +1,178 @@
+package org.normkit.variants.layer;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import org.normkit.autograd.spi.NormSpec;
+import org.normkit.autograd.spi.Statistics;
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.ShapeException;
+import org.normkit.autograd.tensor.Tensor;
+import org.normkit.core.NormBase;
+import org.normkit.core.RunningStats;
+import org.normkit.core.kernel.Layout;
+
+/**
+ * Layer normalization (Ba, Kiros &amp; Hinton, "Layer Normalization", arXiv:1607.06450, 2016), as
+ * {@code torch.nn.LayerNorm}: every sample is normalised over its trailing {@code normalized_shape} dimensions, with
+ * the statistics of the input at hand, in training and evaluation alike.
+ *
+ * <h2>Formula</h2>
+ * <pre>
+ *   y = (x − μ) / sqrt(σ² + eps) · γ + β
+ * </pre>
+ * μ and σ² are the mean and the <em>biased</em> variance (divided by m) of the m = prod(normalized_shape) values that
+ * share all leading indices (one statistics set per "row" of the trailing dimensions). γ and β have the shape
+ * {@code normalized_shape} and are applied element by element (PyTorch's {@code elementwise_affine}); without
+ * {@code affine}, γ = 1 and β = 0.
+ *
+ * <h2>No running statistics</h2>
+ * The statistics never come from other samples, so there is nothing to average for evaluation: {@code eval()} computes
+ * exactly what training computes, and {@code spec.trackRunningStats()} and {@code spec.momentum()} are ignored.
+ *
+ * <h2>Shapes and the {@code normalized_shape} option</h2>
+ * The option {@code normalized_shape=4,5} lists one or more trailing dimensions; the input must end in them,
+ * {@code (…, 4, 5)}, and numFeatures must be their product (20). Without the option, normalized_shape is
+ * {@code (numFeatures)}: {@code new LayerNorm(NormSpec.of(768))} is {@code nn.LayerNorm(768)}. The output has the
+ * input's shape; γ, β have normalized_shape. float32 and float64; the input must have the layer's dtype.
+ * {@link LayerNormProvider}'s contract picks normalized_shape from an input shape: the last dimension for rank 1 to 3
+ * ((N, D) features, (N, T, D) sequences: the transformer convention), every dimension but the batch for rank 4 and
+ * more ((N, C, H, W) → (C, H, W): Ba et al.'s "all the hidden units in a layer" for conv activations).
+ *
+ * <h2>Edge cases</h2>
+ * A row whose values are all equal has σ² = 0, so x̂ = 0 and y = β (eps keeps the division finite); so does a
+ * normalized_shape of one element. One row (a single sample) is fine. An input that does not end in normalized_shape,
+ * an empty input, a normalized_shape that does not parse and a numFeatures other than its product are rejected with
+ * messages naming the shapes and the option.
+ *
+ * <h2>Fused face</h2>
+ * {@code Layout.rows(M, K)}: M rows of K = prod(normalized_shape) contiguous elements, γ, β indexed by position in the
+ * row; each row's moments and normalisation run while the row is in the cache.
+ *
+ * <h2>Example</h2>
+ * <pre>{@code
+ * LayerNorm ln = new LayerNorm(NormSpec.of(768));                      // nn.LayerNorm(768): γ = 1, β = 0
+ * Tensor y = ln.forward(Tensor.randn(DType.FLOAT32, Shape.of(32, 128, 768), 1));   // per token, over 768 features
+ * LayerNorm ln2 = new LayerNorm(NormSpec.of(20).withOption("normalized_shape", "4,5"));   // nn.LayerNorm([4, 5])
+ * }</pre>
+ */
+public final class LayerNorm extends NormBase {
+    /** The registry name, also the prefix of every message. */
+    public static final String NAME = "layer_norm";
+    /** The option naming the trailing dimensions. */
+    public static final String NORMALIZED_SHAPE = "normalized_shape";
+
+    private static final int[] ALONG_ROW = {1};
+    /** The forms {@link NormSpec#intListOption} reads: {@code 4,5}, {@code (4, 5)}, {@code [4,5]}, {@code 4x5}. */
+    private static final Pattern INT_LIST = Pattern.compile("[(\\[]?\\s*\\d+(\\s*[,x]\\s*\\d+)*\\s*[)\\]]?");
+
+    private final Shape normalizedShape;
+
+    public LayerNorm(NormSpec spec) {
+        this(spec, normalizedShapeOf(spec));
+    }
+
+    private LayerNorm(NormSpec spec, Shape normalizedShape) {
+        super(spec, normalizedShape, Affine.WEIGHT_AND_BIAS, RunningStats.Policy.NONE);
+        this.normalizedShape = normalizedShape;
+    }
+
+    /** The trailing dimensions every row is normalised over. */
+    public Shape normalizedShape() {
+        return normalizedShape;
+    }
+
+    /**
+     * normalized_shape from the spec: the option when given (its product must be numFeatures), else (numFeatures).
+     * Errors name the option, the value and the expected form.
+     */
+    static Shape normalizedShapeOf(NormSpec spec) {
+        Shape shape = Shape.of(normalizedShapeOption(spec).orElse(new int[] {spec.numFeatures()}));
+        if (shape.numel() != spec.numFeatures()) {
+            throw new IllegalArgumentException(NAME + ": option " + NORMALIZED_SHAPE + "="
+                    + spec.option(NORMALIZED_SHAPE).orElseThrow() + " has " + shape.numel()
+                    + " elements but numFeatures = " + spec.numFeatures() + ": set numFeatures to the product of "
+                    + "normalized_shape (" + shape.numel() + "), or let the contract's specFor build the spec from an "
+                    + "input shape");
+        }
+        return shape;
+    }
+
+    /** The {@code normalized_shape} option's sizes, if given; an error names the option, the value and the form. */
+    static Optional<int[]> normalizedShapeOption(NormSpec spec) {
+        Optional<String> raw = spec.option(NORMALIZED_SHAPE);
+        // NormSpec.intListOption reads "4,x" as (4): 'x' also separates ("4x5") and String.split drops the trailing
+        // empty entries. Checking the form first keeps such a typo from building a layer over the wrong dimensions.
+        if (raw.isPresent() && !INT_LIST.matcher(raw.get().trim()).matches()) {
+            throw new IllegalArgumentException(NAME + ": option " + NORMALIZED_SHAPE + "=" + raw.get() + " does not "
+                    + "parse: expected a comma-separated list of positive integers, e.g. " + NORMALIZED_SHAPE + "=4,5");
+        }
+        try {
+            return spec.intListOption(NORMALIZED_SHAPE);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(NAME + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The family's one input check: no empty dimension, and the input ends in normalized_shape (PyTorch's "Given
+     * normalized_shape=[4, 5], expected input with shape [*, 4, 5], but got input of size [2, 3, 4, 6]").
+     */
+    @Override
+    protected void checkInput(Shape input) {
+        requireEndsIn(input, normalizedShape);
+        input.requireNonEmpty(NAME);
+    }
+
+    /** Throws unless {@code input}'s last dimensions are {@code normalizedShape}; names both shapes and the fix. */
+    static void requireEndsIn(Shape input, Shape normalizedShape) {
+        int k = normalizedShape.rank();
+        int rank = input.rank();
+        if (rank < k || !Arrays.equals(Arrays.copyOfRange(input.dims(), rank - k, rank), normalizedShape.dims())) {
+            String star = Arrays.stream(normalizedShape.dims()).mapToObj(Integer::toString)
+                    .reduce("(*", (s, d) -> s + ", " + d) + ")";
+            throw new ShapeException(NAME + ": normalized_shape " + normalizedShape + " must be the tail of the "
+                    + "input's shape, expected an input of shape " + star + ", got input of shape " + input
+                    + ": build the layer with the input's last dimensions as normalized_shape");
+        }
+    }
+
+    /** {@code rows(M, K)}: one row of K = prod(normalized_shape) elements per set, γ and β by position in the row. */
+    @Override
+    protected Layout layout(Shape input) {
+        int k = normalizedShape.numel();
+        return Layout.rows(input.numel() / k, k);
+    }
+
+    /** Rows of K, mean and biased variance along the row, rsqrt, back to the input's shape, elementwise affine. */
+    @Override
+    public Tensor reference(Tensor x, Statistics use) {
+        checkInput(x.shape());
+        requireBatchStatistics(use);
+        int k = normalizedShape.numel();
+        Tensor rows = x.reshape(x.numel() / k, k);
+        Tensor mean = rows.mean(ALONG_ROW, true);
+        Tensor variance = rows.var(ALONG_ROW, false, true);
+        Tensor y = rows.sub(mean).mul(variance.add(spec().eps()).rsqrt());
+        if (weight().isPresent()) {
+            y = y.mul(weight().get().reshape(k));
+        }
+        if (bias().isPresent()) {
+            y = y.add(bias().get().reshape(k));
+        }
+        return y.reshape(x.shape());
+    }
+
+    private static void requireBatchStatistics(Statistics use) {
+        if (!use.isBatch()) {
+            throw new IllegalArgumentException(NAME + " keeps no running statistics: it always normalises with the "
+                    + "statistics of its input, Statistics.batch()");
+        }
+    }
+
+    @Override
+    protected String label() {
+        return NAME;
+    }
+}

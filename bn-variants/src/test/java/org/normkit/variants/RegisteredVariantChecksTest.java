@@ -1,0 +1,6 @@
+package org.normkit.variants;
+
+import org.normkit.core.checks.RegisteredNormChecks;
+
+/** Every registered norm, bn-variants' own included, through the checks every norm inherits (gradcheck, faces). */
+class RegisteredVariantChecksTest extends RegisteredNormChecks {}
