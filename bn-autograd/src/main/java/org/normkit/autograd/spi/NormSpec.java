@@ -124,11 +124,12 @@ public record NormSpec(int numFeatures, double eps, OptionalDouble momentum, boo
         }
         String trimmed = v.trim().replaceAll("^[(\\[]|[)\\]]$", "");
         List<Integer> values = new ArrayList<>();
-        for (String part : trimmed.split("\\s*[,x]\\s*")) {
-            int n = parseInt(name, part.trim(), "a comma-separated list of positive integers, e.g. " + name + "=4,5");
+        // Limit -1 keeps trailing empty parts, so "4," and "4,x" fail instead of reading as (4).
+        for (String part : trimmed.split("\\s*[,x]\\s*", -1)) {
+            int n = part.trim().matches("\\d{1,9}") ? Integer.parseInt(part.trim()) : 0;
             if (n < 1) {
-                throw new IllegalArgumentException("option " + name + "=" + v + " has the size " + n
-                        + ": expected a comma-separated list of positive integers, e.g. " + name + "=4,5");
+                throw new IllegalArgumentException("option " + name + "=" + v + " does not parse: expected a "
+                        + "comma-separated list of positive integers, e.g. " + name + "=4,5");
             }
             values.add(n);
         }

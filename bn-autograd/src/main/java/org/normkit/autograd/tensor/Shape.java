@@ -255,6 +255,20 @@ public final class Shape {
         }
     }
 
+    /**
+     * Throws unless this shape ends with {@code tail}, as a norm over trailing dimensions needs (PyTorch: "Given
+     * normalized_shape=[4, 5], expected input with shape [*, 4, 5]"); the message names both shapes and the fix.
+     */
+    public void requireTail(Shape tail, String op) {
+        int from = rank() - tail.rank();
+        if (from < 0 || !Arrays.equals(Arrays.copyOfRange(dims, from, dims.length), tail.dims)) {
+            String star = Arrays.stream(tail.dims).mapToObj(Integer::toString).reduce("(*", (a, d) -> a + ", " + d) + ")";
+            throw new ShapeException(op + ": normalized_shape " + tail + " must be the tail of the input's shape: "
+                    + "expected an input of shape " + star + ", got input of shape " + this
+                    + "; build the layer with the input's last dimensions as normalized_shape");
+        }
+    }
+
     private static int countTrue(boolean[] mask) {
         int c = 0;
         for (boolean b : mask) {

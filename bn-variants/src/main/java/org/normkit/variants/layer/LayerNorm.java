@@ -1,8 +1,6 @@
 package org.normkit.variants.layer;
 
-import java.util.Arrays;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Statistics;
@@ -64,9 +62,6 @@ public final class LayerNorm extends NormBase {
     public static final String NORMALIZED_SHAPE = "normalized_shape";
 
     private static final int[] ALONG_ROW = {1};
-    /** The forms {@link NormSpec#intListOption} reads: {@code 4,5}, {@code (4, 5)}, {@code [4,5]}, {@code 4x5}. */
-    private static final Pattern INT_LIST = Pattern.compile("[(\\[]?\\s*\\d+(\\s*[,x]\\s*\\d+)*\\s*[)\\]]?");
-
     private final Shape normalizedShape;
 
     public LayerNorm(NormSpec spec) {
@@ -101,13 +96,6 @@ public final class LayerNorm extends NormBase {
 
     /** The {@code normalized_shape} option's sizes, if given; an error names the option, the value and the form. */
     static Optional<int[]> normalizedShapeOption(NormSpec spec) {
-        Optional<String> raw = spec.option(NORMALIZED_SHAPE);
-        // NormSpec.intListOption reads "4,x" as (4): 'x' also separates ("4x5") and String.split drops the trailing
-        // empty entries. Checking the form first keeps such a typo from building a layer over the wrong dimensions.
-        if (raw.isPresent() && !INT_LIST.matcher(raw.get().trim()).matches()) {
-            throw new IllegalArgumentException(NAME + ": option " + NORMALIZED_SHAPE + "=" + raw.get() + " does not "
-                    + "parse: expected a comma-separated list of positive integers, e.g. " + NORMALIZED_SHAPE + "=4,5");
-        }
         try {
             return spec.intListOption(NORMALIZED_SHAPE);
         } catch (IllegalArgumentException e) {
@@ -121,21 +109,8 @@ public final class LayerNorm extends NormBase {
      */
     @Override
     protected void checkInput(Shape input) {
-        requireEndsIn(input, normalizedShape);
+        input.requireTail(normalizedShape, NAME);
         input.requireNonEmpty(NAME);
-    }
-
-    /** Throws unless {@code input}'s last dimensions are {@code normalizedShape}; names both shapes and the fix. */
-    static void requireEndsIn(Shape input, Shape normalizedShape) {
-        int k = normalizedShape.rank();
-        int rank = input.rank();
-        if (rank < k || !Arrays.equals(Arrays.copyOfRange(input.dims(), rank - k, rank), normalizedShape.dims())) {
-            String star = Arrays.stream(normalizedShape.dims()).mapToObj(Integer::toString)
-                    .reduce("(*", (s, d) -> s + ", " + d) + ")";
-            throw new ShapeException(NAME + ": normalized_shape " + normalizedShape + " must be the tail of the "
-                    + "input's shape, expected an input of shape " + star + ", got input of shape " + input
-                    + ": build the layer with the input's last dimensions as normalized_shape");
-        }
     }
 
     /** {@code rows(M, K)}: one row of K = prod(normalized_shape) elements per set, γ and β by position in the row. */

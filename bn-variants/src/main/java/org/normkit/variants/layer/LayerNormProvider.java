@@ -80,7 +80,7 @@ public final class LayerNormProvider implements NormalizationProvider {
                     .orElseGet(() -> defaultNormalizedShape(input));
             Shape normalizedShape = Shape.of(tail);
             try {
-                LayerNorm.requireEndsIn(input, normalizedShape);
+                input.requireTail(normalizedShape, LayerNorm.NAME);
             } catch (ShapeException e) {
                 throw new UnsupportedInputException(e.getMessage());
             }

@@ -1,11 +1,9 @@
 package org.example.rmsnorm;
 
-import java.util.Arrays;
 import java.util.stream.IntStream;
 
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Statistics;
-import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.core.NormBase;
@@ -83,24 +81,13 @@ public final class RmsNorm extends NormBase {
 
     @Override
     protected void checkInput(Shape input) {
-        requireTrailing(input, normalizedShape.dims());
+        input.requireTail(normalizedShape, RmsNormProvider.NAME);
         input.requireNonEmpty(RmsNormProvider.NAME);
     }
 
     @Override
     protected String label() {
         return RmsNormProvider.NAME;
-    }
-
-    /** Throws unless {@code input} ends with {@code normalizedShape}, naming both and the fix. */
-    static void requireTrailing(Shape input, int[] normalizedShape) {
-        int[] dims = input.dims();
-        int from = dims.length - normalizedShape.length;
-        if (from < 0 || !Arrays.equals(Arrays.copyOfRange(dims, from, dims.length), normalizedShape)) {
-            throw new UnsupportedInputException(RmsNormProvider.NAME + ": input of shape " + input
-                    + " does not end with normalized_shape " + Shape.of(normalizedShape) + ": set the option "
-                    + "normalized_shape to the trailing dimensions of the input");
-        }
     }
 
     private static Shape normalizedShape(NormSpec spec) {

@@ -76,7 +76,7 @@ public final class RmsNormProvider implements NormalizationProvider {
             int[] dims = input.dims();
             int[] normalized = base.intListOption("normalized_shape")
                     .orElse(Arrays.copyOfRange(dims, dims.length <= 3 ? dims.length - 1 : 1, dims.length));
-            RmsNorm.requireTrailing(input, normalized);
+            input.requireTail(Shape.of(normalized), NAME);
             String option = Arrays.stream(normalized).mapToObj(Integer::toString).collect(Collectors.joining(","));
             return base.withOption("normalized_shape", option).withNumFeatures(Shape.of(normalized).numel())
                     .withTrackRunningStats(false);
