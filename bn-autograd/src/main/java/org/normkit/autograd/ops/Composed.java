@@ -42,8 +42,10 @@ public final class Composed {
         return x.sqrt().pow(-1.0);
     }
 
+    /** x where x &gt; 0, else 0: through {@code where}, so x = 0 gets no gradient, as torch.relu (maximum would split it). */
     public static Tensor relu(Tensor x) {
-        return x.maximum(Tensor.scalar(0.0, x.dtype()));
+        Tensor zero = Tensor.scalar(0.0, x.dtype());
+        return Tensor.where(x.gt(zero), x, zero);
     }
 
     /**

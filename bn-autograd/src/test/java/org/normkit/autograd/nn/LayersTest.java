@@ -210,4 +210,11 @@ class LayersTest {
         assertArrayEquals(new double[] {-0.04550026389635842, 0.34573123063700656, 2.99595030590511}, gelu, 1e-14);
         assertNotEquals(0, new Tanh().toString().length());
     }
+
+    @Test
+    void reluGivesNoGradientAtZeroAsTorchRelu() {
+        Tensor x = Tensor.of(new double[] {-1, 0, 2}, 3).requiresGrad(true);
+        new ReLU().forward(x).sum().backward();
+        assertArrayEquals(new double[] {0, 0, 1}, x.grad().toDoubleArray());
+    }
 }
