@@ -8,6 +8,7 @@ import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
+import org.normkit.core.ChannelFirstInputs;
 import org.normkit.core.NormBase;
 import org.normkit.core.RunningStats;
 import org.normkit.core.kernel.Layout;
@@ -61,46 +62,38 @@ public class BatchNorm extends NormBase {
     /** The ranks a BatchNorm accepts: the only difference between the 1d, 2d, 3d and any-rank classes. */
     public enum Dims {
         /** {@code batch_norm}: any of the ranks below, for nets that put one norm after linear and conv layers. */
-        ANY("batch_norm", "(N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W)", 2, 3, 4, 5),
+        ANY(new ChannelFirstInputs("batch_norm", "(N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W)",
+                new int[] {2, 3, 4, 5},
+                List.of(Shape.of(5, 3), Shape.of(2, 3, 4), Shape.of(2, 3, 2, 3), Shape.of(2, 2, 1, 2, 3), Shape.of(1, 3)),
+                List.of(Shape.of(256, 1024), Shape.of(32, 64, 56, 56), Shape.of(8, 256, 14, 14)))),
         /** {@code batch_norm1d}: (N, C) or (N, C, L). */
-        ONE_D("batch_norm1d", "(N, C) or (N, C, L)", 2, 3),
+        ONE_D(new ChannelFirstInputs("batch_norm1d", "(N, C) or (N, C, L)", new int[] {2, 3},
+                List.of(Shape.of(5, 3), Shape.of(4, 1), Shape.of(3, 2, 4), Shape.of(2, 3, 1), Shape.of(1, 2, 3),
+                        Shape.of(1, 3)),
+                List.of(Shape.of(256, 1024)))),
         /** {@code batch_norm2d}: (N, C, H, W). */
-        TWO_D("batch_norm2d", "(N, C, H, W)", 4),
+        TWO_D(new ChannelFirstInputs("batch_norm2d", "(N, C, H, W)", new int[] {4},
+                List.of(Shape.of(2, 3, 3, 4), Shape.of(3, 1, 2, 2), Shape.of(4, 3, 1, 1), Shape.of(1, 2, 3, 3),
+                        Shape.of(1, 2, 1, 1)),
+                List.of(Shape.of(32, 64, 56, 56), Shape.of(8, 256, 14, 14)))),
         /** {@code batch_norm3d}: (N, C, D, H, W). */
-        THREE_D("batch_norm3d", "(N, C, D, H, W)", 5);
+        THREE_D(new ChannelFirstInputs("batch_norm3d", "(N, C, D, H, W)", new int[] {5},
+                List.of(Shape.of(2, 3, 2, 2, 3), Shape.of(2, 1, 1, 2, 3), Shape.of(3, 2, 1, 1, 1), Shape.of(1, 2, 2, 1, 3)),
+                List.of(Shape.of(4, 32, 16, 28, 28))));
 
-        private final String registeredName;
-        private final String layouts;
-        private final int[] ranks;
+        /*
+         * Example shapes carry the odd sizes where kernels go wrong: C = 1, N = 1, one spatial position. A shape
+         * with one value per channel (N = 1, S = 1) is valid in evaluation only; the generic checks run it there.
+         */
+        private final ChannelFirstInputs inputs;
 
-        Dims(String registeredName, String layouts, int... ranks) {
-            this.registeredName = registeredName;
-            this.layouts = layouts;
-            this.ranks = ranks;
+        Dims(ChannelFirstInputs inputs) {
+            this.inputs = inputs;
         }
 
-        /** The name in the registry: {@code batch_norm2d}. */
-        public String registeredName() {
-            return registeredName;
-        }
-
-        /** The accepted layouts in words. */
-        public String layouts() {
-            return layouts;
-        }
-
-        public boolean acceptsRank(int rank) {
-            return Arrays.stream(ranks).anyMatch(r -> r == rank);
-        }
-
-        int[] ranks() {
-            return ranks.clone();
-        }
-
-        /** The shape-independent part of the input check (rank, no empty dimension). */
-        void checkRank(Shape input) {
-            input.requireRank(registeredName, layouts, ranks);
-            input.requireNonEmpty(registeredName);
+        /** The accepted inputs, their rank check and contract. */
+        public ChannelFirstInputs inputs() {
+            return inputs;
         }
     }
 
@@ -123,10 +116,10 @@ public class BatchNorm extends NormBase {
     /** The one input check of the family: rank, no empty dimension, C = numFeatures, more than one value in training. */
     @Override
     protected final void checkInput(Shape input) {
-        dims.checkRank(input);
-        input.requireSize(1, spec().numFeatures(), dims.registeredName, "channels (numFeatures)");
+        dims.inputs().checkRank(input);
+        input.requireSize(1, spec().numFeatures(), dims.inputs().registeredName(), "channels (numFeatures)");
         if (isTraining() && input.numel() / input.dim(1) == 1) {
-            throw new UnsupportedInputException(dims.registeredName + ": expected more than 1 value per channel when "
+            throw new UnsupportedInputException(dims.inputs().registeredName() + ": expected more than 1 value per channel when "
                     + "training, got input of shape " + input + ": use a batch of at least 2 samples (or spatial "
                     + "size > 1), or call eval() to normalise with the running statistics");
         }
@@ -172,11 +165,6 @@ public class BatchNorm extends NormBase {
 
     @Override
     protected String label() {
-        return dims.registeredName;
-    }
-
-    /** The ranks this layer accepts, for messages and tools. */
-    public final List<Integer> acceptedRanks() {
-        return Arrays.stream(dims.ranks).boxed().toList();
+        return dims.inputs().registeredName();
     }
 }

@@ -1,6 +1,5 @@
 package org.normkit.variants.instance;
 
-import java.util.Arrays;
 import java.util.List;
 
 import org.normkit.autograd.spi.NormSpec;
@@ -8,6 +7,7 @@ import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
+import org.normkit.core.ChannelFirstInputs;
 import org.normkit.core.NormBase;
 import org.normkit.core.RunningStats;
 import org.normkit.core.kernel.Layout;
@@ -73,42 +73,35 @@ public class InstanceNorm extends NormBase {
     /** The ranks an InstanceNorm accepts: the only difference between the 1d, 2d, 3d and any-rank classes. */
     public enum Dims {
         /** {@code instance_norm}: any of the ranks below. */
-        ANY("instance_norm", "(N, C, L), (N, C, H, W) or (N, C, D, H, W)", 3, 4, 5),
+        ANY(new ChannelFirstInputs("instance_norm", "(N, C, L), (N, C, H, W) or (N, C, D, H, W)", new int[] {3, 4, 5},
+                List.of(Shape.of(2, 3, 4), Shape.of(2, 3, 2, 3), Shape.of(1, 2, 2, 1, 3), Shape.of(2, 2, 1)),
+                List.of(Shape.of(32, 64, 1024), Shape.of(32, 64, 56, 56)))),
         /** {@code instance_norm1d}: (N, C, L). */
-        ONE_D("instance_norm1d", "(N, C, L)", 3),
+        ONE_D(new ChannelFirstInputs("instance_norm1d", "(N, C, L)", new int[] {3},
+                List.of(Shape.of(2, 3, 4), Shape.of(1, 2, 5), Shape.of(3, 1, 2), Shape.of(2, 3, 1)),
+                List.of(Shape.of(32, 64, 1024)))),
         /** {@code instance_norm2d}: (N, C, H, W). */
-        TWO_D("instance_norm2d", "(N, C, H, W)", 4),
+        TWO_D(new ChannelFirstInputs("instance_norm2d", "(N, C, H, W)", new int[] {4},
+                List.of(Shape.of(2, 3, 3, 4), Shape.of(1, 2, 2, 3), Shape.of(2, 1, 1, 2), Shape.of(2, 2, 1, 1)),
+                List.of(Shape.of(32, 64, 56, 56)))),
         /** {@code instance_norm3d}: (N, C, D, H, W). */
-        THREE_D("instance_norm3d", "(N, C, D, H, W)", 5);
+        THREE_D(new ChannelFirstInputs("instance_norm3d", "(N, C, D, H, W)", new int[] {5},
+                List.of(Shape.of(2, 2, 2, 2, 3), Shape.of(1, 3, 1, 2, 2), Shape.of(2, 2, 1, 1, 1)),
+                List.of(Shape.of(4, 32, 16, 28, 28))));
 
-        private final String registeredName;
-        private final String layouts;
-        private final int[] ranks;
+        /*
+         * Example shapes carry the odd sizes where kernels go wrong: C = 1, N = 1, and one spatial element, which is
+         * valid only in evaluation with running statistics (the generic checks run it there).
+         */
+        private final ChannelFirstInputs inputs;
 
-        Dims(String registeredName, String layouts, int... ranks) {
-            this.registeredName = registeredName;
-            this.layouts = layouts;
-            this.ranks = ranks;
+        Dims(ChannelFirstInputs inputs) {
+            this.inputs = inputs;
         }
 
-        /** The name in the registry: {@code instance_norm2d}. */
-        public String registeredName() {
-            return registeredName;
-        }
-
-        /** The accepted layouts in words. */
-        public String layouts() {
-            return layouts;
-        }
-
-        public boolean acceptsRank(int rank) {
-            return Arrays.stream(ranks).anyMatch(r -> r == rank);
-        }
-
-        /** The shape-independent part of the input check (rank, no empty dimension). */
-        void checkRank(Shape input) {
-            input.requireRank(registeredName, layouts, ranks);
-            input.requireNonEmpty(registeredName);
+        /** The accepted inputs, their rank check and contract. */
+        public ChannelFirstInputs inputs() {
+            return inputs;
         }
     }
 
@@ -139,14 +132,9 @@ public class InstanceNorm extends NormBase {
         return dims;
     }
 
-    /** The ranks this layer accepts, for messages and tools. */
-    public final List<Integer> acceptedRanks() {
-        return Arrays.stream(dims.ranks).boxed().toList();
-    }
-
     private static NormSpec requireMomentumWhenTracking(NormSpec spec, Dims dims) {
         if (spec.trackRunningStats() && spec.momentum().isEmpty()) {
-            throw new IllegalArgumentException(dims.registeredName + ": track_running_stats=true needs a momentum "
+            throw new IllegalArgumentException(dims.inputs().registeredName() + ": track_running_stats=true needs a momentum "
                     + "in [0, 1] (PyTorch's default 0.1), got momentum=None: only BatchNorm has the cumulative "
                     + "moving average; set one with NormSpec.withMomentum(0.1), or build the layer with "
                     + "withTrackRunningStats(false)");
@@ -160,11 +148,11 @@ public class InstanceNorm extends NormBase {
      */
     @Override
     protected final void checkInput(Shape input) {
-        dims.checkRank(input);
-        input.requireSize(1, spec().numFeatures(), dims.registeredName, "channels (numFeatures)");
+        dims.inputs().checkRank(input);
+        input.requireSize(1, spec().numFeatures(), dims.inputs().registeredName(), "channels (numFeatures)");
         boolean inputStatistics = isTraining() || !spec().trackRunningStats();
         if (inputStatistics && input.product(2, input.rank()) == 1) {
-            throw new UnsupportedInputException(dims.registeredName + ": expected more than 1 spatial element when "
+            throw new UnsupportedInputException(dims.inputs().registeredName() + ": expected more than 1 spatial element when "
                     + (isTraining() ? "training" : "normalising with the input's own statistics (no running "
                     + "statistics are tracked)") + ", got input of shape " + input + ": each (sample, channel) "
                     + "would be its own mean; use a spatial size > 1, or track running statistics and call eval()");
@@ -209,6 +197,6 @@ public class InstanceNorm extends NormBase {
 
     @Override
     protected String label() {
-        return dims.registeredName;
+        return dims.inputs().registeredName();
     }
 }
