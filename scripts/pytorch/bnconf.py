@@ -6,6 +6,8 @@ Nothing here is needed to build, test or run normkit; the Java project only read
 JSON files these scripts produce.
 
 Contents
+  register_plugin_norm        declare a norm that is not one of FORMAT.md's four (a plugin's own norm) and
+                              the properties the validator and the reference need to know about it
   tensor_json / write_cases   serialise cases exactly like the public sample (one case per line,
                               numbers as Python repr of binary64, atomic write)
   validate_file               structural check of every member required by FORMAT.md section 3
@@ -32,6 +34,67 @@ EXPECTED_KEYS = ["output", "gradInput", "gradWeight", "gradBias", "state"]
 TOL_F64 = {"abs": 1e-9, "rel": 1e-7}
 TOL_F32 = {"abs": 1e-5, "rel": 1e-4}
 NORMS = ("batch", "layer", "instance", "group")
+
+
+# ----------------------------------------------------------------------------------------------
+# Plugin norms
+# ----------------------------------------------------------------------------------------------
+
+class PluginNorm:
+    """Properties of a norm outside FORMAT.md's four, as its golden script declares them.
+
+    trailing  statistics over the trailing params.normalizedShape dimensions, as for "layer" (the only
+              layout supported: the case's params are then eps, affine, trackRunningStats (false) and
+              normalizedShape, and there are no running statistics)
+    centered  True: the mean is subtracted (var = mean((x - mean)^2)) and the backward has the mean(g^)
+              term, as for "layer"; False: no centring (var = mean(x^2), x^ = x / sqrt(var + eps)) and
+              gradInput = r * (g^ - x^ * mean(g^ * x^))
+    has_bias  False: `bias` and `expected.gradBias` are always null, whatever params.affine says
+    """
+    __slots__ = ("name", "trailing", "centered", "has_bias")
+
+    def __init__(self, name, trailing, centered, has_bias):
+        self.name, self.trailing, self.centered, self.has_bias = name, trailing, centered, has_bias
+
+    def _key(self):
+        return (self.name, self.trailing, self.centered, self.has_bias)
+
+    def __eq__(self, other):
+        return isinstance(other, PluginNorm) and self._key() == other._key()
+
+    def __repr__(self):
+        return "PluginNorm(%r, trailing=%r, centered=%r, has_bias=%r)" % self._key()
+
+
+PLUGIN_NORMS = {}
+
+
+def register_plugin_norm(name, trailing=True, centered=False, has_bias=False):
+    """Declare the norm `name` (the value of a case's "norm" member) with its properties (see PluginNorm),
+    so that validate_case/validate_file (given it in `norms`) and reference() handle it. Registering the
+    same name again with the same properties is a no-op; with other properties it is an error."""
+    _req(isinstance(name, str) and name, "register_plugin_norm", "name must be a non-empty string")
+    _req(name not in NORMS, "register_plugin_norm", f"{name!r} is one of FORMAT.md's own norms")
+    _req(trailing is True, "register_plugin_norm",
+         f"{name!r}: only norms over the trailing normalizedShape dimensions are supported")
+    spec = PluginNorm(name, bool(trailing), bool(centered), bool(has_bias))
+    old = PLUGIN_NORMS.get(name)
+    _req(old is None or old == spec, "register_plugin_norm", f"{name!r} already registered as {old!r}")
+    PLUGIN_NORMS[name] = spec
+    return spec
+
+
+def _trailing(norm):
+    """Statistics over the trailing normalizedShape dimensions ("layer" and trailing plugin norms)."""
+    return norm == "layer" or (norm in PLUGIN_NORMS and PLUGIN_NORMS[norm].trailing)
+
+
+def _centered(norm):
+    return norm not in PLUGIN_NORMS or PLUGIN_NORMS[norm].centered
+
+
+def _has_bias(norm):
+    return norm not in PLUGIN_NORMS or PLUGIN_NORMS[norm].has_bias
 
 
 def case_seed(name):
@@ -135,6 +198,8 @@ def validate_case(c, norms=NORMS, check_tolerance=True):
         _req(k in c, where, f"member {k} missing")
     norm, mode, dtype, p = c["norm"], c["mode"], c["dtype"], c["params"]
     _req(norm in norms, where, f"norm {norm!r}")
+    _req(norm in NORMS or norm in PLUGIN_NORMS, where,
+         f"norm {norm!r} is not one of {NORMS} and was not declared with register_plugin_norm")
     _req(mode in ("train", "eval"), where, f"mode {mode!r}")
     _req(dtype in ("float64", "float32"), where, f"dtype {dtype!r}")
     _req(isinstance(c["description"], str) and c["description"], where, "description")
@@ -145,7 +210,7 @@ def validate_case(c, norms=NORMS, check_tolerance=True):
         keys.add("momentum")
     if norm == "group":
         keys.add("numGroups")
-    if norm in ("layer", "rms_norm"):
+    if _trailing(norm):
         keys.add("normalizedShape")
     _req(set(p.keys()) == keys, where, f"params members {sorted(p.keys())}, expected {sorted(keys)}")
     _req(type(p["eps"]) is float and p["eps"] > 0, where, "eps")
@@ -167,7 +232,7 @@ def validate_case(c, norms=NORMS, check_tolerance=True):
         _req(3 <= rank <= 5, where, "instance input rank 3..5")
     elif norm == "group":
         _req(rank >= 2, where, "group input rank >= 2")
-    if norm in ("layer", "rms_norm"):
+    if _trailing(norm):
         ns = p["normalizedShape"]
         _req(isinstance(ns, list) and len(ns) >= 1 and all(type(v) is int and v >= 1 for v in ns), where, "normalizedShape")
         _req(len(ns) <= rank and shape[rank - len(ns):] == ns, where, "normalizedShape is not the tail of the input shape")
@@ -186,8 +251,8 @@ def validate_case(c, norms=NORMS, check_tolerance=True):
         _req(L > 1, where, "InstanceNorm with instance statistics needs more than 1 spatial element")
     affine = p["affine"]
     for k in ("weight", "bias"):
-        if norm == "rms_norm" and k == "bias":
-            _req(c[k] is None, where, "rms_norm has no bias")
+        if k == "bias" and not _has_bias(norm):
+            _req(c[k] is None, where, f"{norm} has no bias")
         elif affine:
             _check_tensor(c[k], f"{where}.{k}", dtype, aff_shape)
         else:
@@ -302,12 +367,16 @@ def _sum(a, axes):
 
 
 def reference(c, prec="float64"):
-    """Recompute `expected` of case `c` from its inputs following FORMAT.md section 4 (and the
-    RMSNorm definition for norm 'rms_norm'). Returns a dict of numpy arrays / state dicts."""
+    """Recompute `expected` of case `c` from its inputs following FORMAT.md section 4 (for a registered
+    plugin norm, the same with its declared properties: see PluginNorm). Returns a dict of numpy arrays /
+    state dicts."""
     B = _F64 if prec == "float64" else _Dec
     if B is _Dec:
         decimal.setcontext(_Dec.ctx)
     norm, mode, p = c["norm"], c["mode"], c["params"]
+    if norm not in NORMS and norm not in PLUGIN_NORMS:
+        raise ValueError(f"norm {norm!r} was not declared with register_plugin_norm")
+    centered = _centered(norm)
     x = B.arr(c["input"])
     shape = list(x.shape)
     eps = B.num(p["eps"])
@@ -316,7 +385,7 @@ def reference(c, prec="float64"):
     b = B.arr(c["bias"]) if c["bias"] is not None else None
     g = B.arr(c["gradOutput"]) if c["gradOutput"] is not None else None
 
-    if norm in ("layer", "rms_norm"):
+    if _trailing(norm):
         M = _prod(p["normalizedShape"])
         A = _prod(shape) // M
         to_set = lambda a: a.reshape(A, M)
@@ -346,7 +415,7 @@ def reference(c, prec="float64"):
 
     xs = to_set(x)
     use_running = norm in ("batch", "instance") and mode == "eval" and track
-    if norm == "rms_norm":
+    if not centered:
         mu = None
         var = _sum(xs * xs, set_axes) / m          # mean of squares, no centring
         xc = xs
@@ -373,7 +442,7 @@ def reference(c, prec="float64"):
         gs = to_set(ghat.reshape(shape))
         if use_running:
             gi = r * gs
-        elif norm == "rms_norm":
+        elif not centered:
             gi = r * (gs - xhat * (_sum(gs * xhat, set_axes) / m))
         else:
             gi = r * (gs - _sum(gs, set_axes) / m - xhat * (_sum(gs * xhat, set_axes) / m))

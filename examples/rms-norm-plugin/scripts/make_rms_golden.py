@@ -44,6 +44,11 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "pytorch"))
 import bnconf  # noqa: E402
 
+# The shared tooling knows only FORMAT.md's four norms; declare this plugin's norm and the properties the
+# validator and the reference recomputation need: statistics over the trailing normalizedShape dimensions,
+# no centring (mean of squares; no mean(g^) term in the backward), no bias.
+bnconf.register_plugin_norm("rms_norm", trailing=True, centered=False, has_bias=False)
+
 OUT = os.path.join(ROOT, "examples/rms-norm-plugin/src/test/resources/rms-norm-cases.json")
 DT = {"float64": torch.float64, "float32": torch.float32}
 
