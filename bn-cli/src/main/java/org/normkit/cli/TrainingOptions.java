@@ -21,7 +21,10 @@ final class TrainingOptions {
                     + "(default: none,batch_norm,layer_norm,group_norm).")
     List<String> norms = new ArrayList<>(List.of("none", "batch_norm", "layer_norm", "group_norm"));
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
+    // The defaults make the README's first command a comparison worth reading in about five minutes on two cores:
+    // 4 norms × 5 seeds × 10 epochs of the mlp (measured: none and batch_norm took 95 s). Five seeds are the fewest
+    // whose 95 % intervals (t = 2.78) can separate norms that differ by a point; two seeds (t = 12.7) cannot.
+    @Option(names = "--epochs", defaultValue = "10", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
@@ -39,7 +42,7 @@ final class TrainingOptions {
     @Option(names = "--dropout", defaultValue = "0", description = "Dropout probability after the hidden activations (default: ${DEFAULT-VALUE}).")
     double dropout;
 
-    @Option(names = "--seeds", defaultValue = "2", paramLabel = "K",
+    @Option(names = "--seeds", defaultValue = "5", paramLabel = "K",
             description = "How many seeds each norm trains with: seeds 0, 1, ..., K-1; each seed fixes the "
                     + "initialisation and the batch order (default: ${DEFAULT-VALUE}).")
     int seeds;

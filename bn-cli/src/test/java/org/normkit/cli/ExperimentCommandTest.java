@@ -58,6 +58,8 @@ class ExperimentCommandTest {
 
             assertEquals("mlp", config.net());
             assertEquals(List.of("none", "batch_norm", "layer_norm", "group_norm"), config.norms());
+            assertEquals(10, config.epochs());
+            assertEquals(5, config.seeds());
             assertEquals(Path.of("normkit-runs", "experiment"), config.out());
         }
 

@@ -206,10 +206,11 @@ public final class ExperimentRunner {
         csv.startRun(key);
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             String task = label(key) + " epoch " + epoch + "/" + config.epochs();
+            String bar = key.norm() + " seed " + key.seed() + " epoch " + epoch + "/" + config.epochs();
             Trainer.EpochResult trained;
             Trainer.Evaluation test;
             try (ExecutionMode.Scope ignored = ExecutionMode.scope(config.face())) {
-                trained = trainer.trainEpoch(net, optimizer, data.train(), batches, epoch, task);
+                trained = trainer.trainEpoch(net, optimizer, data.train(), batches, epoch, bar);
                 test = trainer.evaluate(net, data.test());
             } catch (DivergedException e) {
                 csv.append(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
