@@ -1,6 +1,7 @@
 package org.normkit.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 
 import org.normkit.experiments.train.ExperimentRunner;
 import org.normkit.experiments.train.Progress;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "(report.md, report.html, PNG plots, results.csv) comparing them.",
             "Rerunning with the same --out skips the runs results.csv already holds."})
 final class ExperimentCommand implements Runnable {
+    static final Path DEFAULT_OUT = Path.of("normkit-runs", "experiment");
+
     @ParentCommand
     NormkitCommand parent;
 
@@ -29,7 +32,7 @@ final class ExperimentCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        var config = options.toConfig();
+        var config = options.toConfig(DEFAULT_OUT);
         parent.applyThreads(config.threads());
         new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
                 .experiment(config);

@@ -1,6 +1,7 @@
 package org.normkit.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Run an experiment grid over one varied setting and plot final test accuracy against it per norm "
                 + "(sweep.md, sweep.html, sweep.png); resumable like experiment.",
-            "Examples: --vary batch-size=2,4,8,16,32,64,128   --vary lr=0.01,0.1,1,10"})
+            "Examples: --vary batch-size=2,4,8,16,32,64,128   --vary lr=0.0001,0.001,0.01,0.1"})
 final class SweepCommand implements Runnable {
     @ParentCommand
     NormkitCommand parent;
@@ -31,43 +32,59 @@ final class SweepCommand implements Runnable {
     TrainingOptions options;
 
     @Option(names = "--vary", required = true, paramLabel = "SETTING=V1,V2,...",
-            description = "batch-size=... or lr=...")
+            description = "batch-size=... or lr=...; the other options hold for every point of the grid.")
     String vary;
+
+    /** The varied setting as written ({@code batch-size}, {@code lr}), its meaning and its values. */
+    record Vary(String name, SweptSetting setting, List<Double> values) {
+
+        /** Parses {@code batch-size=2,4,8} or {@code lr=0.01,0.1}; errors name the part that is wrong. */
+        static Vary parse(String text) {
+            int eq = text.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("--vary " + text + " has no '=': write it like batch-size=2,4,8 "
+                        + "or lr=0.01,0.1");
+            }
+            String name = text.substring(0, eq).trim();
+            SweptSetting setting;
+            switch (name) {
+                case "batch-size": setting = SweptSetting.BATCH_SIZE; break;
+                case "lr": setting = SweptSetting.LEARNING_RATE; break;
+                default:
+                    throw new IllegalArgumentException("--vary " + name + " is not a setting a sweep can vary: use "
+                            + "batch-size or lr");
+            }
+            List<Double> values = new ArrayList<>();
+            for (String part : text.substring(eq + 1).split(",")) {
+                double v;
+                try {
+                    v = Double.parseDouble(part.trim());
+                } catch (NumberFormatException e) {
+                    v = Double.NaN;
+                }
+                boolean valid = setting == SweptSetting.BATCH_SIZE ? v >= 1 && v == Math.rint(v) && v <= 1 << 20
+                        : v > 0 && Double.isFinite(v);
+                if (!valid) {
+                    throw new IllegalArgumentException("--vary " + name + ": '" + part.trim() + "' is not a "
+                            + (setting == SweptSetting.BATCH_SIZE ? "batch size (a whole number >= 1)"
+                                    : "learning rate (a number > 0)"));
+                }
+                if (!values.contains(v)) {
+                    values.add(v);
+                }
+            }
+            return new Vary(name, setting, values);
+        }
+    }
 
     @Override
     public void run() {
-        int eq = vary.indexOf('=');
-        if (eq < 0) {
-            throw new IllegalArgumentException("--vary " + vary + " has no '=': write it like batch-size=2,4,8 or lr=0.1,1");
-        }
-        String name = vary.substring(0, eq).trim();
-        SweptSetting setting;
-        switch (name) {
-            case "batch-size": setting = SweptSetting.BATCH_SIZE; break;
-            case "lr": setting = SweptSetting.LEARNING_RATE; break;
-            default:
-                throw new IllegalArgumentException("--vary " + name + " is not a setting a sweep can vary: use batch-size or lr");
-        }
-        List<Double> values = new ArrayList<>();
-        for (String part : vary.substring(eq + 1).split(",")) {
-            try {
-                double v = Double.parseDouble(part.trim());
-                if (!(v > 0) || (setting == SweptSetting.BATCH_SIZE && v != Math.rint(v))) {
-                    throw new NumberFormatException();
-                }
-                values.add(v);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--vary " + name + ": '" + part + "' is not a "
-                        + (setting == SweptSetting.BATCH_SIZE ? "positive integer batch size" : "positive learning rate"));
-            }
-        }
-        if (options.out.toString().equals("normkit-runs/experiment")) {
-            options.out = java.nio.file.Path.of("normkit-runs/sweep-" + name);
-        }
+        Vary parsed = Vary.parse(vary);
         PrintWriter out = spec.commandLine().getOut();
-        var config = options.toConfig();
+        // Each setting gets its own folder by default, so a batch-size sweep and an lr sweep do not share a report.
+        var config = options.toConfig(Path.of("normkit-runs", "sweep-" + parsed.name()));
         parent.applyThreads(config.threads());
         new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
-                .sweep(config, setting, values);
+                .sweep(config, parsed.setting(), parsed.values());
     }
 }

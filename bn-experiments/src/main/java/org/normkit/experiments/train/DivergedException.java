@@ -6,12 +6,18 @@ public class DivergedException extends RuntimeException {
     private final int epoch;
     private final int step;
     private final double loss;
+    private final double seconds;
 
-    public DivergedException(int epoch, int step, double loss) {
+    /**
+     * @param step    1 for the epoch's first mini-batch
+     * @param seconds the time the epoch had run when the loss stopped being finite
+     */
+    public DivergedException(int epoch, int step, double loss, double seconds) {
         super("loss became " + loss + " at epoch " + epoch + ", step " + step);
         this.epoch = epoch;
         this.step = step;
         this.loss = loss;
+        this.seconds = seconds;
     }
 
     public int epoch() {
@@ -24,5 +30,9 @@ public class DivergedException extends RuntimeException {
 
     public double loss() {
         return loss;
+    }
+
+    public double seconds() {
+        return seconds;
     }
 }

@@ -2,6 +2,7 @@ package org.normkit.experiments.train;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,13 @@ import org.normkit.autograd.spi.ExecutionMode;
  * default per net as in the seeds: {@code mlp} trains with Adam at 1e-3; {@code lenet} with SGD at 1.0 when it has a
  * norm and 0.9 without (Dive into Deep Learning's BatchNorm chapter).
  *
+ * @param norms      registered norm names or {@code none}, each compared once (a name given twice counts once)
+ * @param seeds      how many seeds each norm is trained with: seeds 0, 1, …, seeds − 1 (PyTorch's reference script
+ *                   spells the same runs {@code --seeds 0,1} for 2)
+ * @param data       the folder with the Fashion-MNIST files; empty for the installed copy, or synthetic data
+ * @param threads    the kernel thread count the caller set (recorded in the report; results do not depend on it)
+ * @param face       which face of each norm runs: the fused kernel, the composed reference, or AUTO (fused when
+ *                   the norm has one); a check that the two train alike, not a setting to compare in one folder
  * @param trainLimit use only the first rows of the training set (quick runs, tests); empty for all
  * @param testLimit  use only the first rows of the test set; empty for all
  */
@@ -49,7 +57,7 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
         }
         trainLimit.ifPresent(n -> requirePositive("--limit-train", n));
         testLimit.ifPresent(n -> requirePositive("--limit-test", n));
-        norms = List.copyOf(norms);
+        norms = List.copyOf(new LinkedHashSet<>(norms));
     }
 
     private static void requirePositive(String option, int value) {

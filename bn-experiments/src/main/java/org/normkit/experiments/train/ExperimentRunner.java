@@ -1,19 +1,27 @@
 package org.normkit.experiments.train;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
+import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.nn.Module;
+import org.normkit.autograd.ops.Gemm;
 import org.normkit.autograd.optim.Optimizer;
 import org.normkit.autograd.spi.ExecutionMode;
 import org.normkit.autograd.spi.NormRegistry;
+import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.Dataset;
 import org.normkit.experiments.data.DatasetSplit;
@@ -22,7 +30,6 @@ import org.normkit.experiments.report.ExperimentReport;
 import org.normkit.experiments.report.ReportContext;
 import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
-import org.normkit.experiments.report.RunConfig;
 import org.normkit.experiments.report.RunKey;
 import org.normkit.experiments.report.SweepReport;
 import org.normkit.experiments.report.SweptSetting;
@@ -31,31 +38,49 @@ import org.normkit.experiments.report.SweptSetting;
  * Runs experiments: every norm × seed of a configuration (and, for a sweep, every varied value), appending each
  * epoch's row to {@code results.csv} as it comes, skipping runs the file already holds (so a killed run resumes),
  * then writes the report. A diverged run is a result (recorded as {@code diverged}); a norm that cannot sit in the
- * net is reported and skipped.
+ * net is reported and skipped, and the other norms still run.
+ *
+ * <p>{@code results.csv} identifies a run by its {@link RunKey}, which does not name the data or the face. So that a
+ * rerun never mixes rows from different data into one report (say, synthetic rows from before the real data was
+ * installed), the output folder also holds {@value #SETUP_FILE}, and a rerun whose data or face differ is refused.
  */
 public final class ExperimentRunner {
+    /** The file beside results.csv that records what its rows were trained on. */
+    public static final String SETUP_FILE = "setup.txt";
+
+    /** Where the images come from: {@link FashionMnist#load} (or synthetic data) in use, a stand-in in tests. */
+    @FunctionalInterface
+    interface DataSource {
+        DatasetSplit load(Optional<Path> folder);
+    }
+
     private final NormRegistry registry;
     private final PrintWriter out;
     private final Trainer trainer;
+    private final DataSource dataSource;
 
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
+        this(registry, out, progress, FashionMnist::load);
+    }
+
+    ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource) {
         this.registry = registry;
         this.out = out;
         this.trainer = new Trainer(progress);
+        this.dataSource = dataSource;
     }
 
     /** Trains every norm × seed of {@code config} and writes report.md/report.html; returns the report's path. */
     public Path experiment(ExperimentConfig config) {
+        requireRegistered(config.norms());
         DatasetSplit data = load(config);
-        ResultsCsv csv = ResultsCsv.open(config.out().resolve(ResultsCsv.FILE_NAME), this::warn);
+        ResultsCsv csv = open(config, data);
         List<String> notRun = runAll(config, data, csv);
-        List<RunConfig> configs = config.norms().stream()
-                .map(norm -> key(config, norm, 0).config()).collect(Collectors.toList());
         Map<String, String> described = describe(config, data, notRun);
         ReportContext context = ReportContext.of(described, data.notice(), data.synthetic())
                 .withTitle("normkit experiment: " + config.net() + " on " + (data.synthetic() ? "synthetic data"
                         : "Fashion-MNIST"));
-        ExperimentReport.of(rowsOf(csv, configs), context).writeTo(config.out());
+        ExperimentReport.of(rowsOf(csv, keys(config), config.epochs()), context).writeTo(config.out());
         Path report = config.out().resolve(ExperimentReport.MARKDOWN_FILE);
         out.println("report: " + report.toAbsolutePath() + " (also " + ExperimentReport.HTML_FILE + ", "
                 + ExperimentReport.ACCURACY_PLOT + ", " + ExperimentReport.LOSS_PLOT + ", " + ResultsCsv.FILE_NAME + ")");
@@ -65,25 +90,24 @@ public final class ExperimentRunner {
 
     /** Runs the grid of {@code setting} over {@code values}, then writes sweep.md/sweep.html/sweep.png. */
     public Path sweep(ExperimentConfig config, SweptSetting setting, List<Double> values) {
+        requireRegistered(config.norms());
         DatasetSplit data = load(config);
-        ResultsCsv csv = ResultsCsv.open(config.out().resolve(ResultsCsv.FILE_NAME), this::warn);
+        ResultsCsv csv = open(config, data);
         List<String> notRun = new ArrayList<>();
-        List<RunConfig> configs = new ArrayList<>();
+        List<RunKey> keys = new ArrayList<>();
         for (double value : values) {
             ExperimentConfig point = setting == SweptSetting.BATCH_SIZE
                     ? config.withBatchSize((int) Math.round(value)) : config.withLr(value);
-            out.println("== " + setting + " = " + format(value));
+            out.println("== " + setting.words() + " " + format(value));
             notRun.addAll(runAll(point, data, csv));
-            for (String norm : point.norms()) {
-                configs.add(key(point, norm, 0).config());
-            }
+            keys.addAll(keys(point));
         }
         Map<String, String> described = describe(config, data, notRun);
-        described.put("varied", setting + " = " + values.stream().map(ExperimentRunner::format)
+        described.put(setting.words(), "varied: " + values.stream().map(ExperimentRunner::format)
                 .collect(Collectors.joining(", ")));
         ReportContext context = ReportContext.of(described, data.notice(), data.synthetic())
-                .withTitle("normkit sweep: " + config.net() + ", final test accuracy against " + setting);
-        SweepReport report = SweepReport.of(rowsOf(csv, configs), setting, context);
+                .withTitle("normkit sweep: " + config.net() + ", final test accuracy against " + setting.words());
+        SweepReport report = SweepReport.of(rowsOf(csv, keys, config.epochs()), setting, context);
         report.writeTo(config.out());
         report.crossingSentences().forEach(out::println);
         Path path = config.out().resolve(SweepReport.MARKDOWN_FILE);
@@ -97,18 +121,53 @@ public final class ExperimentRunner {
         return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Double.toString(v);
     }
 
+    /** Fails before anything trains when a name is unknown, rather than after the norms before it have run. */
+    private void requireRegistered(List<String> norms) {
+        for (String norm : norms) {
+            if (!NormSlot.NONE.equals(norm) && !registry.contains(norm)) {
+                throw new IllegalArgumentException("--norms: unknown normalization '" + norm + "'; registered: "
+                        + String.join(", ", registry.names()) + ", and " + NormSlot.NONE + " for no norm (a plugin's "
+                        + "norms appear with --plugins path/to/plugin.jar)");
+            }
+        }
+    }
+
+    /** The data, announced: a synthetic-data notice is the first line this prints. */
     private DatasetSplit load(ExperimentConfig config) {
-        DatasetSplit data = FashionMnist.load(config.data());
+        DatasetSplit data = dataSource.load(config.data());
         if (data.synthetic()) {
             out.println(data.notice());
         }
-        Dataset train = config.trainLimit().map(n -> data.train().first(Math.min(n, data.train().rows())))
-                .orElse(data.train());
-        Dataset test = config.testLimit().map(n -> data.test().first(Math.min(n, data.test().rows())))
-                .orElse(data.test());
-        out.println("data: " + train.rows() + " training and " + test.rows() + " test images from " + train.origin());
+        Dataset train = config.trainLimit().map(data.train()::first).orElse(data.train());
+        Dataset test = config.testLimit().map(data.test()::first).orElse(data.test());
+        out.println("data: " + train.rows() + " training and " + test.rows() + " test images (" + train.origin()
+                + "; " + test.origin() + ")");
         out.flush();
         return new DatasetSplit(train, test, data.synthetic(), data.notice());
+    }
+
+    /** results.csv in the output folder, after checking that its rows were trained on this data with this face. */
+    private ResultsCsv open(ExperimentConfig config, DatasetSplit data) {
+        ResultsCsv csv = ResultsCsv.open(config.out().resolve(ResultsCsv.FILE_NAME), this::warn);
+        Path setupFile = config.out().resolve(SETUP_FILE);
+        String setup = "data: " + data.train().origin() + "; " + data.test().origin() + "\n"
+                + "face: " + config.face().name().toLowerCase(java.util.Locale.ROOT) + "\n";
+        if (!csv.rows().isEmpty() && Files.exists(setupFile)) {
+            String earlier;
+            try {
+                earlier = Files.readString(setupFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read " + setupFile + ": " + e.getMessage(), e);
+            }
+            if (!earlier.equals(setup)) {
+                throw new IllegalArgumentException(config.out() + " holds results of another setup, which must not "
+                        + "mix with these in one report: it has [" + earlier.strip().replace("\n", ", ") + "], this "
+                        + "run has [" + setup.strip().replace("\n", ", ") + "]; choose another --out, or delete "
+                        + csv.file() + " to start over");
+            }
+        }
+        AtomicFiles.writeString(setupFile, setup);
+        return csv;
     }
 
     /** Runs what is missing; returns one line per norm that could not be paired with the net. */
@@ -119,13 +178,15 @@ public final class ExperimentRunner {
             for (int seed = 0; seed < config.seeds(); seed++) {
                 RunKey key = key(config, norm, seed);
                 if (done.contains(key)) {
-                    out.println(label(config, norm, seed) + ": already in " + ResultsCsv.FILE_NAME + ", skipped");
+                    out.println(label(key) + ": already in " + ResultsCsv.FILE_NAME + ", skipped");
                     continue;
                 }
                 try {
                     run(config, data, csv, key);
-                } catch (ImpossiblePairingException e) {
-                    String line = config.net() + " with " + norm + " is not possible: " + e.getMessage();
+                } catch (ImpossiblePairingException | UnsupportedInputException e) {
+                    // The same shapes come every step and every seed, so the other seeds would fail alike.
+                    String line = config.net() + " with " + norm + " at batch size " + config.batchSize()
+                            + " is not possible: " + e.getMessage();
                     out.println(line);
                     notRun.add(line);
                     break;
@@ -137,32 +198,34 @@ public final class ExperimentRunner {
     }
 
     private void run(ExperimentConfig config, DatasetSplit data, ResultsCsv csv, RunKey key) {
-        String label = label(config, key.norm(), key.seed());
+        // One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers.
         SplittableRandom init = new SplittableRandom(key.seed());
-        Module net = Nets.build(config.net(), new NormSlot(registry, key.norm(), Nets.baseSpec()), config.dropout(), init);
+        Module net = Nets.build(config.net(), new NormSlot(registry, key.norm()), config.dropout(), init);
         Optimizer optimizer = Optimizers.create(key.optimizer(), net.parameters(), key.lr(), key.weightDecay());
         Batches batches = Batches.of(data.train().rows(), config.batchSize(), key.seed());
         csv.startRun(key);
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            String task = label(key) + " epoch " + epoch + "/" + config.epochs();
+            String bar = key.norm() + " seed " + key.seed() + " epoch " + epoch + "/" + config.epochs();
             Trainer.EpochResult trained;
+            Trainer.Evaluation test;
             try (ExecutionMode.Scope ignored = ExecutionMode.scope(config.face())) {
-                trained = trainer.trainEpoch(net, optimizer, data.train(), batches, epoch, label);
+                trained = trainer.trainEpoch(net, optimizer, data.train(), batches, epoch, bar);
+                test = trainer.evaluate(net, data.test());
             } catch (DivergedException e) {
-                csv.append(ResultRow.diverged(key, epoch, e.loss(), 0));
-                out.println(label + ": diverged: " + config.net() + ", norm " + key.norm() + ", seed " + key.seed()
-                        + ", epoch " + e.epoch() + ", step " + e.step() + ": loss " + e.loss());
+                csv.append(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
+                out.println("diverged: net " + key.net() + ", norm " + key.norm() + ", seed " + key.seed()
+                        + ", epoch " + e.epoch() + ", step " + e.step() + ": training loss " + e.loss() + " (lr "
+                        + format(key.lr()) + ", batch size " + key.batchSize() + "); recorded as diverged in "
+                        + ResultsCsv.FILE_NAME);
                 out.flush();
                 return;
             }
-            Trainer.Evaluation test;
-            try (ExecutionMode.Scope ignored = ExecutionMode.scope(config.face())) {
-                test = trainer.evaluate(net, data.test());
-            }
             csv.append(ResultRow.ok(key, epoch, trained.trainLoss(), test.loss(), test.accuracy(),
                     trained.trainAccuracy(), trained.seconds(), trained.samplesPerSecond()));
-            out.printf("%s epoch %d/%d: train loss %.4f, train acc %.4f, test loss %.4f, test acc %.4f, %.1f s, %,.0f samples/s%n",
-                    label, epoch, config.epochs(), trained.trainLoss(), trained.trainAccuracy(), test.loss(),
-                    test.accuracy(), trained.seconds(), trained.samplesPerSecond());
+            out.printf("%s: train loss %.4f, train acc %.4f, test loss %.4f, test acc %.4f, %.1f s, %,.0f samples/s%n",
+                    task, trained.trainLoss(), trained.trainAccuracy(), test.loss(), test.accuracy(),
+                    trained.seconds(), trained.samplesPerSecond());
             out.flush();
         }
     }
@@ -172,29 +235,56 @@ public final class ExperimentRunner {
                 config.weightDecay(), config.dropout(), seed);
     }
 
-    private static String label(ExperimentConfig config, String norm, long seed) {
-        return config.net() + "/" + norm + "/b" + config.batchSize() + "/seed " + seed;
+    /** Every run {@code config} asks for. */
+    private static List<RunKey> keys(ExperimentConfig config) {
+        List<RunKey> keys = new ArrayList<>();
+        for (String norm : config.norms()) {
+            for (int seed = 0; seed < config.seeds(); seed++) {
+                keys.add(key(config, norm, seed));
+            }
+        }
+        return keys;
     }
 
-    private static List<ResultRow> rowsOf(ResultsCsv csv, List<RunConfig> configs) {
-        Set<RunConfig> wanted = Set.copyOf(configs);
-        return csv.rows().stream().filter(r -> wanted.contains(r.key().config())).collect(Collectors.toList());
+    private static String label(RunKey key) {
+        return key.net() + "/" + key.norm() + "/b" + key.batchSize() + "/lr " + format(key.lr()) + "/seed "
+                + key.seed();
+    }
+
+    /**
+     * The rows of the runs asked for, up to the epochs asked for: the folder may hold more seeds or epochs from an
+     * earlier, larger run, and the report must describe this one.
+     */
+    private static List<ResultRow> rowsOf(ResultsCsv csv, List<RunKey> keys, int epochs) {
+        Set<RunKey> wanted = Set.copyOf(keys);
+        return csv.rows().stream().filter(r -> wanted.contains(r.key()) && r.epoch() <= epochs)
+                .collect(Collectors.toList());
     }
 
     private Map<String, String> describe(ExperimentConfig config, DatasetSplit data, List<String> notRun) {
         Map<String, String> m = new LinkedHashMap<>(config.describe());
-        m.put("data", data.train().rows() + " training / " + data.test().rows() + " test images, "
-                + data.train().origin());
+        m.put("data", data.train().rows() + " training / " + data.test().rows() + " test images: "
+                + data.train().origin() + "; " + data.test().origin());
         m.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
-                + ", BLAS " + org.normkit.autograd.ops.Gemm.implementation());
+                + ", BLAS " + Gemm.implementation() + blasThreads());
         for (int i = 0; i < notRun.size(); i++) {
             m.put("not run " + (i + 1), notRun.get(i));
         }
         return m;
     }
 
+    /** Native BLAS threads are not ours to set (--threads sets the norm kernels'); say what governs them. */
+    private static String blasThreads() {
+        if (!Gemm.implementation().equals("JNIBLAS")) {
+            return "";
+        }
+        String threads = System.getenv("OPENBLAS_NUM_THREADS");
+        return threads == null ? " (native; OPENBLAS_NUM_THREADS unset, so OpenBLAS uses every core)"
+                : " (native; OPENBLAS_NUM_THREADS=" + threads + ")";
+    }
+
     private void warn(String warning) {
-        out.println("warning: " + warning);
+        out.println(warning.startsWith("warning: ") ? warning : "warning: " + warning);
         out.flush();
     }
 }

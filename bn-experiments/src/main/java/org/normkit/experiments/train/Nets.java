@@ -12,7 +12,6 @@ import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.nn.ReLU;
 import org.normkit.autograd.nn.Sequential;
 import org.normkit.autograd.nn.Sigmoid;
-import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.tensor.Shape;
 
 /**
@@ -31,11 +30,6 @@ public final class Nets {
     private static final int N = 2;
 
     private Nets() {}
-
-    /** The spec fields a net does not decide: PyTorch's defaults, float32. */
-    public static NormSpec baseSpec() {
-        return NormSpec.of(1);
-    }
 
     public static String describe(String net) {
         return net.equals("mlp") ? "784-256-norm-ReLU-10" : "LeNet-5 with a norm after each conv/linear layer, sigmoid";

@@ -1,8 +1,10 @@
 package org.normkit.experiments.train;
 
+import java.util.Map;
+
 import org.normkit.autograd.nn.Module;
+import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
-import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.NormalizationProvider;
 import org.normkit.autograd.tensor.Shape;
 
@@ -10,6 +12,9 @@ import org.normkit.autograd.tensor.Shape;
  * Fills a net's normalization slot from the registry by name: the provider's input contract turns the activation
  * shape at the slot into a spec, so any registered norm (a plugin's too) fits any net it can normalise, and a
  * pairing that cannot work is reported as such.
+ *
+ * <p>The spec comes from {@link InputContract#specFor(Shape, Map)}, which starts from the norm's own defaults (as
+ * {@code nn.InstanceNorm1d(256)} does in PyTorch, where affine and running statistics are off), not from BatchNorm's.
  */
 public final class NormSlot {
     /** The name that leaves the slot empty. */
@@ -17,14 +22,13 @@ public final class NormSlot {
 
     private final NormRegistry registry;
     private final String norm;
-    private final NormSpec base;
 
-    public NormSlot(NormRegistry registry, String norm, NormSpec base) {
+    /** Throws, listing the registered names, when {@code norm} is neither {@value #NONE} nor registered. */
+    public NormSlot(NormRegistry registry, String norm) {
         this.registry = registry;
         this.norm = norm;
-        this.base = base;
         if (!isNone()) {
-            registry.get(norm); // fail early, listing the known names
+            registry.get(norm);
         }
     }
 
@@ -40,18 +44,20 @@ public final class NormSlot {
      * The layer for an activation of {@code activation} (batch dimension included), or null for {@code none}.
      *
      * @param where the position in the net, for the message of an impossible pairing
+     * @throws ImpossiblePairingException when the norm's contract rejects the activation or no spec fits it
      */
     public Module create(Shape activation, String where) {
         if (isNone()) {
             return null;
         }
         NormalizationProvider provider = registry.get(norm);
-        if (!provider.contract().accepts(activation)) {
+        InputContract contract = provider.contract();
+        if (!contract.accepts(activation)) {
             throw new ImpossiblePairingException(norm + " cannot normalise the activation " + activation + " " + where
-                    + ": it takes " + provider.contract().layout());
+                    + ": it takes " + contract.layout());
         }
         try {
-            return provider.create(provider.contract().specFor(activation, base));
+            return provider.create(contract.specFor(activation, Map.of()));
         } catch (IllegalArgumentException e) {
             throw new ImpossiblePairingException(norm + " cannot normalise the activation " + activation + " " + where
                     + ": " + e.getMessage());

@@ -13,8 +13,11 @@ import org.normkit.experiments.data.Dataset;
 
 /**
  * One epoch of mini-batch training and one evaluation pass, for image classifiers over a {@link Dataset}.
- * Training batches of a single image are skipped: BatchNorm cannot normalise one value per channel in training (PyTorch
- * raises there), and one image out of an epoch changes nothing measurable.
+ *
+ * <p>A last batch of a single image (when the batch size leaves one row over) is skipped: BatchNorm cannot
+ * normalise one value per channel in training (PyTorch raises there), and one image out of an epoch changes nothing
+ * measurable. When every batch is a single image (batch size 1) nothing is skipped, so a norm that cannot train on
+ * one image fails on the first step, and the caller reports that pairing as impossible.
  */
 public final class Trainer {
     private static final int EVAL_BATCH = 1000;
@@ -31,19 +34,23 @@ public final class Trainer {
     /** Loss and accuracy on a data set in evaluation mode. */
     public record Evaluation(double loss, double accuracy) {}
 
-    /** Trains for one epoch; throws {@link DivergedException} on the first non-finite loss. */
-    public EpochResult trainEpoch(Module net, Optimizer optimizer, Dataset data, Batches batches, int epoch, String label) {
+    /**
+     * Trains for one epoch; throws {@link DivergedException} on the first non-finite loss.
+     *
+     * @param task what the progress display calls this epoch
+     */
+    public EpochResult trainEpoch(Module net, Optimizer optimizer, Dataset data, Batches batches, int epoch, String task) {
         net.train();
         List<int[]> order = batches.epoch(epoch);
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
         long start = System.nanoTime();
-        try (Progress bar = progress.start(label + " epoch " + epoch, order.size())) {
+        try (Progress bar = progress.start(task, order.size())) {
             int step = 0;
             for (int[] rows : order) {
                 step++;
-                if (rows.length < 2) {
+                if (rows.length == 1 && batches.batchSize() > 1) {
                     continue;
                 }
                 Tensor x = images(data, rows);
@@ -52,7 +59,7 @@ public final class Trainer {
                 Tensor loss = Losses.crossEntropy(logits, y);
                 double value = loss.item();
                 if (!Double.isFinite(value)) {
-                    throw new DivergedException(epoch, step, value);
+                    throw new DivergedException(epoch, step, value, (System.nanoTime() - start) / 1e9);
                 }
                 optimizer.zeroGrad();
                 loss.backward();

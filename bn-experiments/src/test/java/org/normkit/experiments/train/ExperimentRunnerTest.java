@@ -1,0 +1,337 @@
+package org.normkit.experiments.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.normkit.autograd.nn.Module;
+import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.experiments.data.Batches;
+import org.normkit.experiments.data.DatasetSplit;
+import org.normkit.experiments.data.SyntheticImages;
+import org.normkit.experiments.report.ExperimentReport;
+import org.normkit.experiments.report.ResultRow;
+import org.normkit.experiments.report.ResultsCsv;
+import org.normkit.experiments.report.SweepReport;
+import org.normkit.experiments.report.SweptSetting;
+
+class ExperimentRunnerTest {
+    private static final List<String> NONE_AND_BATCH_NORM = List.of("none", "batch_norm");
+
+    @TempDir
+    Path dir;
+
+    private static List<String> csvLines(Path out) throws IOException {
+        return Files.readAllLines(out.resolve(ResultsCsv.FILE_NAME), StandardCharsets.UTF_8);
+    }
+
+    /** Every column but seconds and samples_per_second, which measure the machine, not the training. */
+    private static List<String> withoutTiming(List<String> lines) {
+        return lines.stream().map(line -> {
+            String[] cells = line.split(",", -1);
+            return String.join(",", Arrays.copyOfRange(cells, 0, 13)) + "," + cells[15];
+        }).collect(Collectors.toList());
+    }
+
+    private static List<String> firstCells(List<String> lines, int cells) {
+        return lines.stream().map(line -> String.join(",", Arrays.copyOf(line.split(",", -1), cells)))
+                .collect(Collectors.toList());
+    }
+
+    private static List<ResultRow> rows(Path out) {
+        return ResultsCsv.read(out.resolve(ResultsCsv.FILE_NAME), warning -> {
+            throw new AssertionError(warning);
+        });
+    }
+
+    private static ExperimentConfig withLr(ExperimentConfig c, String optimizer, double lr) {
+        return new ExperimentConfig(c.net(), c.norms(), c.epochs(), c.batchSize(), OptionalDouble.of(lr),
+                Optional.of(optimizer), 0, 0, c.seeds(), Optional.empty(), c.out(), 1, ExecutionMode.AUTO,
+                Optional.empty(), Optional.empty());
+    }
+
+    @Nested
+    class Runs {
+
+        @Test
+        void everyNormAndSeedGetsOneRowPerEpochAndAReport() throws IOException {
+            Path out = dir.resolve("run");
+            String console = new TinyData.Console().experiment(TinyData.config(NONE_AND_BATCH_NORM, out));
+
+            assertEquals(2 * 2 * 2, rows(out).size());
+            assertTrue(rows(out).stream().noneMatch(ResultRow::isDiverged));
+            for (String file : List.of(ExperimentReport.MARKDOWN_FILE, ExperimentReport.HTML_FILE,
+                    ExperimentReport.ACCURACY_PLOT, ExperimentReport.LOSS_PLOT)) {
+                assertTrue(Files.size(out.resolve(file)) > 0, file);
+            }
+            String[] lines = console.split("\n");
+            assertEquals(8, Arrays.stream(lines).filter(l -> l.contains(" epoch ") && l.contains("test acc")).count(),
+                    "one summary line per epoch:\n" + console);
+            assertTrue(lines[lines.length - 1].startsWith("report: " + out.resolve("report.md").toAbsolutePath()),
+                    console);
+        }
+
+        @Test
+        void anUnknownNormFailsBeforeAnythingTrainsAndListsTheKnownOnes() {
+            Path out = dir.resolve("unknown");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new TinyData.Console().experiment(TinyData.config(List.of("none", "no_such_norm"), out)));
+
+            assertTrue(e.getMessage().contains("unknown normalization 'no_such_norm'"), e.getMessage());
+            assertTrue(e.getMessage().contains("batch_norm"), e.getMessage());
+            assertFalse(Files.exists(out.resolve(ResultsCsv.FILE_NAME)));
+        }
+    }
+
+    @Nested
+    class Reproducibility {
+
+        @Test
+        void differentSeedsGiveDifferentNumbers() throws IOException {
+            Path out = dir.resolve("seeds");
+            new TinyData.Console().experiment(TinyData.config(List.of("batch_norm"), out));
+
+            List<ResultRow> rows = rows(out);
+            ResultRow seed0 = rows.stream().filter(r -> r.key().seed() == 0 && r.epoch() == 1).findFirst().orElseThrow();
+            ResultRow seed1 = rows.stream().filter(r -> r.key().seed() == 1 && r.epoch() == 1).findFirst().orElseThrow();
+            assertNotEquals(seed0.trainLoss(), seed1.trainLoss());
+            assertNotEquals(seed0.testLoss(), seed1.testLoss());
+        }
+
+        /**
+         * The requirement, disabled because it cannot hold yet: with {@code --add-modules=jdk.incubator.vector},
+         * bn-autograd's {@code VectorExp} computes float32 e^x with the Vector API, whose EXP gives the Java
+         * fallback's result until C2 compiles the loop and the SVML stub's afterwards (about 1.4 % of values differ
+         * by one ulp). Which step sees which depends on when the background compilation lands, so two runs of one
+         * seed can drift apart in the last digits: on the real data, two identical {@code normkit experiment --norms
+         * none --epochs 2} runs gave train losses 0.40122239 and 0.40122157 in epoch 2. These tiny runs mostly stay
+         * below the compile threshold, so the test would pass most of the time and fail at random. Enable it once
+         * exp gives the same bits before and after compilation.
+         */
+        @Test
+        @Disabled("float32 exp in bn-autograd's VectorExp changes in the last bit once C2 compiles it (JIT-timing "
+                + "dependent); see the Javadoc")
+        void theSameSeedGivesTheSameNumbers() throws IOException {
+            Path first = dir.resolve("first");
+            Path second = dir.resolve("second");
+            new TinyData.Console().experiment(TinyData.config(NONE_AND_BATCH_NORM, first));
+            new TinyData.Console().experiment(TinyData.config(NONE_AND_BATCH_NORM, second));
+
+            assertEquals(withoutTiming(csvLines(first)), withoutTiming(csvLines(second)));
+        }
+
+        /**
+         * What holds today despite the drift described above: a seeding mistake (an unseeded generator, a shared
+         * stream) would move the losses by far more than a millionth.
+         */
+        @Test
+        void theSameSeedGivesTheSameNumbersToAMillionth() {
+            Path first = dir.resolve("first");
+            Path second = dir.resolve("second");
+            new TinyData.Console().experiment(TinyData.config(NONE_AND_BATCH_NORM, first));
+            new TinyData.Console().experiment(TinyData.config(NONE_AND_BATCH_NORM, second));
+
+            List<ResultRow> a = rows(first);
+            List<ResultRow> b = rows(second);
+            assertEquals(a.size(), b.size());
+            for (int i = 0; i < a.size(); i++) {
+                String where = a.get(i).key() + " epoch " + a.get(i).epoch();
+                assertEquals(a.get(i).key(), b.get(i).key());
+                assertEquals(a.get(i).trainLoss(), b.get(i).trainLoss(), 1e-6 * a.get(i).trainLoss(), where);
+                assertEquals(a.get(i).testLoss(), b.get(i).testLoss(), 1e-6 * a.get(i).testLoss(), where);
+                assertEquals(a.get(i).testAccuracy(), b.get(i).testAccuracy(), where);
+                assertEquals(a.get(i).trainAccuracy(), b.get(i).trainAccuracy(), where);
+            }
+        }
+
+        @Test
+        void theSameSeedGivesTheSameInitialWeightsAndBatchOrder() {
+            for (String net : Nets.NAMES) {
+                Module a = Nets.build(net, new NormSlot(TinyData.REGISTRY, "batch_norm"), 0.5, new SplittableRandom(7));
+                Module b = Nets.build(net, new NormSlot(TinyData.REGISTRY, "batch_norm"), 0.5, new SplittableRandom(7));
+                a.stateDict().forEach((name, t) ->
+                        assertArrayEquals(t.toDoubleArray(), b.stateDict().get(name).toDoubleArray(), net + " " + name));
+            }
+            for (int epoch = 1; epoch <= 3; epoch++) {
+                assertArrayEquals(Batches.of(256, 32, 7).order(epoch), Batches.of(256, 32, 7).order(epoch));
+            }
+        }
+    }
+
+    @Nested
+    class Resume {
+
+        @Test
+        void aSecondRunWithTheSameOutTrainsNothingAndLeavesResultsUnchanged() throws IOException {
+            Path out = dir.resolve("resume");
+            ExperimentConfig config = TinyData.config(NONE_AND_BATCH_NORM, out);
+            new TinyData.Console().experiment(config);
+            byte[] before = Files.readAllBytes(out.resolve(ResultsCsv.FILE_NAME));
+
+            String console = new TinyData.Console().experiment(config);
+
+            assertFalse(console.contains("test acc"), console);
+            assertEquals(4, console.lines().filter(l -> l.endsWith("already in results.csv, skipped")).count(), console);
+            assertEquals(new String(before, StandardCharsets.UTF_8),
+                    Files.readString(out.resolve(ResultsCsv.FILE_NAME), StandardCharsets.UTF_8));
+        }
+
+        @Test
+        void aPartlyFinishedRunIsRedoneFromItsFirstEpochAndTheOthersAreSkipped() throws IOException {
+            Path out = dir.resolve("partial");
+            ExperimentConfig config = TinyData.config(NONE_AND_BATCH_NORM, out);
+            new TinyData.Console().experiment(config);
+            List<String> lines = csvLines(out);
+            // As if killed after the first epoch of the last run (batch_norm, seed 1).
+            Files.write(out.resolve(ResultsCsv.FILE_NAME), lines.subList(0, lines.size() - 1), StandardCharsets.UTF_8);
+
+            String console = new TinyData.Console().experiment(config);
+
+            assertEquals(3, console.lines().filter(l -> l.endsWith("skipped")).count(), console);
+            assertEquals(List.of("mlp/batch_norm/b32/lr 0.001/seed 1 epoch 1/2", "mlp/batch_norm/b32/lr 0.001/seed 1 epoch 2/2"),
+                    console.lines().filter(l -> l.contains("test acc")).map(l -> l.substring(0, l.indexOf(':')))
+                            .collect(Collectors.toList()));
+            assertEquals(firstCells(lines, 9), firstCells(csvLines(out), 9), "each run and epoch once, in order");
+        }
+
+        @Test
+        void moreSeedsLaterTrainsOnlyTheNewSeedsAndTheReportCoversWhatWasAskedFor() throws IOException {
+            Path out = dir.resolve("grow");
+            ExperimentConfig two = TinyData.config(List.of("none"), out);
+            new TinyData.Console().experiment(two);
+            ExperimentConfig three = new ExperimentConfig("mlp", List.of("none"), 2, 32, OptionalDouble.empty(),
+                    Optional.empty(), 0, 0, 3, Optional.empty(), out, 1, ExecutionMode.AUTO, Optional.empty(),
+                    Optional.empty());
+
+            String console = new TinyData.Console().experiment(three);
+
+            assertEquals(2, console.lines().filter(l -> l.endsWith("skipped")).count(), console);
+            assertEquals(2, console.lines().filter(l -> l.contains("/seed 2 epoch")).count(), console);
+            new TinyData.Console().experiment(TinyData.config(List.of("none"), out));
+            String report = Files.readString(out.resolve(ExperimentReport.MARKDOWN_FILE));
+            assertTrue(report.contains("| seeds | 2 (0, 1) |"), report);
+        }
+
+        @Test
+        void aFolderHoldingResultsOfOtherDataIsRefusedNamingBothAndTheWayOut() {
+            Path out = dir.resolve("other-data");
+            new TinyData.Console().experiment(TinyData.config(List.of("none"), out));
+            DatasetSplit other = SyntheticImages.generate(256, 100, 2);
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new TinyData.Console(other).experiment(TinyData.config(List.of("none"), out)));
+
+            assertTrue(e.getMessage().contains("holds results of another setup"), e.getMessage());
+            assertTrue(e.getMessage().contains("seed 1") && e.getMessage().contains("seed 2"), e.getMessage());
+            assertTrue(e.getMessage().contains("choose another --out"), e.getMessage());
+        }
+    }
+
+    @Nested
+    class Faults {
+
+        @Test
+        void aHugeLearningRateGivesADivergedRowAndOneLineNamingNetNormSeedEpochAndStep() {
+            Path out = dir.resolve("diverged");
+            ExperimentConfig config = withLr(TinyData.config(List.of("none"), out), "sgd", TrainerTest.HUGE_LR);
+
+            String console = new TinyData.Console().experiment(config);
+
+            List<ResultRow> rows = rows(out);
+            assertEquals(2, rows.size(), "one diverged row per seed: " + rows);
+            assertTrue(rows.stream().allMatch(ResultRow::isDiverged), rows.toString());
+            List<String> lines = console.lines().filter(l -> l.startsWith("diverged:")).collect(Collectors.toList());
+            assertEquals(2, lines.size(), console);
+            assertTrue(lines.get(0).matches("diverged: net mlp, norm none, seed 0, epoch 1, step \\d+: training loss "
+                    + "(NaN|-?Infinity) .*recorded as diverged in results.csv"), lines.get(0));
+        }
+
+        @Test
+        void anImpossiblePairingIsReportedAndTheOtherNormsStillRun() throws IOException {
+            Path out = dir.resolve("impossible");
+            String norm = ImagesOnlyTestNorm.NAME;
+
+            String console = new TinyData.Console().experiment(TinyData.config(List.of("none", norm, "batch_norm"), out));
+
+            assertTrue(console.contains("mlp with " + norm + " at batch size 32 is not possible: " + norm
+                    + " cannot normalise the activation (2, 256) after linear(784→256) in mlp: it takes (N, C, H, W)"),
+                    console);
+            assertEquals(List.of("batch_norm", "none"), rows(out).stream().map(r -> r.key().norm()).distinct().sorted()
+                    .collect(Collectors.toList()));
+            assertTrue(Files.readString(out.resolve(ExperimentReport.MARKDOWN_FILE)).contains("is not possible"));
+        }
+
+        @Test
+        void batchNormAtBatchSizeOneIsAnImpossiblePairingWhileNoNormTrains() {
+            Path out = dir.resolve("batch-of-one");
+            DatasetSplit small = SyntheticImages.generate(12, 10, 1);
+            ExperimentConfig config = new ExperimentConfig("mlp", NONE_AND_BATCH_NORM, 1, 1, OptionalDouble.empty(),
+                    Optional.empty(), 0, 0, 1, Optional.empty(), out, 1, ExecutionMode.AUTO, Optional.empty(),
+                    Optional.empty());
+
+            String console = new TinyData.Console(small).experiment(config);
+
+            assertTrue(console.contains("mlp with batch_norm at batch size 1 is not possible: batch_norm: expected "
+                    + "more than 1 value per channel when training"), console);
+            assertEquals(1, rows(out).size());
+            assertEquals("none", rows(out).get(0).key().norm());
+        }
+    }
+
+    @Nested
+    class SyntheticData {
+
+        @Test
+        void theNoticeIsTheFirstConsoleLineAndTheFirstReportLine() throws IOException {
+            String notice = "Fashion-MNIST not found in /nowhere: using a small synthetic 28×28 ten-class data set. "
+                    + "Install the real data with: sudo apt-get install dataset-fashion-mnist";
+            Path out = dir.resolve("synthetic");
+
+            String console = new TinyData.Console(TinyData.split().withNotice(notice))
+                    .experiment(TinyData.config(List.of("none"), out));
+
+            assertEquals(notice, console.lines().findFirst().orElseThrow());
+            String firstReportLine = Files.readString(out.resolve(ExperimentReport.MARKDOWN_FILE)).lines().findFirst()
+                    .orElseThrow();
+            assertTrue(firstReportLine.contains(notice), firstReportLine);
+        }
+    }
+
+    @Nested
+    class Sweep {
+
+        @Test
+        void aBatchSizeSweepRunsTheGridAndWritesItsReport() throws IOException {
+            Path out = dir.resolve("sweep");
+            ExperimentConfig config = TinyData.config(NONE_AND_BATCH_NORM, out);
+            TinyData.Console console = new TinyData.Console();
+
+            console.runner().sweep(config, SweptSetting.BATCH_SIZE, List.of(16.0, 64.0));
+
+            assertEquals(List.of(16, 64), rows(out).stream().map(r -> r.key().batchSize()).distinct().sorted()
+                    .collect(Collectors.toList()));
+            assertEquals(2 * 2 * 2 * 2, rows(out).size());
+            assertTrue(Files.size(out.resolve(SweepReport.MARKDOWN_FILE)) > 0);
+            assertTrue(Files.size(out.resolve(SweepReport.PLOT)) > 0);
+            assertTrue(console.text().contains("== batch size 16"), console.text());
+        }
+    }
+}
