@@ -147,7 +147,7 @@ final class Elementwise {
                 if (VECTOR_API) {
                     VectorExp.exp(a, o, n);
                 } else {
-                    for (int i = 0; i < n; i++) o[i] = (float) Math.exp(a[i]);
+                    for (int i = 0; i < n; i++) o[i] = FloatExp.exp(a[i]);
                 }
             }
             case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1 / a[i]; }
@@ -156,7 +156,7 @@ final class Elementwise {
                 if (VECTOR_API) {
                     VectorExp.sigmoid(a, o, n);
                 } else {
-                    for (int i = 0; i < n; i++) o[i] = (float) (1 / (1 + Math.exp(-a[i])));
+                    for (int i = 0; i < n; i++) o[i] = FloatExp.sigmoid(a[i]);
                 }
             }
             case SIGMOID_SLOPE -> { for (int i = 0; i < n; i++) o[i] = a[i] * (1 - a[i]); }
