@@ -40,7 +40,7 @@ final class Crossing {
                 ? a + " and " + b + " have finished runs at fewer than two common " + setting.words()
                         + " values, so this sweep cannot say whether their curves cross."
                 : ends(a, b, setting, common.firstEntry().getKey(), common.firstEntry().getValue(),
-                        common.lastEntry().getKey(), common.lastEntry().getValue());
+                        common.lastEntry().getKey(), common.lastEntry().getValue()) + " " + along(a, b, setting, common);
         return notes.isEmpty() ? sentence : sentence + " " + String.join(" ", notes);
     }
 
@@ -80,6 +80,41 @@ final class Crossing {
                     .append(" did not appear in this run.");
         }
         return sentence.toString();
+    }
+
+    /**
+     * The ends alone miss a curve that crosses and crosses back, so this names every pair of neighbouring values
+     * between which the leader of the means changes, and the values where a difference is larger than seed noise.
+     */
+    private static String along(String a, String b, SweptSetting setting, NavigableMap<Double, Comparison> common) {
+        List<String> changes = new ArrayList<>();
+        Double previous = null;
+        for (var entry : common.entrySet()) {
+            double sign = Math.signum(entry.getValue().difference());
+            if (sign == 0) {
+                continue;
+            }
+            if (previous != null && Math.signum(common.get(previous).difference()) != sign) {
+                changes.add("between " + setting.at(previous) + " and " + Numbers.plain(entry.getKey()) + " ("
+                        + (sign > 0 ? a : b) + " ahead from there)");
+            }
+            previous = entry.getKey();
+        }
+        List<String> significant = new ArrayList<>();
+        common.forEach((value, comparison) -> {
+            if (comparison.significant()) {
+                significant.add(Numbers.plain(value) + " (" + (comparison.difference() > 0 ? a : b) + ")");
+            }
+        });
+        String leaders = changes.isEmpty()
+                ? "Along the whole sweep the same norm has the higher mean."
+                : "Along the sweep the higher mean changes hands " + changes.size() + (changes.size() == 1 ? " time: "
+                        : " times: ") + String.join("; ", changes) + ".";
+        String tested = significant.isEmpty()
+                ? " At no " + setting.words() + " is the difference larger than seed noise at the 5 % level."
+                : " Differences larger than seed noise at the 5 % level, at " + setting.words() + " "
+                        + String.join(", ", significant) + "; the others are within seed noise.";
+        return leaders + tested;
     }
 
     private static String end(String a, String b, SweptSetting setting, double value, Comparison comparison) {

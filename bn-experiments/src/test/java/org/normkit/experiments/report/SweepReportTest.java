@@ -53,6 +53,26 @@ class SweepReportTest {
     }
 
     @Test
+    void aCurveThatCrossesAndCrossesBackIsNamedBetweenTheEnds() {
+        Rows rows = new Rows();
+        double[][] accuracy = {{2, 0.72, 0.83}, {8, 0.83, 0.82}, {32, 0.83, 0.82}, {128, 0.82, 0.83}};
+        double[] jitter = {-0.004, 0.0, 0.004};
+        for (double[] point : accuracy) {
+            for (int seed = 0; seed < 3; seed++) {
+                rows.run(Rows.key("batch_norm", (int) point[0], 1e-3, seed), point[1] + jitter[seed]);
+                rows.run(Rows.key("group_norm", (int) point[0], 1e-3, seed), point[2] + jitter[(seed + 1) % 3]);
+            }
+        }
+
+        String sentence = SweepReport.of(rows.list(), SweptSetting.BATCH_SIZE, CONTEXT).crossingSentences().get(0);
+
+        assertTrue(sentence.contains("do not cross between batch size 2 and 128"), sentence);
+        assertTrue(sentence.contains("the higher mean changes hands 2 times: between batch size 2 and 8 (batch_norm "
+                + "ahead from there); between batch size 32 and 128 (group_norm ahead from there)."), sentence);
+        assertTrue(sentence.contains("at batch size 2 (group_norm)"), sentence);
+    }
+
+    @Test
     void withoutBothNormsItSaysItCannotTell() {
         List<ResultRow> rows = new Rows().run(Rows.key("batch_norm", 2, 1e-3, 1), 0.7)
                 .run(Rows.key("batch_norm", 8, 1e-3, 1), 0.8).list();
