@@ -15,7 +15,9 @@ import org.normkit.autograd.tensor.Tensor;
  *
  * <p>Two tensors are walked block by block ({@link BroadcastLayout}): equal shapes are one flat block, a bias row
  * or a per-channel column is a short table of block offsets and one tight loop per block. The arithmetic of
- * training ({@link Op}: add, sub, mul, div, maximum) has a loop per op written out, so the JIT compiles each to a
+ * training and its comparisons ({@link Op}: add, sub, mul, div, maximum, greater, equal) have a loop per op written
+ * out, and {@code where} one pass ({@link #select}) that also writes the mask its backward needs (ReLU is
+ * composed from greater and where, so these run over every hidden activation), so the JIT compiles each to a
  * plain (vectorisable) array loop in the operands' own precision; float32 results equal the double-then-round ones
  * because one rounding of an exact double result is the correctly rounded float. The unary functions of every
  * step ({@link UnaryOp}) have loops of their own too. Any other function goes through a generic loop that
@@ -65,10 +67,24 @@ final class Elementwise {
             public double applyAsDouble(double x, double y) {
                 return Math.max(x, y);
             }
+        },
+        /** 1 where x &gt; y, else 0 (a NaN compares false): the mask of every ReLU. */
+        GREATER {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x > y ? 1 : 0;
+            }
+        },
+        /** 1 where x == y, else 0. */
+        EQUAL {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x == y ? 1 : 0;
+            }
         };
 
         boolean commutes() {
-            return this == ADD || this == MUL || this == MAX;
+            return this == ADD || this == MUL || this == MAX || this == EQUAL;
         }
     }
 
@@ -221,6 +237,8 @@ final class Elementwise {
                 case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * y[yi + i]; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / y[yi + i]; }
                 case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], y[yi + i]); }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] > y[yi + i] ? 1 : 0; }
+                case EQUAL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] == y[yi + i] ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         } else if (kind == Kind.VS) {
@@ -231,6 +249,8 @@ final class Elementwise {
                 case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * s; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / s; }
                 case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], s); }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] > s ? 1 : 0; }
+                case EQUAL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] == s ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         } else {
@@ -238,6 +258,7 @@ final class Elementwise {
             switch (op) {
                 case SUB -> { for (int i = 0; i < n; i++) o[oi + i] = s - y[yi + i]; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = s / y[yi + i]; }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = s > y[yi + i] ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         }
@@ -255,6 +276,8 @@ final class Elementwise {
                 case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * y[yi + i]; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / y[yi + i]; }
                 case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], y[yi + i]); }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] > y[yi + i] ? 1 : 0; }
+                case EQUAL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] == y[yi + i] ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         } else if (kind == Kind.VS) {
@@ -265,6 +288,8 @@ final class Elementwise {
                 case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * s; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / s; }
                 case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], s); }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] > s ? 1 : 0; }
+                case EQUAL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] == s ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         } else {
@@ -272,9 +297,63 @@ final class Elementwise {
             switch (op) {
                 case SUB -> { for (int i = 0; i < n; i++) o[oi + i] = s - y[yi + i]; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = s / y[yi + i]; }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = s > y[yi + i] ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         }
+    }
+
+    // ***** where: one pass for the choice and the mask its backward needs *****
+
+    /**
+     * {@code where(condition, a, b)} over {@code shape}: returns {@code {picked, mask}} with picked = a where the
+     * condition is non-zero, else b, and mask = 1 there, else 0, both in a's dtype (a and b share it). An operand
+     * of the output's shape or of a single element is read in place; any other broadcast is expanded first.
+     */
+    static Tensor[] select(Tensor condition, Tensor a, Tensor b, Shape shape) {
+        Tensor c = readable(condition.dtype() == a.dtype() ? condition : condition.detach().to(a.dtype()), shape);
+        Tensor x = readable(a, shape);
+        Tensor y = readable(b, shape);
+        int cs = stride(c, shape);
+        int xs = stride(x, shape);
+        int ys = stride(y, shape);
+        Tensor picked = Tensor.zeros(a.dtype(), shape);
+        Tensor mask = Tensor.zeros(a.dtype(), shape);
+        int n = shape.numel();
+        if (a.dtype() == DType.FLOAT32) {
+            float[] cv = c.floatData();
+            float[] xv = x.floatData();
+            float[] yv = y.floatData();
+            float[] o = picked.floatData();
+            float[] m = mask.floatData();
+            for (int i = 0; i < n; i++) {
+                boolean take = cv[i * cs] != 0;
+                o[i] = take ? xv[i * xs] : yv[i * ys];
+                m[i] = take ? 1 : 0;
+            }
+        } else {
+            double[] cv = c.doubleData();
+            double[] xv = x.doubleData();
+            double[] yv = y.doubleData();
+            double[] o = picked.doubleData();
+            double[] m = mask.doubleData();
+            for (int i = 0; i < n; i++) {
+                boolean take = cv[i * cs] != 0;
+                o[i] = take ? xv[i * xs] : yv[i * ys];
+                m[i] = take ? 1 : 0;
+            }
+        }
+        return new Tensor[] {picked, mask};
+    }
+
+    /** {@code t} itself when it has {@code shape} or one element, else its expansion to {@code shape}. */
+    private static Tensor readable(Tensor t, Shape shape) {
+        return t.shape().equals(shape) || t.numel() == 1 ? t : broadcastTo(t, shape);
+    }
+
+    /** 1 for an operand of the output's shape, 0 for a single repeated element. */
+    private static int stride(Tensor t, Shape shape) {
+        return t.shape().equals(shape) ? 1 : 0;
     }
 
     // ***** the generic loop, for functions that are not on the hot path *****
