@@ -100,7 +100,8 @@ class ConvolutionAndPoolingValuesTest {
         }
 
         @ParameterizedTest(name = "{0}x{0} windows, stride {1}, padding {2}, {3}")
-        @CsvSource({"2, 2, 0, float32", "3, 2, 1, float64", "3, 1, 1, float32", "2, 1, 1, float64", "4, 3, 2, float32"})
+        @CsvSource({"2, 2, 0, float32", "2, 2, 0, float64", "3, 2, 1, float64", "3, 1, 1, float32", "2, 1, 1, float64",
+            "4, 3, 2, float32"})
         void pools(int kernel, int stride, int padding, String dtype) {
             DType t = DType.parse(dtype);
             Tensor x = Tensor.randn(t, Shape.of(2, 3, 7, 8), 4);
@@ -109,6 +110,26 @@ class ConvolutionAndPoolingValuesTest {
             assertValues(naivePool(x, kernel, stride, padding, false, true), x.avgPool2d(kernel, stride, padding), tol);
             assertValues(naivePool(x, kernel, stride, padding, false, false),
                     Pooling.avgPool2d(x, kernel, stride, padding, false), tol);
+        }
+
+        /** The float32 2×2 tiling (LeNet's pooling) has loops of its own, backward too; odd sizes leave an edge. */
+        @Test
+        void averagePoolingBackwardSpreadsAQuarterOverEachTile() {
+            Tensor x = Tensor.randn(DType.FLOAT32, Shape.of(2, 3, 7, 8), 5).requiresGrad(true);
+            Tensor g = Tensor.randn(DType.FLOAT32, Shape.of(2, 3, 3, 4), 6);
+            x.avgPool2d(2, 2, 0).backward(g);
+            Tensor expected = Tensor.zeros(DType.FLOAT64, 2, 3, 7, 8);
+            int flat = 0;
+            for (int n = 0; n < 2; n++) {
+                for (int c = 0; c < 3; c++) {
+                    for (int i = 0; i < 7; i++) {
+                        for (int j = 0; j < 8; j++, flat++) {
+                            expected.set(flat, i < 6 ? g.at(n, c, i / 2, j / 2) / 4 : 0);
+                        }
+                    }
+                }
+            }
+            assertValues(expected, x.grad(), 0);
         }
     }
 
