@@ -120,13 +120,6 @@ final class Elementwise {
             public double applyAsDouble(double v) {
                 return 1 / (1 + Math.exp(-v));
             }
-        },
-        /** σ' expressed through σ's output s: s·(1 − s). */
-        SIGMOID_SLOPE {
-            @Override
-            public double applyAsDouble(double s) {
-                return s * (1 - s);
-            }
         }
     }
 
@@ -176,7 +169,6 @@ final class Elementwise {
                     for (int i = 0; i < n; i++) o[i] = (float) (1 / (1 + Math.exp(-a[i])));
                 }
             }
-            case SIGMOID_SLOPE -> { for (int i = 0; i < n; i++) o[i] = a[i] * (1 - a[i]); }
             default -> throw new AssertionError(op);
         }
     }
@@ -188,7 +180,6 @@ final class Elementwise {
             case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1 / a[i]; }
             case SQUARE -> { for (int i = 0; i < n; i++) o[i] = a[i] * a[i]; }
             case SIGMOID -> { for (int i = 0; i < n; i++) o[i] = 1 / (1 + Math.exp(-a[i])); }
-            case SIGMOID_SLOPE -> { for (int i = 0; i < n; i++) o[i] = a[i] * (1 - a[i]); }
             default -> throw new AssertionError(op);
         }
     }
@@ -306,6 +297,31 @@ final class Elementwise {
                 default -> throw new AssertionError(op);
             }
         }
+    }
+
+    /**
+     * {@code g · σ'} from the sigmoid's output s, σ' = s·(1 − s), in one pass: the sigmoid's backward. The same
+     * operations in the same order (and precision) as the slope followed by a product, so the same bits.
+     */
+    static Tensor mulSigmoidSlope(Tensor g, Tensor s) {
+        Tensor out = Tensor.zeros(g.dtype(), g.shape());
+        int n = g.numel();
+        if (g.dtype() == DType.FLOAT32) {
+            float[] gv = g.floatData();
+            float[] sv = s.floatData();
+            float[] o = out.floatData();
+            for (int i = 0; i < n; i++) {
+                o[i] = gv[i] * (sv[i] * (1 - sv[i]));
+            }
+        } else {
+            double[] gv = g.doubleData();
+            double[] sv = s.doubleData();
+            double[] o = out.doubleData();
+            for (int i = 0; i < n; i++) {
+                o[i] = gv[i] * (sv[i] * (1 - sv[i]));
+            }
+        }
+        return out;
     }
 
     // ***** where: one pass for the choice and the mask its backward needs *****
