@@ -24,7 +24,7 @@ import org.normkit.autograd.tensor.Tensor;
  * computes in double and rounds to the result's dtype. (A shared loop calling many different lambdas cannot be
  * inlined by the JIT and costs a virtual call per element; that is why the hot ones are spelled out.) float32 exp
  * and sigmoid use the Vector API when the JVM has it ({@link VectorExp}): within 1 ulp, not bit-identical to the
- * scalar loop; so do float32 greater and where ({@link VectorCompare}), bit for bit, to spare a mispredicted branch
+ * scalar loop; so do float32 greater and where ({@link VectorLoops}), bit for bit, to spare a mispredicted branch
  * per element.
  */
 final class Elementwise {
@@ -219,7 +219,7 @@ final class Elementwise {
 
     private static void block(Op op, Kind kind, float[] x, int xi, float[] y, int yi, float[] o, int oi, int n) {
         if (op == Op.GREATER && VECTOR_API) {
-            VectorCompare.greater(x, xi, kind == Kind.SV ? 0 : 1, y, yi, kind == Kind.VS ? 0 : 1, o, oi, n);
+            VectorLoops.greater(x, xi, kind == Kind.SV ? 0 : 1, y, yi, kind == Kind.VS ? 0 : 1, o, oi, n);
             return;
         }
         if (kind == Kind.SV && op.commutes()) {
@@ -324,6 +324,17 @@ final class Elementwise {
         return out;
     }
 
+    /** {@code dst[to + i] += src[from + i]} for i below n, the ranges not overlapping (the adjoint of a copy). */
+    static void addInto(float[] src, int from, float[] dst, int to, int n) {
+        if (VECTOR_API) {
+            VectorLoops.addInto(src, from, dst, to, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            dst[to + i] += src[from + i];
+        }
+    }
+
     // ***** where: one pass for the choice and the mask its backward needs *****
 
     /**
@@ -348,7 +359,7 @@ final class Elementwise {
             float[] o = picked.floatData();
             float[] m = mask.floatData();
             if (VECTOR_API && cs == 1) {
-                VectorCompare.select(cv, xv, xs, yv, ys, o, m, n);
+                VectorLoops.select(cv, xv, xs, yv, ys, o, m, n);
                 return new Tensor[] {picked, mask};
             }
             for (int i = 0; i < n; i++) {

@@ -6,19 +6,23 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * float32 {@code greater} and {@code where} over arrays with the Vector API: a compare and a blend per lane, no
- * branch. The scalar loops branch on every element, and on a ReLU's input, half positive in no order, the branch
- * predictor guesses wrong half the time: 2.7 ns per element for {@code where} over a 128×256 activation, against
- * well under one here. The results are bit for bit those of the scalar loops (a comparison and a choice round
- * nothing).
+ * float32 loops that the JIT does not vectorise by itself, written with the Vector API; each gives the bits of its
+ * scalar loop.
+ * <ul>
+ *   <li>{@code greater} and {@code where}: a compare and a blend per lane, no branch. The scalar loops branch on
+ *       every element, and on a ReLU's input, half positive in no order, the branch predictor guesses wrong half the
+ *       time: 2.7 ns per element for {@code where} over a 128×256 activation, against well under one here.</li>
+ *   <li>{@code addInto}: {@code dst[to + i] += src[from + i]} between two arrays at unrelated offsets, which the JIT
+ *       leaves scalar since it cannot rule out that they overlap (col2im, {@link ShiftedConvolution}).</li>
+ * </ul>
  *
  * <p>Only {@link Elementwise} calls this class, and only when the JVM has the Vector API module
  * ({@code Elementwise.VECTOR_API}); otherwise it is never loaded and the scalar loops run.
  */
-final class VectorCompare {
+final class VectorLoops {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-    private VectorCompare() {}
+    private VectorLoops() {}
 
     /**
      * {@code o[oi + i] = x > y ? 1 : 0} for i below n, where x is {@code x[xi + i]}, or the one value {@code x[xi]}
@@ -37,6 +41,18 @@ final class VectorCompare {
         }
         for (; i < n; i++) {
             o[oi + i] = x[xi + i * xStride] > y[yi + i * yStride] ? 1 : 0;
+        }
+    }
+
+    /** {@code dst[to + i] += src[from + i]} for i below n; the two ranges must not overlap. */
+    static void addInto(float[] src, int from, float[] dst, int to, int n) {
+        int i = 0;
+        for (int bound = SPECIES.loopBound(n); i < bound; i += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, dst, to + i).add(FloatVector.fromArray(SPECIES, src, from + i))
+                    .intoArray(dst, to + i);
+        }
+        for (; i < n; i++) {
+            dst[to + i] += src[from + i];
         }
     }
 
