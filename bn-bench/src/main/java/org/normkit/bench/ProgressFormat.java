@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -63,8 +64,8 @@ final class ProgressFormat implements OutputFormat {
             return;
         }
         done++;
-        out.printf("[%d/%d] %s %s  %s ms%n", done, total, elapsed(), label(current),
-                ReportTable.formatMs(result.getPrimaryResult().getScore()));
+        out.printf("[%d/%d] %s %s  %s%n", done, total, elapsed(), label(current),
+                figure(current, result.getPrimaryResult().getScore()));
         out.flush();
         current = null;
         pending.clear();
@@ -99,13 +100,26 @@ final class ProgressFormat implements OutputFormat {
         return "no result (JMH gave no reason)";
     }
 
-    /** {@code norm shape dtype pass face t=N}, or {@code copy shape dtype t=N}. */
+    /** {@code norm shape dtype pass face t=N}, {@code copy shape dtype t=N}, or {@code net norm face t=N}. */
     static String label(BenchmarkParams p) {
+        if (p.getBenchmark().equals(TrainingRunner.BENCHMARK)) {
+            return p.getParam("net") + " " + p.getParam("norm") + " "
+                    + TrainingPlan.faceLabel(p.getParam("norm"), p.getParam("face")) + " t=" + p.getParam("threads");
+        }
         if (p.getBenchmark().endsWith(".copy")) {
             return "copy " + p.getParam("shape") + " " + p.getParam("dtype") + " t=" + p.getParam("threads");
         }
         return p.getParam("norm") + " " + p.getParam("shape") + " " + p.getParam("dtype") + " " + p.getParam("pass")
                 + " " + p.getParam("face") + " t=" + p.getParam("threads");
+    }
+
+    /** The score as the report shows it: milliseconds per call, or for a training step samples/s and ms/step. */
+    static String figure(BenchmarkParams p, double score) {
+        if (p.getBenchmark().equals(TrainingRunner.BENCHMARK)) {
+            return String.format(Locale.ROOT, "%,.0f samples/s (%.3f ms/step)", score,
+                    TrainingRunner.msPerStep(score));
+        }
+        return ReportTable.formatMs(score) + " ms";
     }
 
     private String elapsed() {

@@ -61,6 +61,19 @@ public record RunSettings(int warmupIterations, Duration warmupTime, int iterati
         return args;
     }
 
+    /**
+     * The training benchmark's quick look: 3 warm-up × 500 ms and 3 × 500 ms, in one JVM per thread count. A step
+     * runs dozens of kernels, so even a look needs more warm-up than one norm does.
+     */
+    public static RunSettings trainingQuick(List<Path> plugins) {
+        return new RunSettings(3, Duration.ofMillis(500), 3, Duration.ofMillis(500), 0, forkJvmArgs(plugins));
+    }
+
+    /** The training benchmark's measurement: 5 warm-up × 1 s and 5 × 1 s per combination, each in a JVM of its own. */
+    public static RunSettings trainingFull(List<Path> plugins) {
+        return new RunSettings(5, Duration.ofSeconds(1), 5, Duration.ofSeconds(1), 1, forkJvmArgs(plugins));
+    }
+
     public RunSettings withWarmup(int count, Duration time) {
         return new RunSettings(count, time, iterations, iterationTime, forks, jvmArgs);
     }
@@ -75,7 +88,12 @@ public record RunSettings(int warmupIterations, Duration warmupTime, int iterati
 
     /** One line for reports. */
     public String describe() {
-        return "JMH average time; warm-up " + warmupIterations + " × " + warmupTime.toMillis() + " ms, measurement "
+        return describe("JMH average time");
+    }
+
+    /** One line for reports, naming JMH's mode. */
+    public String describe(String mode) {
+        return mode + "; warm-up " + warmupIterations + " × " + warmupTime.toMillis() + " ms, measurement "
                 + iterations + " × " + iterationTime.toMillis() + " ms; "
                 + (forks == 0 ? "one forked JVM for every benchmark (quick: profiles shared between norms)"
                         : forks + " fork" + (forks == 1 ? "" : "s") + " per benchmark");

@@ -12,11 +12,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Starts the one JVM of a quick run ({@link SuiteMain}) with the benchmark JVM arguments and this class path,
  * forwards its progress lines, and reads back the report it writes. Only one JVM start for the whole suite, and
- * still a JVM apart from the command's own.
+ * still a JVM apart from the command's own. The training benchmark starts its JVMs the same way, one per thread
+ * count ({@link TrainingRunner}), with the environment that sets the BLAS's own thread count.
  */
 final class SharedJvm {
     private static final int LINES_KEPT = 20;
@@ -24,6 +27,17 @@ final class SharedJvm {
     private SharedJvm() {}
 
     static BenchReport run(BenchSelection selection, RunSettings settings, PrintWriter progress) {
+        return run(SuiteMain.class, result -> SuiteMain.arguments(selection, settings, result), settings.jvmArgs(),
+                Map.of(), ReportJson::read, progress);
+    }
+
+    /**
+     * Runs {@code main} in a JVM of its own with {@code jvmArgs}, this class path and {@code environment} added to
+     * this process's, passing it the arguments made for a temporary result file; forwards its output to
+     * {@code progress} and returns what {@code read} makes of the result file once the JVM exited with 0.
+     */
+    static <R> R run(Class<?> main, Function<Path, List<String>> arguments, List<String> jvmArgs,
+                     Map<String, String> environment, Function<Path, R> read, PrintWriter progress) {
         Path result;
         try {
             result = Files.createTempFile("normkit-bench-", ".json");
@@ -33,14 +47,16 @@ final class SharedJvm {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(settings.jvmArgs());
+        command.addAll(jvmArgs);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(SuiteMain.class.getName());
-        command.addAll(SuiteMain.arguments(selection, settings, result));
+        command.add(main.getName());
+        command.addAll(arguments.apply(result));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the benchmark JVM (" + command.get(0) + "): "
                     + e.getMessage(), e);
@@ -64,7 +80,7 @@ final class SharedJvm {
                 throw new IllegalStateException("the benchmark JVM exited with code " + code + "; its last lines:\n"
                         + String.join("\n", last));
             }
-            return ReportJson.read(result);
+            return read.apply(result);
         } catch (IOException e) {
             throw new UncheckedIOException("lost the benchmark JVM's output: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -25,6 +25,13 @@
  * {@link org.normkit.bench.PeerComparison} (PyTorch's figures from the same machine, compared as a ratio of the two
  * ratios to copy). Every file is written through {@code AtomicFiles}.
  *
+ * <h2>Training steps</h2>
+ * {@link org.normkit.bench.TrainingStepBenchmark} times whole training steps of the experiment nets (mlp, lenet, as
+ * {@code org.normkit.experiments.train.Nets} builds them) with every norm on one face: samples/s at batch 128, so
+ * the engine's cost around the norms shows. {@link org.normkit.bench.TrainingPlan},
+ * {@link org.normkit.bench.TrainingRunner} (one JVM per thread count, OpenBLAS's thread count set to it) and
+ * {@link org.normkit.bench.TrainingReport} are its plan, runner and report; {@code normkit bench --training} runs it.
+ *
  * <p>The same benchmarks run under plain JMH too, e.g.
  * {@code java --add-modules=jdk.incubator.vector -cp normkit.jar org.openjdk.jmh.Main NormBenchmark
  * -p norm=layer_norm -p shape=32x128x768}; there {@code norm} must be given (JMH needs compile-time defaults) and

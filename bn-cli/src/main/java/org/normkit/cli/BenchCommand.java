@@ -18,6 +18,10 @@ import org.normkit.bench.ReportTable;
 import org.normkit.bench.RunSettings;
 import org.normkit.bench.SuitePlan;
 import org.normkit.bench.SuiteRunner;
+import org.normkit.bench.TrainingPlan;
+import org.normkit.bench.TrainingReport;
+import org.normkit.bench.TrainingReportJson;
+import org.normkit.bench.TrainingRunner;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code normkit bench}: the JMH suite over every registered norm (plugins included), each figure also as a ratio
- * to a copy of the same tensor timed in the same run, optionally beside PyTorch's figures on the same machine.
+ * to a copy of the same tensor timed in the same run, optionally beside PyTorch's figures on the same machine; or,
+ * with {@code --training}, the training-step benchmark of the experiment nets ({@link TrainingRunner}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
@@ -36,7 +41,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "Each time is also given as a multiple of copying a tensor of the same size (timed in the same run) and "
                     + "as effective GB/s under a stated bytes model.",
             "The full run forks a JVM per benchmark; --quick runs everything in one JVM with short iterations "
-                    + "(indicative figures, minutes instead of tens of minutes)."})
+                    + "(indicative figures, minutes instead of tens of minutes).",
+            "--training times whole training steps of the experiment nets instead (samples/s of zero_grad, forward, "
+                    + "cross-entropy, backward and optimizer step at batch 128), per net, norm, face and thread count."})
 final class BenchCommand implements Runnable {
     @ParentCommand
     NormkitCommand parent;
@@ -44,12 +51,22 @@ final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "Few, short iterations (1 warm-up × 100 ms, 2 × 100 ms), one JVM for "
-            + "every benchmark. For a look, not for publishing.")
+    @Option(names = "--quick", description = "Few, short iterations (1 warm-up × 100 ms, 2 × 100 ms; with "
+            + "--training 3 × 500 ms and 3 × 500 ms), one JVM for every benchmark. For a look, not for publishing.")
     boolean quick;
 
+    @Option(names = "--training", description = "Time training steps of the experiment nets (see --nets) with each "
+            + "norm on each face, instead of the norms alone: ms/step and samples/s at batch 128. Default thread "
+            + "count 1; one JVM per thread count, with OpenBLAS's thread count set to it.")
+    boolean training;
+
+    @Option(names = "--nets", split = ",", paramLabel = "NET", defaultValue = "mlp,lenet",
+            description = "With --training: mlp, lenet (default: both).")
+    List<String> nets;
+
     @Option(names = "--norms", split = ",", paramLabel = "NAME",
-            description = "Norms to time (default: every registered one).")
+            description = "Norms to time (default: every registered one; with --training also none, the net "
+                    + "without norms).")
     List<String> norms = new ArrayList<>();
 
     @Option(names = "--dtypes", split = ",", paramLabel = "DTYPE", defaultValue = "float32,float64",
@@ -57,7 +74,7 @@ final class BenchCommand implements Runnable {
     List<String> dtypes;
 
     @Option(names = "--threads", split = ",", paramLabel = "N", defaultValue = "1,2",
-            description = "Kernel thread counts (default: 1,2).")
+            description = "Kernel thread counts (default: 1,2; with --training 1).")
     List<Integer> threads;
 
     @Option(names = "--faces", split = ",", paramLabel = "FACE", defaultValue = "reference,fused",
@@ -84,20 +101,27 @@ final class BenchCommand implements Runnable {
     Integer forks;
 
     @Option(names = "--warmup", paramLabel = "N", description = "Warm-up iterations per benchmark (default 3; "
-            + "quick 1).")
+            + "quick 1; --training 5, quick 3).")
     Integer warmup;
 
     @Option(names = "--iterations", paramLabel = "N", description = "Measured iterations per benchmark (default 5; "
-            + "quick 2).")
+            + "quick 2; --training 5, quick 3).")
     Integer iterations;
 
     @Option(names = "--iteration-ms", paramLabel = "MS", description = "Length of each iteration (default 500; "
-            + "quick 100).")
+            + "quick 100; --training 1000, quick 500).")
     Integer iterationMs;
 
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
+        if (training) {
+            runTraining(out);
+            return;
+        }
+        if (given("--nets")) {
+            throw new IllegalArgumentException("--nets chooses the nets of --training; add --training, or drop --nets");
+        }
         if (peer != null && !peer.equalsIgnoreCase("pytorch")) {
             throw new IllegalArgumentException("--peer " + peer + ": the only peer is pytorch");
         }
@@ -107,7 +131,8 @@ final class BenchCommand implements Runnable {
                 .withThreads(threads)
                 .withFaces(faces.stream().map(BenchFace::parse).toList())
                 .withPasses(passes.stream().map(BenchPass::parse).toList());
-        RunSettings settings = settings(PluginLoader.pluginPaths(parent.plugins));
+        List<Path> plugins = PluginLoader.pluginPaths(parent.plugins);
+        RunSettings settings = settings(quick ? RunSettings.quick(plugins) : RunSettings.full(plugins));
         SuitePlan plan = SuitePlan.of(parent.registry(), selection);
         if (plan.groups().isEmpty()) {
             out.println("normkit bench: nothing to time" + (parent.registry().names().isEmpty()
@@ -140,8 +165,49 @@ final class BenchCommand implements Runnable {
         out.flush();
     }
 
-    private RunSettings settings(List<Path> plugins) {
-        RunSettings s = quick ? RunSettings.quick(plugins) : RunSettings.full(plugins);
+    /** The training-step benchmark: {@link TrainingPlan} over the registry, run by {@link TrainingRunner}. */
+    private void runTraining(PrintWriter out) {
+        for (String option : List.of("--dtypes", "--passes", "--peer")) {
+            if (given(option)) {
+                throw new IllegalArgumentException(option + " does not go with --training, which times float32 "
+                        + "training steps of whole nets; drop one of them");
+            }
+        }
+        TrainingPlan.Selection selection = TrainingPlan.Selection.all()
+                .withNets(nets)
+                .withNorms(norms)
+                .withFaces(faces.stream().map(BenchFace::parse).toList())
+                .withThreads(given("--threads") ? threads : List.of(1));
+        List<Path> plugins = PluginLoader.pluginPaths(parent.plugins);
+        RunSettings settings = settings(quick ? RunSettings.trainingQuick(plugins) : RunSettings.trainingFull(plugins));
+        TrainingPlan plan = TrainingPlan.of(parent.registry(), selection);
+        if (plan.groups().isEmpty()) {
+            out.println("normkit bench --training: nothing to time");
+            plan.skipped().forEach(s -> out.println("  " + s.net() + " " + s.norm() + " " + s.face() + ": "
+                    + s.reason()));
+            out.flush();
+            return;
+        }
+        TrainingReport report = TrainingRunner.run(plan, settings, out);
+        out.println();
+        out.print(report.text());
+        if (json != null) {
+            TrainingReportJson.write(json, report);
+            out.println("wrote " + json);
+        }
+        if (markdown != null) {
+            report.writeMarkdown(markdown);
+            out.println("wrote " + markdown);
+        }
+        out.flush();
+    }
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private RunSettings settings(RunSettings base) {
+        RunSettings s = base;
         if (forks != null) {
             if (quick) {
                 throw new IllegalArgumentException("--forks does not go with --quick, which runs every benchmark in "

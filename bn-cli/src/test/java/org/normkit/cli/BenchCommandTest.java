@@ -54,4 +54,28 @@ class BenchCommandTest {
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("unknown normalization 'no_such_norm'"), r[2]);
     }
+
+    @Test
+    void netsGoWithTraining() {
+        String[] r = run("bench", "--quick", "--nets", "mlp");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("--nets chooses the nets of --training"), r[2]);
+    }
+
+    @Test
+    void trainingTakesNeitherDtypesNorPassesNorAPeer() {
+        for (String[] extra : new String[][] {{"--dtypes", "float64"}, {"--passes", "eval_forward"},
+            {"--peer", "pytorch"}}) {
+            String[] r = run("bench", "--training", "--quick", extra[0], extra[1]);
+            assertEquals("1", r[0]);
+            assertTrue(r[2].contains(extra[0] + " does not go with --training"), r[2]);
+        }
+    }
+
+    @Test
+    void trainingNamesAnUnknownNet() {
+        String[] r = run("bench", "--training", "--quick", "--nets", "resnet");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("unknown net 'resnet'"), r[2]);
+    }
 }

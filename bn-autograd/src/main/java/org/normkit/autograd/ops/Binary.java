@@ -68,24 +68,23 @@ public final class Binary {
     public static Tensor greater(Tensor a, Tensor b) {
         Tensor[] p = Elementwise.promote(a.detach(), b.detach());
         return Elementwise.map(p[0], p[1], Shape.broadcast(p[0].shape(), p[1].shape(), "greater"),
-                (x, y) -> x > y ? 1.0 : 0.0);
+                Elementwise.Op.GREATER);
     }
 
     /** 1 where {@code a == b}, else 0; a comparison has no gradient. */
     public static Tensor equal(Tensor a, Tensor b) {
         Tensor[] p = Elementwise.promote(a.detach(), b.detach());
         return Elementwise.map(p[0], p[1], Shape.broadcast(p[0].shape(), p[1].shape(), "equal"),
-                (x, y) -> x == y ? 1.0 : 0.0);
+                Elementwise.Op.EQUAL);
     }
 
     /** {@code a} where {@code condition} is non-zero, else {@code b}; the condition gets no gradient. */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         Tensor[] p = Elementwise.promote(a, b);
         Shape shape = Shape.broadcast(Shape.broadcast(condition.shape(), p[0].shape(), "where"), p[1].shape(), "where");
-        Tensor mask = Elementwise.map(condition.detach().to(p[0].dtype()), Tensor.zeros(p[0].dtype(), shape), shape,
-                (c, zero) -> c != 0 ? 1.0 : 0.0);
-        Tensor picked = Elementwise.map(Elementwise.map(mask, p[0].detach(), shape, (m, x) -> m != 0 ? x : 0.0),
-                Elementwise.map(mask, p[1].detach(), shape, (m, y) -> m != 0 ? 0.0 : y), shape, Double::sum);
+        Tensor[] pickedAndMask = Elementwise.select(condition.detach(), p[0].detach(), p[1].detach(), shape);
+        Tensor picked = pickedAndMask[0];
+        Tensor mask = pickedAndMask[1];
         return Node.record(picked, "where", (g, needs) -> new Tensor[] {
             needs[0] ? Reduce.sumTo(mul(g, mask), p[0].shape()) : null,
             needs[1] ? Reduce.sumTo(mul(g, Elementwise.map(mask, m -> 1.0 - m)), p[1].shape()) : null}, p[0], p[1]);

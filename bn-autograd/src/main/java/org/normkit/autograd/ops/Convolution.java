@@ -19,6 +19,10 @@ import org.normkit.autograd.tensor.Tensor;
  * alive between forward and backward), {@code dx[n] = col2im(Wᵀ · g[n])}, {@code db = Σ g} over N, H, W. Only the
  * gradients the graph needs are computed. A 1×1 kernel with stride 1 and no padding needs no im2col at all: the
  * image is its own column matrix.
+ *
+ * <p>float32 with stride 1 (every convolution of the experiment nets) takes {@link ShiftedConvolution} instead: the
+ * same products over column matrices built from whole shifted planes, a few images per product. float64 (the
+ * gradient checks) stays on the im2col loops here, so the tests hold the two against each other.
  */
 public final class Convolution {
     private Convolution() {}
@@ -84,9 +88,19 @@ public final class Convolution {
         boolean pointwise() {
             return window.kernelH() == 1 && window.kernelW() == 1 && window.stride() == 1 && window.padding() == 0;
         }
+
+        /** float32 with stride 1 (and more than a 1×1 kernel) runs over shifted planes: {@link ShiftedConvolution}. */
+        boolean shifted(DType dtype) {
+            return dtype == DType.FLOAT32 && !pointwise() && ShiftedConvolution.fits(window);
+        }
     }
 
     private static void forward(Tensor x, Tensor w, Tensor b, Tensor out, Geometry geo) {
+        if (geo.shifted(x.dtype())) {
+            new ShiftedConvolution(geo.batch(), geo.channels(), geo.outChannels(), geo.window()).forward(x.floatData(),
+                    w.floatData(), b == null ? null : b.floatData(), out.floatData());
+            return;
+        }
         int k = geo.taps();
         int l = geo.positions();
         int o = geo.outChannels();
@@ -139,6 +153,12 @@ public final class Convolution {
 
     /** dW = Σₙ g[n]·colsₙᵀ and dx[n] = col2im(Wᵀ·g[n]); either output may be null (not needed). */
     private static void inputAndWeightGradients(Tensor x, Tensor w, Tensor grad, Tensor gx, Tensor gw, Geometry geo) {
+        if (geo.shifted(x.dtype())) {
+            new ShiftedConvolution(geo.batch(), geo.channels(), geo.outChannels(), geo.window()).gradients(
+                    x.floatData(), w.floatData(), grad.floatData(), gx == null ? null : gx.floatData(),
+                    gw == null ? null : gw.floatData());
+            return;
+        }
         int k = geo.taps();
         int l = geo.positions();
         int o = geo.outChannels();

@@ -15,14 +15,17 @@ import org.normkit.autograd.tensor.Tensor;
  *
  * <p>Two tensors are walked block by block ({@link BroadcastLayout}): equal shapes are one flat block, a bias row
  * or a per-channel column is a short table of block offsets and one tight loop per block. The arithmetic of
- * training ({@link Op}: add, sub, mul, div, maximum) has a loop per op written out, so the JIT compiles each to a
+ * training and its comparisons ({@link Op}: add, sub, mul, div, maximum, greater, equal) have a loop per op written
+ * out, and {@code where} one pass ({@link #select}) that also writes the mask its backward needs (ReLU is
+ * composed from greater and where, so these run over every hidden activation), so the JIT compiles each to a
  * plain (vectorisable) array loop in the operands' own precision; float32 results equal the double-then-round ones
  * because one rounding of an exact double result is the correctly rounded float. The unary functions of every
  * step ({@link UnaryOp}) have loops of their own too. Any other function goes through a generic loop that
  * computes in double and rounds to the result's dtype. (A shared loop calling many different lambdas cannot be
  * inlined by the JIT and costs a virtual call per element; that is why the hot ones are spelled out.) float32 exp
  * and sigmoid use the Vector API when the JVM has it ({@link VectorExp}): within 1 ulp, not bit-identical to the
- * scalar loop.
+ * scalar loop; so do float32 greater and where ({@link VectorLoops}), bit for bit, to spare a mispredicted branch
+ * per element.
  */
 final class Elementwise {
     /**
@@ -65,10 +68,24 @@ final class Elementwise {
             public double applyAsDouble(double x, double y) {
                 return Math.max(x, y);
             }
+        },
+        /** 1 where x &gt; y, else 0 (a NaN compares false): the mask of every ReLU. */
+        GREATER {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x > y ? 1 : 0;
+            }
+        },
+        /** 1 where x == y, else 0. */
+        EQUAL {
+            @Override
+            public double applyAsDouble(double x, double y) {
+                return x == y ? 1 : 0;
+            }
         };
 
         boolean commutes() {
-            return this == ADD || this == MUL || this == MAX;
+            return this == ADD || this == MUL || this == MAX || this == EQUAL;
         }
     }
 
@@ -102,13 +119,6 @@ final class Elementwise {
             @Override
             public double applyAsDouble(double v) {
                 return 1 / (1 + Math.exp(-v));
-            }
-        },
-        /** σ' expressed through σ's output s: s·(1 − s). */
-        SIGMOID_SLOPE {
-            @Override
-            public double applyAsDouble(double s) {
-                return s * (1 - s);
             }
         }
     }
@@ -159,7 +169,6 @@ final class Elementwise {
                     for (int i = 0; i < n; i++) o[i] = FloatExp.sigmoid(a[i]);
                 }
             }
-            case SIGMOID_SLOPE -> { for (int i = 0; i < n; i++) o[i] = a[i] * (1 - a[i]); }
             default -> throw new AssertionError(op);
         }
     }
@@ -171,7 +180,6 @@ final class Elementwise {
             case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1 / a[i]; }
             case SQUARE -> { for (int i = 0; i < n; i++) o[i] = a[i] * a[i]; }
             case SIGMOID -> { for (int i = 0; i < n; i++) o[i] = 1 / (1 + Math.exp(-a[i])); }
-            case SIGMOID_SLOPE -> { for (int i = 0; i < n; i++) o[i] = a[i] * (1 - a[i]); }
             default -> throw new AssertionError(op);
         }
     }
@@ -210,6 +218,10 @@ final class Elementwise {
     // ***** one loop per op and operand role; commutative ops swap SV into VS *****
 
     private static void block(Op op, Kind kind, float[] x, int xi, float[] y, int yi, float[] o, int oi, int n) {
+        if (op == Op.GREATER && VECTOR_API) {
+            VectorLoops.greater(x, xi, kind == Kind.SV ? 0 : 1, y, yi, kind == Kind.VS ? 0 : 1, o, oi, n);
+            return;
+        }
         if (kind == Kind.SV && op.commutes()) {
             block(op, Kind.VS, y, yi, x, xi, o, oi, n);
             return;
@@ -221,6 +233,8 @@ final class Elementwise {
                 case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * y[yi + i]; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / y[yi + i]; }
                 case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], y[yi + i]); }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] > y[yi + i] ? 1 : 0; }
+                case EQUAL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] == y[yi + i] ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         } else if (kind == Kind.VS) {
@@ -231,6 +245,8 @@ final class Elementwise {
                 case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * s; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / s; }
                 case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], s); }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] > s ? 1 : 0; }
+                case EQUAL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] == s ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         } else {
@@ -238,6 +254,7 @@ final class Elementwise {
             switch (op) {
                 case SUB -> { for (int i = 0; i < n; i++) o[oi + i] = s - y[yi + i]; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = s / y[yi + i]; }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = s > y[yi + i] ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         }
@@ -255,6 +272,8 @@ final class Elementwise {
                 case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * y[yi + i]; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / y[yi + i]; }
                 case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], y[yi + i]); }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] > y[yi + i] ? 1 : 0; }
+                case EQUAL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] == y[yi + i] ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         } else if (kind == Kind.VS) {
@@ -265,6 +284,8 @@ final class Elementwise {
                 case MUL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] * s; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] / s; }
                 case MAX -> { for (int i = 0; i < n; i++) o[oi + i] = Math.max(x[xi + i], s); }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] > s ? 1 : 0; }
+                case EQUAL -> { for (int i = 0; i < n; i++) o[oi + i] = x[xi + i] == s ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         } else {
@@ -272,9 +293,103 @@ final class Elementwise {
             switch (op) {
                 case SUB -> { for (int i = 0; i < n; i++) o[oi + i] = s - y[yi + i]; }
                 case DIV -> { for (int i = 0; i < n; i++) o[oi + i] = s / y[yi + i]; }
+                case GREATER -> { for (int i = 0; i < n; i++) o[oi + i] = s > y[yi + i] ? 1 : 0; }
                 default -> throw new AssertionError(op);
             }
         }
+    }
+
+    /**
+     * {@code g · σ'} from the sigmoid's output s, σ' = s·(1 − s), in one pass: the sigmoid's backward. The same
+     * operations in the same order (and precision) as the slope followed by a product, so the same bits.
+     */
+    static Tensor mulSigmoidSlope(Tensor g, Tensor s) {
+        Tensor out = Tensor.zeros(g.dtype(), g.shape());
+        int n = g.numel();
+        if (g.dtype() == DType.FLOAT32) {
+            float[] gv = g.floatData();
+            float[] sv = s.floatData();
+            float[] o = out.floatData();
+            for (int i = 0; i < n; i++) {
+                o[i] = gv[i] * (sv[i] * (1 - sv[i]));
+            }
+        } else {
+            double[] gv = g.doubleData();
+            double[] sv = s.doubleData();
+            double[] o = out.doubleData();
+            for (int i = 0; i < n; i++) {
+                o[i] = gv[i] * (sv[i] * (1 - sv[i]));
+            }
+        }
+        return out;
+    }
+
+    /** {@code dst[to + i] += src[from + i]} for i below n, the ranges not overlapping (the adjoint of a copy). */
+    static void addInto(float[] src, int from, float[] dst, int to, int n) {
+        if (VECTOR_API) {
+            VectorLoops.addInto(src, from, dst, to, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            dst[to + i] += src[from + i];
+        }
+    }
+
+    // ***** where: one pass for the choice and the mask its backward needs *****
+
+    /**
+     * {@code where(condition, a, b)} over {@code shape}: returns {@code {picked, mask}} with picked = a where the
+     * condition is non-zero, else b, and mask = 1 there, else 0, both in a's dtype (a and b share it). An operand
+     * of the output's shape or of a single element is read in place; any other broadcast is expanded first.
+     */
+    static Tensor[] select(Tensor condition, Tensor a, Tensor b, Shape shape) {
+        Tensor c = readable(condition.dtype() == a.dtype() ? condition : condition.detach().to(a.dtype()), shape);
+        Tensor x = readable(a, shape);
+        Tensor y = readable(b, shape);
+        int cs = stride(c, shape);
+        int xs = stride(x, shape);
+        int ys = stride(y, shape);
+        Tensor picked = Tensor.zeros(a.dtype(), shape);
+        Tensor mask = Tensor.zeros(a.dtype(), shape);
+        int n = shape.numel();
+        if (a.dtype() == DType.FLOAT32) {
+            float[] cv = c.floatData();
+            float[] xv = x.floatData();
+            float[] yv = y.floatData();
+            float[] o = picked.floatData();
+            float[] m = mask.floatData();
+            if (VECTOR_API && cs == 1) {
+                VectorLoops.select(cv, xv, xs, yv, ys, o, m, n);
+                return new Tensor[] {picked, mask};
+            }
+            for (int i = 0; i < n; i++) {
+                boolean take = cv[i * cs] != 0;
+                o[i] = take ? xv[i * xs] : yv[i * ys];
+                m[i] = take ? 1 : 0;
+            }
+        } else {
+            double[] cv = c.doubleData();
+            double[] xv = x.doubleData();
+            double[] yv = y.doubleData();
+            double[] o = picked.doubleData();
+            double[] m = mask.doubleData();
+            for (int i = 0; i < n; i++) {
+                boolean take = cv[i * cs] != 0;
+                o[i] = take ? xv[i * xs] : yv[i * ys];
+                m[i] = take ? 1 : 0;
+            }
+        }
+        return new Tensor[] {picked, mask};
+    }
+
+    /** {@code t} itself when it has {@code shape} or one element, else its expansion to {@code shape}. */
+    private static Tensor readable(Tensor t, Shape shape) {
+        return t.shape().equals(shape) || t.numel() == 1 ? t : broadcastTo(t, shape);
+    }
+
+    /** 1 for an operand of the output's shape, 0 for a single repeated element. */
+    private static int stride(Tensor t, Shape shape) {
+        return t.shape().equals(shape) ? 1 : 0;
     }
 
     // ***** the generic loop, for functions that are not on the hot path *****

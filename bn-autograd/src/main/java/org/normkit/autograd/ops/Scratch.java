@@ -12,7 +12,9 @@ final class Scratch {
     static final int COLUMNS = 0;
     static final int GRADIENT_COLUMNS = 1;
     static final int PADDED = 2;
-    private static final int SLOTS = 3;
+    /** A product over the wide positions of {@link ShiftedConvolution}, or the output gradient laid out on them. */
+    static final int WIDE_OUTPUT = 3;
+    private static final int SLOTS = 4;
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
     private final float[][] floats = new float[SLOTS][0];

@@ -67,7 +67,7 @@ public final class Unary {
     public static Tensor sigmoid(Tensor x) {
         Tensor out = Elementwise.map(x, Elementwise.UnaryOp.SIGMOID);
         return Node.record(out, "sigmoid", (g, needs) -> new Tensor[] {
-            Binary.mul(g, Elementwise.map(out.detach(), Elementwise.UnaryOp.SIGMOID_SLOPE))}, x);
+            Elementwise.mulSigmoidSlope(g.to(out.dtype()), out.detach())}, x);
     }
 
     /** Converts to {@code target}; the gradient converts back. */

@@ -75,6 +75,45 @@ class BroadcastingPropertiesTest {
         check(x, y, x.div(y), (p, q) -> p / q);
         check(x, y, y.div(x), (p, q) -> q / p);
         check(x, y, x.maximum(y), Math::max);
+        check(x, y, x.gt(y), (p, q) -> p > q ? 1 : 0);
+        check(x, y, y.gt(x), (p, q) -> q > p ? 1 : 0);
+        check(x, x.maximum(y), x.eq(x.maximum(y)), (p, q) -> p == q ? 1 : 0);
+    }
+
+    @Property(tries = 200)
+    void whereMatchesTheElementByElementReference(@ForAll("shapes") int[] target, @ForAll long seed,
+                                                 @ForAll boolean float32) {
+        SplittableRandom random = new SplittableRandom(seed);
+        DType dtype = float32 ? DType.FLOAT32 : DType.FLOAT64;
+        // Any non-zero value selects, not only 1: the condition here is -1, 0 or 2.
+        Tensor condition = Tensor.randn(DType.FLOAT64, operandOf(target, random), seed + 2);
+        for (int i = 0; i < condition.numel(); i++) {
+            condition.set(i, condition.get(i) > 0.5 ? 2 : condition.get(i) < -0.5 ? -1 : 0);
+        }
+        Tensor x = Tensor.randn(dtype, operandOf(target, random), seed).requiresGrad(true);
+        Tensor y = Tensor.randn(dtype, operandOf(target, random), seed + 1).requiresGrad(true);
+        Tensor picked = Tensor.where(condition, x, y);
+        Shape out = Shape.broadcast(Shape.broadcast(condition.shape(), x.shape(), "test"), y.shape(), "test");
+        int[] ic = condition.shape().broadcastOffsets(out);
+        int[] ix = x.shape().broadcastOffsets(out);
+        int[] iy = y.shape().broadcastOffsets(out);
+        double[] expected = new double[out.numel()];
+        double[] gradX = new double[x.numel()];
+        double[] gradY = new double[y.numel()];
+        for (int i = 0; i < expected.length; i++) {
+            boolean take = condition.get(ic[i]) != 0;
+            expected[i] = take ? x.get(ix[i]) : y.get(iy[i]);
+            if (take) {
+                gradX[ix[i]] += 1;
+            } else {
+                gradY[iy[i]] += 1;
+            }
+        }
+        assertEquals(out, picked.shape());
+        assertArrayEquals(expected, picked.toDoubleArray(), () -> condition.shape() + ", " + x.shape() + ", " + y.shape());
+        picked.sum().backward();
+        assertArrayEquals(gradX, x.grad().toDoubleArray());
+        assertArrayEquals(gradY, y.grad().toDoubleArray());
     }
 
     private static void check(Tensor x, Tensor y, Tensor actual, DoubleBinaryOperator f) {

@@ -100,7 +100,8 @@ class ConvolutionAndPoolingValuesTest {
         }
 
         @ParameterizedTest(name = "{0}x{0} windows, stride {1}, padding {2}, {3}")
-        @CsvSource({"2, 2, 0, float32", "3, 2, 1, float64", "3, 1, 1, float32", "2, 1, 1, float64", "4, 3, 2, float32"})
+        @CsvSource({"2, 2, 0, float32", "2, 2, 0, float64", "3, 2, 1, float64", "3, 1, 1, float32", "2, 1, 1, float64",
+            "4, 3, 2, float32"})
         void pools(int kernel, int stride, int padding, String dtype) {
             DType t = DType.parse(dtype);
             Tensor x = Tensor.randn(t, Shape.of(2, 3, 7, 8), 4);
@@ -109,6 +110,59 @@ class ConvolutionAndPoolingValuesTest {
             assertValues(naivePool(x, kernel, stride, padding, false, true), x.avgPool2d(kernel, stride, padding), tol);
             assertValues(naivePool(x, kernel, stride, padding, false, false),
                     Pooling.avgPool2d(x, kernel, stride, padding, false), tol);
+        }
+
+        /**
+         * float32 stride-1 convolutions run over shifted planes in blocks of images ({@link ShiftedConvolution}),
+         * float64 ones through im2col: the two agree, output and every gradient, with a batch of several blocks and
+         * a partial last one (LeNet's first layer takes 3 images per block).
+         */
+        @ParameterizedTest(name = "input {0}, weight {1}, padding {2}")
+        @CsvSource(delimiter = ';', value = {"7x1x28x28; 6x1x5x5; 0", "5x6x12x12; 16x6x5x5; 0", "3x2x9x7; 4x2x3x3; 1",
+            "2x3x6x6; 2x3x5x5; 2"})
+        void shiftedPlanesAgreeWithIm2col(String input, String weight, int padding) {
+            Tensor[] float32 = convolutionAndGradients(DType.FLOAT32, input, weight, padding);
+            Tensor[] float64 = convolutionAndGradients(DType.FLOAT64, input, weight, padding);
+            for (int i = 0; i < float32.length; i++) {
+                assertValues(float64[i], float32[i], 1e-5 * Math.max(1, maxAbs(float64[i])));
+            }
+        }
+
+        private Tensor[] convolutionAndGradients(DType dtype, String input, String weight, int padding) {
+            Tensor x = Tensor.randn(DType.FLOAT64, Shape.parse(input), 7).to(dtype).requiresGrad(true);
+            Tensor w = Tensor.randn(DType.FLOAT64, Shape.parse(weight), 8).to(dtype).requiresGrad(true);
+            Tensor b = Tensor.randn(DType.FLOAT64, Shape.of(w.dim(0)), 9).to(dtype).requiresGrad(true);
+            Tensor y = x.conv2d(w, b, 1, padding);
+            y.backward(Tensor.randn(DType.FLOAT64, y.shape(), 10).to(dtype));
+            return new Tensor[] {y, x.grad(), w.grad(), b.grad()};
+        }
+
+        private double maxAbs(Tensor t) {
+            double m = 0;
+            for (int i = 0; i < t.numel(); i++) {
+                m = Math.max(m, Math.abs(t.get(i)));
+            }
+            return m;
+        }
+
+        /** The float32 2×2 tiling (LeNet's pooling) has loops of its own, backward too; odd sizes leave an edge. */
+        @Test
+        void averagePoolingBackwardSpreadsAQuarterOverEachTile() {
+            Tensor x = Tensor.randn(DType.FLOAT32, Shape.of(2, 3, 7, 8), 5).requiresGrad(true);
+            Tensor g = Tensor.randn(DType.FLOAT32, Shape.of(2, 3, 3, 4), 6);
+            x.avgPool2d(2, 2, 0).backward(g);
+            Tensor expected = Tensor.zeros(DType.FLOAT64, 2, 3, 7, 8);
+            int flat = 0;
+            for (int n = 0; n < 2; n++) {
+                for (int c = 0; c < 3; c++) {
+                    for (int i = 0; i < 7; i++) {
+                        for (int j = 0; j < 8; j++, flat++) {
+                            expected.set(flat, i < 6 ? g.at(n, c, i / 2, j / 2) / 4 : 0);
+                        }
+                    }
+                }
+            }
+            assertValues(expected, x.grad(), 0);
         }
     }
 

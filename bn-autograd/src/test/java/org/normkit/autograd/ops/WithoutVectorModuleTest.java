@@ -14,18 +14,20 @@ import org.normkit.autograd.tensor.Tensor;
 
 /**
  * Surefire runs every test with {@code --add-modules=jdk.incubator.vector}; a user's JVM may lack it. This starts a
- * JVM without the module and checks that the float32 kernels that would use the Vector API fall back to scalar loops
+ * JVM without the module and checks that the float32 kernels that would use the Vector API (exp, sigmoid, the
+ * comparison and where of a ReLU) fall back to scalar loops
  * instead of failing to load, and that netlib falls back to a Java BLAS only if the native one is absent.
  */
 class WithoutVectorModuleTest {
 
-    /** Run in the child JVM: prints exp, sigmoid and a small conv result, then the BLAS in use. */
+    /** Run in the child JVM: prints exp, sigmoid, a small conv result and a ReLU's sum, then the BLAS in use. */
     public static final class Child {
         public static void main(String[] args) {
             Tensor x = Tensor.of(new float[] {-1f, 0.5f, 3f}, 3);
             Tensor image = Tensor.ones(DType.FLOAT32, 1, 1, 3, 3);
             System.out.println(x.exp().get(2) + " " + x.sigmoid().get(0) + " "
-                    + image.conv2d(Tensor.ones(DType.FLOAT32, 1, 1, 2, 2), null, 1, 0).sum().item());
+                    + image.conv2d(Tensor.ones(DType.FLOAT32, 1, 1, 2, 2), null, 1, 0).sum().item() + " "
+                    + x.relu().sum().item());
             System.out.println(Gemm.implementation());
         }
     }
@@ -44,6 +46,7 @@ class WithoutVectorModuleTest {
         assertEquals((float) Math.exp(3), Float.parseFloat(values[0]));
         assertEquals((float) (1 / (1 + Math.exp(1))), Float.parseFloat(values[1]));
         assertEquals(16.0, Double.parseDouble(values[2]));
+        assertEquals(3.5, Double.parseDouble(values[3]));
         assertTrue(List.of("JNIBLAS", "Java11BLAS").contains(lines.get(1)), "BLAS without the module: " + lines.get(1));
     }
 }
