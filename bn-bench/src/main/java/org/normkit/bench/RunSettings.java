@@ -25,6 +25,9 @@ public record RunSettings(int warmupIterations, Duration warmupTime, int iterati
     /** The Vector API is an incubator module: every JVM that runs kernels must add it. */
     public static final String VECTOR_MODULE = "--add-modules=jdk.incubator.vector";
 
+    /** JMH's switch for running while another JMH run holds {@code /tmp/jmh.lock}. */
+    static final String IGNORE_LOCK = "jmh.ignoreLock";
+
     public RunSettings {
         if (warmupIterations < 0 || iterations < 1 || forks < 0) {
             throw new IllegalArgumentException("need warmup >= 0, iterations >= 1 and forks >= 0; got warmup "
@@ -50,13 +53,20 @@ public record RunSettings(int warmupIterations, Duration warmupTime, int iterati
         return new RunSettings(3, Duration.ofMillis(500), 5, Duration.ofMillis(500), 1, forkJvmArgs(plugins));
     }
 
-    /** The Vector API module and {@code -Dnormkit.plugins} with the plugins' absolute paths, when there are any. */
+    /**
+     * The Vector API module, {@code -Dnormkit.plugins} with the plugins' absolute paths when there are any, and
+     * {@code -Djmh.ignoreLock=true} when this JVM has it.
+     */
     public static List<String> forkJvmArgs(List<Path> plugins) {
         List<String> args = new ArrayList<>();
         args.add(VECTOR_MODULE);
         if (!plugins.isEmpty()) {
             args.add("-D" + PluginLoader.SYSTEM_PROPERTY + "=" + plugins.stream()
                     .map(p -> p.toAbsolutePath().normalize().toString()).collect(Collectors.joining(":")));
+        }
+        // A caller that chose to ignore JMH's machine-wide lock (the test suite) means it for its children too.
+        if (Boolean.getBoolean(IGNORE_LOCK)) {
+            args.add("-D" + IGNORE_LOCK + "=true");
         }
         return args;
     }

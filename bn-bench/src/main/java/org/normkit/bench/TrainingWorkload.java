@@ -65,7 +65,7 @@ public final class TrainingWorkload {
      * @throws NormWorkload.NoFusedFaceException when face is fused and a norm of the net has no fused face
      */
     public static TrainingWorkload build(NormRegistry registry, String net, String norm, BenchFace face) {
-        Module model = Nets.build(net, new NormSlot(registry, norm, Nets.baseSpec()), 0.0, new SplittableRandom(SEED));
+        Module model = Nets.build(net, new NormSlot(registry, norm), 0.0, new SplittableRandom(SEED));
         if (face == BenchFace.FUSED) {
             for (Normalization layer : normsIn(model)) {
                 if (layer.fused().isEmpty()) {

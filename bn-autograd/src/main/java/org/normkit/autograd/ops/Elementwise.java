@@ -23,9 +23,9 @@ import org.normkit.autograd.tensor.Tensor;
  * step ({@link UnaryOp}) have loops of their own too. Any other function goes through a generic loop that
  * computes in double and rounds to the result's dtype. (A shared loop calling many different lambdas cannot be
  * inlined by the JIT and costs a virtual call per element; that is why the hot ones are spelled out.) float32 exp
- * and sigmoid use the Vector API when the JVM has it ({@link VectorExp}): within 1 ulp, not bit-identical to the
- * scalar loop; so do float32 greater and where ({@link VectorLoops}), bit for bit, to spare a mispredicted branch
- * per element.
+ * and sigmoid use the Vector API when the JVM has it ({@link VectorExp}), giving the same bits as the scalar
+ * loops ({@link FloatExp}); so do float32 greater and where ({@link VectorLoops}), bit for bit, to spare a
+ * mispredicted branch per element.
  */
 final class Elementwise {
     /**
