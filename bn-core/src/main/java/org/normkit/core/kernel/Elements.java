@@ -15,9 +15,15 @@ import org.normkit.autograd.tensor.Tensor;
  * "Across" methods on contiguous elements with one parameter each (BatchNorm with one spatial position, where the
  * contiguous direction is the channel); "Row" methods on a row whose γ, β change per element (LayerNorm). Reductions
  * keep four partial sums, which breaks the dependency chain of the additions; the order is fixed, so results are
- * reproducible.
+ * reproducible. With the Vector API module, the float32 sums over contiguous elements (and the per-channel
+ * accumulations of the "Across" methods) run a vector at a time ({@link VectorReductions}).
  */
 abstract class Elements {
+    /**
+     * Whether the JVM has the Vector API module, decided here and not in {@link VectorReductions}, which cannot even
+     * be loaded without it. With it, the float32 sums run there.
+     */
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     static Elements of(Tensor t) {
         return t.dtype() == DType.FLOAT32 ? new F32(t.floatData()) : new F64(t.doubleData());
@@ -296,6 +302,9 @@ abstract class Elements {
 
         @Override
         double sum(int off, int len) {
+            if (VECTOR_API) {
+                return VectorReductions.sum(data, off, len);
+            }
             final float[] x = data;
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
             int i = off;
@@ -314,6 +323,10 @@ abstract class Elements {
 
         @Override
         void deviations(int off, int len, double center, double[] out) {
+            if (VECTOR_API) {
+                VectorReductions.deviations(data, off, len, center, out);
+                return;
+            }
             final float[] x = data;
             double q0 = 0, q1 = 0, q2 = 0, q3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0;
             int i = off;
@@ -340,6 +353,10 @@ abstract class Elements {
 
         @Override
         void accumulate(double[] acc, int a, int off, int len) {
+            if (VECTOR_API) {
+                VectorReductions.accumulate(data, acc, a, off, len);
+                return;
+            }
             final float[] x = data;
             for (int i = 0; i < len; i++) {
                 acc[a + i] += x[off + i];
@@ -348,6 +365,10 @@ abstract class Elements {
 
         @Override
         void accumulateDeviations(double[] m2, double[] corr, double[] center, int a, int off, int len) {
+            if (VECTOR_API) {
+                VectorReductions.accumulateDeviations(data, m2, corr, center, a, off, len);
+                return;
+            }
             final float[] x = data;
             for (int i = 0; i < len; i++) {
                 double v = x[off + i] - center[a + i];
@@ -391,6 +412,10 @@ abstract class Elements {
 
         @Override
         void gradSums(Elements grad, int off, int len, double mean, double[] out) {
+            if (VECTOR_API) {
+                VectorReductions.gradSums(data, ((F32) grad).data, off, len, mean, out);
+                return;
+            }
             final float[] x = data;
             final float[] g = ((F32) grad).data;
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0, p0 = 0, p1 = 0, p2 = 0, p3 = 0;
@@ -418,6 +443,10 @@ abstract class Elements {
         @Override
         void accumulateGradAcross(Elements grad, int off, int len, double[] mean, double[] sumG, double[] sumGX,
                                   int a) {
+            if (VECTOR_API) {
+                VectorReductions.accumulateGradAcross(data, ((F32) grad).data, off, len, mean, sumG, sumGX, a);
+                return;
+            }
             final float[] x = data;
             final float[] g = ((F32) grad).data;
             for (int i = 0; i < len; i++) {
