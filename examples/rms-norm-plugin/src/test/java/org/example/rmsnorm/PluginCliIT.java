@@ -151,7 +151,9 @@ class PluginCliIT {
     /** Starts {@code java -jar normkit.jar args} in the temporary folder, with {@code environment} added. */
     private Run normkit(Map<String, String> environment, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "--add-modules=jdk.incubator.vector", "-Djava.awt.headless=true", "-jar",
+                .toString(), "--add-modules=jdk.incubator.vector", "-Djava.awt.headless=true",
+                // It times nothing, so another JMH run holding /tmp/jmh.lock must not stop it (bench forks inherit this).
+                "-Djmh.ignoreLock=true", "-jar",
                 normkitJar.toString()));
         command.addAll(Arrays.asList(args));
         Path stdout = Files.createTempFile(work, "stdout", ".txt");
