@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The score is samples per second: JMH's throughput with {@value TrainingWorkload#BATCH} operations per call,
  * one operation being one sample. The net, optimizer and batch are built once per trial; the step returns its loss.
  * Warm-up matters more here than for one norm: a step runs a few dozen different kernels, and the JIT needs seconds
- * to compile them all (hence 5 × 1 s of warm-up by default).
+ * to compile them all (hence 10 × 1 s of warm-up by default; see {@link RunSettings#trainingFull}).
  *
  * <p>Parameters: {@code net} ({@code mlp}, {@code lenet}), {@code norm} (a registered name, or {@code none} for
  * the net without norms, where the face makes no difference), {@code face} ({@code reference}, {@code fused}) and
@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @OperationsPerInvocation(TrainingWorkload.BATCH)
 @Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
-@Warmup(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
+@Warmup(iterations = 10, time = 1, timeUnit = TimeUnit.SECONDS)
 @Measurement(iterations = 5, time = 1, timeUnit = TimeUnit.SECONDS)
 public class TrainingStepBenchmark {
 

@@ -52,7 +52,7 @@ final class BenchCommand implements Runnable {
     CommandSpec spec;
 
     @Option(names = "--quick", description = "Few, short iterations (1 warm-up × 100 ms, 2 × 100 ms; with "
-            + "--training 3 × 500 ms and 3 × 500 ms), one JVM for every benchmark. For a look, not for publishing.")
+            + "--training 3 × 1 s and 3 × 500 ms), one JVM for every benchmark. For a look, not for publishing.")
     boolean quick;
 
     @Option(names = "--training", description = "Time training steps of the experiment nets (see --nets) with each "
@@ -101,7 +101,7 @@ final class BenchCommand implements Runnable {
     Integer forks;
 
     @Option(names = "--warmup", paramLabel = "N", description = "Warm-up iterations per benchmark (default 3; "
-            + "quick 1; --training 5, quick 3).")
+            + "quick 1; --training 10, quick 3).")
     Integer warmup;
 
     @Option(names = "--iterations", paramLabel = "N", description = "Measured iterations per benchmark (default 5; "
@@ -109,7 +109,7 @@ final class BenchCommand implements Runnable {
     Integer iterations;
 
     @Option(names = "--iteration-ms", paramLabel = "MS", description = "Length of each iteration (default 500; "
-            + "quick 100; --training 1000, quick 500).")
+            + "quick 100; --training 1000, quick 1000 for warm-up and 500 measured).")
     Integer iterationMs;
 
     @Override
