@@ -1,6 +1,5 @@
 package org.normkit.bench;
 
-import java.lang.reflect.Method;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -27,9 +26,8 @@ import org.normkit.autograd.tensor.DType;
  * ∂L/∂y and x, writes ∂L/∂x (3, so 5). In evaluation every norm reads x and writes y (2).
  *
  * <p>Which model a norm gets: names starting with {@code batch_norm} take the batch model, every other norm the
- * per-sample model, unless its provider declares its own units with a public no-argument method
- * {@code Map<String, Integer> benchmarkBytesModel()} keyed by pass id (found reflectively, so a plugin needs
- * nothing from this module); passes it leaves out keep the per-sample units.
+ * per-sample model, unless its contract declares its own units ({@code InputContract.memoryPasses()}, keyed by
+ * pass id); passes it leaves out keep the per-sample units.
  */
 public final class BytesModel {
     /** The copy baseline reads N and writes N. */
@@ -37,9 +35,6 @@ public final class BytesModel {
 
     public static final BytesModel BATCH = new BytesModel("batch statistics", 3, 2, 8);
     public static final BytesModel PER_SAMPLE = new BytesModel("per-sample statistics", 2, 2, 5);
-
-    /** The method a provider may declare to give its own units. */
-    public static final String PROVIDER_METHOD = "benchmarkBytesModel";
 
     private final String label;
     private final Map<BenchPass, Integer> units;
@@ -84,32 +79,18 @@ public final class BytesModel {
     }
 
     private static Map<BenchPass, Integer> declaredBy(NormalizationProvider provider) {
-        Method method;
-        try {
-            method = provider.getClass().getMethod(PROVIDER_METHOD);
-        } catch (NoSuchMethodException e) {
+        Map<String, Integer> map = provider.contract().memoryPasses().orElse(null);
+        if (map == null) {
             return null;
         }
-        Object value;
-        try {
-            value = method.invoke(provider);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException(provider.getClass().getName() + "." + PROVIDER_METHOD + "() failed: " + e
-                    + "; it must be public, take no arguments and return a Map<String, Integer> keyed by pass id", e);
-        }
-        if (!(value instanceof Map<?, ?> map)) {
-            throw new IllegalStateException(provider.getClass().getName() + "." + PROVIDER_METHOD + "() returned "
-                    + value + ": expected a Map<String, Integer> such as {train_forward=2, eval_forward=2, "
-                    + "train_forward_backward=5}");
-        }
         Map<BenchPass, Integer> units = new EnumMap<>(BenchPass.class);
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            BenchPass pass = BenchPass.parse(String.valueOf(e.getKey()));
-            if (!(e.getValue() instanceof Number n) || n.intValue() < 1) {
-                throw new IllegalStateException(provider.getClass().getName() + "." + PROVIDER_METHOD + "() gives "
+        for (Map.Entry<String, Integer> e : map.entrySet()) {
+            BenchPass pass = BenchPass.parse(e.getKey());
+            if (e.getValue() == null || e.getValue() < 1) {
+                throw new IllegalStateException(provider.getClass().getName() + ": memoryPasses() gives "
                         + e.getKey() + "=" + e.getValue() + ": units must be positive integers");
             }
-            units.put(pass, n.intValue());
+            units.put(pass, e.getValue());
         }
         return units;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.normkit.autograd.spi.InputContract;
@@ -13,6 +14,7 @@ import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
 import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
 
 class BytesModelTest {
 
@@ -63,10 +65,6 @@ class BytesModelTest {
             this.units = units;
         }
 
-        public Map<String, Integer> benchmarkBytesModel() {
-            return units;
-        }
-
         @Override
         public String name() {
             return "declaring_norm";
@@ -79,7 +77,37 @@ class BytesModelTest {
 
         @Override
         public InputContract contract() {
-            throw new UnsupportedOperationException();
+            return new InputContract() {
+                @Override
+                public String layout() {
+                    return "(N, K)";
+                }
+
+                @Override
+                public boolean accepts(Shape input) {
+                    return true;
+                }
+
+                @Override
+                public List<Shape> exampleShapes() {
+                    return List.of();
+                }
+
+                @Override
+                public List<Shape> benchmarkShapes() {
+                    return List.of();
+                }
+
+                @Override
+                public NormSpec specFor(Shape input, NormSpec base) {
+                    return base;
+                }
+
+                @Override
+                public Optional<Map<String, Integer>> memoryPasses() {
+                    return Optional.of(units);
+                }
+            };
         }
 
         @Override

@@ -2,6 +2,7 @@ package org.normkit.autograd.spi;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.normkit.autograd.tensor.Shape;
 
@@ -29,6 +30,16 @@ public interface InputContract {
      * accepted layouts when no spec fits.
      */
     NormSpec specFor(Shape input, NormSpec base);
+
+    /**
+     * How many input-sized tensors one call reads and writes at the least, by pass ({@code train_forward},
+     * {@code eval_forward}, {@code train_forward_backward}), for the benchmark's effective bandwidth. Empty (the
+     * default) lets the benchmark pick by family: BatchNorm's batch-wide statistics 3 / 2 / 8, per-sample statistics
+     * 2 / 2 / 5. A pass left out keeps the per-sample units.
+     */
+    default Optional<Map<String, Integer>> memoryPasses() {
+        return Optional.empty();
+    }
 
     /** Convenience: defaults for everything but what the shape decides. */
     default NormSpec specFor(Shape input, Map<String, String> options) {
