@@ -175,6 +175,35 @@ final class ChannelsKernel {
     }
 
     /** The channels of block {@code block}: {@code [first, end)}. */
+    /** Blocks of whole samples, for normalising with constant statistics: no moments to keep in cache. */
+    int sampleBlocks() {
+        return (batch + samplesPerBlock() - 1) / samplesPerBlock();
+    }
+
+    /**
+     * Normalises the samples of sample block {@code block} in memory order. With constant (running) statistics
+     * nothing is read twice, so walking channel by channel — which strides across the batch — buys nothing and
+     * costs the prefetcher its sequential stream.
+     */
+    void normalizeSamples(Elements x, Elements y, int block, Coefficients mean, Coefficients scale,
+                          Coefficients shift) {
+        int n0 = block * samplesPerBlock();
+        int n1 = Math.min(batch, n0 + samplesPerBlock());
+        for (int n = n0; n < n1; n++) {
+            if (spatial == 1) {
+                x.normalizeAcross(y, n * channels, channels, mean, scale, shift, 0);
+            } else {
+                for (int c = 0; c < channels; c++) {
+                    x.normalizeRun(y, (n * channels + c) * spatial, spatial, mean.d[c], scale.d[c], shift.d[c]);
+                }
+            }
+        }
+    }
+
+    private int samplesPerBlock() {
+        return (int) Math.max(1, NormKernel.BLOCK_ELEMENTS / ((long) channels * spatial));
+    }
+
     int first(int block) {
         return block * perBlock;
     }

@@ -133,18 +133,21 @@ public final class NormKernel implements FusedNorm {
             ChannelsKernel k = new ChannelsKernel(channels);
             double[] variance = new double[sets];
             Coefficients scale = Coefficients.zeros(sets, mirror);
-            KernelThreads.forEachBlock(k.blocks(), block -> {
-                if (rm == null) {
-                    k.moments(ex, centered, block, mean.d, variance);
+            if (rm != null) {
+                for (int c = 0; c < sets; c++) {
+                    mean.set(c, centered ? rm[c % rm.length] : 0.0);
+                    rstd[c] = 1.0 / Math.sqrt(rv[c % rv.length] + eps);
+                    scale.set(c, rstd[c] * g.d[c]);
                 }
+                KernelThreads.forEachBlock(k.sampleBlocks(), block -> k.normalizeSamples(ex, ey, block, mean, scale, b));
+                return new Saved(Tensor.wrap(mean.d, Shape.of(sets)), Tensor.wrap(rstd, Shape.of(sets)), false);
+            }
+            // Batch statistics: each block of channels gets its moments and is normalised while it is in cache.
+            KernelThreads.forEachBlock(k.blocks(), block -> {
+                k.moments(ex, centered, block, mean.d, variance);
                 for (int c = k.first(block); c < k.end(block); c++) {
-                    if (rm == null) {
-                        rstd[c] = 1.0 / Math.sqrt(variance[c] + eps);
-                        mean.set(c, mean.d[c]);
-                    } else {
-                        mean.set(c, centered ? rm[c % rm.length] : 0.0);
-                        rstd[c] = 1.0 / Math.sqrt(rv[c % rv.length] + eps);
-                    }
+                    rstd[c] = 1.0 / Math.sqrt(variance[c] + eps);
+                    mean.set(c, mean.d[c]);
                     scale.set(c, rstd[c] * g.d[c]);
                 }
                 k.normalize(ex, ey, block, mean, scale, b);
