@@ -24,12 +24,14 @@ public record TrainingReport(MachineInfo machine, String settings, String thread
      * One timed combination.
      *
      * @param face                  reference or fused; {@code -} for norm {@code none}
-     * @param samplesPerSecond      JMH's score
-     * @param samplesPerSecondError half-width of JMH's 99.9 % confidence interval of the score (NaN if unknown)
-     * @param msPerStep             {@code batch / samplesPerSecond}, in milliseconds
+     * @param samplesPerSecond       JMH's score, the mean over the measured iterations
+     * @param samplesPerSecondError  half-width of JMH's 99.9 % confidence interval of the score (NaN if unknown)
+     * @param msPerStep              {@code batch / samplesPerSecond}, in milliseconds
+     * @param samplesPerSecondMedian the median iteration: on a machine shared with other work, a few slow
+     *                               iterations pull the mean down and it stays put
      */
     public record Row(String net, String norm, String face, int threads, double samplesPerSecond,
-                      double samplesPerSecondError, double msPerStep) {}
+                      double samplesPerSecondError, double msPerStep, double samplesPerSecondMedian) {}
 
     public TrainingReport {
         results = List.copyOf(results);
@@ -74,7 +76,7 @@ public record TrainingReport(MachineInfo machine, String settings, String thread
                 .append(batch).append('\n');
         s.append(bullet).append("settings: ").append(settings).append('\n');
         s.append(bullet).append("threads: ").append(threadsHook).append("\n\n");
-        String[] headers = {"net", "norm", "face", "threads", "ms/step", "samples/s", "± (99.9 %)"};
+        String[] headers = {"net", "norm", "face", "threads", "ms/step", "samples/s", "± (99.9 %)", "median"};
         List<String[]> rows = new ArrayList<>();
         List<Row> sorted = new ArrayList<>(results);
         sorted.sort(Comparator.comparing(Row::net).thenComparing(r -> !r.norm().equals(TrainingWorkload.NONE))
@@ -82,8 +84,7 @@ public record TrainingReport(MachineInfo machine, String settings, String thread
         for (Row r : sorted) {
             rows.add(new String[] {r.net(), r.norm(), r.face(), Integer.toString(r.threads()),
                 String.format(Locale.ROOT, "%.3f", r.msPerStep()), String.format(Locale.ROOT, "%,.0f", r.samplesPerSecond()),
-                Double.isFinite(r.samplesPerSecondError())
-                        ? String.format(Locale.ROOT, "%,.0f", r.samplesPerSecondError()) : "-"});
+                figure(r.samplesPerSecondError()), figure(r.samplesPerSecondMedian())});
         }
         appendTable(s, headers, rows, markdown);
         if (!skipped.isEmpty()) {
@@ -94,6 +95,10 @@ public record TrainingReport(MachineInfo machine, String settings, String thread
             }
         }
         return s.toString();
+    }
+
+    private static String figure(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%,.0f", v) : "-";
     }
 
     /** The face without norms, then reference, then fused, then anything else. */

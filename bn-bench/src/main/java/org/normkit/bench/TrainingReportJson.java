@@ -20,7 +20,8 @@ import org.normkit.autograd.io.AtomicFiles;
  *
  * <pre>{@code
  * {"machine": {"cpu", "cores", "runtime", "flags", "date"}, "settings", "threadsHook", "batch",
- *  "training": [{"net", "norm", "face", "threads", "msPerStep", "samplesPerSecond", "samplesPerSecondError"}, ...],
+ *  "training": [{"net", "norm", "face", "threads", "msPerStep", "samplesPerSecond", "samplesPerSecondError",
+ *                "samplesPerSecondMedian"}, ...],
  *  "skipped": [{"net", "norm", "face", "reason"}, ...]}
  * }</pre>
  * Unknown numbers are {@code null}. Files are written atomically ({@link AtomicFiles}).
@@ -55,6 +56,7 @@ public final class TrainingReportJson {
             number(n, "msPerStep", r.msPerStep());
             number(n, "samplesPerSecond", r.samplesPerSecond());
             number(n, "samplesPerSecondError", r.samplesPerSecondError());
+            number(n, "samplesPerSecondMedian", r.samplesPerSecondMedian());
         }
         ArrayNode skipped = root.putArray("skipped");
         for (TrainingPlan.Skip s : report.skipped()) {
@@ -99,7 +101,7 @@ public final class TrainingReportJson {
         for (JsonNode n : root.get("training")) {
             rows.add(new TrainingReport.Row(n.path("net").asText(), n.path("norm").asText(), n.path("face").asText(),
                     n.path("threads").asInt(), number(n, "samplesPerSecond"), number(n, "samplesPerSecondError"),
-                    number(n, "msPerStep")));
+                    number(n, "msPerStep"), number(n, "samplesPerSecondMedian")));
         }
         List<TrainingPlan.Skip> skipped = new ArrayList<>();
         for (JsonNode n : root.path("skipped")) {

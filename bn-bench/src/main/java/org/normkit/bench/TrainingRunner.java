@@ -126,7 +126,7 @@ public final class TrainingRunner {
         return new TrainingReport.Row(p.getParam("net"), p.getParam("norm"),
                 TrainingPlan.faceLabel(p.getParam("norm"), p.getParam("face")), Integer.parseInt(p.getParam("threads")),
                 samplesPerSecond, Double.isFinite(error) ? error : Double.NaN,
-                msPerStep(samplesPerSecond));
+                msPerStep(samplesPerSecond), r.getPrimaryResult().getStatistics().getPercentile(50));
     }
 
     /** Milliseconds per step of {@link TrainingWorkload#BATCH} samples at this rate. */
