@@ -7,9 +7,7 @@ import java.util.SplittableRandom;
 
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.ops.Losses;
-import org.normkit.autograd.optim.Adam;
 import org.normkit.autograd.optim.Optimizer;
-import org.normkit.autograd.optim.SGD;
 import org.normkit.autograd.spi.ExecutionMode;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.Normalization;
@@ -20,6 +18,7 @@ import org.normkit.experiments.data.SyntheticImages;
 import org.normkit.experiments.train.ImpossiblePairingException;
 import org.normkit.experiments.train.Nets;
 import org.normkit.experiments.train.NormSlot;
+import org.normkit.experiments.train.Optimizers;
 
 /**
  * The training step a {@link TrainingStepBenchmark} times, put together once per trial: an experiment net built by
@@ -28,9 +27,8 @@ import org.normkit.experiments.train.NormSlot;
  *
  * <p>One step is what PyTorch's reference script times ({@code scripts/pytorch/train_reference.py}): zero the
  * gradients, forward, cross-entropy, backward, optimizer step. Every norm in the net runs on the chosen face, through
- * an {@link ExecutionMode#scope}. The optimizers are the experiments' defaults ({@code ExperimentConfig}): Adam at
- * 1e-3 with PyTorch's betas and eps for {@code mlp}; plain SGD for {@code lenet}, at 1.0 with norms and 0.9
- * without. The learning rate does not change the cost of a step; the optimizer does (Adam keeps two moments).
+ * an {@link ExecutionMode#scope}. The optimizers are the experiments' defaults ({@link Optimizers}): Adam at 1e-3
+ * with PyTorch's betas and eps for {@code mlp}; plain SGD for {@code lenet}, at 1.0 with norms and 0.9 without. The learning rate does not change the cost of a step; the optimizer does (Adam keeps two moments).
  *
  * <p>The batch is the first 128 of a fixed synthetic set ({@link SyntheticImages}: 28×28 pixels in [0, 1], ten
  * balanced classes), so the step needs no data files and the data path is not what is timed. The same batch is
@@ -102,10 +100,8 @@ public final class TrainingWorkload {
     }
 
     private static Optimizer optimizerFor(String net, String norm, Module model) {
-        if (net.equals("mlp")) {
-            return new Adam(model.parameters(), 1e-3, 0.9, 0.999, 1e-8, 0.0);
-        }
-        return new SGD(model.parameters(), norm.equals(NONE) ? 0.9 : 1.0);
+        String name = Optimizers.defaultFor(net);
+        return Optimizers.create(name, model.parameters(), Optimizers.defaultLr(name, norm), 0.0);
     }
 
     /** The normalization layers of a net, in order. */

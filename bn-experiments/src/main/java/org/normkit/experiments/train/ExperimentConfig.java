@@ -68,7 +68,7 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
 
     /** The optimizer a run with {@code norm} uses. */
     public String optimizerFor(String norm) {
-        return optimizer.orElse(net.equals("mlp") ? "adam" : "sgd");
+        return optimizer.orElse(Optimizers.defaultFor(net));
     }
 
     /** The learning rate a run with {@code norm} uses. */
@@ -76,10 +76,7 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
         if (lr.isPresent()) {
             return lr.getAsDouble();
         }
-        if (optimizerFor(norm).equals("adam")) {
-            return 1e-3;
-        }
-        return NormSlot.NONE.equals(norm) ? 0.9 : 1.0;
+        return Optimizers.defaultLr(optimizerFor(norm), norm);
     }
 
     public ExperimentConfig withBatchSize(int b) {

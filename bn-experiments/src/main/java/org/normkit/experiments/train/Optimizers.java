@@ -7,11 +7,28 @@ import org.normkit.autograd.optim.Adam;
 import org.normkit.autograd.optim.Optimizer;
 import org.normkit.autograd.optim.SGD;
 
-/** The optimizers an experiment can name: {@code sgd} (no momentum, as in the seeds' LeNet) and {@code adam} (PyTorch's defaults). */
-final class Optimizers {
+/**
+ * The optimizers an experiment can name — {@code sgd} (no momentum, as in the seeds' LeNet) and {@code adam}
+ * (PyTorch's defaults) — and the seeds' defaults per net, the one place experiments and the training-step benchmark
+ * take them from.
+ */
+public final class Optimizers {
     private Optimizers() {}
 
-    static Optimizer create(String name, List<Parameter> parameters, double lr, double weightDecay) {
+    /** The seeds' optimizer for a net: Adam for {@code mlp}, SGD for {@code lenet}. */
+    public static String defaultFor(String net) {
+        return net.equals("mlp") ? "adam" : "sgd";
+    }
+
+    /** The seeds' learning rate: 1e-3 for Adam; for SGD 1.0 with a norm and 0.9 without (Dive into Deep Learning). */
+    public static double defaultLr(String optimizer, String norm) {
+        if (optimizer.equals("adam")) {
+            return 1e-3;
+        }
+        return NormSlot.NONE.equals(norm) ? 0.9 : 1.0;
+    }
+
+    public static Optimizer create(String name, List<Parameter> parameters, double lr, double weightDecay) {
         switch (name) {
             case "sgd":
                 return new SGD(parameters, lr, 0.0, 0.0, weightDecay, false);
