@@ -59,9 +59,9 @@ final class VectorExp {
         p = p.mul(r).add(FloatExp.P4);
         p = p.mul(r).add(FloatExp.P5);
         p = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector exponent = ((IntVector) shifted.reinterpretAsInts()).sub(FloatExp.ROUNDER_BITS).add(126)
+        IntVector exponent = shifted.reinterpretAsInts().sub(FloatExp.ROUNDER_BITS).add(126)
                 .lanewise(VectorOperators.LSHL, 23);
-        FloatVector result = p.add(p).mul((FloatVector) exponent.reinterpretAsFloats());
+        FloatVector result = p.add(p).mul(exponent.reinterpretAsFloats());
         VectorMask<Float> over = x.compare(VectorOperators.GT, FloatExp.HIGH);
         VectorMask<Float> under = x.compare(VectorOperators.LT, FloatExp.LOW);
         VectorMask<Float> nan = x.compare(VectorOperators.NE, x);
