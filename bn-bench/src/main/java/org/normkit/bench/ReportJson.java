@@ -127,7 +127,8 @@ public final class ReportJson {
                 skipped, specs, peer);
     }
 
-    private static ObjectNode machine(MachineInfo m) {
+    /** The shared schema's machine header; the training report writes the same one. */
+    static ObjectNode machine(MachineInfo m) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("cpu", m.cpu());
         n.put("cores", m.cores());
@@ -137,7 +138,7 @@ public final class ReportJson {
         return n;
     }
 
-    private static MachineInfo machine(JsonNode n) {
+    static MachineInfo machine(JsonNode n) {
         return new MachineInfo(n.path("cpu").asText(""), n.path("cores").asInt(0), n.path("runtime").asText(""),
                 n.path("flags").asText(""), n.path("date").asText(""));
     }

@@ -37,12 +37,7 @@ public final class TrainingReportJson {
 
     public static String toJson(TrainingReport report) {
         ObjectNode root = MAPPER.createObjectNode();
-        ObjectNode machine = root.putObject("machine");
-        machine.put("cpu", report.machine().cpu());
-        machine.put("cores", report.machine().cores());
-        machine.put("runtime", report.machine().runtime());
-        machine.put("flags", report.machine().flags());
-        machine.put("date", report.machine().date());
+        root.set("machine", ReportJson.machine(report.machine()));
         root.put("settings", report.settings());
         root.put("threadsHook", report.threadsHook());
         root.put("batch", report.batch());
@@ -94,9 +89,7 @@ public final class TrainingReportJson {
             throw new IllegalArgumentException("not a training report: the members \"machine\" and \"training\" "
                     + "are required");
         }
-        JsonNode m = root.get("machine");
-        MachineInfo machine = new MachineInfo(m.path("cpu").asText(""), m.path("cores").asInt(0),
-                m.path("runtime").asText(""), m.path("flags").asText(""), m.path("date").asText(""));
+        MachineInfo machine = ReportJson.machine(root.get("machine"));
         List<TrainingReport.Row> rows = new ArrayList<>();
         for (JsonNode n : root.get("training")) {
             rows.add(new TrainingReport.Row(n.path("net").asText(), n.path("norm").asText(), n.path("face").asText(),
