@@ -3,6 +3,7 @@ package org.normkit.autograd.check;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.normkit.autograd.graph.Backprop;
 import org.normkit.autograd.graph.GradMode;
@@ -86,21 +87,28 @@ public final class GradCheck {
     /** Second-order check of {@code f} at {@code inputs} with {@link Tolerance#GRADCHECK}; see the class comment. */
     public static Report checkSecondOrder(Function<List<Tensor>, Tensor> f, List<Tensor> inputs, long seed) {
         List<Tensor> points = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (Tensor t : inputs) {
+            names.add("input " + points.size() + " " + t.shape());
             points.add(t.detach().to(DType.FLOAT64).copy().requiresGrad(true));
         }
-        Tensor probe = f.apply(points);
-        Tensor projection = Tensor.randn(DType.FLOAT64, probe.shape(), seed).requiresGrad(true);
+        return secondOrder(() -> f.apply(points), names, points, seed);
+    }
+
+    /**
+     * The second-order check of {@code output} (re-evaluated on every call) with respect to {@code points}, which it
+     * reads and which are perturbed in place (float64 tensors that require a gradient), and to the output projection.
+     */
+    static Report secondOrder(Supplier<Tensor> output, List<String> names, List<Tensor> points, long seed) {
+        Tensor projection = Tensor.randn(DType.FLOAT64, output.get().shape(), seed).requiresGrad(true);
         List<Tensor> gradientProjections = new ArrayList<>();
         for (int k = 0; k < points.size(); k++) {
             gradientProjections.add(Tensor.randn(DType.FLOAT64, points.get(k).shape(), seed + 1 + k));
         }
-        List<Tensor> all = new ArrayList<>(points);
-        all.add(projection);
-        Function<Boolean, Tensor> second = createGraph -> {
-            Tensor loss = f.apply(points).mul(projection).sum();
-            Tensor[] grads = Backprop.grad(new Tensor[] {loss}, points.toArray(Tensor[]::new), null, createGraph,
-                    createGraph, true);
+        Tensor[] wrt = points.toArray(Tensor[]::new);
+        Function<Boolean, Tensor> projected = createGraph -> {
+            Tensor loss = output.get().mul(projection).sum();
+            Tensor[] grads = Backprop.grad(new Tensor[] {loss}, wrt, null, createGraph, createGraph, true);
             Tensor s = Tensor.scalar(0.0, DType.FLOAT64);
             for (int k = 0; k < grads.length; k++) {
                 if (grads[k] != null) {
@@ -109,7 +117,9 @@ public final class GradCheck {
             }
             return s;
         };
-        Tensor s = second.apply(true);
+        List<Tensor> all = new ArrayList<>(points);
+        all.add(projection);
+        Tensor s = projected.apply(true);
         Tensor[] analytic = s.requiresGrad()
                 ? Backprop.grad(new Tensor[] {s}, all.toArray(Tensor[]::new), null, false, false, true)
                 : new Tensor[all.size()];
@@ -122,14 +132,14 @@ public final class GradCheck {
             for (int i = 0; i < v.length; i++) {
                 double saved = v[i];
                 v[i] = saved + STEP;
-                double plus = second.apply(false).item();
+                double plus = projected.apply(false).item();
                 v[i] = saved - STEP;
-                double minus = second.apply(false).item();
+                double minus = projected.apply(false).item();
                 v[i] = saved;
                 numeric.set(i, (plus - minus) / (2 * STEP));
             }
-            String what = k < points.size() ? "second-order gradient of input " + k + " " + x.shape()
-                    : "second-order gradient of the output gradient " + x.shape();
+            String what = "second-order gradient of " + (k < names.size() ? names.get(k)
+                    : "the output gradient " + x.shape());
             comparisons.add(Comparison.of(what, analytic[k] == null ? x.zerosLike() : analytic[k], numeric,
                     Tolerance.GRADCHECK));
         }
