@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.normkit.autograd.ops.Binary;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 
@@ -88,7 +87,7 @@ public final class Backprop {
                     if (gi.dtype() != inputs[i].dtype()) {
                         gi = gi.to(inputs[i].dtype());
                     }
-                    grads.merge(inputs[i], gi, Binary::add);
+                    grads.merge(inputs[i], gi, GradientSum::of);
                 }
             }
         }
@@ -98,7 +97,7 @@ public final class Backprop {
         if (g == null || !leaf.requiresGrad()) {
             return;
         }
-        leaf.setGrad(leaf.grad() == null ? g.copy() : Binary.add(leaf.grad(), g));
+        leaf.setGrad(leaf.grad() == null ? g.copy() : GradientSum.of(leaf.grad(), g));
     }
 
     /** Every tensor reachable from the root that requires a gradient, inputs before the ops that use them. */

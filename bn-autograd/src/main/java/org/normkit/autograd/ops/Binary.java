@@ -1,6 +1,7 @@
 package org.normkit.autograd.ops;
 
 import org.normkit.autograd.graph.Node;
+import org.normkit.autograd.loops.Elementwise;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 
@@ -13,7 +14,7 @@ public final class Binary {
     private Binary() {}
 
     public static Tensor add(Tensor a, Tensor b) {
-        Tensor[] p = Elementwise.promote(a, b);
+        Tensor[] p = Promotion.promote(a, b);
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "add");
         Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.ADD);
         return Node.record(out, "add", (g, needs) -> new Tensor[] {
@@ -22,7 +23,7 @@ public final class Binary {
     }
 
     public static Tensor sub(Tensor a, Tensor b) {
-        Tensor[] p = Elementwise.promote(a, b);
+        Tensor[] p = Promotion.promote(a, b);
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "sub");
         Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.SUB);
         return Node.record(out, "sub", (g, needs) -> new Tensor[] {
@@ -31,7 +32,7 @@ public final class Binary {
     }
 
     public static Tensor mul(Tensor a, Tensor b) {
-        Tensor[] p = Elementwise.promote(a, b);
+        Tensor[] p = Promotion.promote(a, b);
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "mul");
         Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.MUL);
         return Node.record(out, "mul", (g, needs) -> new Tensor[] {
@@ -40,7 +41,7 @@ public final class Binary {
     }
 
     public static Tensor div(Tensor a, Tensor b) {
-        Tensor[] p = Elementwise.promote(a, b);
+        Tensor[] p = Promotion.promote(a, b);
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "div");
         Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.DIV);
         return Node.record(out, "div", (g, needs) -> new Tensor[] {
@@ -52,7 +53,7 @@ public final class Binary {
 
     /** Elementwise maximum; where both are equal the gradient is split evenly, as PyTorch does. */
     public static Tensor maximum(Tensor a, Tensor b) {
-        Tensor[] p = Elementwise.promote(a, b);
+        Tensor[] p = Promotion.promote(a, b);
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "maximum");
         Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.MAX);
         return Node.record(out, "maximum", (g, needs) -> {
@@ -66,21 +67,21 @@ public final class Binary {
 
     /** 1 where {@code a > b}, else 0; a comparison has no gradient. */
     public static Tensor greater(Tensor a, Tensor b) {
-        Tensor[] p = Elementwise.promote(a.detach(), b.detach());
+        Tensor[] p = Promotion.promote(a.detach(), b.detach());
         return Elementwise.map(p[0], p[1], Shape.broadcast(p[0].shape(), p[1].shape(), "greater"),
                 Elementwise.Op.GREATER);
     }
 
     /** 1 where {@code a == b}, else 0; a comparison has no gradient. */
     public static Tensor equal(Tensor a, Tensor b) {
-        Tensor[] p = Elementwise.promote(a.detach(), b.detach());
+        Tensor[] p = Promotion.promote(a.detach(), b.detach());
         return Elementwise.map(p[0], p[1], Shape.broadcast(p[0].shape(), p[1].shape(), "equal"),
                 Elementwise.Op.EQUAL);
     }
 
     /** {@code a} where {@code condition} is non-zero, else {@code b}; the condition gets no gradient. */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
-        Tensor[] p = Elementwise.promote(a, b);
+        Tensor[] p = Promotion.promote(a, b);
         Shape shape = Shape.broadcast(Shape.broadcast(condition.shape(), p[0].shape(), "where"), p[1].shape(), "where");
         Tensor[] pickedAndMask = Elementwise.select(condition.detach(), p[0].detach(), p[1].detach(), shape);
         Tensor picked = pickedAndMask[0];

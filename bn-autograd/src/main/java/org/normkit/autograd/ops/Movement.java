@@ -3,6 +3,7 @@ package org.normkit.autograd.ops;
 import java.util.Arrays;
 
 import org.normkit.autograd.graph.Node;
+import org.normkit.autograd.loops.Elementwise;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
 import org.normkit.autograd.tensor.Tensor;

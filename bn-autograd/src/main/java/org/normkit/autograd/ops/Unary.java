@@ -3,6 +3,8 @@ package org.normkit.autograd.ops;
 import java.util.function.DoubleUnaryOperator;
 
 import org.normkit.autograd.graph.Node;
+import org.normkit.autograd.loops.Elementwise;
+import org.normkit.autograd.loops.ErrorFunction;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Tensor;
 

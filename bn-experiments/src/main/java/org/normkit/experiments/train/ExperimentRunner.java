@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 
 import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.nn.Module;
-import org.normkit.autograd.ops.Gemm;
+import org.normkit.autograd.loops.Gemm;
 import org.normkit.autograd.optim.Optimizer;
 import org.normkit.autograd.spi.ExecutionMode;
 import org.normkit.autograd.spi.NormRegistry;

@@ -1,4 +1,4 @@
-package org.normkit.autograd.ops;
+package org.normkit.autograd.loops;
 
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
@@ -9,10 +9,10 @@ import org.normkit.autograd.tensor.ShapeException;
  * ceil_mode off. Window (oh, ow) covers input rows {@code oh·stride − padding + [0, kernelH)} and likewise columns;
  * positions outside the input are padding.
  */
-record Window2d(int kernelH, int kernelW, int stride, int padding, int inH, int inW, int outH, int outW) {
+public record Window2d(int kernelH, int kernelW, int stride, int padding, int inH, int inW, int outH, int outW) {
 
     /** Checks the geometry of {@code op} on {@code input} (already known to be 4-d), naming the values and a fix. */
-    static Window2d of(String op, Shape input, int kernelH, int kernelW, int stride, int padding) {
+    public static Window2d of(String op, Shape input, int kernelH, int kernelW, int stride, int padding) {
         if (kernelH < 1 || kernelW < 1) {
             throw new IllegalArgumentException(op + ": kernel size must be >= 1, got " + kernelH + "x" + kernelW);
         }
@@ -34,7 +34,7 @@ record Window2d(int kernelH, int kernelW, int stride, int padding, int inH, int 
     }
 
     /** Pooling also needs every window to hold at least one input element, as PyTorch requires. */
-    static Window2d forPooling(String op, Shape input, int kernel, int stride, int padding) {
+    public static Window2d forPooling(String op, Shape input, int kernel, int stride, int padding) {
         if (kernel >= 1 && padding > kernel / 2) {
             throw new IllegalArgumentException(op + ": padding " + padding + " is more than half the kernel size "
                     + kernel + "; PyTorch allows at most kernel / 2 = " + (kernel / 2) + " so that no window is all "

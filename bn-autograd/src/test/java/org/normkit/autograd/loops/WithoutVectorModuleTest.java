@@ -1,4 +1,4 @@
-package org.normkit.autograd.ops;
+package org.normkit.autograd.loops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.normkit.autograd.ops;
+package org.normkit.autograd.loops;
 
 /**
  * Per-thread work arrays that kernels reuse from call to call instead of allocating (and zeroing) megabytes per

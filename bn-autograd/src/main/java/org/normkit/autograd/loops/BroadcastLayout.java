@@ -1,4 +1,4 @@
-package org.normkit.autograd.ops;
+package org.normkit.autograd.loops;
 
 import org.normkit.autograd.tensor.Shape;
 

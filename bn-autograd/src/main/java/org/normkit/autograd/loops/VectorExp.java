@@ -1,4 +1,4 @@
-package org.normkit.autograd.ops;
+package org.normkit.autograd.loops;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;

@@ -1,4 +1,4 @@
-package org.normkit.autograd.ops;
+package org.normkit.autograd.loops;
 
 /**
  * e^x for float32 in a way that gives the same bits on every path: range reduction x = k·ln2 + r with |r| ≤ ln2/2

@@ -1,10 +1,10 @@
-package org.normkit.autograd.ops;
+package org.normkit.autograd.loops;
 
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
-import org.normkit.autograd.ops.BroadcastLayout.Kind;
+import org.normkit.autograd.loops.BroadcastLayout.Kind;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
@@ -27,7 +27,7 @@ import org.normkit.autograd.tensor.Tensor;
  * loops ({@link FloatExp}); so do float32 greater and where ({@link VectorLoops}), bit for bit, to spare a
  * mispredicted branch per element.
  */
-final class Elementwise {
+public final class Elementwise {
     /**
      * Whether the JVM has the Vector API module, decided once here and not in {@link VectorExp}: that class cannot
      * even be loaded without the module.
@@ -37,7 +37,7 @@ final class Elementwise {
     private Elementwise() {}
 
     /** The binary ops with loops of their own. */
-    enum Op implements DoubleBinaryOperator {
+    public enum Op implements DoubleBinaryOperator {
         ADD {
             @Override
             public double applyAsDouble(double x, double y) {
@@ -90,7 +90,7 @@ final class Elementwise {
     }
 
     /** The unary functions with loops of their own: those a training step runs over every activation. */
-    enum UnaryOp implements DoubleUnaryOperator {
+    public enum UnaryOp implements DoubleUnaryOperator {
         NEG {
             @Override
             public double applyAsDouble(double v) {
@@ -123,7 +123,7 @@ final class Elementwise {
         }
     }
 
-    static Tensor map(Tensor x, DoubleUnaryOperator f) {
+    public static Tensor map(Tensor x, DoubleUnaryOperator f) {
         Tensor out = Tensor.zeros(x.dtype(), x.shape());
         int n = x.numel();
         if (x.dtype() == DType.FLOAT32) {
@@ -185,7 +185,7 @@ final class Elementwise {
     }
 
     /** {@code f(a, b)} over the broadcast of both shapes; both must already have the same dtype. */
-    static Tensor map(Tensor a, Tensor b, Shape outShape, DoubleBinaryOperator f) {
+    public static Tensor map(Tensor a, Tensor b, Shape outShape, DoubleBinaryOperator f) {
         Tensor out = Tensor.zeros(a.dtype(), outShape);
         BroadcastLayout layout = BroadcastLayout.of(a.shape(), b.shape(), outShape);
         int len = layout.blockLength;
@@ -303,7 +303,7 @@ final class Elementwise {
      * {@code g · σ'} from the sigmoid's output s, σ' = s·(1 − s), in one pass: the sigmoid's backward. The same
      * operations in the same order (and precision) as the slope followed by a product, so the same bits.
      */
-    static Tensor mulSigmoidSlope(Tensor g, Tensor s) {
+    public static Tensor mulSigmoidSlope(Tensor g, Tensor s) {
         Tensor out = Tensor.zeros(g.dtype(), g.shape());
         int n = g.numel();
         if (g.dtype() == DType.FLOAT32) {
@@ -342,7 +342,7 @@ final class Elementwise {
      * condition is non-zero, else b, and mask = 1 there, else 0, both in a's dtype (a and b share it). An operand
      * of the output's shape or of a single element is read in place; any other broadcast is expanded first.
      */
-    static Tensor[] select(Tensor condition, Tensor a, Tensor b, Shape shape) {
+    public static Tensor[] select(Tensor condition, Tensor a, Tensor b, Shape shape) {
         Tensor c = readable(condition.dtype() == a.dtype() ? condition : condition.detach().to(a.dtype()), shape);
         Tensor x = readable(a, shape);
         Tensor y = readable(b, shape);
@@ -415,7 +415,7 @@ final class Elementwise {
     // ***** copies for the movement ops *****
 
     /** {@code x} repeated along its size-1 and missing leading dimensions up to {@code shape}: block copies and fills. */
-    static Tensor broadcastTo(Tensor x, Shape shape) {
+    public static Tensor broadcastTo(Tensor x, Shape shape) {
         Tensor out = Tensor.zeros(x.dtype(), shape);
         BroadcastLayout layout = BroadcastLayout.of(x.shape(), shape, shape);
         int len = layout.blockLength;
@@ -445,7 +445,7 @@ final class Elementwise {
     }
 
     /** Copies the elements at {@code offsets} (plus {@code base}) of {@code x} into a fresh tensor of {@code shape}. */
-    static Tensor gather(Tensor x, Shape shape, int[] offsets, int base) {
+    public static Tensor gather(Tensor x, Shape shape, int[] offsets, int base) {
         Tensor out = Tensor.zeros(x.dtype(), shape);
         if (x.dtype() == DType.FLOAT32) {
             float[] src = x.floatData();
@@ -464,7 +464,7 @@ final class Elementwise {
     }
 
     /** Adds every element of {@code source} into {@code target} at {@code base + offsets[i]}; same dtype. */
-    static void scatterAdd(Tensor source, Tensor target, int[] offsets, int base) {
+    public static void scatterAdd(Tensor source, Tensor target, int[] offsets, int base) {
         int n = source.numel();
         if (target.dtype() == DType.FLOAT32) {
             float[] src = source.floatData();
@@ -479,14 +479,5 @@ final class Elementwise {
                 dst[base + offsets[i]] += src[i];
             }
         }
-    }
-
-    /** Brings both operands to the promoted dtype (a recorded cast, so gradients flow back in each one's dtype). */
-    static Tensor[] promote(Tensor a, Tensor b) {
-        if (a.dtype() == b.dtype()) {
-            return new Tensor[] {a, b};
-        }
-        DType t = DType.promote(a.dtype(), b.dtype());
-        return new Tensor[] {a.to(t), b.to(t)};
     }
 }

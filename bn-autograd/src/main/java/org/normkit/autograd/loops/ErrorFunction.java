@@ -1,13 +1,13 @@
-package org.normkit.autograd.ops;
+package org.normkit.autograd.loops;
 
 /**
  * erf(x) to about 1e-14: the Maclaurin series for |x| < 3 (at most ~4 digits lost to cancellation there), and the
  * continued fraction of erfc (Abramowitz &amp; Stegun 7.1.14, evaluated with the modified Lentz method) beyond.
  */
-final class ErrorFunction {
+public final class ErrorFunction {
     private ErrorFunction() {}
 
-    static double erf(double x) {
+    public static double erf(double x) {
         if (Double.isNaN(x)) {
             return x;
         }

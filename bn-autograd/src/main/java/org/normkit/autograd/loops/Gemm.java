@@ -1,6 +1,8 @@
-package org.normkit.autograd.ops;
+package org.normkit.autograd.loops;
 
 import dev.ludovic.netlib.blas.BLAS;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Tensor;
 
 /**
  * Row-major matrix products through netlib's BLAS ({@code dev.ludovic.netlib:blas}, the library Spark MLlib uses).
@@ -51,6 +53,27 @@ public final class Gemm {
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k,
                              double[] a, int aOffset, double[] b, int bOffset, double beta, double[] c, int cOffset) {
         dgemm(BLAS_INSTANCE, transA, transB, m, n, k, a, aOffset, b, bOffset, beta, c, cOffset);
+    }
+
+    /**
+     * {@code out[b] (+)= op(a[b])·op(c[b])} for each batch entry; an operand or output without batch dimensions is
+     * shared by every entry, and a shared output accumulates.
+     */
+    public static void batched(boolean transA, boolean transB, Tensor a, Tensor b, Tensor out,
+                                int m, int n, int k, int batches) {
+        int aStride = a.rank() == 2 ? 0 : m * k;
+        int bStride = b.rank() == 2 ? 0 : k * n;
+        int oStride = out.rank() == 2 ? 0 : m * n;
+        for (int i = 0; i < batches; i++) {
+            boolean accumulate = oStride == 0 && i > 0;
+            if (out.dtype() == DType.FLOAT32) {
+                sgemm(transA, transB, m, n, k, a.floatData(), i * aStride, b.floatData(), i * bStride,
+                        accumulate ? 1f : 0f, out.floatData(), i * oStride);
+            } else {
+                dgemm(transA, transB, m, n, k, a.doubleData(), i * aStride, b.doubleData(), i * bStride,
+                        accumulate ? 1.0 : 0.0, out.doubleData(), i * oStride);
+            }
+        }
     }
 
     /** {@link #sgemm} through a given implementation (the tests run every one). */

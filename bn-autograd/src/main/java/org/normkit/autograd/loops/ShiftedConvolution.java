@@ -1,4 +1,4 @@
-package org.normkit.autograd.ops;
+package org.normkit.autograd.loops;
 
 /**
  * Stride-1 float32 convolution over shifted planes, the training path of {@link Convolution}: the same products as
