@@ -1,4 +1,4 @@
-package org.normkit.core.checks;
+package org.normkit.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,7 +41,8 @@ import org.normkit.autograd.tensor.Tensor;
  * consistency. A shape a norm refuses in training (one value
  * per channel) is checked in evaluation only.
  *
- * <p>A module or plugin gets them all with one line in its test sources (bn-core's test-jar as a test dependency):
+ * <p>A module or plugin gets them all with one line in its test sources (the {@code org.normkit:bn-testkit} artifact as a
+ * test dependency):
  * <pre>{@code
  * class RegisteredNormsTest extends RegisteredNormChecks {}
  * }</pre>
