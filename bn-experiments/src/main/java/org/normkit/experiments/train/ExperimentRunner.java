@@ -258,7 +258,7 @@ public final class ExperimentRunner {
             Trainer.EpochResult trained;
             Trainer.Evaluation test;
             try (ExecutionMode.Scope ignored = ExecutionMode.scope(config.face())) {
-                trained = trainer.trainEpoch(net, optimizer, data.train(), batches, epoch, bar);
+                trained = trainer.trainEpoch(net, optimizer, data.train(), batches, epoch, bar, config.gradPenalty());
                 test = trainer.evaluate(net, data.test());
             } catch (DivergedException e) {
                 csv.append(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
