@@ -73,6 +73,11 @@ final class TrainingOptions {
             + "instead of stopping with an error.")
     boolean waitForBusyFolder;
 
+    @Option(names = "--grad-penalty", paramLabel = "λ", defaultValue = "0",
+            description = "Add λ·‖∂loss/∂input‖² to the training loss, a gradient penalty that needs the gradient of "
+                    + "a gradient (default: ${DEFAULT-VALUE}, none); see docs/grad-penalty.md.")
+    double gradPenalty;
+
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
 
@@ -81,6 +86,6 @@ final class TrainingOptions {
         return new ExperimentConfig(net, norms, epochs, batchSize,
                 lr == null ? OptionalDouble.empty() : OptionalDouble.of(lr), Optional.ofNullable(optimizer),
                 weightDecay, dropout, seeds, Optional.ofNullable(data), out == null ? defaultOut : out, threads,
-                ExecutionMode.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest));
+                ExecutionMode.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest), gradPenalty);
     }
 }
