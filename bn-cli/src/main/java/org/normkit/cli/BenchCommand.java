@@ -97,6 +97,10 @@ final class BenchCommand implements Runnable {
             + "pytorch (scripts/pytorch/bench_peer.py with a python3 that has torch).")
     String peer;
 
+    @Option(names = "--no-verify", description = "Skip the check, made once per norm before timing, that its "
+            + "reference and fused faces agree on a small input.")
+    boolean noVerify;
+
     @Option(names = "--forks", paramLabel = "N", description = "JMH forks per benchmark in a full run (default 1).")
     Integer forks;
 
@@ -134,6 +138,7 @@ final class BenchCommand implements Runnable {
         List<Path> plugins = PluginLoader.pluginPaths(parent.plugins);
         RunSettings settings = settings(quick ? RunSettings.quick(plugins) : RunSettings.full(plugins));
         SuitePlan plan = SuitePlan.of(parent.registry(), selection);
+        parent.verifyFaces(norms.isEmpty() ? parent.registry().names() : norms, noVerify);
         if (plan.groups().isEmpty()) {
             out.println("normkit bench: nothing to time" + (parent.registry().names().isEmpty()
                     ? ": no normalizations are registered (add a plugin with --plugins)" : ""));
@@ -181,6 +186,7 @@ final class BenchCommand implements Runnable {
         List<Path> plugins = PluginLoader.pluginPaths(parent.plugins);
         RunSettings settings = settings(quick ? RunSettings.trainingQuick(plugins) : RunSettings.trainingFull(plugins));
         TrainingPlan plan = TrainingPlan.of(parent.registry(), selection);
+        parent.verifyFaces(norms.isEmpty() ? parent.registry().names() : norms, noVerify);
         if (plan.groups().isEmpty()) {
             out.println("normkit bench --training: nothing to time");
             plan.skipped().forEach(s -> out.println("  " + s.net() + " " + s.norm() + " " + s.face() + ": "

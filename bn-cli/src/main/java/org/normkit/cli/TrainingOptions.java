@@ -69,6 +69,10 @@ final class TrainingOptions {
     @Option(names = "--limit-test", description = "Use only the first N test images (quick runs).")
     Integer limitTest;
 
+    @Option(names = "--no-verify", description = "Skip the check, made once per norm before training, that its "
+            + "reference and fused faces agree on a small input.")
+    boolean noVerify;
+
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
 
