@@ -37,6 +37,7 @@ final class ExperimentCommand implements Runnable {
         parent.verifyFaces(config.norms(), options.noVerify);
         new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic(),
                 parent.part(ExperimentRunner.DataSource.class))
+                .waitingForBusyFolder(options.waitForBusyFolder)
                 .experiment(config);
     }
 }

@@ -13,6 +13,7 @@ import org.normkit.autograd.tensor.Shape;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -24,6 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "(central differences against backprop, for the input and every parameter) in training and in "
                 + "evaluation, then agreement of its reference and fused faces (output, saved statistics, gradients, "
                 + "running statistics after one step) in both modes, float64 and float32.",
+                "With --order 2, also the second-order gradcheck (finite differences of the first-order gradients, "
+                + "PyTorch's gradgradcheck) of the reference face and of the fused face, after a line stating how "
+                + "the fused face takes part in second order.",
                 "Prints one line per check (the details of a failure below it) and last 'N passed, M failed'; exit "
                 + "code 0 exactly when nothing failed."})
 final class GradcheckCommand implements Callable<Integer> {
@@ -47,11 +51,19 @@ final class GradcheckCommand implements Callable<Integer> {
     @Option(names = "--no-faces", description = "Skip the face agreement; gradcheck only.")
     boolean noFaces;
 
+    @Option(names = "--order", paramLabel = "N", defaultValue = "1",
+            description = "1: first-order gradients; 2: also gradients of gradients (default: ${DEFAULT-VALUE}).")
+    int order;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
     public Integer call() {
+        if (order != 1 && order != 2) {
+            throw new ParameterException(spec.commandLine(), "--order must be 1 or 2, got " + order
+                    + ": 2 checks gradients of gradients, higher orders are built the same way");
+        }
         NormalizationProvider provider = parent.registry().get(name);
         List<Shape> inputs = new ArrayList<>();
         shapes.forEach(s -> inputs.add(Shape.parse(s)));
@@ -61,7 +73,8 @@ final class GradcheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         NormCheckLines checks = new NormCheckLines(out, name, provider, seed);
         for (Shape shape : inputs) {
-            checks.allChecks(provider.contract().specFor(shape, NormSpec.of(1).withOptions(options)), shape, !noFaces);
+            checks.allChecks(provider.contract().specFor(shape, NormSpec.of(1).withOptions(options)), shape, order,
+                    !noFaces);
         }
         out.println(checks.counts());
         out.flush();

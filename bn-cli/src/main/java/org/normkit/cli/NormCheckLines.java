@@ -1,11 +1,15 @@
 package org.normkit.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import org.normkit.autograd.check.FaceAgreement;
 import org.normkit.autograd.check.GradCheck;
 import org.normkit.autograd.check.NormGradCheck;
+import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.FusedSecondOrder;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
@@ -34,12 +38,16 @@ final class NormCheckLines {
     }
 
     /**
-     * Every check on one input shape: gradcheck in training and evaluation (float64), then, unless
+     * Every check on one input shape: gradcheck in training and evaluation (float64), with {@code order} 2 the
+     * second-order gradcheck of both faces ({@link #secondOrder}), then, unless
      * {@code withFaces} is false, face agreement in both modes, float64 and float32.
      */
-    void allChecks(NormSpec base, Shape shape, boolean withFaces) {
+    void allChecks(NormSpec base, Shape shape, int order, boolean withFaces) {
         for (boolean training : new boolean[] {true, false}) {
             gradcheck(base.withDtype(DType.FLOAT64), shape, training);
+        }
+        if (order == 2) {
+            secondOrder(base.withDtype(DType.FLOAT64), shape);
         }
         if (withFaces) {
             for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
@@ -63,6 +71,45 @@ final class NormCheckLines {
             out.println("skip " + what + ": " + e.getMessage());
             return;
         }
+        recordGradcheck(what, report);
+    }
+
+    /**
+     * PyTorch's gradgradcheck: finite differences of the first-order gradients, on the reference face and, unless
+     * the norm refuses it, the fused face, after a line stating how the fused face takes part in second order.
+     */
+    void secondOrder(NormSpec spec, Shape shape) {
+        Normalization probe = provider.create(spec);
+        List<ExecutionMode> faces = new ArrayList<>(List.of(ExecutionMode.REFERENCE));
+        if (probe.fused().isEmpty()) {
+            out.println("note " + name + " has no fused face: second order through the reference face only");
+        } else {
+            out.println("note " + name + ": " + probe.fusedSecondOrder().statement());
+            if (probe.fusedSecondOrder() != FusedSecondOrder.REFUSED) {
+                faces.add(ExecutionMode.FUSED);
+            }
+        }
+        for (ExecutionMode face : faces) {
+            for (boolean training : new boolean[] {true, false}) {
+                String what = "gradcheck --order 2 " + name + " " + shape + " " + mode(training) + " "
+                        + face.name().toLowerCase(Locale.ROOT) + " face";
+                Normalization layer = provider.create(spec);
+                layer.loadStateDict(FaceAgreement.randomState(layer.stateDict(), seed));
+                layer.train(training);
+                GradCheck.Report report;
+                try {
+                    report = NormGradCheck.checkSecondOrder(layer, Tensor.randn(DType.FLOAT64, shape, seed + 1),
+                            seed + 2, face);
+                } catch (UnsupportedInputException e) {
+                    out.println("skip " + what + ": " + e.getMessage());
+                    continue;
+                }
+                recordGradcheck(what, report);
+            }
+        }
+    }
+
+    private void recordGradcheck(String what, GradCheck.Report report) {
         double worst = report.perInput().stream().mapToDouble(c -> c.worstUsage()).max().orElse(0);
         record(report.passed(), what + (report.passed() ? " (worst " + String.format(Locale.ROOT, "%.2g", worst)
                 + " of the tolerance)" : ""), report.describe());

@@ -87,6 +87,7 @@ final class SweepCommand implements Runnable {
         parent.verifyFaces(config.norms(), options.noVerify);
         new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic(),
                 parent.part(ExperimentRunner.DataSource.class))
+                .waitingForBusyFolder(options.waitForBusyFolder)
                 .sweep(config, parsed.setting(), parsed.values());
     }
 }

@@ -73,6 +73,10 @@ final class TrainingOptions {
             + "reference and fused faces agree on a small input.")
     boolean noVerify;
 
+    @Option(names = "--wait", description = "When another run is writing to the same --out, wait for it to end "
+            + "instead of stopping with an error.")
+    boolean waitForBusyFolder;
+
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
 

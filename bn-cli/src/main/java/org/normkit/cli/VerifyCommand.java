@@ -63,7 +63,8 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         NormCheckLines checks = new NormCheckLines(out, name, provider, seed);
         for (Shape shape : provider.contract().exampleShapes()) {
-            checks.allChecks(provider.contract().specFor(shape, NormSpec.of(1).withOptions(options)), shape, true);
+            checks.allChecks(provider.contract().specFor(shape, NormSpec.of(1).withOptions(options)), shape, 1,
+                    true);
         }
         ConformanceRunner runner = new ConformanceRunner(parent.registry(), Optional.of(name), Faces.BOTH);
         for (ConformanceCase c : served) {
