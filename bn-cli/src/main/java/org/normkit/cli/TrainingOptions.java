@@ -69,6 +69,10 @@ final class TrainingOptions {
     @Option(names = "--limit-test", description = "Use only the first N test images (quick runs).")
     Integer limitTest;
 
+    @Option(names = "--no-verify", description = "Skip the check, made once per norm before training, that its "
+            + "reference and fused faces agree on a small input.")
+    boolean noVerify;
+
     @Option(names = "--wait", description = "When another run is writing to the same --out, wait for it to end "
             + "instead of stopping with an error.")
     boolean waitForBusyFolder;

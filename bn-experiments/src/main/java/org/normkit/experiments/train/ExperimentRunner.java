@@ -44,9 +44,13 @@ public final class ExperimentRunner {
     /** The file beside results.csv that records what its rows were trained on. */
     public static final String SETUP_FILE = "setup.txt";
 
-    /** Where the images come from: {@link FashionMnist#load} (or synthetic data) in use, a stand-in in tests. */
+    /**
+     * Where the images come from: {@link FashionMnist#load} (Fashion-MNIST from the folder or the system's
+     * package, or the built-in synthetic set), or any other source an application binds in its place.
+     */
     @FunctionalInterface
-    interface DataSource {
+    public interface DataSource {
+        /** The training and test sets, read from {@code folder} when given. */
         DatasetSplit load(Optional<Path> folder);
     }
 
@@ -61,7 +65,7 @@ public final class ExperimentRunner {
         this(registry, out, progress, FashionMnist::load);
     }
 
-    ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource) {
+    public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource) {
         this.registry = registry;
         this.out = out;
         this.trainer = new Trainer(progress.forJob(job));
