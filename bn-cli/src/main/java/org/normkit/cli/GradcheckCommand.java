@@ -49,13 +49,14 @@ final class GradcheckCommand implements Callable<Integer> {
     List<String> shapes = new ArrayList<>();
 
     @Option(names = "--option", paramLabel = "KEY=VALUE",
-            description = "A family-specific option, e.g. --option groups=2 (repeatable).")
+            description = "eps, momentum (a number, or none for the cumulative average), affine, "
+                    + "track_running_stats, or an option of the norm, e.g. --option groups=2 (repeatable).")
     Map<String, String> options = new LinkedHashMap<>();
 
     @Option(names = "--no-faces", description = "Skip the face agreement; gradcheck only.")
     boolean noFaces;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
     long seed;
 
     private int passed;
@@ -71,7 +72,7 @@ final class GradcheckCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         for (Shape shape : inputs) {
-            NormSpec base = provider.contract().specFor(shape, NormSpec.of(1).withOptions(options));
+            NormSpec base = provider.contract().specFor(shape, SpecOptions.base(options, provider));
             for (boolean training : new boolean[] {true, false}) {
                 gradcheck(out, provider, base.withDtype(DType.FLOAT64), shape, training);
             }

@@ -203,6 +203,10 @@ public final class ExperimentRunner {
         int runs = 0;
         long steps = 0;
         for (ExperimentConfig point : points) {
+            if (point.batchSize() > data.train().rows()) {
+                warn("--batch-size " + point.batchSize() + " is larger than the " + data.train().rows() + " training "
+                        + "images: every epoch is one batch of " + data.train().rows());
+            }
             Set<RunKey> done = csv.completedRuns(point.epochs());
             long stepsPerRun = (long) point.epochs()
                     * Batches.of(data.train().rows(), point.batchSize(), 0).batchesPerEpoch();
