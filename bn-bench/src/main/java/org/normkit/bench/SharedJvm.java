@@ -43,6 +43,12 @@ final class SharedJvm {
      */
     static <R> R run(Class<?> main, Function<Path, List<String>> arguments, List<String> jvmArgs,
                      Map<String, String> environment, Function<Path, R> read, PrintWriter progress) {
+        return run(main, System.getProperty("java.class.path"), arguments, jvmArgs, environment, read, progress);
+    }
+
+    /** As {@link #run(Class, Function, List, Map, Function, PrintWriter)}, with the given class path. */
+    static <R> R run(Class<?> main, String classPath, Function<Path, List<String>> arguments, List<String> jvmArgs,
+                     Map<String, String> environment, Function<Path, R> read, PrintWriter progress) {
         Path result;
         try {
             result = Files.createTempFile("normkit-bench-", ".json");
@@ -54,7 +60,7 @@ final class SharedJvm {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(main.getName());
         command.addAll(arguments.apply(result));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

@@ -36,6 +36,7 @@ final class ExperimentCommand implements Runnable {
         parent.applyThreads(config.threads());
         new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
                 .waitingForBusyFolder(options.waitForBusyFolder)
+                .withCommandLine(parent.commandLine())
                 .experiment(config);
     }
 }

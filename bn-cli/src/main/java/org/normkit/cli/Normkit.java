@@ -16,6 +16,7 @@ public final class Normkit {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         System.setProperty("java.awt.headless", "true");
         NormkitCommand top = new NormkitCommand();
+        top.commandLine(args);
         CommandLine cli = new CommandLine(top);
         cli.setOut(out);
         cli.setErr(err);

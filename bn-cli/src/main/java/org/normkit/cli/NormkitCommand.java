@@ -36,6 +36,7 @@ public final class NormkitCommand implements Runnable {
     boolean debug;
 
     private NormRegistry registry;
+    private String commandLine = "normkit";
 
     @Override
     public void run() {
@@ -51,6 +52,15 @@ public final class NormkitCommand implements Runnable {
             spec.commandLine().getErr().flush();
         }
         KernelThreads.set(threads);
+    }
+
+    /** The command line as typed, for reports to say what made them. */
+    String commandLine() {
+        return commandLine;
+    }
+
+    void commandLine(String[] args) {
+        commandLine = "normkit" + (args.length == 0 ? "" : " " + String.join(" ", args));
     }
 
     boolean debug() {

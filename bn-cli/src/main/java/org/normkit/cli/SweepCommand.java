@@ -87,6 +87,7 @@ final class SweepCommand implements Runnable {
         parent.applyThreads(config.threads());
         new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
                 .waitingForBusyFolder(options.waitForBusyFolder)
+                .withCommandLine(parent.commandLine())
                 .sweep(config, parsed.setting(), parsed.values());
     }
 }

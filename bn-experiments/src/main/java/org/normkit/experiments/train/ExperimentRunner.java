@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
 import org.normkit.autograd.nn.Module;
-import org.normkit.autograd.ops.Gemm;
+import org.normkit.autograd.loops.Gemm;
 import org.normkit.autograd.optim.Optimizer;
 import org.normkit.autograd.spi.ExecutionMode;
 import org.normkit.autograd.spi.NormRegistry;
@@ -55,6 +55,7 @@ public final class ExperimentRunner {
     private final JobProgress job = new JobProgress();
     private final DataSource dataSource;
     private boolean waitForBusyFolder;
+    private String commandLine = "unknown (not started from the command line)";
 
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
         this(registry, out, progress, FashionMnist::load);
@@ -73,6 +74,12 @@ public final class ExperimentRunner {
      */
     public ExperimentRunner waitingForBusyFolder(boolean wait) {
         this.waitForBusyFolder = wait;
+        return this;
+    }
+
+    /** The command line that started this run, for the reports' provenance line. */
+    public ExperimentRunner withCommandLine(String line) {
+        this.commandLine = line;
         return this;
     }
 
@@ -321,6 +328,7 @@ public final class ExperimentRunner {
         for (int i = 0; i < notRun.size(); i++) {
             m.put("not run " + (i + 1), notRun.get(i));
         }
+        m.put("made", Provenance.describe(commandLine));
         return m;
     }
 

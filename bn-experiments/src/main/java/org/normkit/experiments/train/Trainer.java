@@ -10,6 +10,7 @@ import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.Dataset;
+import org.normkit.experiments.report.TrainingFailures;
 
 /**
  * One epoch of mini-batch training and one evaluation pass, for image classifiers over a {@link Dataset}.
@@ -35,7 +36,8 @@ public final class Trainer {
     public record Evaluation(double loss, double accuracy) {}
 
     /**
-     * Trains for one epoch; throws {@link DivergedException} on the first non-finite loss.
+     * Trains for one epoch; throws {@link DivergedException} on the first loss that is not finite or far above the start
+     * ({@link TrainingFailures#diverged}).
      *
      * @param task what the progress display calls this epoch
      */
@@ -58,7 +60,7 @@ public final class Trainer {
                 Tensor logits = net.forward(x);
                 Tensor loss = Losses.crossEntropy(logits, y);
                 double value = loss.item();
-                if (!Double.isFinite(value)) {
+                if (TrainingFailures.diverged(value)) {
                     throw new DivergedException(epoch, step, value, (System.nanoTime() - start) / 1e9);
                 }
                 optimizer.zeroGrad();
