@@ -85,7 +85,9 @@ final class SweepCommand implements Runnable {
         // Each setting gets its own folder by default, so a batch-size sweep and an lr sweep do not share a report.
         var config = options.toConfig(Path.of("normkit-runs", "sweep-" + parsed.name()));
         parent.applyThreads(config.threads());
-        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
+        parent.verifyFaces(config.norms(), options.noVerify);
+        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic(),
+                parent.part(ExperimentRunner.DataSource.class))
                 .waitingForBusyFolder(options.waitForBusyFolder)
                 .withCommandLine(parent.commandLine())
                 .sweep(config, parsed.setting(), parsed.values());

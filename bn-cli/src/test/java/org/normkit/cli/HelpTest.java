@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 class HelpTest {
-    private static final List<String> COMMANDS = List.of("list", "conformance", "gradcheck", "bench", "experiment",
-            "sweep");
+    private static final List<String> COMMANDS = List.of("list", "conformance", "gradcheck", "verify", "bench",
+            "experiment", "sweep");
 
     private static String[] run(String... args) {
         StringWriter out = new StringWriter();
@@ -35,7 +35,7 @@ class HelpTest {
     class Usage {
 
         @ParameterizedTest
-        @ValueSource(strings = {"list", "conformance", "gradcheck", "bench", "experiment", "sweep"})
+        @ValueSource(strings = {"list", "conformance", "gradcheck", "verify", "bench", "experiment", "sweep"})
         void placeholdersAreUpperCaseWordsNeverJavaFieldNames(String command) {
             String help = run(command, "--help")[1];
 
@@ -43,7 +43,7 @@ class HelpTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"list", "conformance", "gradcheck", "bench", "experiment", "sweep"})
+        @ValueSource(strings = {"list", "conformance", "gradcheck", "verify", "bench", "experiment", "sweep"})
         void wrappingNeverSplitsAWordAtItsDot(String command) {
             String help = run(command, "--help")[1] + run("--help")[1];
             // "torch.\n      set_num_threads": a line ending in a word and a dot, the next going on in lower case.
