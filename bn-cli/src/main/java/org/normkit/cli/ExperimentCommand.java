@@ -38,6 +38,7 @@ final class ExperimentCommand implements Runnable {
         new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic(),
                 parent.part(ExperimentRunner.DataSource.class))
                 .waitingForBusyFolder(options.waitForBusyFolder)
+                .withCommandLine(parent.commandLine())
                 .experiment(config);
     }
 }

@@ -60,6 +60,7 @@ public final class ExperimentRunner {
     private final JobProgress job = new JobProgress();
     private final DataSource dataSource;
     private boolean waitForBusyFolder;
+    private String commandLine = "unknown (not started from the command line)";
 
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
         this(registry, out, progress, FashionMnist::load);
@@ -78,6 +79,12 @@ public final class ExperimentRunner {
      */
     public ExperimentRunner waitingForBusyFolder(boolean wait) {
         this.waitForBusyFolder = wait;
+        return this;
+    }
+
+    /** The command line that started this run, for the reports' provenance line. */
+    public ExperimentRunner withCommandLine(String line) {
+        this.commandLine = line;
         return this;
     }
 
@@ -208,6 +215,10 @@ public final class ExperimentRunner {
         int runs = 0;
         long steps = 0;
         for (ExperimentConfig point : points) {
+            if (point.batchSize() > data.train().rows()) {
+                warn("--batch-size " + point.batchSize() + " is larger than the " + data.train().rows() + " training "
+                        + "images: every epoch is one batch of " + data.train().rows());
+            }
             Set<RunKey> done = csv.completedRuns(point.epochs());
             long stepsPerRun = (long) point.epochs()
                     * Batches.of(data.train().rows(), point.batchSize(), 0).batchesPerEpoch();
@@ -322,6 +333,7 @@ public final class ExperimentRunner {
         for (int i = 0; i < notRun.size(); i++) {
             m.put("not run " + (i + 1), notRun.get(i));
         }
+        m.put("made", Provenance.describe(commandLine));
         return m;
     }
 

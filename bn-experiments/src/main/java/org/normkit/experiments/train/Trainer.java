@@ -11,6 +11,7 @@ import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.Dataset;
+import org.normkit.experiments.report.TrainingFailures;
 
 /**
  * One epoch of mini-batch training and one evaluation pass, for image classifiers over a {@link Dataset}.
@@ -41,7 +42,8 @@ public final class Trainer {
     public record Evaluation(double loss, double accuracy) {}
 
     /**
-     * Trains for one epoch; throws {@link DivergedException} on the first non-finite loss.
+     * Trains for one epoch; throws {@link DivergedException} on the first loss that is not finite or far above the start
+     * ({@link TrainingFailures#diverged}).
      *
      * @param task what the progress display calls this epoch
      */
@@ -71,7 +73,7 @@ public final class Trainer {
                 Tensor loss = Losses.crossEntropy(logits, y);
                 Tensor objective = gradPenalty > 0 ? withGradientPenalty(loss, x, gradPenalty) : loss;
                 double value = loss.item();
-                if (!Double.isFinite(value) || !Double.isFinite(objective.item())) {
+                if (TrainingFailures.diverged(value) || !Double.isFinite(objective.item())) {
                     throw new DivergedException(epoch, step, Double.isFinite(value) ? objective.item() : value,
                             (System.nanoTime() - start) / 1e9);
                 }

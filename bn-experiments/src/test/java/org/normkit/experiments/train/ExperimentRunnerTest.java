@@ -268,7 +268,21 @@ class ExperimentRunnerTest {
             List<String> lines = console.lines().filter(l -> l.startsWith("diverged:")).collect(Collectors.toList());
             assertEquals(2, lines.size(), console);
             assertTrue(lines.get(0).matches("diverged: net mlp, norm none, seed 0, epoch 1, step \\d+: training loss "
-                    + "(NaN|-?Infinity) .*recorded as diverged in results.csv"), lines.get(0));
+                    + "(NaN|-?Infinity|[0-9.E]+) .*recorded as diverged in results.csv"), lines.get(0));
+        }
+
+        @Test
+        void aFiniteLossFarAboveTheStartIsDivergedAndTheReportSaysWhatThatMeans() throws IOException {
+            Path out = dir.resolve("far-above");
+            ExperimentConfig config = withLr(TinyData.config(List.of("none"), out), "adam", 5.0);
+
+            new TinyData.Console().experiment(config);
+
+            assertTrue(rows(out).stream().anyMatch(ResultRow::isDiverged), rows(out).toString());
+            String report = Files.readString(out.resolve(ExperimentReport.MARKDOWN_FILE));
+            assertTrue(report.contains("A run diverges when a step's training loss is not finite or above 23.0"),
+                    report);
+            assertTrue(report.contains("| made | "), report);
         }
 
         @Test
