@@ -23,6 +23,11 @@ import java.util.function.Function;
  */
 final class SharedJvm {
     private static final int LINES_KEPT = 20;
+    /**
+     * What every JVM with the Vector API module prints first (this one and each JMH fork): about our build, not the
+     * user's command, so it is kept off the screen.
+     */
+    static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules";
 
     private SharedJvm() {}
 
@@ -74,6 +79,9 @@ final class SharedJvm {
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
+                if (line.contains(INCUBATOR_NOTICE)) {
+                    continue;
+                }
                 progress.println(line);
                 progress.flush();
                 last.addLast(line);

@@ -4,23 +4,16 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.normkit.autograd.check.FaceAgreement;
-import org.normkit.autograd.check.GradCheck;
-import org.normkit.autograd.check.NormGradCheck;
 import org.normkit.autograd.spi.NormSpec;
-import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
-import org.normkit.autograd.spi.UnsupportedInputException;
-import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
-import org.normkit.autograd.tensor.Tensor;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -32,6 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "(central differences against backprop, for the input and every parameter) in training and in "
                 + "evaluation, then agreement of its reference and fused faces (output, saved statistics, gradients, "
                 + "running statistics after one step) in both modes, float64 and float32.",
+                "With --order 2, also the second-order gradcheck (finite differences of the first-order gradients, "
+                + "PyTorch's gradgradcheck) of the reference face and of the fused face, after a line stating how "
+                + "the fused face takes part in second order.",
                 "Prints one line per check (the details of a failure below it) and last 'N passed, M failed'; exit "
                 + "code 0 exactly when nothing failed."})
 final class GradcheckCommand implements Callable<Integer> {
@@ -49,20 +45,26 @@ final class GradcheckCommand implements Callable<Integer> {
     List<String> shapes = new ArrayList<>();
 
     @Option(names = "--option", paramLabel = "KEY=VALUE",
-            description = "A family-specific option, e.g. --option groups=2 (repeatable).")
+            description = "eps, momentum (a number, or none for the cumulative average), affine, "
+                    + "track_running_stats, or an option of the norm, e.g. --option groups=2 (repeatable).")
     Map<String, String> options = new LinkedHashMap<>();
 
     @Option(names = "--no-faces", description = "Skip the face agreement; gradcheck only.")
     boolean noFaces;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--order", paramLabel = "N", defaultValue = "1",
+            description = "1: first-order gradients; 2: also gradients of gradients (default: ${DEFAULT-VALUE}).")
+    int order;
 
-    private int passed;
-    private int failed;
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
+    long seed;
 
     @Override
     public Integer call() {
+        if (order != 1 && order != 2) {
+            throw new ParameterException(spec.commandLine(), "--order must be 1 or 2, got " + order
+                    + ": 2 checks gradients of gradients, higher orders are built the same way");
+        }
         NormalizationProvider provider = parent.registry().get(name);
         List<Shape> inputs = new ArrayList<>();
         shapes.forEach(s -> inputs.add(Shape.parse(s)));
@@ -70,78 +72,13 @@ final class GradcheckCommand implements Callable<Integer> {
             inputs.addAll(provider.contract().exampleShapes());
         }
         PrintWriter out = spec.commandLine().getOut();
+        NormCheckLines checks = new NormCheckLines(out, name, provider, seed);
         for (Shape shape : inputs) {
-            NormSpec base = provider.contract().specFor(shape, NormSpec.of(1).withOptions(options));
-            for (boolean training : new boolean[] {true, false}) {
-                gradcheck(out, provider, base.withDtype(DType.FLOAT64), shape, training);
-            }
-            if (!noFaces) {
-                for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
-                    for (boolean training : new boolean[] {true, false}) {
-                        faces(out, provider, base.withDtype(dtype), shape, training);
-                    }
-                }
-            }
+            checks.allChecks(provider.contract().specFor(shape, SpecOptions.base(options, provider)), shape, order,
+                    !noFaces);
         }
-        out.println(passed + " passed, " + failed + " failed");
+        out.println(checks.counts());
         out.flush();
-        return failed == 0 ? 0 : 1;
-    }
-
-    private void gradcheck(PrintWriter out, NormalizationProvider provider, NormSpec spec, Shape shape,
-                           boolean training) {
-        String what = "gradcheck " + name + " " + shape + " " + mode(training);
-        Normalization layer = provider.create(spec);
-        layer.loadStateDict(FaceAgreement.randomState(layer.stateDict(), seed));
-        layer.train(training);
-        GradCheck.Report report;
-        try {
-            report = NormGradCheck.check(layer, Tensor.randn(DType.FLOAT64, shape, seed + 1), seed + 2);
-        } catch (UnsupportedInputException e) {
-            out.println("skip " + what + ": " + e.getMessage());
-            return;
-        }
-        double worst = report.perInput().stream().mapToDouble(c -> c.worstUsage()).max().orElse(0);
-        if (report.passed()) {
-            passed++;
-            out.println("ok   " + what + " (worst " + String.format(Locale.ROOT, "%.2g", worst)
-                    + " of the tolerance)");
-        } else {
-            failed++;
-            out.println("FAIL " + what);
-            out.print(indent(report.describe()));
-        }
-    }
-
-    private void faces(PrintWriter out, NormalizationProvider provider, NormSpec spec, Shape shape, boolean training) {
-        String what = "faces " + name + " " + shape + " " + spec.dtype() + " " + mode(training);
-        Normalization probe = provider.create(spec);
-        if (probe.fused().isEmpty()) {
-            out.println("skip " + what + ": " + name + " has no fused face");
-            return;
-        }
-        FaceAgreement.Report report;
-        try {
-            report = FaceAgreement.check(name, () -> provider.create(spec), shape, training, seed);
-        } catch (UnsupportedInputException e) {
-            out.println("skip " + what + ": " + e.getMessage());
-            return;
-        }
-        if (report.passed()) {
-            passed++;
-            out.println("ok   " + what);
-        } else {
-            failed++;
-            out.println("FAIL " + what);
-            out.print(indent(report.describe()));
-        }
-    }
-
-    private static String mode(boolean training) {
-        return training ? "train" : "eval";
-    }
-
-    private static String indent(String lines) {
-        return lines.replaceAll("(?m)^", "       ");
+        return checks.failed() == 0 ? 0 : 1;
     }
 }

@@ -33,6 +33,10 @@ public final class PoolingLoops {
         }
     }
 
+    public Window2d window() {
+        return window;
+    }
+
     /**
      * For every output, the flat input index of its window's maximum: the first one in row-major order on ties; a
      * NaN wins, as in PyTorch; an all −∞ window keeps its first element.

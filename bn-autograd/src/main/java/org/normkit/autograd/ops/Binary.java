@@ -8,7 +8,9 @@ import org.normkit.autograd.tensor.Tensor;
 /**
  * Binary primitives with broadcasting, each forward beside its backward. The backward of a broadcast is a sum
  * over the broadcast dimensions ({@link Reduce#sumTo}): a value used many times collects all their gradients.
- * Operands of different dtypes are promoted as PyTorch does.
+ * Operands of different dtypes are promoted as PyTorch does. The backwards use the operands and outputs themselves
+ * (not detached copies), so that under {@code createGraph} the gradients they return can be differentiated again;
+ * the masks of maximum and where are constants, as their derivatives are zero almost everywhere.
  */
 public final class Binary {
     private Binary() {}
@@ -36,8 +38,8 @@ public final class Binary {
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "mul");
         Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.MUL);
         return Node.record(out, "mul", (g, needs) -> new Tensor[] {
-            needs[0] ? Reduce.sumTo(mul(g, p[1].detach()), p[0].shape()) : null,
-            needs[1] ? Reduce.sumTo(mul(g, p[0].detach()), p[1].shape()) : null}, p[0], p[1]);
+            needs[0] ? Reduce.sumTo(mul(g, p[1]), p[0].shape()) : null,
+            needs[1] ? Reduce.sumTo(mul(g, p[0]), p[1].shape()) : null}, p[0], p[1]);
     }
 
     public static Tensor div(Tensor a, Tensor b) {
@@ -45,9 +47,9 @@ public final class Binary {
         Shape shape = Shape.broadcast(p[0].shape(), p[1].shape(), "div");
         Tensor out = Elementwise.map(p[0], p[1], shape, Elementwise.Op.DIV);
         return Node.record(out, "div", (g, needs) -> new Tensor[] {
-            needs[0] ? Reduce.sumTo(div(g, p[1].detach()), p[0].shape()) : null,
+            needs[0] ? Reduce.sumTo(div(g, p[1]), p[0].shape()) : null,
             // d(a/b)/db = −a/b² = −out/b
-            needs[1] ? Reduce.sumTo(Unary.neg(div(mul(g, out.detach()), p[1].detach())), p[1].shape()) : null},
+            needs[1] ? Reduce.sumTo(Unary.neg(div(mul(g, out), p[1])), p[1].shape()) : null},
             p[0], p[1]);
     }
 

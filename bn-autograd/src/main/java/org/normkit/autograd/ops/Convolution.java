@@ -1,6 +1,7 @@
 package org.normkit.autograd.ops;
 
 import org.normkit.autograd.graph.BackwardFunction;
+import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.graph.Node;
 import org.normkit.autograd.loops.ConvolutionLoops;
 import org.normkit.autograd.loops.Window2d;
@@ -15,6 +16,11 @@ import org.normkit.autograd.tensor.Tensor;
  *
  * <p>The loops ({@link ConvolutionLoops}): im2col and a matrix product per image, or shifted planes for float32
  * with stride 1; only the gradients the graph needs are computed.
+ *
+ * <p>Higher orders: the two gradients are bilinear, dx = Bx(g, W) and dW = Bw(x, g), and their adjoints are the
+ * convolution and each other: for an upstream U on dx, ∂/∂g = conv(U, W) and ∂/∂W = Bw(U, g); for V on dW,
+ * ∂/∂x = Bx(g, V) and ∂/∂g = conv(x, V). So in a backward pass that builds a graph ({@code createGraph}) each is
+ * recorded as a node of its own whose backward is made of the three, to any order.
  */
 public final class Convolution {
     private Convolution() {}
@@ -51,14 +57,43 @@ public final class Convolution {
         Tensor out = Tensor.zeros(dtype, Shape.of(batch, outChannels, g.outH(), g.outW()));
         loops.forward(in, w, b, out);
         BackwardFunction backward = (grad, needs) -> {
-            Tensor gx = needs[0] ? Tensor.zeros(dtype, in.shape()) : null;
-            Tensor gw = needs[1] ? Tensor.zeros(dtype, w.shape()) : null;
-            Tensor gb = needs.length > 2 && needs[2] ? Reduce.sum(grad, new int[] {0, 2, 3}, false) : null;
-            if (gx != null || gw != null) {
-                loops.gradients(in.detach(), w.detach(), grad, gx, gw);
+            Tensor gx;
+            Tensor gw;
+            if (GradMode.isEnabled()) {
+                gx = needs[0] ? inputGradient(grad, w, in.shape(), loops) : null;
+                gw = needs[1] ? weightGradient(in, grad, w.shape(), loops) : null;
+            } else {
+                gx = needs[0] ? Tensor.zeros(dtype, in.shape()) : null;
+                gw = needs[1] ? Tensor.zeros(dtype, w.shape()) : null;
+                if (gx != null || gw != null) {
+                    loops.gradients(in, w, grad, gx, gw);
+                }
             }
+            Tensor gb = needs.length > 2 && needs[2] ? Reduce.sum(grad, new int[] {0, 2, 3}, false) : null;
             return b == null ? new Tensor[] {gx, gw} : new Tensor[] {gx, gw, gb};
         };
         return b == null ? Node.record(out, "conv2d", backward, in, w) : Node.record(out, "conv2d", backward, in, w, b);
+    }
+
+    /** dx = Bx(g, W), recorded with its own backward (see the class comment). */
+    private static Tensor inputGradient(Tensor g, Tensor w, Shape inputShape, ConvolutionLoops loops) {
+        Tensor gx = Tensor.zeros(g.dtype(), inputShape);
+        // The input is read only for the weight gradient, which is not asked for: gx stands in for it.
+        loops.gradients(gx, w, g, gx, null);
+        Window2d window = loops.window();
+        return Node.record(gx, "conv2dInputGradient", (u, needs) -> new Tensor[] {
+            needs[0] ? conv2d(u, w, null, window.stride(), window.padding()) : null,
+            needs[1] ? weightGradient(u, g, w.shape(), loops) : null}, g, w);
+    }
+
+    /** dW = Bw(x, g), recorded with its own backward (see the class comment). */
+    private static Tensor weightGradient(Tensor x, Tensor g, Shape weightShape, ConvolutionLoops loops) {
+        Tensor gw = Tensor.zeros(g.dtype(), weightShape);
+        // The weight is read only for the input gradient, which is not asked for: gw stands in for it.
+        loops.gradients(x, gw, g, null, gw);
+        Window2d window = loops.window();
+        return Node.record(gw, "conv2dWeightGradient", (v, needs) -> new Tensor[] {
+            needs[0] ? inputGradient(g, v, x.shape(), loops) : null,
+            needs[1] ? conv2d(x, v, null, window.stride(), window.padding()) : null}, x, g);
     }
 }

@@ -1,5 +1,6 @@
 package org.normkit.autograd.ops;
 
+import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.graph.Node;
 import org.normkit.autograd.loops.Gemm;
 import org.normkit.autograd.tensor.Shape;
@@ -9,7 +10,8 @@ import org.normkit.autograd.tensor.Tensor;
 /**
  * Matrix product of 2-d matrices, or batched over leading dimensions: {@code (..., M, K)·(..., K, N)}. The batch
  * dimensions must be equal, or one operand 2-d (then it is shared by every batch entry and its gradient summed).
- * Backward: dA = g·Bᵀ, dB = Aᵀ·g.
+ * Backward: dA = g·Bᵀ, dB = Aᵀ·g; in a backward pass that builds a graph ({@code createGraph}) the same products
+ * through the primitive itself, so they can be differentiated again.
  */
 public final class MatMul {
     private MatMul() {}
@@ -62,21 +64,38 @@ public final class MatMul {
         int batches = batch.numel();
         Gemm.batched(false, transB, x, y, out, m, n, k, batches);
         return Node.record(out, "matmul", (g, needs) -> {
+            if (GradMode.isEnabled()) {
+                return differentiableGradients(g, x, y, transB, needs);
+            }
             Tensor gx = null;
             Tensor gy = null;
             if (needs[0]) {
                 gx = Tensor.zeros(x.dtype(), x.shape());
-                Gemm.batched(false, !transB, g, y.detach(), gx, m, k, n, batches);
+                Gemm.batched(false, !transB, g, y, gx, m, k, n, batches);
             }
             if (needs[1]) {
                 gy = Tensor.zeros(y.dtype(), y.shape());
                 if (transB) {
-                    Gemm.batched(true, false, g, x.detach(), gy, n, k, m, batches);
+                    Gemm.batched(true, false, g, x, gy, n, k, m, batches);
                 } else {
-                    Gemm.batched(true, false, x.detach(), g, gy, k, n, m, batches);
+                    Gemm.batched(true, false, x, g, gy, k, n, m, batches);
                 }
             }
             return new Tensor[] {gx, gy};
         }, x, y);
+    }
+
+    /** The same gradients as products recorded in the graph; a shared (2-d) operand's gradient summed over batches. */
+    private static Tensor[] differentiableGradients(Tensor g, Tensor x, Tensor y, boolean transB, boolean[] needs) {
+        Tensor gx = null;
+        Tensor gy = null;
+        if (needs[0]) {
+            gx = Reduce.sumTo(transB ? matmul(g, y) : matmulTransposed(g, y), x.shape());
+        }
+        if (needs[1]) {
+            gy = Reduce.sumTo(transB ? matmul(Composed.transpose(g, -2, -1), x)
+                    : matmul(Composed.transpose(x, -2, -1), g), y.shape());
+        }
+        return new Tensor[] {gx, gy};
     }
 }

@@ -61,11 +61,11 @@ public final class Reduce {
             }
         }
         Tensor summed = count == 0 ? g : sum(g, Arrays.copyOf(axes, count), true);
-        return summed.viewAs(shape);
+        return Movement.reshape(summed, shape);
     }
 
     private static Tensor broadcastBack(Tensor g, Shape kept, Shape inputShape) {
-        return Movement.expand(g.viewAs(kept), inputShape);
+        return Movement.expand(Movement.reshape(g, kept), inputShape);
     }
 
     static int[] allAxes(int rank) {

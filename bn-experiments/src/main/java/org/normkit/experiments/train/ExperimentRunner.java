@@ -1,10 +1,6 @@
 package org.normkit.experiments.train;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +11,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
-import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.loops.Gemm;
 import org.normkit.autograd.optim.Optimizer;
@@ -30,6 +25,7 @@ import org.normkit.experiments.report.ExperimentReport;
 import org.normkit.experiments.report.ReportContext;
 import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
+import org.normkit.experiments.report.RunConfig;
 import org.normkit.experiments.report.RunKey;
 import org.normkit.experiments.report.SweepReport;
 import org.normkit.experiments.report.SweptSetting;
@@ -48,33 +44,62 @@ public final class ExperimentRunner {
     /** The file beside results.csv that records what its rows were trained on. */
     public static final String SETUP_FILE = "setup.txt";
 
-    /** Where the images come from: {@link FashionMnist#load} (or synthetic data) in use, a stand-in in tests. */
+    /**
+     * Where the images come from: {@link FashionMnist#load} (Fashion-MNIST from the folder or the system's
+     * package, or the built-in synthetic set), or any other source an application binds in its place.
+     */
     @FunctionalInterface
-    interface DataSource {
+    public interface DataSource {
+        /** The training and test sets, read from {@code folder} when given. */
         DatasetSplit load(Optional<Path> folder);
     }
 
     private final NormRegistry registry;
     private final PrintWriter out;
     private final Trainer trainer;
+    private final JobProgress job = new JobProgress();
     private final DataSource dataSource;
+    private boolean waitForBusyFolder;
+    private String commandLine = "unknown (not started from the command line)";
 
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
         this(registry, out, progress, FashionMnist::load);
     }
 
-    ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource) {
+    public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource) {
         this.registry = registry;
         this.out = out;
-        this.trainer = new Trainer(progress);
+        this.trainer = new Trainer(progress.forJob(job));
         this.dataSource = dataSource;
+    }
+
+    /**
+     * With {@code wait}, a run into a folder another run is writing to waits for it to end; without (the default),
+     * it is refused naming the other run.
+     */
+    public ExperimentRunner waitingForBusyFolder(boolean wait) {
+        this.waitForBusyFolder = wait;
+        return this;
+    }
+
+    /** The command line that started this run, for the reports' provenance line. */
+    public ExperimentRunner withCommandLine(String line) {
+        this.commandLine = line;
+        return this;
     }
 
     /** Trains every norm × seed of {@code config} and writes report.md/report.html; returns the report's path. */
     public Path experiment(ExperimentConfig config) {
         requireRegistered(config.norms());
+        try (ResultsFolderLock ignored = lock(config)) {
+            return experimentInLockedFolder(config);
+        }
+    }
+
+    private Path experimentInLockedFolder(ExperimentConfig config) {
         DatasetSplit data = load(config);
-        ResultsCsv csv = open(config, data);
+        ResultsCsv csv = open(config, data, Optional.empty());
+        planJob(List.of(config), data, csv);
         List<String> notRun = runAll(config, data, csv);
         Map<String, String> described = describe(config, data, notRun);
         ReportContext context = ReportContext.of(described, data.notice(), data.synthetic())
@@ -91,13 +116,22 @@ public final class ExperimentRunner {
     /** Runs the grid of {@code setting} over {@code values}, then writes sweep.md/sweep.html/sweep.png. */
     public Path sweep(ExperimentConfig config, SweptSetting setting, List<Double> values) {
         requireRegistered(config.norms());
+        try (ResultsFolderLock ignored = lock(config)) {
+            return sweepInLockedFolder(config, setting, values);
+        }
+    }
+
+    private Path sweepInLockedFolder(ExperimentConfig config, SweptSetting setting, List<Double> values) {
         DatasetSplit data = load(config);
-        ResultsCsv csv = open(config, data);
+        ResultsCsv csv = open(config, data, Optional.of(setting));
+        List<ExperimentConfig> points = values.stream().map(value -> setting == SweptSetting.BATCH_SIZE
+                ? config.withBatchSize((int) Math.round(value)) : config.withLr(value)).toList();
+        planJob(points, data, csv);
         List<String> notRun = new ArrayList<>();
         List<RunKey> keys = new ArrayList<>();
-        for (double value : values) {
-            ExperimentConfig point = setting == SweptSetting.BATCH_SIZE
-                    ? config.withBatchSize((int) Math.round(value)) : config.withLr(value);
+        for (int i = 0; i < values.size(); i++) {
+            double value = values.get(i);
+            ExperimentConfig point = points.get(i);
             out.println("== " + setting.words() + " " + format(value));
             notRun.addAll(runAll(point, data, csv));
             keys.addAll(keys(point));
@@ -146,28 +180,56 @@ public final class ExperimentRunner {
         return new DatasetSplit(train, test, data.synthetic(), data.notice());
     }
 
-    /** results.csv in the output folder, after checking that its rows were trained on this data with this face. */
-    private ResultsCsv open(ExperimentConfig config, DatasetSplit data) {
+    /**
+     * Waits for, or refuses, a folder another run is writing to: two runs appending to one results.csv would each
+     * overwrite the other's rows.
+     */
+    private ResultsFolderLock lock(ExperimentConfig config) {
+        return ResultsFolderLock.acquire(config.out(), waitForBusyFolder, this::warn);
+    }
+
+    /**
+     * results.csv in the output folder, after checking that its rows were trained with this experiment's definition
+     * ({@link ExperimentDefinition}); a folder of another definition is refused, naming the settings that differ.
+     */
+    private ResultsCsv open(ExperimentConfig config, DatasetSplit data, Optional<SweptSetting> swept) {
         ResultsCsv csv = ResultsCsv.open(config.out().resolve(ResultsCsv.FILE_NAME), this::warn);
         Path setupFile = config.out().resolve(SETUP_FILE);
-        String setup = "data: " + data.train().origin() + "; " + data.test().origin() + "\n"
-                + "face: " + config.face().name().toLowerCase(java.util.Locale.ROOT) + "\n";
-        if (!csv.rows().isEmpty() && Files.exists(setupFile)) {
-            String earlier;
-            try {
-                earlier = Files.readString(setupFile, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not read " + setupFile + ": " + e.getMessage(), e);
+        ExperimentDefinition definition = ExperimentDefinition.of(config, data, swept);
+        if (!csv.rows().isEmpty()) {
+            ExperimentDefinition.read(setupFile).ifPresent(recorded -> {
+                List<String> differences = definition.differencesFrom(recorded);
+                if (!differences.isEmpty()) {
+                    throw new IllegalArgumentException(config.out() + " holds the results of another experiment, "
+                            + "which must not mix with these in one report: " + String.join("; ", differences)
+                            + ". Choose another --out, or delete " + csv.file() + " to start over");
+                }
+            });
+        }
+        definition.write(setupFile);
+        return csv;
+    }
+
+    /** Tells the progress display how many runs and steps the job has left to train. */
+    private void planJob(List<ExperimentConfig> points, DatasetSplit data, ResultsCsv csv) {
+        int runs = 0;
+        long steps = 0;
+        for (ExperimentConfig point : points) {
+            if (point.batchSize() > data.train().rows()) {
+                warn("--batch-size " + point.batchSize() + " is larger than the " + data.train().rows() + " training "
+                        + "images: every epoch is one batch of " + data.train().rows());
             }
-            if (!earlier.equals(setup)) {
-                throw new IllegalArgumentException(config.out() + " holds results of another setup, which must not "
-                        + "mix with these in one report: it has [" + earlier.strip().replace("\n", ", ") + "], this "
-                        + "run has [" + setup.strip().replace("\n", ", ") + "]; choose another --out, or delete "
-                        + csv.file() + " to start over");
+            Set<RunKey> done = csv.completedRuns(point.epochs());
+            long stepsPerRun = (long) point.epochs()
+                    * Batches.of(data.train().rows(), point.batchSize(), 0).batchesPerEpoch();
+            for (RunKey key : keys(point)) {
+                if (!done.contains(key)) {
+                    runs++;
+                    steps += stepsPerRun;
+                }
             }
         }
-        AtomicFiles.writeString(setupFile, setup);
-        return csv;
+        job.plan(runs, steps);
     }
 
     /** Runs what is missing; returns one line per norm that could not be paired with the net. */
@@ -200,23 +262,24 @@ public final class ExperimentRunner {
     private void run(ExperimentConfig config, DatasetSplit data, ResultsCsv csv, RunKey key) {
         // One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers.
         SplittableRandom init = new SplittableRandom(key.seed());
-        Module net = Nets.build(config.net(), new NormSlot(registry, key.norm()), config.dropout(), init);
-        Optimizer optimizer = Optimizers.create(key.optimizer(), net.parameters(), key.lr(), key.weightDecay());
+        Module net = Nets.build(config.net(), new NormSlot(registry, key.config().norm()), config.dropout(), init);
+        Optimizer optimizer = Optimizers.create(key.config().optimizer(), net.parameters(), key.config().lr(), key.config().weightDecay());
         Batches batches = Batches.of(data.train().rows(), config.batchSize(), key.seed());
         csv.startRun(key);
+        job.startRun();
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             String task = label(key) + " epoch " + epoch + "/" + config.epochs();
-            String bar = key.norm() + " seed " + key.seed() + " epoch " + epoch + "/" + config.epochs();
+            String bar = key.config().norm() + " seed " + key.seed() + " epoch " + epoch + "/" + config.epochs();
             Trainer.EpochResult trained;
             Trainer.Evaluation test;
             try (ExecutionMode.Scope ignored = ExecutionMode.scope(config.face())) {
-                trained = trainer.trainEpoch(net, optimizer, data.train(), batches, epoch, bar);
+                trained = trainer.trainEpoch(net, optimizer, data.train(), batches, epoch, bar, config.gradPenalty());
                 test = trainer.evaluate(net, data.test());
             } catch (DivergedException e) {
                 csv.append(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
-                out.println("diverged: net " + key.net() + ", norm " + key.norm() + ", seed " + key.seed()
+                out.println("diverged: net " + key.config().net() + ", norm " + key.config().norm() + ", seed " + key.seed()
                         + ", epoch " + e.epoch() + ", step " + e.step() + ": training loss " + e.loss() + " (lr "
-                        + format(key.lr()) + ", batch size " + key.batchSize() + "); recorded as diverged in "
+                        + format(key.config().lr()) + ", batch size " + key.config().batchSize() + "); recorded as diverged in "
                         + ResultsCsv.FILE_NAME);
                 out.flush();
                 return;
@@ -231,8 +294,8 @@ public final class ExperimentRunner {
     }
 
     private static RunKey key(ExperimentConfig config, String norm, int seed) {
-        return new RunKey(config.net(), norm, config.batchSize(), config.lrFor(norm), config.optimizerFor(norm),
-                config.weightDecay(), config.dropout(), seed);
+        return new RunKey(new RunConfig(config.net(), norm, config.batchSize(), config.lrFor(norm),
+                config.optimizerFor(norm), config.weightDecay(), config.dropout()), seed);
     }
 
     /** Every run {@code config} asks for. */
@@ -247,7 +310,7 @@ public final class ExperimentRunner {
     }
 
     private static String label(RunKey key) {
-        return key.net() + "/" + key.norm() + "/b" + key.batchSize() + "/lr " + format(key.lr()) + "/seed "
+        return key.config().net() + "/" + key.config().norm() + "/b" + key.config().batchSize() + "/lr " + format(key.config().lr()) + "/seed "
                 + key.seed();
     }
 
@@ -270,6 +333,7 @@ public final class ExperimentRunner {
         for (int i = 0; i < notRun.size(); i++) {
             m.put("not run " + (i + 1), notRun.get(i));
         }
+        m.put("made", Provenance.describe(commandLine));
         return m;
     }
 

@@ -1,4 +1,4 @@
-package org.normkit.core.checks;
+package org.normkit.testkit;
 
 /** bn-core's registered norms (the BatchNorms) through the checks every norm inherits. */
 class RegisteredBatchNormChecksTest extends RegisteredNormChecks {}

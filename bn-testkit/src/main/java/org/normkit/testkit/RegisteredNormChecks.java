@@ -1,4 +1,4 @@
-package org.normkit.core.checks;
+package org.normkit.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +17,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.normkit.autograd.check.FaceAgreement;
 import org.normkit.autograd.check.GradCheck;
 import org.normkit.autograd.check.NormGradCheck;
+import org.normkit.autograd.graph.Backprop;
 import org.normkit.autograd.graph.GradMode;
+import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.FusedSecondOrder;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
@@ -33,10 +36,13 @@ import org.normkit.autograd.tensor.Tensor;
  * {@link InputContract#exampleShapes()}: gradcheck of the reference face in float64 (training with batch statistics;
  * evaluation, with the running statistics where the norm tracks them), agreement of the reference and fused faces
  * ({@link FaceAgreement}: output, saved statistics, input and parameter gradients, running statistics after one step)
- * in both modes and both dtypes, and the contract's own consistency. A shape a norm refuses in training (one value
+ * in both modes and both dtypes, second-order gradchecks (finite differences of first-order gradients) of the
+ * reference face and of the fused face as {@link Normalization#fusedSecondOrder} states it, and the contract's own
+ * consistency. A shape a norm refuses in training (one value
  * per channel) is checked in evaluation only.
  *
- * <p>A module or plugin gets them all with one line in its test sources (bn-core's test-jar as a test dependency):
+ * <p>A module or plugin gets them all with one line in its test sources (the {@code org.normkit:bn-testkit} artifact as a
+ * test dependency):
  * <pre>{@code
  * class RegisteredNormsTest extends RegisteredNormChecks {}
  * }</pre>
@@ -120,6 +126,46 @@ public abstract class RegisteredNormChecks {
     @MethodSource("normsShapesAndDtypes")
     void facesAgreeInEvaluation(String name, Shape shape, DType dtype) {
         faces(name, shape, dtype, false);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("normsAndShapes")
+    void referenceFacePassesSecondOrderGradcheck(String name, Shape shape) {
+        secondOrder(name, shape, true, ExecutionMode.REFERENCE);
+        secondOrder(name, shape, false, ExecutionMode.REFERENCE);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("normsAndShapes")
+    void fusedFaceDoesWhatItStatesAtSecondOrder(String name, Shape shape) {
+        Normalization probe = create(name, shape, DType.FLOAT64);
+        Assumptions.assumeTrue(probe.fused().isPresent(), name + " has no fused face");
+        if (probe.fusedSecondOrder() == FusedSecondOrder.REFUSED) {
+            probe.setExecutionMode(ExecutionMode.FUSED);
+            Tensor x = Tensor.randn(DType.FLOAT64, shape, 1).requiresGrad(true);
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> Backprop.grad(probe.forward(x).square().sum(), new Tensor[] {x}, true));
+            assertTrue(e.getMessage().contains("has no differentiable backward"), e.getMessage());
+            return;
+        }
+        secondOrder(name, shape, true, ExecutionMode.FUSED);
+        secondOrder(name, shape, false, ExecutionMode.FUSED);
+    }
+
+    private void secondOrder(String name, Shape shape, boolean training, ExecutionMode face) {
+        long seed = seed(name, shape);
+        Normalization layer = create(name, shape, DType.FLOAT64);
+        layer.loadStateDict(FaceAgreement.randomState(layer.stateDict(), seed));
+        layer.train(training);
+        try {
+            assumeTakes(layer, shape);
+        } catch (org.opentest4j.TestAbortedException e) {
+            return;
+        }
+        GradCheck.Report report = NormGradCheck.checkSecondOrder(layer, Tensor.randn(DType.FLOAT64, shape, seed + 1),
+                seed + 2, face);
+        assertTrue(report.passed(), name + " " + shape + (training ? " train " : " eval ") + face + " second order\n"
+                + report.describe());
     }
 
     private void gradcheck(String name, Shape shape, boolean training) {
