@@ -1,5 +1,6 @@
 package org.normkit.cli;
 
+import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -9,7 +10,7 @@ import org.normkit.core.conformance.ConformanceFile;
 import org.normkit.core.conformance.ConformanceReader;
 import org.normkit.core.conformance.ConformanceReport;
 import org.normkit.core.conformance.ConformanceRunner;
-import org.normkit.core.conformance.Faces;
+import org.normkit.autograd.spi.Face;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,7 +53,7 @@ final class ConformanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Faces faces = Faces.parse(face);
+        List<Face> faces = Face.parseList(face);
         ConformanceFile file = ConformanceReader.read(cases);
         ConformanceReport report = new ConformanceRunner(parent.registry(), Optional.ofNullable(norm), faces)
                 .runAll(file.cases());

@@ -5,7 +5,7 @@ import java.util.Optional;
 import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.graph.Node;
 import org.normkit.autograd.nn.Parameter;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
@@ -36,8 +36,8 @@ import org.normkit.core.kernel.NormKernel;
  *   <li>Checks the dtype (the input must have the layer's dtype, see below) and the shape ({@link #checkInput}).</li>
  *   <li>Chooses the statistics once, by {@link Statistics#choose}: the batch's in training, and in evaluation when
  *       the layer keeps no running statistics; the running ones in evaluation with tracking.</li>
- *   <li>Runs one face: the layer's {@link ExecutionMode}, or, for an AUTO layer, the mode of the innermost
- *       {@link ExecutionMode#scope}; AUTO runs the fused face when there is one. A scope asking for FUSED runs a norm
+ *   <li>Runs one face: the layer's {@link Face}, or, for an AUTO layer, the mode of the innermost
+ *       {@link Face#scope}; AUTO runs the fused face when there is one. A scope asking for FUSED runs a norm
  *       without a fused face on its reference face; a layer set to FUSED must have one. The fused face enters the
  *       autograd graph as one node whose backward calls {@link FusedNorm#backward} with the mask of the inputs that
  *       need a gradient.</li>
@@ -73,7 +73,7 @@ public abstract class NormBase extends Normalization {
     private final Parameter weight;
     private final Parameter bias;
     private final RunningStats running;
-    private ExecutionMode mode = ExecutionMode.AUTO;
+    private Face mode = Face.AUTO;
     private NormKernel kernel;
 
     /**
@@ -197,15 +197,15 @@ public abstract class NormBase extends Normalization {
     }
 
     @Override
-    public final void setExecutionMode(ExecutionMode mode) {
-        if (mode == ExecutionMode.FUSED && fused().isEmpty()) {
+    public final void setFace(Face mode) {
+        if (mode == Face.FUSED && fused().isEmpty()) {
             throw new IllegalArgumentException(label() + " has no fused face: use REFERENCE or AUTO");
         }
         this.mode = mode;
     }
 
     @Override
-    public final ExecutionMode executionMode() {
+    public final Face face() {
         return mode;
     }
 
@@ -260,8 +260,8 @@ public abstract class NormBase extends Normalization {
     }
 
     private boolean runsFused() {
-        ExecutionMode effective = mode != ExecutionMode.AUTO ? mode : ExecutionMode.scoped();
-        return effective != ExecutionMode.REFERENCE && fused().isPresent();
+        Face effective = mode != Face.AUTO ? mode : Face.scoped();
+        return effective != Face.REFERENCE && fused().isPresent();
     }
 
     /** Runs the fused forward and records it as one graph node whose backward is the kernel's. */

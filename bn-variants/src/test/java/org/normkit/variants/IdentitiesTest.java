@@ -5,7 +5,7 @@ import static org.normkit.variants.Close.assertClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
@@ -37,15 +37,15 @@ class IdentitiesTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-    void groupNormWithOneGroupIsLayerNormOverCHW(ExecutionMode face) {
+    @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+    void groupNormWithOneGroupIsLayerNormOverCHW(Face face) {
         assertSameNormalisation(groupNorm(1), new LayerNorm(plain(4 * 5 * 6).withOption("normalized_shape", "4,5,6")),
                 face);
     }
 
     @ParameterizedTest
-    @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-    void groupNormWithOneGroupPerChannelIsInstanceNorm(ExecutionMode face) {
+    @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+    void groupNormWithOneGroupPerChannelIsInstanceNorm(Face face) {
         assertSameNormalisation(groupNorm(4), new InstanceNorm2d(plain(4)), face);
         assertSameNormalisation(groupNorm(4), new InstanceNorm(plain(4)), face);
     }
@@ -56,9 +56,9 @@ class IdentitiesTest {
         assertSameSavedStatistics(groupNorm(4), new InstanceNorm2d(plain(4)));
     }
 
-    private static void assertSameNormalisation(Normalization group, Normalization other, ExecutionMode face) {
-        group.setExecutionMode(face);
-        other.setExecutionMode(face);
+    private static void assertSameNormalisation(Normalization group, Normalization other, Face face) {
+        group.setFace(face);
+        other.setFace(face);
         Tensor xGroup = X.copy().requiresGrad(true);
         Tensor xOther = X.copy().requiresGrad(true);
         Tensor yGroup = group.forward(xGroup);

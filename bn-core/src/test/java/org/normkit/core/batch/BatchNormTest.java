@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
@@ -127,10 +127,10 @@ class BatchNormTest {
                 }
             };
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> bn.setExecutionMode(ExecutionMode.FUSED));
+                    () -> bn.setFace(Face.FUSED));
             assertEquals("batch_norm has no fused face: use REFERENCE or AUTO", e.getMessage());
-            bn.setExecutionMode(ExecutionMode.AUTO);
-            try (ExecutionMode.Scope ignored = ExecutionMode.scope(ExecutionMode.FUSED)) {
+            bn.setFace(Face.AUTO);
+            try (Face.Scope ignored = Face.scope(Face.FUSED)) {
                 Tensor y = bn.forward(input(2, 3).requiresGrad(true));
                 assertFalse(y.creator().op().contains("fused"), "a FUSED scope runs it on its reference face");
             }
@@ -202,10 +202,10 @@ class BatchNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void runningVarianceUsesUnbiasedEstimate(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void runningVarianceUsesUnbiasedEstimate(Face face) {
             BatchNorm1d bn = new BatchNorm1d(F64.withMomentum(1.0));
-            bn.setExecutionMode(face);
+            bn.setFace(face);
             bn.forward(x);
             RunningStats r = bn.runningStats().orElseThrow();
             for (int c = 0; c < 3; c++) {
@@ -216,10 +216,10 @@ class BatchNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void momentumWeighsTheNewBatchAsInPyTorch(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void momentumWeighsTheNewBatchAsInPyTorch(Face face) {
             BatchNorm1d bn = new BatchNorm1d(F64.withMomentum(0.25));
-            bn.setExecutionMode(face);
+            bn.setFace(face);
             bn.forward(x);
             RunningStats r = bn.runningStats().orElseThrow();
             assertEquals(0.75 * 0 + 0.25 * channelMean(1)[0], r.mean().get(1), 1e-12);
@@ -228,10 +228,10 @@ class BatchNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void cumulativeAverageWeighsBatchesEqually(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void cumulativeAverageWeighsBatchesEqually(Face face) {
             BatchNorm1d bn = new BatchNorm1d(F64.withCumulativeAverage());
-            bn.setExecutionMode(face);
+            bn.setFace(face);
             Tensor second = input(4, 3, 2).mul(3.0);
             bn.forward(x);
             RunningStats r = bn.runningStats().orElseThrow();
@@ -278,7 +278,7 @@ class BatchNormTest {
         @Test
         void theFusedFaceIsOneGraphNodeOverInputWeightAndBias() {
             BatchNorm2d bn = new BatchNorm2d(F64);
-            bn.setExecutionMode(ExecutionMode.FUSED);
+            bn.setFace(Face.FUSED);
             Tensor x = input(2, 3, 2, 2).requiresGrad(true);
             Tensor y = bn.forward(x);
             assertEquals("batch_norm2d (fused)", y.creator().op());
@@ -289,10 +289,10 @@ class BatchNormTest {
         void aScopeChoosesTheFaceOfAutoLayersButNotOfLayersThatChose() {
             BatchNorm2d auto = new BatchNorm2d(F64);
             BatchNorm2d fused = new BatchNorm2d(F64);
-            fused.setExecutionMode(ExecutionMode.FUSED);
+            fused.setFace(Face.FUSED);
             Tensor x = input(2, 3, 2, 2).requiresGrad(true);
             assertEquals("batch_norm2d (fused)", auto.forward(x).creator().op(), "AUTO runs the fused face");
-            try (ExecutionMode.Scope ignored = ExecutionMode.scope(ExecutionMode.REFERENCE)) {
+            try (Face.Scope ignored = Face.scope(Face.REFERENCE)) {
                 assertFalse(auto.forward(x).creator().op().contains("fused"));
                 assertEquals("batch_norm2d (fused)", fused.forward(x).creator().op());
             }
@@ -341,9 +341,9 @@ class BatchNormTest {
         @Test
         void theWorkedExampleOfTheFormatGivesItsNumbers() {
             // FORMAT.md section 5: x = [1, 2, 3, 4] on one feature, γ = 2, β = 1, momentum 0.1.
-            for (ExecutionMode face : List.of(ExecutionMode.REFERENCE, ExecutionMode.FUSED)) {
+            for (Face face : List.of(Face.REFERENCE, Face.FUSED)) {
                 BatchNorm1d bn = new BatchNorm1d(NormSpec.of(1).withDtype(DType.FLOAT64));
-                bn.setExecutionMode(face);
+                bn.setFace(face);
                 bn.weight().orElseThrow().set(0, 2);
                 bn.bias().orElseThrow().set(0, 1);
                 Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 4, 1).requiresGrad(true);

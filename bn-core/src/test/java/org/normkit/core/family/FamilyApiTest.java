@@ -193,8 +193,8 @@ class FamilyApiTest {
         Tensor x = Tensor.randn(DType.FLOAT64, Shape.of(2, 3, 4), 3);
         for (boolean fused : new boolean[] {false, true}) {
             Instance norm = new Instance(NormSpec.of(3).withDtype(DType.FLOAT64).withMomentum(1.0));
-            norm.setExecutionMode(fused ? org.normkit.autograd.spi.ExecutionMode.FUSED
-                    : org.normkit.autograd.spi.ExecutionMode.REFERENCE);
+            norm.setFace(fused ? org.normkit.autograd.spi.Face.FUSED
+                    : org.normkit.autograd.spi.Face.REFERENCE);
             norm.forward(x);
             RunningStats r = norm.runningStats().orElseThrow();
             for (int c = 0; c < 3; c++) {

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
@@ -30,7 +30,7 @@ class WithoutVectorModuleTest {
 
         static String result() {
             BatchNorm2d layer = new BatchNorm2d(NormSpec.of(3));
-            layer.setExecutionMode(ExecutionMode.FUSED);
+            layer.setFace(Face.FUSED);
             Tensor x = Tensor.randn(DType.FLOAT32, Shape.of(4, 3, 5, 7), 1).requiresGrad(true);
             Tensor w = Tensor.randn(DType.FLOAT32, Shape.of(4, 3, 5, 7), 2);
             Tensor y = layer.forward(x);

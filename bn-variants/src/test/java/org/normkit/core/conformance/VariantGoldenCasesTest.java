@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 
 /**
@@ -53,7 +54,7 @@ class VariantGoldenCasesTest {
     }
 
     private static void assertAllPass(List<ConformanceCase> cases) {
-        ConformanceReport report = new ConformanceRunner(REGISTRY, Optional.empty(), Faces.BOTH).runAll(cases);
+        ConformanceReport report = new ConformanceRunner(REGISTRY, Optional.empty(), Face.BOTH).runAll(cases);
         assertTrue(report.allPassed(), String.join("\n", report.lines()));
         assertTrue(report.results().stream().allMatch(r -> r.faces().size() == 2),
                 "every case must run on both faces:\n" + String.join("\n", report.lines()));

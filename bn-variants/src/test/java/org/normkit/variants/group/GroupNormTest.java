@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
@@ -124,10 +124,10 @@ class GroupNormTest {
     @Nested
     class Behaviour {
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void contiguousChannelGroupsShareStatisticsAndEachChannelItsAffine(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void contiguousChannelGroupsShareStatisticsAndEachChannelItsAffine(Face face) {
             GroupNorm gn = new GroupNorm(spec(6, "3"));
-            gn.setExecutionMode(face);
+            gn.setFace(face);
             Tensor gamma = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 6);
             Tensor beta = Tensor.of(new double[] {0, 1, 0, -1, 0, 2}, 6);
             gn.weight().orElseThrow().copyFrom(gamma);
@@ -155,10 +155,10 @@ class GroupNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void evaluationComputesWhatTrainingComputes(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void evaluationComputesWhatTrainingComputes(Face face) {
             GroupNorm gn = new GroupNorm(spec(4, "2"));
-            gn.setExecutionMode(face);
+            gn.setFace(face);
             Tensor x = input(3, 4, 5);
             Tensor train = gn.forward(x);
             gn.eval();

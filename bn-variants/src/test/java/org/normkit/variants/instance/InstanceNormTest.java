@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
@@ -152,10 +152,10 @@ class InstanceNormTest {
     @Nested
     class StatisticsAndState {
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void eachSampleAndChannelIsNormalisedOverItsSpatialPositions(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void eachSampleAndChannelIsNormalisedOverItsSpatialPositions(Face face) {
             InstanceNorm2d in = new InstanceNorm2d(TRACKED);
-            in.setExecutionMode(face);
+            in.setFace(face);
             in.weight().orElseThrow().copyFrom(Tensor.of(new double[] {0.5, 2, 3}, 3));
             in.bias().orElseThrow().copyFrom(Tensor.of(new double[] {1, -1, 0}, 3));
             Tensor x = input(2, 3, 2, 3);
@@ -172,10 +172,10 @@ class InstanceNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void runningStatisticsAverageTheInstancesWithUnbiasedVariancesAndLeaveTheCounter(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void runningStatisticsAverageTheInstancesWithUnbiasedVariancesAndLeaveTheCounter(Face face) {
             InstanceNorm1d in = new InstanceNorm1d(TRACKED.withMomentum(0.3));
-            in.setExecutionMode(face);
+            in.setFace(face);
             Tensor x = input(4, 3, 5);
             in.forward(x);
             double[][] moments = instanceMoments(x);
@@ -198,10 +198,10 @@ class InstanceNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void evaluationWithTrackingNormalisesWithTheRunningStatisticsAndLeavesThemUnchanged(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void evaluationWithTrackingNormalisesWithTheRunningStatisticsAndLeavesThemUnchanged(Face face) {
             InstanceNorm1d in = new InstanceNorm1d(TRACKED.withAffine(false));
-            in.setExecutionMode(face);
+            in.setFace(face);
             in.runningStats().orElseThrow().mean().copyFrom(Tensor.of(new double[] {1, 2, 3}, 3));
             in.runningStats().orElseThrow().variance().copyFrom(Tensor.of(new double[] {4, 0.25, 1}, 3));
             in.eval();
@@ -221,10 +221,10 @@ class InstanceNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void evaluationWithoutTrackingNormalisesWithTheInputsStatistics(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void evaluationWithoutTrackingNormalisesWithTheInputsStatistics(Face face) {
             InstanceNorm2d in = new InstanceNorm2d(PLAIN);
-            in.setExecutionMode(face);
+            in.setFace(face);
             Tensor x = input(2, 3, 3, 3);
             Tensor train = in.forward(x);
             in.eval();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
@@ -152,10 +152,10 @@ class LayerNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void normalisesEachRowOverTheTrailingDimensionsThenScalesElementwise(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void normalisesEachRowOverTheTrailingDimensionsThenScalesElementwise(Face face) {
             LayerNorm ln = new LayerNorm(spec(6, "2,3").withEps(1e-3));
-            ln.setExecutionMode(face);
+            ln.setFace(face);
             Tensor gamma = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
             Tensor beta = Tensor.of(new double[] {-1, 0, 1, 2, 3, 4}, 2, 3);
             ln.weight().orElseThrow().copyFrom(gamma);
@@ -181,10 +181,10 @@ class LayerNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void evaluationComputesWhatTrainingComputes(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void evaluationComputesWhatTrainingComputes(Face face) {
             LayerNorm ln = new LayerNorm(spec(5, null));
-            ln.setExecutionMode(face);
+            ln.setFace(face);
             Tensor x = input(3, 4, 5);
             Tensor train = ln.forward(x);
             ln.eval();
