@@ -25,6 +25,7 @@ import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
 import org.normkit.autograd.tensor.Shape;
+import org.normkit.core.NormLayer;
 import org.normkit.core.batch.BatchNorm;
 
 class ConformanceRunnerTest {
@@ -134,12 +135,12 @@ class ConformanceRunnerTest {
 
         @Override
         public Normalization create(NormSpec spec) {
-            return new BatchNorm(spec) {
+            return new BatchNorm() {
                 @Override
-                public Optional<FusedNorm> fused() {
+                public Optional<FusedNorm> fused(NormLayer layer) {
                     return Optional.empty();
                 }
-            };
+            }.create(spec);
         }
     }
 

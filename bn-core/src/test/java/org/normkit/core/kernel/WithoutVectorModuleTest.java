@@ -13,7 +13,8 @@ import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.batch.BatchNorm2d;
+import org.normkit.core.NormLayer;
+import org.normkit.core.batch.BatchNorm;
 
 /**
  * Surefire runs with {@code --add-modules=jdk.incubator.vector}; a user's JVM may lack it. A child JVM without the
@@ -29,7 +30,7 @@ class WithoutVectorModuleTest {
         }
 
         static String result() {
-            BatchNorm2d layer = new BatchNorm2d(NormSpec.of(3));
+            NormLayer layer = new BatchNorm().create("batch_norm2d", NormSpec.of(3));
             layer.setFace(Face.FUSED);
             Tensor x = Tensor.randn(DType.FLOAT32, Shape.of(4, 3, 5, 7), 1).requiresGrad(true);
             Tensor w = Tensor.randn(DType.FLOAT32, Shape.of(4, 3, 5, 7), 2);
