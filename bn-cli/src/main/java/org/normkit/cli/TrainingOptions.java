@@ -69,6 +69,10 @@ final class TrainingOptions {
     @Option(names = "--limit-test", description = "Use only the first N test images (quick runs).")
     Integer limitTest;
 
+    @Option(names = "--wait", description = "When another run is writing to the same --out, wait for it to end "
+            + "instead of stopping with an error.")
+    boolean waitForBusyFolder;
+
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
 

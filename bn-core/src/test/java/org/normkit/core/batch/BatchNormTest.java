@@ -342,7 +342,7 @@ class BatchNormTest {
 
         @Test
         void theWorkedExampleOfTheFormatGivesItsNumbers() {
-            // FORMAT.md section 5: x = [1, 2, 3, 4] on one feature, γ = 2, β = 1, momentum 0.1.
+            // The hand-computed example of bn-worked-example.json: x = [1, 2, 3, 4] on one feature, γ = 2, β = 1, momentum 0.1.
             for (Face face : List.of(Face.REFERENCE, Face.FUSED)) {
                 NormLayer bn = BATCH_NORM.create("batch_norm1d", NormSpec.of(1).withDtype(DType.FLOAT64));
                 bn.setFace(face);
