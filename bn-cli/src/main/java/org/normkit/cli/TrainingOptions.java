@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** The options {@code experiment} and {@code sweep} share. */
 final class TrainingOptions {
-    @Option(names = "--net", defaultValue = "mlp", description = "mlp or lenet (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--net", paramLabel = "NET", defaultValue = "mlp", description = "mlp or lenet (default: ${DEFAULT-VALUE}).")
     String net;
 
     @Option(names = "--norms", split = ",", paramLabel = "NAME",
@@ -24,22 +24,22 @@ final class TrainingOptions {
     // The defaults make the README's first command a comparison worth reading in about five minutes on two cores:
     // 4 norms × 5 seeds × 10 epochs of the mlp (measured: none and batch_norm took 95 s). Five seeds are the fewest
     // whose 95 % intervals (t = 2.78) can separate norms that differ by a point; two seeds (t = 12.7) cannot.
-    @Option(names = "--epochs", defaultValue = "10", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", description = "Learning rate (default: 1e-3 for adam; for sgd 1.0 with a norm, 0.9 without).")
+    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 1e-3 for adam; for sgd 1.0 with a norm, 0.9 without).")
     Double lr;
 
-    @Option(names = "--optimizer", description = "sgd or adam (default: adam for mlp, sgd for lenet).")
+    @Option(names = "--optimizer", paramLabel = "OPTIMIZER", description = "sgd or adam (default: adam for mlp, sgd for lenet).")
     String optimizer;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
-    @Option(names = "--dropout", defaultValue = "0", description = "Dropout probability after the hidden activations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0", description = "Dropout probability after the hidden activations (default: ${DEFAULT-VALUE}).")
     double dropout;
 
     @Option(names = "--seeds", defaultValue = "5", paramLabel = "K",
@@ -47,7 +47,7 @@ final class TrainingOptions {
                     + "initialisation and the batch order (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--data", description = "Folder with the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist, "
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder with the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist, "
             + "or a small built-in synthetic set when absent).")
     Path data;
 
@@ -55,23 +55,32 @@ final class TrainingOptions {
             + "for a sweep normkit-runs/sweep-SETTING); rerunning with the same folder resumes.")
     Path out;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Threads of the normalization kernels, like "
-            + "torch.set_num_threads (default: ${DEFAULT-VALUE}). Native BLAS follows OPENBLAS_NUM_THREADS instead.")
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "1", description = "Threads of the normalization kernels, as "
+            + "set_num_threads in PyTorch (default: ${DEFAULT-VALUE}). Native BLAS follows OPENBLAS_NUM_THREADS instead.")
     int threads;
 
-    @Option(names = "--face", defaultValue = "auto", description = "Which face of each norm trains: auto (fused when "
+    @Option(names = "--face", paramLabel = "FACE", defaultValue = "auto", description = "Which face of each norm trains: auto (fused when "
             + "the norm has one), fused or reference, to check that both train alike (default: ${DEFAULT-VALUE}).")
     String face;
 
-    @Option(names = "--limit-train", description = "Use only the first N training images (quick runs).")
+    @Option(names = "--limit-train", paramLabel = "N", description = "Use only the first N training images (quick runs).")
     Integer limitTrain;
 
-    @Option(names = "--limit-test", description = "Use only the first N test images (quick runs).")
+    @Option(names = "--limit-test", paramLabel = "N", description = "Use only the first N test images (quick runs).")
     Integer limitTest;
+
+    @Option(names = "--no-verify", description = "Skip the check, made once per norm before training, that its "
+            + "reference and fused faces agree on a small input.")
+    boolean noVerify;
 
     @Option(names = "--wait", description = "When another run is writing to the same --out, wait for it to end "
             + "instead of stopping with an error.")
     boolean waitForBusyFolder;
+
+    @Option(names = "--grad-penalty", paramLabel = "λ", defaultValue = "0",
+            description = "Add λ·‖∂loss/∂input‖² to the training loss, a gradient penalty that needs the gradient of "
+                    + "a gradient (default: ${DEFAULT-VALUE}, none); see docs/grad-penalty.md.")
+    double gradPenalty;
 
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
@@ -81,6 +90,6 @@ final class TrainingOptions {
         return new ExperimentConfig(net, norms, epochs, batchSize,
                 lr == null ? OptionalDouble.empty() : OptionalDouble.of(lr), Optional.ofNullable(optimizer),
                 weightDecay, dropout, seeds, Optional.ofNullable(data), out == null ? defaultOut : out, threads,
-                Face.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest));
+                Face.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest), gradPenalty);
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.normkit.autograd.spi.FusedNorm;
@@ -260,6 +261,12 @@ public abstract class Norm implements NormalizationProvider {
         @Override
         public List<Shape> benchmarkShapes() {
             return member.contract().benchmarkShapes();
+        }
+
+        /** Every option a layer takes ({@link #allOptions()}), so tools refuse a misspelt one listing these. */
+        @Override
+        public Set<String> optionNames() {
+            return allOptions().keySet();
         }
 
         @Override

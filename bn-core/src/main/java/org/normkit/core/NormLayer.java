@@ -163,10 +163,15 @@ public final class NormLayer extends Normalization {
 
     /** An integer option of the spec, or {@code fallback}; the error names the layer, option and expected form. */
     public int intOption(String option, int fallback) {
+        String v = spec.option(option).orElse(null);
+        if (v == null) {
+            return fallback;
+        }
         try {
-            return spec.intOption(option, fallback);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": option " + option + "=" + v + " does not parse: expected an "
+                    + "integer, e.g. " + option + "=" + fallback, e);
         }
     }
 
