@@ -182,8 +182,7 @@ final class BenchCommand implements Runnable {
         if (rounds != null && rounds < 1) {
             throw new IllegalArgumentException("--rounds " + rounds + ": give 1 or more (3 or more for a median)");
         }
-        HeadToHead.Settings settings = new HeadToHead.Settings(rounds != null ? rounds : base.rounds(),
-                base.minSampleMs(), base.warmupSamples());
+        HeadToHead.Settings settings = rounds != null ? base.withRounds(rounds) : base;
         HeadToHeadReport report = Versus.run(selection, peer, settings, RunSettings.forkJvmArgs(plugins), out);
         out.println();
         out.print(VersusTable.text(report));
