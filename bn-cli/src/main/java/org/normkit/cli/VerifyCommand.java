@@ -52,7 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
                     + "(repeatable).")
     Map<String, String> options = new LinkedHashMap<>();
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
