@@ -2,7 +2,6 @@ package org.normkit.experiments.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +21,7 @@ import org.normkit.autograd.tensor.Tensor;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.Dataset;
 import org.normkit.experiments.data.DatasetSplit;
+import org.normkit.experiments.report.TrainingFailures;
 
 class TrainerTest {
     /**
@@ -72,7 +72,7 @@ class TrainerTest {
 
             assertEquals(1, diverged.epoch());
             assertTrue(diverged.step() >= 2 && diverged.step() <= batches.batchesPerEpoch(), "step " + diverged.step());
-            assertFalse(Double.isFinite(diverged.loss()));
+            assertTrue(TrainingFailures.diverged(diverged.loss()), "loss " + diverged.loss());
         }
 
         @Test
