@@ -2,6 +2,7 @@ package org.normkit.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -9,7 +10,7 @@ import org.normkit.core.conformance.ConformanceFile;
 import org.normkit.core.conformance.ConformanceReader;
 import org.normkit.core.conformance.ConformanceReport;
 import org.normkit.core.conformance.ConformanceRunner;
-import org.normkit.core.conformance.Faces;
+import org.normkit.autograd.spi.Face;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,7 +53,7 @@ final class ConformanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Faces faces = Faces.parse(face);
+        List<Face> faces = Face.parseList(face);
         if (norm != null && !parent.registry().contains(norm)) {
             throw new IllegalArgumentException("--norm: unknown normalization '" + norm + "'; registered: "
                     + String.join(", ", parent.registry().names()));
