@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.bench.versus.Case;
 import org.normkit.bench.versus.HeadToHead;
@@ -133,7 +134,7 @@ public final class Versus {
         BenchSelection selection = BenchSelection.all()
                 .withNorms(list(a.get("--norms")))
                 .withDtypes(list(a.get("--dtypes")).stream().map(DType::parse).toList())
-                .withFaces(List.of(BenchFace.FUSED))
+                .withFaces(List.of(Face.FUSED))
                 .withPasses(list(a.get("--passes")).stream().map(BenchPass::parse).toList())
                 .withThreads(list(a.get("--threads")).stream().map(Integer::parseInt).toList());
         HeadToHead.Settings settings = new HeadToHead.Settings(Integer.parseInt(a.get("--rounds")),

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.experiments.train.ExperimentConfig;
 
 import picocli.CommandLine.Option;
@@ -90,6 +90,6 @@ final class TrainingOptions {
         return new ExperimentConfig(net, norms, epochs, batchSize,
                 lr == null ? OptionalDouble.empty() : OptionalDouble.of(lr), Optional.ofNullable(optimizer),
                 weightDecay, dropout, seeds, Optional.ofNullable(data), out == null ? defaultOut : out, threads,
-                ExecutionMode.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest), gradPenalty);
+                Face.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest), gradPenalty);
     }
 }
