@@ -1,12 +1,15 @@
 package org.normkit.experiments.report;
 
+import java.io.Serializable;
+
 /**
  * One training run: a {@link RunConfig} and a seed. A rerun skips the runs whose key
  * {@link ResultsCsv#completedRuns} lists. The fields are those of the first eight columns of {@code results.csv};
- * the constructor checks them as {@link RunConfig} does.
+ * the constructor checks them as {@link RunConfig} does. Serializable, because a run's rows travel from the worker
+ * that trained it to the driver that writes them (the Spark engine).
  */
 public record RunKey(String net, String norm, int batchSize, double lr, String optimizer, double weightDecay,
-                     double dropout, long seed) {
+                     double dropout, long seed) implements Serializable {
 
     public RunKey {
         new RunConfig(net, norm, batchSize, lr, optimizer, weightDecay, dropout);
