@@ -3,6 +3,7 @@ package org.normkit.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
+import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.train.ExperimentRunner;
 import org.normkit.experiments.train.Progress;
 
@@ -34,7 +35,9 @@ final class ExperimentCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         var config = options.toConfig(DEFAULT_OUT);
         parent.applyThreads(config.threads());
-        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
-                .experiment(config);
+        try (Engine engine = options.engine(parent.plugins)) {
+            new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent()
+                    : Progress.automatic(), engine).experiment(config);
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.report.SweptSetting;
 import org.normkit.experiments.train.ExperimentRunner;
 import org.normkit.experiments.train.Progress;
@@ -84,7 +85,9 @@ final class SweepCommand implements Runnable {
         // Each setting gets its own folder by default, so a batch-size sweep and an lr sweep do not share a report.
         var config = options.toConfig(Path.of("normkit-runs", "sweep-" + parsed.name()));
         parent.applyThreads(config.threads());
-        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
-                .sweep(config, parsed.setting(), parsed.values());
+        try (Engine engine = options.engine(parent.plugins)) {
+            new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent()
+                    : Progress.automatic(), engine).sweep(config, parsed.setting(), parsed.values());
+        }
     }
 }

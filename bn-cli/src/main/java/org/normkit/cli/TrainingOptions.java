@@ -7,6 +7,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.experiments.engine.Engine;
+import org.normkit.experiments.engine.EngineSettings;
+import org.normkit.experiments.engine.Engines;
 import org.normkit.experiments.train.ExperimentConfig;
 
 import picocli.CommandLine.Option;
@@ -69,8 +72,25 @@ final class TrainingOptions {
     @Option(names = "--limit-test", description = "Use only the first N test images (quick runs).")
     Integer limitTest;
 
+    @Option(names = "--engine", defaultValue = "local", description = "Where runs train: local (a pool in this JVM) "
+            + "or spark (Apache Spark, with the bn-spark module; see --master) (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--parallel", defaultValue = "1", paramLabel = "N", description = "Runs that train at the same "
+            + "time, each with --threads kernel threads; results do not depend on it (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--master", paramLabel = "URL", description = "For --engine spark: local[2], spark://host:7077, "
+            + "...; leave it out under spark-submit, which sets it.")
+    String master;
+
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
+
+    /** The engine {@code --engine} names, with {@code --parallel} and {@code --master}; plugins reach its workers. */
+    Engine engine(List<Path> plugins) {
+        return Engines.create(engine, new EngineSettings(parallel, Optional.ofNullable(master), plugins));
+    }
 
     /** The settings, writing to {@code --out} when given, else to {@code defaultOut}. */
     ExperimentConfig toConfig(Path defaultOut) {

@@ -4,6 +4,7 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 import com.google.inject.Guice;
+import com.google.inject.ProvisionException;
 
 /**
  * Finds an engine by name among the {@link EngineProvider}s on the class path and builds it through a Guice injector
@@ -34,6 +35,11 @@ public final class Engines {
                     + String.join(", ", known.keySet()) + (known.containsKey(SPARK) ? "" : ", and " + SPARK
                     + " with the bn-spark module"));
         }
-        return Guice.createInjector(provider.module(settings)).getInstance(Engine.class);
+        try {
+            return Guice.createInjector(provider.module(settings)).getInstance(Engine.class);
+        } catch (ProvisionException e) {
+            // Guice wraps what the engine's constructor threw in a page of its own; the user needs the cause.
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 }
