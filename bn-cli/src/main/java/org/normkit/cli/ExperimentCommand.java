@@ -37,7 +37,8 @@ final class ExperimentCommand implements Runnable {
         parent.applyThreads(config.threads());
         try (Engine engine = options.engine(parent.plugins)) {
             new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent()
-                    : Progress.automatic(), engine).experiment(config);
+                    : Progress.automatic(), engine).withReplication(options.replication())
+                    .experiment(config);
         }
     }
 }

@@ -87,7 +87,8 @@ final class SweepCommand implements Runnable {
         parent.applyThreads(config.threads());
         try (Engine engine = options.engine(parent.plugins)) {
             new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent()
-                    : Progress.automatic(), engine).sweep(config, parsed.setting(), parsed.values());
+                    : Progress.automatic(), engine).withReplication(options.replication())
+                    .sweep(config, parsed.setting(), parsed.values());
         }
     }
 }

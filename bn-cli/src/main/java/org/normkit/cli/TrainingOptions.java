@@ -10,6 +10,7 @@ import org.normkit.autograd.spi.ExecutionMode;
 import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.engine.EngineSettings;
 import org.normkit.experiments.engine.Engines;
+import org.normkit.experiments.replica.Replication;
 import org.normkit.experiments.train.ExperimentConfig;
 
 import picocli.CommandLine.Option;
@@ -84,12 +85,27 @@ final class TrainingOptions {
             + "...; leave it out under spark-submit, which sets it.")
     String master;
 
+    @Option(names = "--replicas", defaultValue = "1", paramLabel = "K", description = "Train each run data-parallel "
+            + "with K replicas on threads, each taking batch-size/K rows of every batch; gradients are summed, so "
+            + "they step together (default: ${DEFAULT-VALUE}, one process).")
+    int replicas;
+
+    @Option(names = "--sync-bn", description = "With --replicas: BatchNorm normalises with the statistics of the "
+            + "whole batch, merged across replicas (recorded as sync_batch_norm_xK); sync_batch_norm in --norms "
+            + "does the same for one entry of the list.")
+    boolean syncBatchNorm;
+
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
 
     /** The engine {@code --engine} names, with {@code --parallel} and {@code --master}; plugins reach its workers. */
     Engine engine(List<Path> plugins) {
         return Engines.create(engine, new EngineSettings(parallel, Optional.ofNullable(master), plugins));
+    }
+
+    /** {@code --replicas} and {@code --sync-bn}. */
+    Replication replication() {
+        return new Replication(replicas, syncBatchNorm);
     }
 
     /** The settings, writing to {@code --out} when given, else to {@code defaultOut}. */

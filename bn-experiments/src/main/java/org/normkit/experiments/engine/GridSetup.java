@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.normkit.autograd.spi.ExecutionMode;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
+import org.normkit.experiments.replica.Replication;
 
 /**
  * What every run of a grid shares besides its {@link org.normkit.experiments.report.RunKey}: where the data comes
@@ -19,9 +20,10 @@ import org.normkit.experiments.data.FashionMnist;
  * @param epochs        epochs per run, at least 1
  * @param face          the {@link ExecutionMode} name the norms train with
  * @param kernelThreads threads of the norm kernels in one run (one, unless the user asks for more)
+ * @param replication   one process, or K data-parallel replicas (and whether BatchNorm is synchronised)
  */
-public record GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, String face, int kernelThreads)
-        implements Serializable {
+public record GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, String face, int kernelThreads,
+                        Replication replication) implements Serializable {
 
     public GridSetup {
         if (epochs < 1 || trainLimit < 0 || testLimit < 0 || kernelThreads < 1) {

@@ -11,7 +11,13 @@ import org.normkit.autograd.spi.ExecutionMode;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.experiments.data.Batches;
+import org.normkit.autograd.spi.NormSpec;
+import org.normkit.core.replica.StatsReducer;
+import org.normkit.core.replica.SyncBatchNorm;
+import org.normkit.core.replica.ThreadStatsReducer;
 import org.normkit.experiments.data.DatasetSplit;
+import org.normkit.experiments.replica.DataParallel;
+import org.normkit.experiments.replica.Replication;
 import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
 import org.normkit.experiments.report.RunKey;
@@ -59,19 +65,17 @@ public final class RunTrainer {
         GridSetup setup = task.setup();
         Trainer trainer = new Trainer(progress);
         List<ResultRow> rows = new ArrayList<>();
+        Learning learning = null;
         try {
-            // One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers.
-            SplittableRandom init = new SplittableRandom(key.seed());
-            Module net = Nets.build(key.net(), new NormSlot(registry, key.norm()), key.dropout(), init);
-            Optimizer optimizer = Optimizers.create(key.optimizer(), net.parameters(), key.lr(), key.weightDecay());
+            learning = learning(key, setup.replication());
             Batches batches = Batches.of(data.train().rows(), key.batchSize(), key.seed());
             for (int epoch = 1; epoch <= setup.epochs(); epoch++) {
                 String bar = key.norm() + " seed " + key.seed() + " epoch " + epoch + "/" + setup.epochs();
                 Trainer.EpochResult trained;
                 Trainer.Evaluation test;
                 try (ExecutionMode.Scope ignored = ExecutionMode.scope(setup.executionMode())) {
-                    trained = trainer.trainEpoch(net, optimizer, data.train(), batches, epoch, bar);
-                    test = trainer.evaluate(net, data.test());
+                    trained = trainer.trainEpoch(learning.learner(), data.train(), batches, epoch, bar);
+                    test = trainer.evaluate(learning.net(), data.test());
                 } catch (DivergedException e) {
                     rows.add(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
                     log.accept("diverged: net " + key.net() + ", norm " + key.norm() + ", seed " + key.seed()
@@ -91,6 +95,44 @@ public final class RunTrainer {
         } catch (ImpossiblePairingException | UnsupportedInputException e) {
             return RunOutcome.impossible(key, key.net() + " with " + key.norm() + " at batch size " + key.batchSize()
                     + " is not possible: " + e.getMessage(), dataOrigin());
+        } finally {
+            if (learning != null && learning.learner() instanceof DataParallel replicas) {
+                replicas.close();
+            }
         }
+    }
+
+    /** The net to evaluate, and how it learns a batch: alone, or as K data-parallel replicas. */
+    private record Learning(Module net, Trainer.Learner learner) {}
+
+    private Learning learning(RunKey key, Replication replication) {
+        if (!replication.isReplicated()) {
+            Module net = build(key, new NormSlot(registry, key.norm()));
+            return new Learning(net, Trainer.singleProcess(net, optimizer(key, net)));
+        }
+        String norm = replication.normOf(key.norm());
+        StatsReducer reducer = new ThreadStatsReducer(replication.replicas());
+        List<Module> nets = new ArrayList<>();
+        List<Optimizer> optimizers = new ArrayList<>();
+        for (int r = 0; r < replication.replicas(); r++) {
+            int replica = r;
+            NormSlot slot = norm.equals(Replication.SYNC_BATCH_NORM)
+                    ? NormSlot.of(norm, shape -> new SyncBatchNorm(NormSpec.of(shape.dim(1)), reducer, replica))
+                    : new NormSlot(registry, norm);
+            Module net = build(key, slot);
+            nets.add(net);
+            optimizers.add(optimizer(key, net));
+        }
+        DataParallel replicas = new DataParallel(nets, optimizers, reducer);
+        return new Learning(replicas.primary(), replicas);
+    }
+
+    /** One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers. */
+    private static Module build(RunKey key, NormSlot slot) {
+        return Nets.build(key.net(), slot, key.dropout(), new SplittableRandom(key.seed()));
+    }
+
+    private static Optimizer optimizer(RunKey key, Module net) {
+        return Optimizers.create(key.optimizer(), net.parameters(), key.lr(), key.weightDecay());
     }
 }

@@ -23,6 +23,7 @@ import org.normkit.experiments.engine.LocalEngine;
 import org.normkit.experiments.engine.RunOutcome;
 import org.normkit.experiments.engine.RunTask;
 import org.normkit.experiments.engine.RunTrainer;
+import org.normkit.experiments.replica.Replication;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
 import org.normkit.experiments.report.ExperimentReport;
@@ -58,6 +59,7 @@ public final class ExperimentRunner {
     private final Progress.Factory progress;
     private final DataSource dataSource;
     private final Engine engine;
+    private final Replication replication;
 
     /** A runner training one run at a time in this JVM. */
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
@@ -71,11 +73,22 @@ public final class ExperimentRunner {
 
     ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource,
                      Engine engine) {
+        this(registry, out, progress, dataSource, engine, Replication.NONE);
+    }
+
+    private ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress,
+                             DataSource dataSource, Engine engine, Replication replication) {
         this.registry = registry;
         this.out = out;
         this.progress = progress;
         this.dataSource = dataSource;
         this.engine = engine;
+        this.replication = replication;
+    }
+
+    /** This runner with every run trained data-parallel as {@code replication} says ({@code --replicas}). */
+    public ExperimentRunner withReplication(Replication other) {
+        return new ExperimentRunner(registry, out, progress, dataSource, engine, other);
     }
 
     /** Trains every norm × seed of {@code config} and writes report.md/report.html; returns the report's path. */
@@ -134,7 +147,11 @@ public final class ExperimentRunner {
     /** Fails before anything trains when a name is unknown, rather than after the norms before it have run. */
     private void requireRegistered(List<String> norms) {
         for (String norm : norms) {
-            if (!NormSlot.NONE.equals(norm) && !registry.contains(norm)) {
+            if (norm.equals(Replication.SYNC_BATCH_NORM) && !replication.isReplicated()) {
+                throw new IllegalArgumentException("--norms " + norm + " synchronises BatchNorm across data-parallel "
+                        + "replicas: give --replicas K with K >= 2, or use batch_norm");
+            }
+            if (!NormSlot.NONE.equals(norm) && !norm.equals(Replication.SYNC_BATCH_NORM) && !registry.contains(norm)) {
                 throw new IllegalArgumentException("--norms: unknown normalization '" + norm + "'; registered: "
                         + String.join(", ", registry.names()) + ", and " + NormSlot.NONE + " for no norm (a plugin's "
                         + "norms appear with --plugins path/to/plugin.jar)");
@@ -211,7 +228,7 @@ public final class ExperimentRunner {
 
     private GridSetup gridSetup(ExperimentConfig config) {
         return new GridSetup(config.data().map(Path::toString).orElse(""), config.trainLimit().orElse(0),
-                config.testLimit().orElse(0), config.epochs(), config.face().name(), config.threads());
+                config.testLimit().orElse(0), config.epochs(), config.face().name(), config.threads(), replication);
     }
 
     /** The driver's side of the engine: the one writer of results.csv, and the console. */
@@ -255,13 +272,13 @@ public final class ExperimentRunner {
         }
     }
 
-    private static RunKey key(ExperimentConfig config, String norm, int seed) {
-        return new RunKey(config.net(), norm, config.batchSize(), config.lrFor(norm), config.optimizerFor(norm),
+    private RunKey key(ExperimentConfig config, String norm, int seed) {
+        return new RunKey(config.net(), replication.label(norm), config.batchSize(), config.lrFor(norm), config.optimizerFor(norm),
                 config.weightDecay(), config.dropout(), seed);
     }
 
     /** Every run {@code config} asks for. */
-    private static List<RunKey> keys(ExperimentConfig config) {
+    private List<RunKey> keys(ExperimentConfig config) {
         List<RunKey> keys = new ArrayList<>();
         for (String norm : config.norms()) {
             for (int seed = 0; seed < config.seeds(); seed++) {
@@ -286,6 +303,10 @@ public final class ExperimentRunner {
         m.put("data", data.train().rows() + " training / " + data.test().rows() + " test images: "
                 + data.train().origin() + "; " + data.test().origin());
         m.put("engine", engine.describe());
+        if (replication.isReplicated()) {
+            m.put("replicas", replication.describe() + "; batch size is the whole batch, "
+                    + "split over the replicas");
+        }
         m.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
                 + ", BLAS " + Gemm.implementation() + blasThreads());
         for (int i = 0; i < notRun.size(); i++) {

@@ -40,7 +40,76 @@ public final class Trainer {
      * @param task what the progress display calls this epoch
      */
     public EpochResult trainEpoch(Module net, Optimizer optimizer, Dataset data, Batches batches, int epoch, String task) {
-        net.train();
+        return trainEpoch(singleProcess(net, optimizer), data, batches, epoch, task);
+    }
+
+    /**
+     * How one mini-batch is learned: {@link #forward} computes the loss, then, if the loss is finite,
+     * {@link Step#learn} applies the gradient. One process learns as PyTorch's loop does; data-parallel replicas
+     * ({@code org.normkit.experiments.replica}) split the batch.
+     */
+    public interface Learner {
+        /** Switches the net(s) to training mode before an epoch. */
+        void train();
+
+        /** The forward pass on a batch: its mean loss, the rows it classified correctly, and the rest of the step. */
+        Step forward(Tensor images, int[] labels);
+
+        /** The smallest batch this learner can take (one row per replica); smaller last batches are skipped. */
+        default int minimumRows() {
+            return 1;
+        }
+    }
+
+    /** A forward pass whose gradient step has not been taken yet. */
+    public interface Step {
+        double loss();
+
+        long correct();
+
+        /** Backward pass and optimizer step. */
+        void learn();
+    }
+
+    /** The ordinary loop: forward, zero_grad, backward, step. */
+    public static Learner singleProcess(Module net, Optimizer optimizer) {
+        return new Learner() {
+            @Override
+            public void train() {
+                net.train();
+            }
+
+            @Override
+            public Step forward(Tensor x, int[] y) {
+                Tensor logits = net.forward(x);
+                Tensor loss = Losses.crossEntropy(logits, y);
+                double value = loss.item();
+                long correct = countCorrect(logits, y);
+                return new Step() {
+                    @Override
+                    public double loss() {
+                        return value;
+                    }
+
+                    @Override
+                    public long correct() {
+                        return correct;
+                    }
+
+                    @Override
+                    public void learn() {
+                        optimizer.zeroGrad();
+                        loss.backward();
+                        optimizer.step();
+                    }
+                };
+            }
+        };
+    }
+
+    /** Trains for one epoch with {@code learner}; throws {@link DivergedException} on the first non-finite loss. */
+    public EpochResult trainEpoch(Learner learner, Dataset data, Batches batches, int epoch, String task) {
+        learner.train();
         List<int[]> order = batches.epoch(epoch);
         double lossSum = 0;
         long correct = 0;
@@ -50,22 +119,17 @@ public final class Trainer {
             int step = 0;
             for (int[] rows : order) {
                 step++;
-                if (rows.length == 1 && batches.batchSize() > 1) {
+                if (rows.length < Math.max(2, learner.minimumRows()) && batches.batchSize() > 1) {
                     continue;
                 }
-                Tensor x = images(data, rows);
-                int[] y = data.gatherLabels(rows);
-                Tensor logits = net.forward(x);
-                Tensor loss = Losses.crossEntropy(logits, y);
-                double value = loss.item();
+                Step learned = learner.forward(images(data, rows), data.gatherLabels(rows));
+                double value = learned.loss();
                 if (!Double.isFinite(value)) {
                     throw new DivergedException(epoch, step, value, (System.nanoTime() - start) / 1e9);
                 }
-                optimizer.zeroGrad();
-                loss.backward();
-                optimizer.step();
+                learned.learn();
                 lossSum += value * rows.length;
-                correct += countCorrect(logits, y);
+                correct += learned.correct();
                 seen += rows.length;
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 bar.step(value, seen / Math.max(elapsed, 1e-9));
@@ -104,7 +168,8 @@ public final class Trainer {
         return Tensor.wrap(data.gatherImages(rows), Shape.of(rows.length, 1, data.height(), data.width()));
     }
 
-    private static long countCorrect(Tensor logits, int[] labels) {
+    /** The rows whose largest logit is at their label. */
+    public static long countCorrect(Tensor logits, int[] labels) {
         int classes = logits.dim(1);
         long correct = 0;
         for (int n = 0; n < labels.length; n++) {
