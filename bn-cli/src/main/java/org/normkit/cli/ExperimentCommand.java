@@ -38,6 +38,7 @@ final class ExperimentCommand implements Runnable {
         try (Engine engine = options.engine(parent.plugins)) {
             new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent()
                     : Progress.automatic(), engine).withReplication(options.replication())
+                    .waitingForBusyFolder(options.waitForBusyFolder)
                     .experiment(config);
         }
     }

@@ -88,6 +88,7 @@ final class SweepCommand implements Runnable {
         try (Engine engine = options.engine(parent.plugins)) {
             new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent()
                     : Progress.automatic(), engine).withReplication(options.replication())
+                    .waitingForBusyFolder(options.waitForBusyFolder)
                     .sweep(config, parsed.setting(), parsed.values());
         }
     }

@@ -23,6 +23,9 @@ public interface Engine extends AutoCloseable {
 
     /** What the driver hears from the runs. */
     interface Listener {
+        /** A run starts training on the driver's thread (engines that train one run at a time in this JVM). */
+        default void started(RunTask task) {}
+
         /** A progress line of a run; may be called from several threads at once. */
         void line(String line);
 

@@ -37,6 +37,7 @@ public final class LocalEngine implements Engine {
     public void execute(List<RunTask> tasks, RunTrainer trainer, Listener listener) {
         if (parallel == 1 || tasks.size() <= 1) {
             for (RunTask task : tasks) {
+                listener.started(task);
                 listener.finished(trainSafely(task, trainer, listener));
             }
             return;

@@ -15,7 +15,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.normkit.autograd.io.AtomicFiles;
-import org.normkit.autograd.ops.Gemm;
+import org.normkit.autograd.loops.Gemm;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.engine.GridSetup;
@@ -24,6 +24,7 @@ import org.normkit.experiments.engine.RunOutcome;
 import org.normkit.experiments.engine.RunTask;
 import org.normkit.experiments.engine.RunTrainer;
 import org.normkit.experiments.replica.Replication;
+import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
 import org.normkit.experiments.report.ExperimentReport;
@@ -60,6 +61,8 @@ public final class ExperimentRunner {
     private final DataSource dataSource;
     private final Engine engine;
     private final Replication replication;
+    private final JobProgress job = new JobProgress();
+    private boolean waitForBusyFolder;
 
     /** A runner training one run at a time in this JVM. */
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
@@ -88,14 +91,31 @@ public final class ExperimentRunner {
 
     /** This runner with every run trained data-parallel as {@code replication} says ({@code --replicas}). */
     public ExperimentRunner withReplication(Replication other) {
-        return new ExperimentRunner(registry, out, progress, dataSource, engine, other);
+        return new ExperimentRunner(registry, out, progress, dataSource, engine, other)
+                .waitingForBusyFolder(waitForBusyFolder);
+    }
+
+    /**
+     * With {@code wait}, a run into a folder another run is writing to waits for it to end; without (the default),
+     * it is refused naming the other run.
+     */
+    public ExperimentRunner waitingForBusyFolder(boolean wait) {
+        this.waitForBusyFolder = wait;
+        return this;
     }
 
     /** Trains every norm × seed of {@code config} and writes report.md/report.html; returns the report's path. */
     public Path experiment(ExperimentConfig config) {
         requireRegistered(config.norms());
+        try (ResultsFolderLock ignored = lock(config)) {
+            return experimentInLockedFolder(config);
+        }
+    }
+
+    private Path experimentInLockedFolder(ExperimentConfig config) {
         DatasetSplit data = load(config);
-        ResultsCsv csv = open(config, data);
+        ResultsCsv csv = open(config, data, Optional.empty());
+        planJob(List.of(config), data, csv);
         List<String> notRun = runAll(List.of(config), data, csv);
         Map<String, String> described = describe(config, data, notRun);
         ReportContext context = ReportContext.of(described, data.notice(), data.synthetic())
@@ -112,14 +132,21 @@ public final class ExperimentRunner {
     /** Runs the grid of {@code setting} over {@code values}, then writes sweep.md/sweep.html/sweep.png. */
     public Path sweep(ExperimentConfig config, SweptSetting setting, List<Double> values) {
         requireRegistered(config.norms());
+        try (ResultsFolderLock ignored = lock(config)) {
+            return sweepInLockedFolder(config, setting, values);
+        }
+    }
+
+    private Path sweepInLockedFolder(ExperimentConfig config, SweptSetting setting, List<Double> values) {
         DatasetSplit data = load(config);
-        ResultsCsv csv = open(config, data);
-        List<ExperimentConfig> points = new ArrayList<>();
+        ResultsCsv csv = open(config, data, Optional.of(setting));
+        List<ExperimentConfig> points = values.stream().map(value -> setting == SweptSetting.BATCH_SIZE
+                ? config.withBatchSize((int) Math.round(value)) : config.withLr(value)).toList();
+        planJob(points, data, csv);
         List<RunKey> keys = new ArrayList<>();
-        for (double value : values) {
-            ExperimentConfig point = setting == SweptSetting.BATCH_SIZE
-                    ? config.withBatchSize((int) Math.round(value)) : config.withLr(value);
-            points.add(point);
+        for (int i = 0; i < values.size(); i++) {
+            double value = values.get(i);
+            ExperimentConfig point = points.get(i);
             keys.addAll(keys(point));
             out.println("== " + setting.words() + " " + format(value) + ": " + keys(point).size() + " runs");
         }
@@ -172,28 +199,52 @@ public final class ExperimentRunner {
         return limited;
     }
 
-    /** results.csv in the output folder, after checking that its rows were trained on this data with this face. */
-    private ResultsCsv open(ExperimentConfig config, DatasetSplit data) {
+    /**
+     * Waits for, or refuses, a folder another run is writing to: two runs appending to one results.csv would each
+     * overwrite the other's rows.
+     */
+    private ResultsFolderLock lock(ExperimentConfig config) {
+        return ResultsFolderLock.acquire(config.out(), waitForBusyFolder, this::warn);
+    }
+
+    /**
+     * results.csv in the output folder, after checking that its rows were trained with this experiment's definition
+     * ({@link ExperimentDefinition}); a folder of another definition is refused, naming the settings that differ.
+     */
+    private ResultsCsv open(ExperimentConfig config, DatasetSplit data, Optional<SweptSetting> swept) {
         ResultsCsv csv = ResultsCsv.open(config.out().resolve(ResultsCsv.FILE_NAME), this::warn);
         Path setupFile = config.out().resolve(SETUP_FILE);
-        String setup = "data: " + data.train().origin() + "; " + data.test().origin() + "\n"
-                + "face: " + config.face().name().toLowerCase(java.util.Locale.ROOT) + "\n";
-        if (!csv.rows().isEmpty() && Files.exists(setupFile)) {
-            String earlier;
-            try {
-                earlier = Files.readString(setupFile, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not read " + setupFile + ": " + e.getMessage(), e);
-            }
-            if (!earlier.equals(setup)) {
-                throw new IllegalArgumentException(config.out() + " holds results of another setup, which must not "
-                        + "mix with these in one report: it has [" + earlier.strip().replace("\n", ", ") + "], this "
-                        + "run has [" + setup.strip().replace("\n", ", ") + "]; choose another --out, or delete "
-                        + csv.file() + " to start over");
+        ExperimentDefinition definition = ExperimentDefinition.of(config, data, swept);
+        if (!csv.rows().isEmpty()) {
+            ExperimentDefinition.read(setupFile).ifPresent(recorded -> {
+                List<String> differences = definition.differencesFrom(recorded);
+                if (!differences.isEmpty()) {
+                    throw new IllegalArgumentException(config.out() + " holds the results of another experiment, "
+                            + "which must not mix with these in one report: " + String.join("; ", differences)
+                            + ". Choose another --out, or delete " + csv.file() + " to start over");
+                }
+            });
+        }
+        definition.write(setupFile);
+        return csv;
+    }
+
+    /** Tells the progress display how many runs and steps the job has left to train. */
+    private void planJob(List<ExperimentConfig> points, DatasetSplit data, ResultsCsv csv) {
+        int runs = 0;
+        long steps = 0;
+        for (ExperimentConfig point : points) {
+            Set<RunKey> done = csv.completedRuns(point.epochs());
+            long stepsPerRun = (long) point.epochs()
+                    * Batches.of(data.train().rows(), point.batchSize(), 0).batchesPerEpoch();
+            for (RunKey key : keys(point)) {
+                if (!done.contains(key)) {
+                    runs++;
+                    steps += stepsPerRun;
+                }
             }
         }
-        AtomicFiles.writeString(setupFile, setup);
-        return csv;
+        job.plan(runs, steps);
     }
 
     /**
@@ -220,7 +271,8 @@ public final class ExperimentRunner {
         }
         out.flush();
         DriverListener listener = new DriverListener(data, csv);
-        RunTrainer trainer = new RunTrainer(registry, data, engine.showsProgress() ? progress : Progress.silent());
+        RunTrainer trainer = new RunTrainer(registry, data, engine.showsProgress() ? progress.forJob(job)
+                : Progress.silent());
         engine.execute(tasks, trainer, listener);
         out.flush();
         return listener.notRun;
@@ -248,6 +300,11 @@ public final class ExperimentRunner {
                 out.println(line);
                 out.flush();
             }
+        }
+
+        @Override
+        public void started(RunTask task) {
+            job.startRun();
         }
 
         @Override

@@ -1,0 +1,124 @@
+package org.normkit.autograd.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.ShapeException;
+import org.normkit.autograd.tensor.Tensor;
+
+/**
+ * One LSTM layer over (B, T, input) sequences, {@code torch.nn.LSTM(input, hidden, batch_first=True)}, with optional
+ * norms in the places the recurrent-normalization papers put them. The cell, composed from primitives, with gate
+ * order i, f, g, o as PyTorch's:
+ * <pre>
+ *   (i, f, g, o) = norm_ih(W_ih·x_t) + norm_hh(W_hh·h_{t−1}) + b_ih + b_hh
+ *   c_t = σ(f)·c_{t−1} + σ(i)·tanh(g)
+ *   h_t = σ(o)·tanh(norm_c(c_t))
+ * </pre>
+ * With LayerNorm in the three slots this is Ba, Kiros &amp; Hinton 2016 (§A); with BatchNorm it is Cooijmans et al.
+ * 2016, "Recurrent Batch Normalization", where each projection is normalised separately so the two terms keep their
+ * own scales. A norm sees a (B, features) batch of one time step. With {@code normSteps} = 1 one norm per slot serves
+ * every step (parameters and running statistics shared over time); with {@code normSteps} = S, step t uses the norms
+ * of min(t, S − 1), as Cooijmans et al. keep per-step population statistics and reuse the last ones for longer
+ * sequences (here γ and β are per step too).
+ *
+ * <p>Parameters as PyTorch names and initialises them: {@code weight_ih} (4H, I), {@code weight_hh} (4H, H),
+ * {@code bias_ih}, {@code bias_hh} (4H), all U(−1/√H, 1/√H). The state starts at zero.
+ */
+public final class LSTM extends Module {
+    /** Builds the norm of one slot for (B, features) inputs; null leaves the slot empty. */
+    @FunctionalInterface
+    public interface NormSlots {
+        Module create(String slot, int features);
+
+        NormSlots NONE = (slot, features) -> null;
+    }
+
+    private final int inputSize;
+    private final int hidden;
+    private final Parameter weightIh;
+    private final Parameter weightHh;
+    private final Parameter biasIh;
+    private final Parameter biasHh;
+    private final List<Module[]> stepNorms = new ArrayList<>();
+
+    public LSTM(int inputSize, int hidden, int normSteps, NormSlots factory, DType dtype, SplittableRandom random) {
+        if (inputSize < 1 || hidden < 1 || normSteps < 1) {
+            throw new IllegalArgumentException("LSTM(" + inputSize + ", " + hidden + ", normSteps=" + normSteps
+                    + "): sizes and the number of per-step norms must be >= 1");
+        }
+        this.inputSize = inputSize;
+        this.hidden = hidden;
+        double bound = 1.0 / Math.sqrt(hidden);
+        this.weightIh = registerParameter("weight_ih", Tensor.uniform(dtype, Shape.of(4 * hidden, inputSize),
+                -bound, bound, random));
+        this.weightHh = registerParameter("weight_hh", Tensor.uniform(dtype, Shape.of(4 * hidden, hidden),
+                -bound, bound, random));
+        this.biasIh = registerParameter("bias_ih", Tensor.uniform(dtype, Shape.of(4 * hidden), -bound, bound, random));
+        this.biasHh = registerParameter("bias_hh", Tensor.uniform(dtype, Shape.of(4 * hidden), -bound, bound, random));
+        String[] slots = {"norm_ih", "norm_hh", "norm_c"};
+        int[] widths = {4 * hidden, 4 * hidden, hidden};
+        for (int s = 0; s < normSteps; s++) {
+            Module[] norms = new Module[slots.length];
+            for (int k = 0; k < slots.length; k++) {
+                Module norm = factory.create(slots[k], widths[k]);
+                norms[k] = norm == null ? null
+                        : registerChild(normSteps == 1 ? slots[k] : slots[k] + "." + s, norm);
+            }
+            stepNorms.add(norms);
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return run(x).outputs();
+    }
+
+    /** Every step's hidden state (B, T, H) and the last step's (B, H). */
+    public record Result(Tensor outputs, Tensor last) {}
+
+    public Result run(Tensor x) {
+        if (x.rank() != 3 || x.dim(2) != inputSize) {
+            throw new ShapeException(this + ": expected input (batch, steps, " + inputSize + "), got " + x.shape());
+        }
+        int batch = x.dim(0);
+        int steps = x.dim(1);
+        // The input projection of every step in one product; only the recurrence has to go step by step.
+        Tensor projected = x.matmulTransposed(weightIh.value());
+        Tensor bias = biasIh.value().add(biasHh.value());
+        Tensor h = Tensor.zeros(x.dtype(), Shape.of(batch, hidden));
+        Tensor c = Tensor.zeros(x.dtype(), Shape.of(batch, hidden));
+        Tensor[] outputs = new Tensor[steps];
+        for (int t = 0; t < steps; t++) {
+            Module[] norms = stepNorms.get(Math.min(t, stepNorms.size() - 1));
+            Tensor fromInput = apply(norms[0], projected.narrow(1, t, 1).reshape(batch, 4 * hidden));
+            Tensor fromHidden = apply(norms[1], h.matmulTransposed(weightHh.value()));
+            Tensor gates = fromInput.add(fromHidden).add(bias);
+            Tensor i = gates.narrow(1, 0, hidden).sigmoid();
+            Tensor f = gates.narrow(1, hidden, hidden).sigmoid();
+            Tensor g = gates.narrow(1, 2 * hidden, hidden).tanh();
+            Tensor o = gates.narrow(1, 3 * hidden, hidden).sigmoid();
+            c = f.mul(c).add(i.mul(g));
+            h = o.mul(apply(norms[2], c).tanh());
+            outputs[t] = h.reshape(batch, 1, hidden);
+        }
+        return new Result(Tensor.concat(1, outputs), h);
+    }
+
+    private static Tensor apply(Module norm, Tensor x) {
+        return norm == null ? x : norm.forward(x);
+    }
+
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    @Override
+    public String toString() {
+        return "LSTM(" + inputSize + ", " + hidden + (stepNorms.size() > 1 ? ", norms per step for "
+                + stepNorms.size() + " steps" : "") + ")";
+    }
+}
