@@ -2,6 +2,8 @@ package org.normkit.experiments.engine;
 
 import java.util.List;
 
+import org.normkit.experiments.report.ResultRow;
+
 /**
  * Executes a grid of independent training runs (configuration × seed) and hands each run's outcome back to the
  * driver, which alone appends rows to {@code results.csv}. Engines differ in where runs train: {@link LocalEngine}
@@ -25,6 +27,13 @@ public interface Engine extends AutoCloseable {
     interface Listener {
         /** A run starts training on the driver's thread (engines that train one run at a time in this JVM). */
         default void started(RunTask task) {}
+
+        /**
+         * An epoch of a run training in this JVM has ended: the driver records it at once, so a killed driver keeps
+         * every finished epoch (the run is redone whole on a rerun). May be called from several threads at once;
+         * engines whose workers are elsewhere deliver a run's rows with {@link #finished} only.
+         */
+        default void epoch(ResultRow row) {}
 
         /** A progress line of a run; may be called from several threads at once. */
         void line(String line);

@@ -65,7 +65,7 @@ public final class LocalEngine implements Engine {
 
     private static RunOutcome trainSafely(RunTask task, RunTrainer trainer, Listener listener) {
         try {
-            return trainer.train(task, listener::line);
+            return trainer.train(task, listener::line, listener::epoch);
         } catch (RuntimeException | StackOverflowError e) {
             return RunOutcome.failed(task.key(), describe(e));
         }

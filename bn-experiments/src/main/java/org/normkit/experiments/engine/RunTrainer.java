@@ -56,11 +56,12 @@ public final class RunTrainer {
     }
 
     /**
-     * Trains {@code task}, printing one line per epoch to {@code log}. A diverged run finishes with a diverged row;
+     * Trains {@code task}, printing one line per epoch to {@code log} and handing each epoch's row to {@code epochs}
+     * as it ends (the outcome holds them all again). A diverged run finishes with a diverged row;
      * a norm that cannot sit in the net is an impossible outcome. Any other error is thrown, for the engine to
      * retry or record as failed.
      */
-    public RunOutcome train(RunTask task, Consumer<String> log) {
+    public RunOutcome train(RunTask task, Consumer<String> log, Consumer<ResultRow> epochs) {
         RunKey key = task.key();
         GridSetup setup = task.setup();
         Trainer trainer = new Trainer(progress);
@@ -78,6 +79,7 @@ public final class RunTrainer {
                     test = trainer.evaluate(learning.net(), data.test());
                 } catch (DivergedException e) {
                     rows.add(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
+                    epochs.accept(rows.get(rows.size() - 1));
                     log.accept("diverged: net " + key.net() + ", norm " + key.norm() + ", seed " + key.seed()
                             + ", epoch " + e.epoch() + ", step " + e.step() + ": training loss " + e.loss() + " (lr "
                             + RunOutcome.number(key.lr()) + ", batch size " + key.batchSize() + "); recorded as "
@@ -86,6 +88,7 @@ public final class RunTrainer {
                 }
                 rows.add(ResultRow.ok(key, epoch, trained.trainLoss(), test.loss(), test.accuracy(),
                         trained.trainAccuracy(), trained.seconds(), trained.samplesPerSecond()));
+                epochs.accept(rows.get(rows.size() - 1));
                 log.accept(String.format("%s epoch %d/%d: train loss %.4f, train acc %.4f, test loss %.4f, test acc "
                         + "%.4f, %.1f s, %,.0f samples/s", task.label(), epoch, setup.epochs(), trained.trainLoss(),
                         trained.trainAccuracy(), test.loss(), test.accuracy(), trained.seconds(),

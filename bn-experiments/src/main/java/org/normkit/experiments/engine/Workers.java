@@ -34,7 +34,7 @@ public final class Workers {
             return new RunTrainer(registry, key.setup().loadData(), Progress.silent());
         });
         List<String> lines = new java.util.ArrayList<>();
-        RunOutcome outcome = trainer.train(task, lines::add);
+        RunOutcome outcome = trainer.train(task, lines::add, row -> { });
         return outcome.withLines(lines);
     }
 }

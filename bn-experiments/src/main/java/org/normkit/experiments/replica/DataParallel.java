@@ -79,7 +79,7 @@ public final class DataParallel implements Trainer.Learner, AutoCloseable {
 
     @Override
     public int minimumRows() {
-        return replicas.size();
+        return 2 * replicas.size();
     }
 
     @Override

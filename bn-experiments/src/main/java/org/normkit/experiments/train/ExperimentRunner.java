@@ -303,6 +303,14 @@ public final class ExperimentRunner {
         }
 
         @Override
+        public void epoch(ResultRow row) {
+            if (row.epoch() == 1) {
+                csv.startRun(row.key());
+            }
+            csv.append(row);
+        }
+
+        @Override
         public void started(RunTask task) {
             job.startRun();
         }
@@ -317,8 +325,9 @@ public final class ExperimentRunner {
                 case IMPOSSIBLE -> outcome.message();
                 case FAILED -> "run " + outcome.key() + " failed: " + outcome.message() + "; rerun to try it again";
             };
+            // The run's rows replace whatever its epochs left (nothing, if it trained elsewhere), in one rewrite.
+            csv.appendRun(outcome.key(), problem == null ? outcome.rows() : List.of());
             if (problem == null) {
-                csv.appendRun(outcome.key(), outcome.rows());
                 return;
             }
             // Every seed of an impossible pairing says the same: report it once.

@@ -17,7 +17,8 @@ import org.normkit.experiments.data.Dataset;
  * <p>A last batch of a single image (when the batch size leaves one row over) is skipped: BatchNorm cannot
  * normalise one value per channel in training (PyTorch raises there), and one image out of an epoch changes nothing
  * measurable. When every batch is a single image (batch size 1) nothing is skipped, so a norm that cannot train on
- * one image fails on the first step, and the caller reports that pairing as impossible.
+ * one image fails on the first step, and the caller reports that pairing as impossible. Data-parallel replicas
+ * likewise skip a last batch that would leave a replica a single row ({@link Learner#minimumRows}).
  */
 public final class Trainer {
     private static final int EVAL_BATCH = 1000;
@@ -55,9 +56,13 @@ public final class Trainer {
         /** The forward pass on a batch: its mean loss, the rows it classified correctly, and the rest of the step. */
         Step forward(Tensor images, int[] labels);
 
-        /** The smallest batch this learner can take (one row per replica); smaller last batches are skipped. */
+        /**
+         * The smallest last batch worth a step: a shorter last batch of an epoch is skipped (never a full one, so a
+         * batch size the learner cannot take still fails loudly). One process: 2, since BatchNorm cannot train on
+         * one row; K replicas: 2·K, so that no replica is left with a single row.
+         */
         default int minimumRows() {
-            return 1;
+            return 2;
         }
     }
 
@@ -119,7 +124,7 @@ public final class Trainer {
             int step = 0;
             for (int[] rows : order) {
                 step++;
-                if (rows.length < Math.max(2, learner.minimumRows()) && batches.batchSize() > 1) {
+                if (rows.length < Math.min(Math.max(2, learner.minimumRows()), batches.batchSize())) {
                     continue;
                 }
                 Step learned = learner.forward(images(data, rows), data.gatherLabels(rows));
