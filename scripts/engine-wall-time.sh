@@ -11,15 +11,28 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$results"
 sweep=(sweep --vary batch-size=2,8,32,128 --norms batch_norm,group_norm --epochs 3 --seeds 3 --no-progress "$@")
 
-# Builds both jars first, so no build lands inside a timing.
+# Builds both jars first and times copies of them, so no build (nor a rebuild in the source tree) lands inside a
+# timing; the java lines are ./normkit's.
 "$here/normkit" list >/dev/null
 "$here/normkit" list --engine spark >/dev/null 2>&1 || true
+cp "$here/bn-cli/target/normkit.jar" "$here/bn-spark/target/normkit-spark.jar" "$here/bn-spark/spark-java17.args" \
+  "$here/bn-spark/log4j2-normkit.properties" "$work/"
+spark_classpath="$(cat "$here/bn-spark/target/spark.classpath")"
+export OPENBLAS_NUM_THREADS=1
+normkit() {
+  java --add-modules=jdk.incubator.vector -Djava.awt.headless=true -jar "$work/normkit.jar" "$@"
+}
+normkit_spark() {
+  java --add-modules=jdk.incubator.vector -Djava.awt.headless=true @"$work/spark-java17.args" \
+    -Dlog4j2.configurationFile="$work/log4j2-normkit.properties" -cp "$work/normkit-spark.jar:$spark_classpath" \
+    org.normkit.cli.Normkit "$@"
+}
 
 run() {
-  local name="$1"; shift
+  local name="$1" launcher="$2"; shift 2
   local start end
   start=$(date +%s.%N)
-  "$here/normkit" "${sweep[@]}" --out "$work/$name" "$@" >"$work/$name.log" 2>&1
+  "$launcher" "${sweep[@]}" --out "$work/$name" "$@" >"$work/$name.log" 2>&1
   end=$(date +%s.%N)
   local runs seconds
   runs=$(tail -n +2 "$work/$name/results.csv" | cut -d, -f1-8 | sort -u | wc -l)
@@ -29,9 +42,9 @@ run() {
 }
 
 echo "engine,runs,wall_seconds,training_seconds_summed" >"$work/wall-time.csv"
-run local-1 --engine local --parallel 1
-run local-2 --engine local --parallel 2
-run spark-local-2 --engine spark --master 'local[2]'
+run local-1 normkit --engine local --parallel 1
+run local-2 normkit --engine local --parallel 2
+run spark-local-2 normkit_spark --engine spark --master 'local[2]'
 
 strip() { tail -n +2 "$1/results.csv" | awk -F, -v OFS=, '{$14 = ""; $15 = ""; print}' | sort; }
 for other in local-2 spark-local-2; do
