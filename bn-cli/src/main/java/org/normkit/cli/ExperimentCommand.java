@@ -35,9 +35,11 @@ final class ExperimentCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         var config = options.toConfig(DEFAULT_OUT);
         parent.applyThreads(config.threads());
+        parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
         try (Engine engine = options.engine(parent.plugins)) {
             new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent()
-                    : Progress.automatic(), engine).withReplication(options.replication())
+                    : Progress.automatic(), parent.part(ExperimentRunner.DataSource.class), engine)
+                    .withReplication(options.replication())
                     .waitingForBusyFolder(options.waitForBusyFolder)
                     .experiment(config);
         }

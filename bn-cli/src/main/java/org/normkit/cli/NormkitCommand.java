@@ -4,10 +4,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.util.Modules;
+
+import org.normkit.autograd.check.NormVerifier;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.PluginLoader;
 import org.normkit.cli.readme.ReadmeCommand;
-import org.normkit.core.kernel.KernelThreads;
+import org.normkit.cli.wiring.KernelPool;
+import org.normkit.cli.wiring.NormkitModule;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,8 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** The top-level command: global options, the registry shared by every subcommand, and the subcommand list. */
 @Command(name = "normkit", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Normalization layers for deep learning on the JVM: list, check, benchmark and compare them.",
-        subcommands = {ListCommand.class, ConformanceCommand.class, GradcheckCommand.class, BenchCommand.class,
-            ExperimentCommand.class, SweepCommand.class, ReadmeCommand.class})
+        subcommands = {ListCommand.class, ConformanceCommand.class, GradcheckCommand.class, VerifyCommand.class,
+            BenchCommand.class, ExperimentCommand.class, SweepCommand.class, ReadmeCommand.class})
 public final class NormkitCommand implements Runnable {
 
     @Spec
@@ -32,6 +39,9 @@ public final class NormkitCommand implements Runnable {
     @Option(names = "--debug", description = "Print stack traces on errors.")
     boolean debug;
 
+    /** Parts bound in place of {@link NormkitModule}'s (tests, other applications); none by default. */
+    private Module overrides = Modules.EMPTY_MODULE;
+    private Injector injector;
     private NormRegistry registry;
 
     @Override
@@ -41,7 +51,38 @@ public final class NormkitCommand implements Runnable {
 
     /** Sets the kernels' thread count for this run (like torch.set_num_threads). */
     void applyThreads(int threads) {
-        KernelThreads.set(threads);
+        part(KernelPool.class).useThreads(threads);
+    }
+
+    void overrideParts(Module parts) {
+        this.overrides = parts;
+    }
+
+    /** A part of the application, from the run's one injector. */
+    <T> T part(Class<T> type) {
+        return injector().getInstance(type);
+    }
+
+    /**
+     * Checks, before any work, that each registered norm among {@code norms} has faces that agree (once per norm
+     * and run, {@link NormVerifier}); {@code none} and unknown names are left to the command's own checks.
+     * {@code skip} is the command's {@code --no-verify}.
+     */
+    void verifyFaces(List<String> norms, boolean skip) {
+        if (skip) {
+            return;
+        }
+        NormRegistry known = registry();
+        part(NormVerifier.class).requireFacesAgree(norms.stream().filter(known::contains).distinct().toList());
+    }
+
+    /** The one injector of this run, over our class path and the plugins, built when first needed. */
+    private Injector injector() {
+        if (injector == null) {
+            ClassLoader loader = PluginLoader.classLoaderFor(PluginLoader.pluginPaths(plugins));
+            injector = Guice.createInjector(Modules.override(new NormkitModule(loader)).with(overrides));
+        }
+        return injector;
     }
 
     boolean debug() {
@@ -54,7 +95,7 @@ public final class NormkitCommand implements Runnable {
      */
     public NormRegistry registry() {
         if (registry == null) {
-            registry = NormRegistry.load(PluginLoader.classLoaderFor(PluginLoader.pluginPaths(plugins)));
+            registry = part(NormRegistry.class);
             for (String problem : registry.loadProblems()) {
                 spec.commandLine().getErr().println("normkit: warning: plugin not loaded: " + problem);
             }

@@ -85,9 +85,11 @@ final class SweepCommand implements Runnable {
         // Each setting gets its own folder by default, so a batch-size sweep and an lr sweep do not share a report.
         var config = options.toConfig(Path.of("normkit-runs", "sweep-" + parsed.name()));
         parent.applyThreads(config.threads());
+        parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
         try (Engine engine = options.engine(parent.plugins)) {
             new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent()
-                    : Progress.automatic(), engine).withReplication(options.replication())
+                    : Progress.automatic(), parent.part(ExperimentRunner.DataSource.class), engine)
+                    .withReplication(options.replication())
                     .waitingForBusyFolder(options.waitForBusyFolder)
                     .sweep(config, parsed.setting(), parsed.values());
         }

@@ -95,9 +95,18 @@ final class TrainingOptions {
             + "does the same for one entry of the list.")
     boolean syncBatchNorm;
 
+    @Option(names = "--no-verify", description = "Skip the check, made once per norm before training, that its "
+            + "reference and fused faces agree on a small input.")
+    boolean noVerify;
+
     @Option(names = "--wait", description = "When another run is writing to the same --out, wait for it to end "
             + "instead of stopping with an error.")
     boolean waitForBusyFolder;
+
+    @Option(names = "--grad-penalty", paramLabel = "λ", defaultValue = "0",
+            description = "Add λ·‖∂loss/∂input‖² to the training loss, a gradient penalty that needs the gradient of "
+                    + "a gradient (default: ${DEFAULT-VALUE}, none); see docs/grad-penalty.md.")
+    double gradPenalty;
 
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
@@ -117,6 +126,6 @@ final class TrainingOptions {
         return new ExperimentConfig(net, norms, epochs, batchSize,
                 lr == null ? OptionalDouble.empty() : OptionalDouble.of(lr), Optional.ofNullable(optimizer),
                 weightDecay, dropout, seeds, Optional.ofNullable(data), out == null ? defaultOut : out, threads,
-                ExecutionMode.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest));
+                ExecutionMode.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest), gradPenalty);
     }
 }

@@ -20,10 +20,11 @@ import org.normkit.experiments.replica.Replication;
  * @param epochs        epochs per run, at least 1
  * @param face          the {@link ExecutionMode} name the norms train with
  * @param kernelThreads threads of the norm kernels in one run (one, unless the user asks for more)
+ * @param gradPenalty   λ of the gradient penalty (0 for none), as {@code --grad-penalty}
  * @param replication   one process, or K data-parallel replicas (and whether BatchNorm is synchronised)
  */
 public record GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, String face, int kernelThreads,
-                        Replication replication) implements Serializable {
+                        double gradPenalty, Replication replication) implements Serializable {
 
     public GridSetup {
         if (epochs < 1 || trainLimit < 0 || testLimit < 0 || kernelThreads < 1) {

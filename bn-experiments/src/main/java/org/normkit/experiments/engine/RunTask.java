@@ -12,7 +12,7 @@ public record RunTask(RunKey key, GridSetup setup) implements Serializable {
 
     /** How logs and messages name the run: {@code mlp/batch_norm/b128/lr 0.001/seed 0}. */
     public String label() {
-        return key.net() + "/" + key.norm() + "/b" + key.batchSize() + "/lr " + RunOutcome.number(key.lr())
+        return key.config().net() + "/" + key.config().norm() + "/b" + key.config().batchSize() + "/lr " + RunOutcome.number(key.config().lr())
                 + "/seed " + key.seed();
     }
 }

@@ -68,10 +68,10 @@ public final class RunTrainer {
         List<ResultRow> rows = new ArrayList<>();
         Learning learning = null;
         try {
-            learning = learning(key, setup.replication());
-            Batches batches = Batches.of(data.train().rows(), key.batchSize(), key.seed());
+            learning = learning(key, setup);
+            Batches batches = Batches.of(data.train().rows(), key.config().batchSize(), key.seed());
             for (int epoch = 1; epoch <= setup.epochs(); epoch++) {
-                String bar = key.norm() + " seed " + key.seed() + " epoch " + epoch + "/" + setup.epochs();
+                String bar = key.config().norm() + " seed " + key.seed() + " epoch " + epoch + "/" + setup.epochs();
                 Trainer.EpochResult trained;
                 Trainer.Evaluation test;
                 try (ExecutionMode.Scope ignored = ExecutionMode.scope(setup.executionMode())) {
@@ -80,9 +80,9 @@ public final class RunTrainer {
                 } catch (DivergedException e) {
                     rows.add(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
                     epochs.accept(rows.get(rows.size() - 1));
-                    log.accept("diverged: net " + key.net() + ", norm " + key.norm() + ", seed " + key.seed()
+                    log.accept("diverged: net " + key.config().net() + ", norm " + key.config().norm() + ", seed " + key.seed()
                             + ", epoch " + e.epoch() + ", step " + e.step() + ": training loss " + e.loss() + " (lr "
-                            + RunOutcome.number(key.lr()) + ", batch size " + key.batchSize() + "); recorded as "
+                            + RunOutcome.number(key.config().lr()) + ", batch size " + key.config().batchSize() + "); recorded as "
                             + "diverged in " + ResultsCsv.FILE_NAME);
                     return RunOutcome.finished(key, rows, dataOrigin());
                 }
@@ -96,7 +96,7 @@ public final class RunTrainer {
             }
             return RunOutcome.finished(key, rows, dataOrigin());
         } catch (ImpossiblePairingException | UnsupportedInputException e) {
-            return RunOutcome.impossible(key, key.net() + " with " + key.norm() + " at batch size " + key.batchSize()
+            return RunOutcome.impossible(key, key.config().net() + " with " + key.config().norm() + " at batch size " + key.config().batchSize()
                     + " is not possible: " + e.getMessage(), dataOrigin());
         } finally {
             if (learning != null && learning.learner() instanceof DataParallel replicas) {
@@ -108,12 +108,17 @@ public final class RunTrainer {
     /** The net to evaluate, and how it learns a batch: alone, or as K data-parallel replicas. */
     private record Learning(Module net, Trainer.Learner learner) {}
 
-    private Learning learning(RunKey key, Replication replication) {
+    private Learning learning(RunKey key, GridSetup setup) {
+        Replication replication = setup.replication();
         if (!replication.isReplicated()) {
-            Module net = build(key, new NormSlot(registry, key.norm()));
-            return new Learning(net, Trainer.singleProcess(net, optimizer(key, net)));
+            Module net = build(key, new NormSlot(registry, key.config().norm()));
+            return new Learning(net, Trainer.singleProcess(net, optimizer(key, net), setup.gradPenalty()));
         }
-        String norm = replication.normOf(key.norm());
+        if (setup.gradPenalty() > 0) {
+            throw new IllegalArgumentException("--grad-penalty with --replicas is not supported: the penalty's "
+                    + "input gradient would need the replicas' gradients of each other's rows; train in one process");
+        }
+        String norm = replication.normOf(key.config().norm());
         StatsReducer reducer = new ThreadStatsReducer(replication.replicas());
         List<Module> nets = new ArrayList<>();
         List<Optimizer> optimizers = new ArrayList<>();
@@ -132,10 +137,10 @@ public final class RunTrainer {
 
     /** One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers. */
     private static Module build(RunKey key, NormSlot slot) {
-        return Nets.build(key.net(), slot, key.dropout(), new SplittableRandom(key.seed()));
+        return Nets.build(key.config().net(), slot, key.config().dropout(), new SplittableRandom(key.seed()));
     }
 
     private static Optimizer optimizer(RunKey key, Module net) {
-        return Optimizers.create(key.optimizer(), net.parameters(), key.lr(), key.weightDecay());
+        return Optimizers.create(key.config().optimizer(), net.parameters(), key.config().lr(), key.config().weightDecay());
     }
 }

@@ -53,6 +53,11 @@ public record Replication(int replicas, boolean syncBatchNorm) implements Serial
         return isReplicated() && label.endsWith(suffix) ? label.substring(0, label.length() - suffix.length()) : label;
     }
 
+    /** The norms of {@code norms} that come from the registry: all but {@value #SYNC_BATCH_NORM}. */
+    public java.util.List<String> registeredNorms(java.util.List<String> norms) {
+        return norms.stream().filter(norm -> !norm.equals(SYNC_BATCH_NORM)).toList();
+    }
+
     /** The per-replica batch sizes of a batch of {@code rows}: as equal as possible, the larger ones first. */
     public int[] split(int rows) {
         int[] parts = new int[replicas];

@@ -1,5 +1,7 @@
 package org.normkit.experiments.report;
 
+import java.io.Serializable;
+
 /**
  * Everything that defines a training configuration except the seed: the unit over which seeds are repeated and
  * means are taken. Text fields must not contain commas, quotes or line breaks, because they go unquoted into
@@ -14,7 +16,7 @@ package org.normkit.experiments.report;
  * @param dropout     dropout probability in [0, 1)
  */
 public record RunConfig(String net, String norm, int batchSize, double lr, String optimizer, double weightDecay,
-                        double dropout) {
+                        double dropout) implements Serializable {
 
     public RunConfig {
         checkName("net", net);
@@ -37,11 +39,6 @@ public record RunConfig(String net, String norm, int batchSize, double lr, Strin
     /** This configuration under another norm: how a norm finds its baseline. */
     public RunConfig withNorm(String otherNorm) {
         return new RunConfig(net, otherNorm, batchSize, lr, optimizer, weightDecay, dropout);
-    }
-
-    /** The run of this configuration under {@code seed}. */
-    public RunKey withSeed(long seed) {
-        return new RunKey(net, norm, batchSize, lr, optimizer, weightDecay, dropout, seed);
     }
 
     private static void checkName(String field, String value) {

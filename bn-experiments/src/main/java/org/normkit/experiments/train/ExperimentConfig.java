@@ -24,11 +24,13 @@ import org.normkit.autograd.spi.ExecutionMode;
  *                   the norm has one); a check that the two train alike, not a setting to compare in one folder
  * @param trainLimit use only the first rows of the training set (quick runs, tests); empty for all
  * @param testLimit  use only the first rows of the test set; empty for all
+ * @param gradPenalty λ of the gradient penalty added to the training loss, λ·‖∂loss/∂input‖² (0 for none); see
+ *                   {@link Trainer}
  */
 public record ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
                                Optional<String> optimizer, double weightDecay, double dropout, int seeds,
                                Optional<Path> data, Path out, int threads, ExecutionMode face,
-                               Optional<Integer> trainLimit, Optional<Integer> testLimit) {
+                               Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty) {
 
     public ExperimentConfig {
         if (!Nets.NAMES.contains(net)) {
@@ -55,9 +57,22 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("--dropout " + dropout + " must be in [0, 1)");
         }
+        if (!(gradPenalty >= 0) || Double.isInfinite(gradPenalty)) {
+            throw new IllegalArgumentException("--grad-penalty " + gradPenalty + " must be a finite number >= 0 (0 for "
+                    + "no penalty)");
+        }
         trainLimit.ifPresent(n -> requirePositive("--limit-train", n));
         testLimit.ifPresent(n -> requirePositive("--limit-test", n));
         norms = List.copyOf(new LinkedHashSet<>(norms));
+    }
+
+    /** Without a gradient penalty. */
+    public ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
+                            Optional<String> optimizer, double weightDecay, double dropout, int seeds,
+                            Optional<Path> data, Path out, int threads, ExecutionMode face,
+                            Optional<Integer> trainLimit, Optional<Integer> testLimit) {
+        this(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data, out, threads, face,
+                trainLimit, testLimit, 0);
     }
 
     private static void requirePositive(String option, int value) {
@@ -81,12 +96,12 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
 
     public ExperimentConfig withBatchSize(int b) {
         return new ExperimentConfig(net, norms, epochs, b, lr, optimizer, weightDecay, dropout, seeds, data, out,
-                threads, face, trainLimit, testLimit);
+                threads, face, trainLimit, testLimit, gradPenalty);
     }
 
     public ExperimentConfig withLr(double value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, OptionalDouble.of(value), optimizer, weightDecay,
-                dropout, seeds, data, out, threads, face, trainLimit, testLimit);
+                dropout, seeds, data, out, threads, face, trainLimit, testLimit, gradPenalty);
     }
 
     /** The settings as report lines. */
@@ -101,6 +116,9 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
                 : net.equals("mlp") ? "1e-3 (default)" : "1.0 with a norm, 0.9 without (default)");
         m.put("weight decay", Double.toString(weightDecay));
         m.put("dropout", Double.toString(dropout));
+        if (gradPenalty > 0) {
+            m.put("gradient penalty", "λ = " + gradPenalty + " (loss + λ·‖∂loss/∂input‖²)");
+        }
         m.put("threads", Integer.toString(threads));
         m.put("face", face.name().toLowerCase(java.util.Locale.ROOT));
         trainLimit.ifPresent(n -> m.put("training rows", "first " + n));

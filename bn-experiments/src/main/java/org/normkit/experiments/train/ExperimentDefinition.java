@@ -42,6 +42,9 @@ record ExperimentDefinition(Map<String, String> settings) {
         settings.put("batch size", Integer.toString(config.batchSize()));
         settings.put("weight decay", plain(config.weightDecay()));
         settings.put("dropout", plain(config.dropout()));
+        if (config.gradPenalty() > 0) {
+            settings.put("grad penalty", plain(config.gradPenalty()));
+        }
         swept.ifPresent(setting -> settings.put(setting == SweptSetting.BATCH_SIZE ? "batch size" : "lr", "varied"));
         return new ExperimentDefinition(settings);
     }

@@ -31,6 +31,7 @@ import org.normkit.experiments.report.ExperimentReport;
 import org.normkit.experiments.report.ReportContext;
 import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
+import org.normkit.experiments.report.RunConfig;
 import org.normkit.experiments.report.RunKey;
 import org.normkit.experiments.report.SweepReport;
 import org.normkit.experiments.report.SweptSetting;
@@ -49,9 +50,13 @@ public final class ExperimentRunner {
     /** The file beside results.csv that records what its rows were trained on. */
     public static final String SETUP_FILE = "setup.txt";
 
-    /** Where the images come from: {@link FashionMnist#load} (or synthetic data) in use, a stand-in in tests. */
+    /**
+     * Where the images come from: {@link FashionMnist#load} (Fashion-MNIST from the folder or the system's
+     * package, or the built-in synthetic set), or any other source an application binds in its place.
+     */
     @FunctionalInterface
-    interface DataSource {
+    public interface DataSource {
+        /** The training and test sets, read from {@code folder} when given. */
         DatasetSplit load(Optional<Path> folder);
     }
 
@@ -69,13 +74,19 @@ public final class ExperimentRunner {
         this(registry, out, progress, new LocalEngine(1));
     }
 
+    /** A runner over {@code dataSource}'s images, training one run at a time in this JVM. */
+    public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource) {
+        this(registry, out, progress, dataSource, new LocalEngine(1));
+    }
+
     /** A runner whose runs train on {@code engine}; the runner alone writes results.csv. */
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, Engine engine) {
         this(registry, out, progress, FashionMnist::load, engine);
     }
 
-    ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource,
-                     Engine engine) {
+    /** A runner over {@code dataSource}'s images whose runs train on {@code engine}. */
+    public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource,
+                            Engine engine) {
         this(registry, out, progress, dataSource, engine, Replication.NONE);
     }
 
@@ -280,7 +291,8 @@ public final class ExperimentRunner {
 
     private GridSetup gridSetup(ExperimentConfig config) {
         return new GridSetup(config.data().map(Path::toString).orElse(""), config.trainLimit().orElse(0),
-                config.testLimit().orElse(0), config.epochs(), config.face().name(), config.threads(), replication);
+                config.testLimit().orElse(0), config.epochs(), config.face().name(), config.threads(), config.gradPenalty(),
+                replication);
     }
 
     /** The driver's side of the engine: the one writer of results.csv, and the console. */
@@ -339,8 +351,8 @@ public final class ExperimentRunner {
     }
 
     private RunKey key(ExperimentConfig config, String norm, int seed) {
-        return new RunKey(config.net(), replication.label(norm), config.batchSize(), config.lrFor(norm), config.optimizerFor(norm),
-                config.weightDecay(), config.dropout(), seed);
+        return new RunKey(new RunConfig(config.net(), replication.label(norm), config.batchSize(), config.lrFor(norm),
+                config.optimizerFor(norm), config.weightDecay(), config.dropout()), seed);
     }
 
     /** Every run {@code config} asks for. */

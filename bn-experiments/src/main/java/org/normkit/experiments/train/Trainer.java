@@ -2,6 +2,7 @@ package org.normkit.experiments.train;
 
 import java.util.List;
 
+import org.normkit.autograd.graph.Backprop;
 import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.ops.Losses;
@@ -19,6 +20,11 @@ import org.normkit.experiments.data.Dataset;
  * measurable. When every batch is a single image (batch size 1) nothing is skipped, so a norm that cannot train on
  * one image fails on the first step, and the caller reports that pairing as impossible. Data-parallel replicas
  * likewise skip a last batch that would leave a replica a single row ({@link Learner#minimumRows}).
+ *
+ * <p>With a gradient penalty λ &gt; 0 the step minimises loss + λ·‖∂loss/∂x‖², the squared norm of the loss's
+ * gradient with respect to the input batch (the R1 / WGAN-GP kind of term): the gradient is built with
+ * {@code createGraph} ({@link Backprop#grad}), so the step differentiates a gradient. The reported training loss is
+ * the cross-entropy alone, comparable with runs without the penalty.
  */
 public final class Trainer {
     private static final int EVAL_BATCH = 1000;
@@ -41,7 +47,13 @@ public final class Trainer {
      * @param task what the progress display calls this epoch
      */
     public EpochResult trainEpoch(Module net, Optimizer optimizer, Dataset data, Batches batches, int epoch, String task) {
-        return trainEpoch(singleProcess(net, optimizer), data, batches, epoch, task);
+        return trainEpoch(net, optimizer, data, batches, epoch, task, 0);
+    }
+
+    /** {@link #trainEpoch} with a gradient penalty λ = {@code gradPenalty} (0 for none); see the class comment. */
+    public EpochResult trainEpoch(Module net, Optimizer optimizer, Dataset data, Batches batches, int epoch, String task,
+                                  double gradPenalty) {
+        return trainEpoch(singleProcess(net, optimizer, gradPenalty), data, batches, epoch, task);
     }
 
     /**
@@ -68,7 +80,13 @@ public final class Trainer {
 
     /** A forward pass whose gradient step has not been taken yet. */
     public interface Step {
+        /** The mean cross-entropy of the batch: what the epoch reports. */
         double loss();
+
+        /** What the step minimises: the loss, plus the gradient penalty when there is one. */
+        default double objective() {
+            return loss();
+        }
 
         long correct();
 
@@ -76,8 +94,8 @@ public final class Trainer {
         void learn();
     }
 
-    /** The ordinary loop: forward, zero_grad, backward, step. */
-    public static Learner singleProcess(Module net, Optimizer optimizer) {
+    /** The ordinary loop: forward, zero_grad, backward, step; with a gradient penalty λ &gt; 0, see the class comment. */
+    public static Learner singleProcess(Module net, Optimizer optimizer, double gradPenalty) {
         return new Learner() {
             @Override
             public void train() {
@@ -86,14 +104,21 @@ public final class Trainer {
 
             @Override
             public Step forward(Tensor x, int[] y) {
-                Tensor logits = net.forward(x);
+                Tensor logits = net.forward(gradPenalty > 0 ? x.requiresGrad(true) : x);
                 Tensor loss = Losses.crossEntropy(logits, y);
+                Tensor objective = gradPenalty > 0 ? withGradientPenalty(loss, x, gradPenalty) : loss;
                 double value = loss.item();
+                double minimised = objective.item();
                 long correct = countCorrect(logits, y);
                 return new Step() {
                     @Override
                     public double loss() {
                         return value;
+                    }
+
+                    @Override
+                    public double objective() {
+                        return minimised;
                     }
 
                     @Override
@@ -104,7 +129,7 @@ public final class Trainer {
                     @Override
                     public void learn() {
                         optimizer.zeroGrad();
-                        loss.backward();
+                        objective.backward();
                         optimizer.step();
                     }
                 };
@@ -129,8 +154,9 @@ public final class Trainer {
                 }
                 Step learned = learner.forward(images(data, rows), data.gatherLabels(rows));
                 double value = learned.loss();
-                if (!Double.isFinite(value)) {
-                    throw new DivergedException(epoch, step, value, (System.nanoTime() - start) / 1e9);
+                if (!Double.isFinite(value) || !Double.isFinite(learned.objective())) {
+                    throw new DivergedException(epoch, step, Double.isFinite(value) ? learned.objective() : value,
+                            (System.nanoTime() - start) / 1e9);
                 }
                 learned.learn();
                 lossSum += value * rows.length;
@@ -166,6 +192,12 @@ public final class Trainer {
             net.train(wasTraining);
         }
         return new Evaluation(lossSum / Math.max(1, data.rows()), (double) correct / Math.max(1, data.rows()));
+    }
+
+    /** loss + λ·‖∂loss/∂x‖², the gradient built with createGraph so that the sum can be differentiated. */
+    static Tensor withGradientPenalty(Tensor loss, Tensor x, double lambda) {
+        Tensor gradient = Backprop.grad(loss, new Tensor[] {x}, true)[0];
+        return loss.add(gradient.square().sum().mul(lambda));
     }
 
     /** The images of {@code rows} as a float32 batch (B, 1, H, W). */

@@ -83,7 +83,7 @@ class DataParallelTest {
 
     private static Trajectory oneProcess(DType dtype, int steps) {
         Module net = net(dtype, BatchNorm::new);
-        return train(Trainer.singleProcess(net, new SGD(net.parameters(), 0.5)), net, steps, dtype);
+        return train(Trainer.singleProcess(net, new SGD(net.parameters(), 0.5), 0), net, steps, dtype);
     }
 
     private static DataParallel replicas(int k, boolean sync, DType dtype) {

@@ -281,7 +281,7 @@ class ExperimentRunnerTest {
             assertTrue(console.contains("mlp with " + norm + " at batch size 32 is not possible: " + norm
                     + " cannot normalise the activation (2, 256) after linear(784→256) in mlp: it takes (N, C, H, W)"),
                     console);
-            assertEquals(List.of("batch_norm", "none"), rows(out).stream().map(r -> r.key().norm()).distinct().sorted()
+            assertEquals(List.of("batch_norm", "none"), rows(out).stream().map(r -> r.key().config().norm()).distinct().sorted()
                     .collect(Collectors.toList()));
             assertTrue(Files.readString(out.resolve(ExperimentReport.MARKDOWN_FILE)).contains("is not possible"));
         }
@@ -299,7 +299,7 @@ class ExperimentRunnerTest {
             assertTrue(console.contains("mlp with batch_norm at batch size 1 is not possible: batch_norm: expected "
                     + "more than 1 value per channel when training"), console);
             assertEquals(1, rows(out).size());
-            assertEquals("none", rows(out).get(0).key().norm());
+            assertEquals("none", rows(out).get(0).key().config().norm());
         }
     }
 
@@ -333,7 +333,7 @@ class ExperimentRunnerTest {
 
             console.runner().sweep(config, SweptSetting.BATCH_SIZE, List.of(16.0, 64.0));
 
-            assertEquals(List.of(16, 64), rows(out).stream().map(r -> r.key().batchSize()).distinct().sorted()
+            assertEquals(List.of(16, 64), rows(out).stream().map(r -> r.key().config().batchSize()).distinct().sorted()
                     .collect(Collectors.toList()));
             assertEquals(2 * 2 * 2 * 2, rows(out).size());
             assertTrue(Files.size(out.resolve(SweepReport.MARKDOWN_FILE)) > 0);

@@ -23,7 +23,7 @@ class ReplicatedRunTest {
 
     private List<ResultRow> rows(Path out, String norm) {
         return ResultsCsv.read(out.resolve(ResultsCsv.FILE_NAME), w -> { }).stream()
-                .filter(r -> r.key().norm().equals(norm)).toList();
+                .filter(r -> r.key().config().norm().equals(norm)).toList();
     }
 
     /** TinyData's configuration with one seed: mlp, batch 32, 2 epochs. */
@@ -52,7 +52,7 @@ class ReplicatedRunTest {
             assertEquals(w.trainLoss(), s.trainLoss(), 1e-4 * w.trainLoss(), "train loss, row " + i);
             assertEquals(w.testLoss(), s.testLoss(), 1e-4 * w.testLoss(), "test loss, row " + i);
             assertEquals(w.testAccuracy(), s.testAccuracy(), 0.011, "test accuracy, row " + i);
-            assertEquals(32, s.key().batchSize(), "the batch size is the whole batch");
+            assertEquals(32, s.key().config().batchSize(), "the batch size is the whole batch");
         }
         assertTrue(Math.abs(whole.get(0).trainLoss() - unsynced.get(0).trainLoss()) > 1e-3,
                 "each replica normalising its 8 rows trains differently");
