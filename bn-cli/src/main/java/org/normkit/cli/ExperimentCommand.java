@@ -4,8 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 
 import org.normkit.experiments.engine.Engine;
-import org.normkit.experiments.train.ExperimentRunner;
-import org.normkit.experiments.train.Progress;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,11 +35,7 @@ final class ExperimentCommand implements Runnable {
         parent.applyThreads(config.threads());
         parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
         try (Engine engine = options.engine(parent.plugins)) {
-            new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent()
-                    : Progress.automatic(), parent.part(ExperimentRunner.DataSource.class), engine)
-                    .withReplication(options.replication())
-                    .waitingForBusyFolder(options.waitForBusyFolder)
-                    .experiment(config);
+            options.runner(parent, out, engine).experiment(config);
         }
     }
 }

@@ -7,8 +7,6 @@ import java.util.List;
 
 import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.report.SweptSetting;
-import org.normkit.experiments.train.ExperimentRunner;
-import org.normkit.experiments.train.Progress;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,11 +85,7 @@ final class SweepCommand implements Runnable {
         parent.applyThreads(config.threads());
         parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
         try (Engine engine = options.engine(parent.plugins)) {
-            new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent()
-                    : Progress.automatic(), parent.part(ExperimentRunner.DataSource.class), engine)
-                    .withReplication(options.replication())
-                    .waitingForBusyFolder(options.waitForBusyFolder)
-                    .sweep(config, parsed.setting(), parsed.values());
+            options.runner(parent, out, engine).sweep(config, parsed.setting(), parsed.values());
         }
     }
 }

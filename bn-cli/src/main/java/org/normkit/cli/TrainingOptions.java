@@ -1,5 +1,6 @@
 package org.normkit.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,8 @@ import org.normkit.experiments.engine.EngineSettings;
 import org.normkit.experiments.engine.Engines;
 import org.normkit.experiments.replica.Replication;
 import org.normkit.experiments.train.ExperimentConfig;
+import org.normkit.experiments.train.ExperimentRunner;
+import org.normkit.experiments.train.Progress;
 
 import picocli.CommandLine.Option;
 
@@ -114,6 +117,17 @@ final class TrainingOptions {
     /** The engine {@code --engine} names, with {@code --parallel} and {@code --master}; plugins reach its workers. */
     Engine engine(List<Path> plugins) {
         return Engines.create(engine, new EngineSettings(parallel, Optional.ofNullable(master), plugins));
+    }
+
+    /**
+     * The runner of {@code experiment} and {@code sweep}: the command's registry, data source and output, on
+     * {@code engine}, with {@code --replicas}, {@code --sync-bn}, {@code --wait} and {@code --no-progress}.
+     */
+    ExperimentRunner runner(NormkitCommand parent, PrintWriter out, Engine engine) {
+        return new ExperimentRunner(parent.registry(), out, noProgress ? Progress.silent() : Progress.automatic(),
+                parent.part(ExperimentRunner.DataSource.class), engine)
+                .withReplication(replication())
+                .waitingForBusyFolder(waitForBusyFolder);
     }
 
     /** {@code --replicas} and {@code --sync-bn}. */

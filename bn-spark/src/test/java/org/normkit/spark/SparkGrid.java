@@ -3,10 +3,8 @@ package org.normkit.spark;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -18,7 +16,7 @@ import org.normkit.experiments.data.SyntheticImages;
 import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.engine.EngineSettings;
 import org.normkit.experiments.engine.Engines;
-import org.normkit.experiments.report.ResultsCsv;
+import org.normkit.experiments.engine.RowsWithoutTiming;
 import org.normkit.experiments.report.SweptSetting;
 import org.normkit.experiments.train.ExperimentConfig;
 import org.normkit.experiments.train.ExperimentRunner;
@@ -62,11 +60,7 @@ final class SparkGrid {
 
     /** results.csv without the timing columns, sorted. */
     static List<String> rowsWithoutTiming(Path out) throws IOException {
-        return Files.readAllLines(out.resolve(ResultsCsv.FILE_NAME), StandardCharsets.UTF_8).stream().skip(1)
-                .map(line -> {
-                    String[] cells = line.split(",", -1);
-                    return String.join(",", Arrays.copyOfRange(cells, 0, 13)) + "," + cells[15];
-                }).sorted().toList();
+        return RowsWithoutTiming.of(out);
     }
 
     /** The grid of the driver-kill test: {@code main DATA OUT} sweeps batch sizes 16 and 32 on local[2]. */

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,21 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.normkit.experiments.engine.EngineSettings;
 import org.normkit.experiments.engine.Engines;
 import org.normkit.experiments.engine.LocalEngine;
+import org.normkit.experiments.engine.RowsWithoutTiming;
 import org.normkit.experiments.report.ExperimentReport;
-import org.normkit.experiments.report.ResultsCsv;
 
 /** The engine seen from the driver: what results.csv holds whichever engine and parallelism trained the grid. */
 class EngineGridTest {
     @TempDir
     Path dir;
 
-    /** The lines of results.csv without the timing columns, sorted: runs end in any order when they run in parallel. */
     static List<String> rowsWithoutTiming(Path out) throws IOException {
-        return Files.readAllLines(out.resolve(ResultsCsv.FILE_NAME), StandardCharsets.UTF_8).stream().skip(1)
-                .map(line -> {
-                    String[] cells = line.split(",", -1);
-                    return String.join(",", Arrays.copyOfRange(cells, 0, 13)) + "," + cells[15];
-                }).sorted().toList();
+        return RowsWithoutTiming.of(out);
     }
 
     @Nested
