@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.experiments.engine.EngineSettings;
 import org.normkit.experiments.engine.Engines;
 import org.normkit.experiments.engine.LocalEngine;
@@ -61,11 +64,23 @@ class EngineGridTest {
 
     @Nested
     class Failures {
+        /** The default norms and {@link FailingTestNorm}, whose service line lives in src/test/failing-norm. */
+        private final NormRegistry withFailingNorm = NormRegistry.load(new URLClassLoader(new URL[] {
+            url(Path.of("src", "test", "failing-norm"))}, EngineGridTest.class.getClassLoader()));
+
+        private static URL url(Path folder) {
+            try {
+                return folder.toAbsolutePath().toUri().toURL();
+            } catch (java.net.MalformedURLException e) {
+                throw new AssertionError(e);
+            }
+        }
+
         @Test
         void aRunThatThrowsIsRecordedAsFailedWithItsMessageAndTheOthersFinish() throws IOException {
             Path out = dir.resolve("failing");
 
-            String console = new TinyData.Console(TinyData.split(), new LocalEngine(2))
+            String console = new TinyData.Console(withFailingNorm, TinyData.split(), new LocalEngine(2))
                     .experiment(TinyData.config(List.of("none", FailingTestNorm.NAME), out));
 
             assertTrue(console.contains("/" + FailingTestNorm.NAME + " batch_size=32 lr=0.001 adam weight_decay=0 "
@@ -79,9 +94,11 @@ class EngineGridTest {
         @Test
         void aFailedRunIsTriedAgainByTheNextRerun() {
             Path out = dir.resolve("again");
-            new TinyData.Console().experiment(TinyData.config(List.of(FailingTestNorm.NAME), out));
+            new TinyData.Console(withFailingNorm, TinyData.split(), new LocalEngine(1))
+                    .experiment(TinyData.config(List.of(FailingTestNorm.NAME), out));
 
-            String console = new TinyData.Console().experiment(TinyData.config(List.of(FailingTestNorm.NAME), out));
+            String console = new TinyData.Console(withFailingNorm, TinyData.split(), new LocalEngine(1))
+                    .experiment(TinyData.config(List.of(FailingTestNorm.NAME), out));
 
             assertTrue(console.contains("2 runs to train"), console);
         }

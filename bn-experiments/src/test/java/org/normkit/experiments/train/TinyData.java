@@ -36,9 +36,13 @@ final class TinyData {
         private final StringWriter text = new StringWriter();
         private final ExperimentRunner runner;
 
-        Console(DatasetSplit data, Engine engine) {
-            runner = new ExperimentRunner(REGISTRY, new PrintWriter(text, true), Progress.silent(), folder -> data,
+        Console(NormRegistry registry, DatasetSplit data, Engine engine) {
+            runner = new ExperimentRunner(registry, new PrintWriter(text, true), Progress.silent(), folder -> data,
                     engine);
+        }
+
+        Console(DatasetSplit data, Engine engine) {
+            this(REGISTRY, data, engine);
         }
 
         Console(DatasetSplit data) {
