@@ -124,7 +124,8 @@ def normkit_ms_per_step(norms, lam, rows, data):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lambda", dest="lam", type=float, default=0.1, help="the penalty's weight (default 0.1)")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3, help="alternated rounds (default 3); each round records the "
+                    "1-minute load average, since a busy machine slows both sides unevenly")
     ap.add_argument("--rows", type=int, default=12800, help="training rows (default 12800: 100 steps an epoch)")
     ap.add_argument("--norms", default=",".join(NORMS))
     ap.add_argument("--data", default=DEFAULT_DATA)
@@ -151,9 +152,10 @@ def main():
             for norm in norms:
                 row[f"normkit {norm} lambda={lam}"] = nk[norm]
                 row[f"pytorch {norm} lambda={lam}"] = pytorch_ms_per_step(norm, lam, x, y)
+        row["load average"] = os.getloadavg()[0]
         rounds.append(row)
         print(f"round {r + 1}/{args.rounds}: " + ", ".join(f"{k} {v:.2f}" for k, v in row.items()), flush=True)
-    median = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+    median = {k: statistics.median(r[k] for r in rounds) for k in rounds[0] if k != "load average"}
     print(f"\nms per step, median of {args.rounds} rounds (batch {BATCH}, one thread, lambda {args.lam}):")
     print(f"{'norm':<12} {'normkit':>9} {'pytorch':>9} {'normkit no penalty':>19} {'pytorch no penalty':>19}")
     for norm in norms:

@@ -45,7 +45,8 @@ final class GradcheckCommand implements Callable<Integer> {
     List<String> shapes = new ArrayList<>();
 
     @Option(names = "--option", paramLabel = "KEY=VALUE",
-            description = "A family-specific option, e.g. --option groups=2 (repeatable).")
+            description = "eps, momentum (a number, or none for the cumulative average), affine, "
+                    + "track_running_stats, or an option of the norm, e.g. --option groups=2 (repeatable).")
     Map<String, String> options = new LinkedHashMap<>();
 
     @Option(names = "--no-faces", description = "Skip the face agreement; gradcheck only.")
@@ -55,7 +56,7 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "1: first-order gradients; 2: also gradients of gradients (default: ${DEFAULT-VALUE}).")
     int order;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
@@ -73,7 +74,7 @@ final class GradcheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         NormCheckLines checks = new NormCheckLines(out, name, provider, seed);
         for (Shape shape : inputs) {
-            checks.allChecks(provider.contract().specFor(shape, NormSpec.of(1).withOptions(options)), shape, order,
+            checks.allChecks(provider.contract().specFor(shape, SpecOptions.base(options, provider)), shape, order,
                     !noFaces);
         }
         out.println(checks.counts());

@@ -27,6 +27,7 @@ public final class Normkit {
     public static int run(String[] args, PrintWriter out, PrintWriter err, Module parts) {
         System.setProperty("java.awt.headless", "true");
         NormkitCommand top = new NormkitCommand();
+        top.commandLine(args);
         top.overrideParts(parts);
         CommandLine cli = new CommandLine(top);
         cli.setOut(out);

@@ -17,7 +17,9 @@ import org.normkit.cli.wiring.KernelPool;
 import org.normkit.cli.wiring.NormkitModule;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -25,24 +27,26 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "normkit", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Normalization layers for deep learning on the JVM: list, check, benchmark and compare them.",
         subcommands = {ListCommand.class, ConformanceCommand.class, GradcheckCommand.class, VerifyCommand.class,
-            BenchCommand.class, ExperimentCommand.class, SweepCommand.class, ReadmeCommand.class})
+            BenchCommand.class, ExperimentCommand.class, SweepCommand.class, ReadmeCommand.class, HelpCommand.class})
 public final class NormkitCommand implements Runnable {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--plugins", split = ":", paramLabel = "PATH",
+    // Inherited, so they work before or after the subcommand: "normkit experiment ... --debug".
+    @Option(names = "--plugins", split = ":", paramLabel = "PATH", scope = ScopeType.INHERIT,
             description = "Plugin jars or folders of jars (':'-separated) whose normalizations join the registry. "
                     + "Also read from the environment variable " + PluginLoader.ENVIRONMENT_VARIABLE + ".")
     List<Path> plugins = new ArrayList<>();
 
-    @Option(names = "--debug", description = "Print stack traces on errors.")
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces on errors.")
     boolean debug;
 
     /** Parts bound in place of {@link NormkitModule}'s (tests, other applications); none by default. */
     private Module overrides = Modules.EMPTY_MODULE;
     private Injector injector;
     private NormRegistry registry;
+    private String commandLine = "normkit";
 
     @Override
     public void run() {
@@ -51,6 +55,12 @@ public final class NormkitCommand implements Runnable {
 
     /** Sets the kernels' thread count for this run (like torch.set_num_threads). */
     void applyThreads(int threads) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads > cores) {
+            spec.commandLine().getErr().println("normkit: warning: --threads " + threads + " is more than the " + cores
+                    + " cores of this machine: the extra threads only take turns, and each costs its share");
+            spec.commandLine().getErr().flush();
+        }
         part(KernelPool.class).useThreads(threads);
     }
 
@@ -83,6 +93,15 @@ public final class NormkitCommand implements Runnable {
             injector = Guice.createInjector(Modules.override(new NormkitModule(loader)).with(overrides));
         }
         return injector;
+    }
+
+    /** The command line as typed, for reports to say what made them. */
+    String commandLine() {
+        return commandLine;
+    }
+
+    void commandLine(String[] args) {
+        commandLine = "normkit" + (args.length == 0 ? "" : " " + String.join(" ", args));
     }
 
     boolean debug() {

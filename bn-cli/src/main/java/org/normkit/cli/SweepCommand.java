@@ -17,8 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code normkit sweep --vary batch-size=2,4,...}: final accuracy against one varied setting, per norm. */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = {"Run an experiment grid over one varied setting and plot final test accuracy against it per norm "
-                + "(sweep.md, sweep.html, sweep.png); resumable like experiment.",
+        description = {"Run an experiment grid over one varied setting and plot final test accuracy against it per norm; "
+                + "resumable like experiment.",
+            "Writes sweep.md, sweep.html and sweep.png beside results.csv.",
             "Examples: --vary batch-size=2,4,8,16,32,64,128   --vary lr=0.0001,0.001,0.01,0.1"})
 final class SweepCommand implements Runnable {
     @ParentCommand

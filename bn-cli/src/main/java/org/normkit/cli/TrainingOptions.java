@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.engine.EngineSettings;
 import org.normkit.experiments.engine.Engines;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /** The options {@code experiment} and {@code sweep} share. */
 final class TrainingOptions {
-    @Option(names = "--net", defaultValue = "mlp", description = "mlp or lenet (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--net", paramLabel = "NET", defaultValue = "mlp", description = "mlp or lenet (default: ${DEFAULT-VALUE}).")
     String net;
 
     @Option(names = "--norms", split = ",", paramLabel = "NAME",
@@ -31,22 +31,22 @@ final class TrainingOptions {
     // The defaults make the README's first command a comparison worth reading in about five minutes on two cores:
     // 4 norms × 5 seeds × 10 epochs of the mlp (measured: none and batch_norm took 95 s). Five seeds are the fewest
     // whose 95 % intervals (t = 2.78) can separate norms that differ by a point; two seeds (t = 12.7) cannot.
-    @Option(names = "--epochs", defaultValue = "10", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", description = "Learning rate (default: 1e-3 for adam; for sgd 1.0 with a norm, 0.9 without).")
+    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 1e-3 for adam; for sgd 1.0 with a norm, 0.9 without).")
     Double lr;
 
-    @Option(names = "--optimizer", description = "sgd or adam (default: adam for mlp, sgd for lenet).")
+    @Option(names = "--optimizer", paramLabel = "OPTIMIZER", description = "sgd or adam (default: adam for mlp, sgd for lenet).")
     String optimizer;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
-    @Option(names = "--dropout", defaultValue = "0", description = "Dropout probability after the hidden activations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0", description = "Dropout probability after the hidden activations (default: ${DEFAULT-VALUE}).")
     double dropout;
 
     @Option(names = "--seeds", defaultValue = "5", paramLabel = "K",
@@ -54,7 +54,7 @@ final class TrainingOptions {
                     + "initialisation and the batch order (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--data", description = "Folder with the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist, "
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder with the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist, "
             + "or a small built-in synthetic set when absent).")
     Path data;
 
@@ -62,22 +62,23 @@ final class TrainingOptions {
             + "for a sweep normkit-runs/sweep-SETTING); rerunning with the same folder resumes.")
     Path out;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Threads of the normalization kernels, like "
-            + "torch.set_num_threads (default: ${DEFAULT-VALUE}). Native BLAS follows OPENBLAS_NUM_THREADS instead.")
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "1", description = "Threads of the normalization kernels, as "
+            + "set_num_threads in PyTorch (default: ${DEFAULT-VALUE}). Native BLAS follows OPENBLAS_NUM_THREADS instead.")
     int threads;
 
-    @Option(names = "--face", defaultValue = "auto", description = "Which face of each norm trains: auto (fused when "
+    @Option(names = "--face", paramLabel = "FACE", defaultValue = "auto", description = "Which face of each norm trains: auto (fused when "
             + "the norm has one), fused or reference, to check that both train alike (default: ${DEFAULT-VALUE}).")
     String face;
 
-    @Option(names = "--limit-train", description = "Use only the first N training images (quick runs).")
+    @Option(names = "--limit-train", paramLabel = "N", description = "Use only the first N training images (quick runs).")
     Integer limitTrain;
 
-    @Option(names = "--limit-test", description = "Use only the first N test images (quick runs).")
+    @Option(names = "--limit-test", paramLabel = "N", description = "Use only the first N test images (quick runs).")
     Integer limitTest;
 
-    @Option(names = "--engine", defaultValue = "local", description = "Where runs train: local (a pool in this JVM) "
-            + "or spark (Apache Spark, with the bn-spark module; see --master) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--engine", defaultValue = "local", paramLabel = "ENGINE", description = "Where runs train: "
+            + "local (a pool in this JVM) or spark (Apache Spark, with the bn-spark module; see --master) "
+            + "(default: ${DEFAULT-VALUE}).")
     String engine;
 
     @Option(names = "--parallel", defaultValue = "1", paramLabel = "N", description = "Runs that train at the same "
@@ -121,11 +122,12 @@ final class TrainingOptions {
 
     /**
      * The runner of {@code experiment} and {@code sweep}: the command's registry, data source and output, on
-     * {@code engine}, with {@code --replicas}, {@code --sync-bn}, {@code --wait} and {@code --no-progress}.
+     * {@code engine}, with {@code --replicas}, {@code --sync-bn}, {@code --wait} and {@code --no-progress}, recording the command line.
      */
     ExperimentRunner runner(NormkitCommand parent, PrintWriter out, Engine engine) {
         return new ExperimentRunner(parent.registry(), out, noProgress ? Progress.silent() : Progress.automatic(),
                 parent.part(ExperimentRunner.DataSource.class), engine)
+                .withCommandLine(parent.commandLine())
                 .withReplication(replication())
                 .waitingForBusyFolder(waitForBusyFolder);
     }
@@ -140,6 +142,6 @@ final class TrainingOptions {
         return new ExperimentConfig(net, norms, epochs, batchSize,
                 lr == null ? OptionalDouble.empty() : OptionalDouble.of(lr), Optional.ofNullable(optimizer),
                 weightDecay, dropout, seeds, Optional.ofNullable(data), out == null ? defaultOut : out, threads,
-                ExecutionMode.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest), gradPenalty);
+                Face.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest), gradPenalty);
     }
 }

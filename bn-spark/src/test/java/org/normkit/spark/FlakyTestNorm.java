@@ -6,7 +6,7 @@ import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
-import org.normkit.core.batch.AnyRankBatchNormProvider;
+import org.normkit.core.batch.BatchNorm;
 
 /**
  * Test-only registered norms that make runs fail on the executors: {@value #FLAKY} is BatchNorm except that the
@@ -19,7 +19,8 @@ public class FlakyTestNorm implements NormalizationProvider {
     /** How many more nets built with {@value #FLAKY} fail; the executors share this JVM in local mode. */
     static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
 
-    private final NormalizationProvider batchNorm = new AnyRankBatchNormProvider();
+    // BatchNorm under its any-rank name, batch_norm: its contract, and (when not failing) its layers.
+    private final BatchNorm batchNorm = new BatchNorm();
 
     @Override
     public String name() {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.experiments.data.IdxWriter;
 import org.normkit.experiments.data.SyntheticImages;
@@ -40,7 +40,7 @@ final class SparkGrid {
     /** {@code norms} × {@code seeds} seeds, batch 32, 1 epoch. */
     static ExperimentConfig config(List<String> norms, int seeds, Path data, Path out) {
         return new ExperimentConfig("mlp", norms, 1, 32, OptionalDouble.empty(), Optional.empty(), 0, 0, seeds,
-                Optional.of(data), out, 1, ExecutionMode.AUTO, Optional.empty(), Optional.empty());
+                Optional.of(data), out, 1, Face.AUTO, Optional.empty(), Optional.empty());
     }
 
     /** Runs the experiment on {@code engine} and returns what it printed. */

@@ -9,6 +9,7 @@ import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.core.RunningStats;
+import org.normkit.core.batch.BatchNorm;
 import org.normkit.core.kernel.Moments;
 
 /**
@@ -67,7 +68,8 @@ public final class SyncBatchNorm extends Module {
         Shape channels = Shape.of(spec.numFeatures());
         weight = spec.affine() ? registerParameter("weight", Tensor.ones(spec.dtype(), channels)) : null;
         bias = spec.affine() ? registerParameter("bias", Tensor.zeros(spec.dtype(), channels)) : null;
-        running = RunningStats.forSpec(spec, RunningStats.Policy.COUNTING);
+        // BatchNorm's policy (PyTorch's, or the preset the spec's running_stats option names): the same estimates.
+        running = RunningStats.of(spec, new BatchNorm().runningStats().forSpec(spec, "sync_batch_norm")).orElse(null);
         if (running != null) {
             registerBuffer("running_mean", running.mean());
             registerBuffer("running_var", running.variance());

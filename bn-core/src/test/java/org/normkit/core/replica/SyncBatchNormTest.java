@@ -115,7 +115,7 @@ class SyncBatchNormTest {
         int batch = 12;
         double[] x = values(batch * C * l, 1);
         double[] w = values(batch * C * l, 2);
-        Result whole = step(new BatchNorm(NormSpec.of(C).withDtype(dtype)), x, w, Shape.of(batch, C, l), dtype);
+        Result whole = step(new BatchNorm().create("batch_norm", NormSpec.of(C).withDtype(dtype)), x, w, Shape.of(batch, C, l), dtype);
 
         List<Result> parts = replicated(rows.length, rows, l, x, w, dtype);
 
@@ -146,7 +146,7 @@ class SyncBatchNormTest {
         void oneReplicaIsBatchNorm() throws Exception {
             double[] x = values(4 * C * 2, 3);
             double[] w = values(4 * C * 2, 4);
-            Result whole = step(new BatchNorm(NormSpec.of(C).withDtype(DType.FLOAT64)), x, w, Shape.of(4, C, 2),
+            Result whole = step(new BatchNorm().create("batch_norm", NormSpec.of(C).withDtype(DType.FLOAT64)), x, w, Shape.of(4, C, 2),
                     DType.FLOAT64);
 
             List<Result> one = replicated(1, new int[] {4}, 2, x, w, DType.FLOAT64);

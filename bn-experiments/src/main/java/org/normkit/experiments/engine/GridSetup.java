@@ -4,7 +4,7 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Optional;
 
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
 import org.normkit.experiments.replica.Replication;
@@ -18,7 +18,7 @@ import org.normkit.experiments.replica.Replication;
  * @param trainLimit    use only the first N training images; 0 for all
  * @param testLimit     use only the first N test images; 0 for all
  * @param epochs        epochs per run, at least 1
- * @param face          the {@link ExecutionMode} name the norms train with
+ * @param face          the {@link Face} name the norms train with
  * @param kernelThreads threads of the norm kernels in one run (one, unless the user asks for more)
  * @param gradPenalty   λ of the gradient penalty (0 for none), as {@code --grad-penalty}
  * @param replication   one process, or K data-parallel replicas (and whether BatchNorm is synchronised)
@@ -31,11 +31,11 @@ public record GridSetup(String dataFolder, int trainLimit, int testLimit, int ep
             throw new IllegalArgumentException("invalid grid setup: epochs " + epochs + ", limits " + trainLimit
                     + "/" + testLimit + ", kernel threads " + kernelThreads);
         }
-        ExecutionMode.valueOf(face);
+        Face.valueOf(face);
     }
 
-    public ExecutionMode executionMode() {
-        return ExecutionMode.valueOf(face);
+    public Face trainingFace() {
+        return Face.valueOf(face);
     }
 
     /** The data a worker loads: the folder given, else the default folder or the synthetic set, then limited. */

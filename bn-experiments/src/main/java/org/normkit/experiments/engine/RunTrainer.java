@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.optim.Optimizer;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.experiments.data.Batches;
@@ -74,7 +74,7 @@ public final class RunTrainer {
                 String bar = key.config().norm() + " seed " + key.seed() + " epoch " + epoch + "/" + setup.epochs();
                 Trainer.EpochResult trained;
                 Trainer.Evaluation test;
-                try (ExecutionMode.Scope ignored = ExecutionMode.scope(setup.executionMode())) {
+                try (Face.Scope ignored = Face.scope(setup.trainingFace())) {
                     trained = trainer.trainEpoch(learning.learner(), data.train(), batches, epoch, bar);
                     test = trainer.evaluate(learning.net(), data.test());
                 } catch (DivergedException e) {

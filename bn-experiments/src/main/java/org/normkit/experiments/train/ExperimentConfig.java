@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 
 /**
  * One experiment: a net, the norms to compare in its slots, and the training settings. Learning rate and optimizer
@@ -29,7 +29,7 @@ import org.normkit.autograd.spi.ExecutionMode;
  */
 public record ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
                                Optional<String> optimizer, double weightDecay, double dropout, int seeds,
-                               Optional<Path> data, Path out, int threads, ExecutionMode face,
+                               Optional<Path> data, Path out, int threads, Face face,
                                Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty) {
 
     public ExperimentConfig {
@@ -69,7 +69,7 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
     /** Without a gradient penalty. */
     public ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
                             Optional<String> optimizer, double weightDecay, double dropout, int seeds,
-                            Optional<Path> data, Path out, int threads, ExecutionMode face,
+                            Optional<Path> data, Path out, int threads, Face face,
                             Optional<Integer> trainLimit, Optional<Integer> testLimit) {
         this(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data, out, threads, face,
                 trainLimit, testLimit, 0);

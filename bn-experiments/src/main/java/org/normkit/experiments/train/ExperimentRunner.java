@@ -68,6 +68,7 @@ public final class ExperimentRunner {
     private final Replication replication;
     private final JobProgress job = new JobProgress();
     private boolean waitForBusyFolder;
+    private String commandLine = "unknown (not started from the command line)";
 
     /** A runner training one run at a time in this JVM. */
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
@@ -103,7 +104,7 @@ public final class ExperimentRunner {
     /** This runner with every run trained data-parallel as {@code replication} says ({@code --replicas}). */
     public ExperimentRunner withReplication(Replication other) {
         return new ExperimentRunner(registry, out, progress, dataSource, engine, other)
-                .waitingForBusyFolder(waitForBusyFolder);
+                .waitingForBusyFolder(waitForBusyFolder).withCommandLine(commandLine);
     }
 
     /**
@@ -112,6 +113,12 @@ public final class ExperimentRunner {
      */
     public ExperimentRunner waitingForBusyFolder(boolean wait) {
         this.waitForBusyFolder = wait;
+        return this;
+    }
+
+    /** The command line that started this run, for the reports' provenance line. */
+    public ExperimentRunner withCommandLine(String line) {
+        this.commandLine = line;
         return this;
     }
 
@@ -245,6 +252,10 @@ public final class ExperimentRunner {
         int runs = 0;
         long steps = 0;
         for (ExperimentConfig point : points) {
+            if (point.batchSize() > data.train().rows()) {
+                warn("--batch-size " + point.batchSize() + " is larger than the " + data.train().rows() + " training "
+                        + "images: every epoch is one batch of " + data.train().rows());
+            }
             Set<RunKey> done = csv.completedRuns(point.epochs());
             long stepsPerRun = (long) point.epochs()
                     * Batches.of(data.train().rows(), point.batchSize(), 0).batchesPerEpoch();
@@ -390,6 +401,7 @@ public final class ExperimentRunner {
         for (int i = 0; i < notRun.size(); i++) {
             m.put("not run " + (i + 1), notRun.get(i));
         }
+        m.put("made", Provenance.describe(commandLine));
         return m;
     }
 

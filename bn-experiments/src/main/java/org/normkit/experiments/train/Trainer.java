@@ -11,6 +11,7 @@ import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.Dataset;
+import org.normkit.experiments.report.TrainingFailures;
 
 /**
  * One epoch of mini-batch training and one evaluation pass, for image classifiers over a {@link Dataset}.
@@ -42,7 +43,8 @@ public final class Trainer {
     public record Evaluation(double loss, double accuracy) {}
 
     /**
-     * Trains for one epoch; throws {@link DivergedException} on the first non-finite loss.
+     * Trains for one epoch; throws {@link DivergedException} on the first loss that is not finite or far above the start
+     * ({@link TrainingFailures#diverged}).
      *
      * @param task what the progress display calls this epoch
      */
@@ -137,7 +139,10 @@ public final class Trainer {
         };
     }
 
-    /** Trains for one epoch with {@code learner}; throws {@link DivergedException} on the first non-finite loss. */
+    /**
+     * Trains for one epoch with {@code learner}; throws {@link DivergedException} on the first loss that is not finite
+     * or far above the start ({@link TrainingFailures#diverged}).
+     */
     public EpochResult trainEpoch(Learner learner, Dataset data, Batches batches, int epoch, String task) {
         learner.train();
         List<int[]> order = batches.epoch(epoch);
@@ -154,7 +159,7 @@ public final class Trainer {
                 }
                 Step learned = learner.forward(images(data, rows), data.gatherLabels(rows));
                 double value = learned.loss();
-                if (!Double.isFinite(value) || !Double.isFinite(learned.objective())) {
+                if (TrainingFailures.diverged(value) || !Double.isFinite(learned.objective())) {
                     throw new DivergedException(epoch, step, Double.isFinite(value) ? learned.objective() : value,
                             (System.nanoTime() - start) / 1e9);
                 }

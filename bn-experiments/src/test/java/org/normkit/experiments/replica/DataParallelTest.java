@@ -82,7 +82,7 @@ class DataParallelTest {
     }
 
     private static Trajectory oneProcess(DType dtype, int steps) {
-        Module net = net(dtype, BatchNorm::new);
+        Module net = net(dtype, spec -> new BatchNorm().create("batch_norm", spec));
         return train(Trainer.singleProcess(net, new SGD(net.parameters(), 0.5), 0), net, steps, dtype);
     }
 
@@ -92,7 +92,8 @@ class DataParallelTest {
         List<Optimizer> optimizers = new ArrayList<>();
         for (int r = 0; r < k; r++) {
             int replica = r;
-            Module net = net(dtype, spec -> sync ? new SyncBatchNorm(spec, reducer, replica) : new BatchNorm(spec));
+            Module net = net(dtype, spec -> sync ? new SyncBatchNorm(spec, reducer, replica)
+                    : new BatchNorm().create("batch_norm", spec));
             nets.add(net);
             optimizers.add(new SGD(net.parameters(), 0.5));
         }

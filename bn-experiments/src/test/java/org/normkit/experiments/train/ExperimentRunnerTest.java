@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.normkit.autograd.nn.Module;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.SyntheticImages;
@@ -63,7 +63,7 @@ class ExperimentRunnerTest {
 
     private static ExperimentConfig withLr(ExperimentConfig c, String optimizer, double lr) {
         return new ExperimentConfig(c.net(), c.norms(), c.epochs(), c.batchSize(), OptionalDouble.of(lr),
-                Optional.of(optimizer), 0, 0, c.seeds(), Optional.empty(), c.out(), 1, ExecutionMode.AUTO,
+                Optional.of(optimizer), 0, 0, c.seeds(), Optional.empty(), c.out(), 1, Face.AUTO,
                 Optional.empty(), Optional.empty());
     }
 
@@ -185,7 +185,7 @@ class ExperimentRunnerTest {
             ExperimentConfig two = TinyData.config(List.of("none"), out);
             new TinyData.Console().experiment(two);
             ExperimentConfig three = new ExperimentConfig("mlp", List.of("none"), 2, 32, OptionalDouble.empty(),
-                    Optional.empty(), 0, 0, 3, Optional.empty(), out, 1, ExecutionMode.AUTO, Optional.empty(),
+                    Optional.empty(), 0, 0, 3, Optional.empty(), out, 1, Face.AUTO, Optional.empty(),
                     Optional.empty());
 
             String console = new TinyData.Console().experiment(three);
@@ -268,7 +268,21 @@ class ExperimentRunnerTest {
             List<String> lines = console.lines().filter(l -> l.startsWith("diverged:")).collect(Collectors.toList());
             assertEquals(2, lines.size(), console);
             assertTrue(lines.get(0).matches("diverged: net mlp, norm none, seed 0, epoch 1, step \\d+: training loss "
-                    + "(NaN|-?Infinity) .*recorded as diverged in results.csv"), lines.get(0));
+                    + "(NaN|-?Infinity|[0-9.E]+) .*recorded as diverged in results.csv"), lines.get(0));
+        }
+
+        @Test
+        void aFiniteLossFarAboveTheStartIsDivergedAndTheReportSaysWhatThatMeans() throws IOException {
+            Path out = dir.resolve("far-above");
+            ExperimentConfig config = withLr(TinyData.config(List.of("none"), out), "adam", 5.0);
+
+            new TinyData.Console().experiment(config);
+
+            assertTrue(rows(out).stream().anyMatch(ResultRow::isDiverged), rows(out).toString());
+            String report = Files.readString(out.resolve(ExperimentReport.MARKDOWN_FILE));
+            assertTrue(report.contains("A run diverges when a step's training loss is not finite or above 23.0"),
+                    report);
+            assertTrue(report.contains("| made | "), report);
         }
 
         @Test
@@ -291,7 +305,7 @@ class ExperimentRunnerTest {
             Path out = dir.resolve("batch-of-one");
             DatasetSplit small = SyntheticImages.generate(12, 10, 1);
             ExperimentConfig config = new ExperimentConfig("mlp", NONE_AND_BATCH_NORM, 1, 1, OptionalDouble.empty(),
-                    Optional.empty(), 0, 0, 1, Optional.empty(), out, 1, ExecutionMode.AUTO, Optional.empty(),
+                    Optional.empty(), 0, 0, 1, Optional.empty(), out, 1, Face.AUTO, Optional.empty(),
                     Optional.empty());
 
             String console = new TinyData.Console(small).experiment(config);

@@ -4,7 +4,7 @@ import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
-import org.normkit.core.batch.AnyRankBatchNormProvider;
+import org.normkit.core.batch.BatchNorm;
 
 /**
  * A test-only registered norm that fits every slot BatchNorm fits but throws when a net is built with it, as a
@@ -15,7 +15,8 @@ public final class FailingTestNorm implements NormalizationProvider {
     static final String NAME = "failing_test_norm";
     static final String MESSAGE = "simulated failure inside a run";
 
-    private final NormalizationProvider batchNorm = new AnyRankBatchNormProvider();
+    // BatchNorm under its any-rank name, batch_norm: its contract, and (when not failing) its layers.
+    private final BatchNorm batchNorm = new BatchNorm();
 
     @Override
     public String name() {

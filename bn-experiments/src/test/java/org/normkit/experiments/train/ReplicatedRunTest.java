@@ -11,7 +11,7 @@ import java.util.OptionalDouble;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
 import org.normkit.experiments.replica.Replication;
@@ -29,7 +29,7 @@ class ReplicatedRunTest {
     /** TinyData's configuration with one seed and one epoch: mlp, batch 32. */
     private static ExperimentConfig oneSeed(List<String> norms, Path out) {
         return new ExperimentConfig("mlp", norms, 1, 32, OptionalDouble.empty(), Optional.empty(), 0, 0, 1,
-                Optional.empty(), out, 1, ExecutionMode.AUTO, Optional.empty(), Optional.empty());
+                Optional.empty(), out, 1, Face.AUTO, Optional.empty(), Optional.empty());
     }
 
     @Test
