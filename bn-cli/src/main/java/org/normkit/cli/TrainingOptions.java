@@ -122,7 +122,8 @@ final class TrainingOptions {
 
     /**
      * The runner of {@code experiment} and {@code sweep}: the command's registry, data source and output, on
-     * {@code engine}, with {@code --replicas}, {@code --sync-bn}, {@code --wait} and {@code --no-progress}, recording the command line.
+     * {@code engine}, with {@code --replicas}, {@code --sync-bn}, {@code --wait} and {@code --no-progress}; its reports
+     * record the command line.
      */
     ExperimentRunner runner(NormkitCommand parent, PrintWriter out, Engine engine) {
         return new ExperimentRunner(parent.registry(), out, noProgress ? Progress.silent() : Progress.automatic(),

@@ -160,7 +160,7 @@ public final class Trainer {
                 Step learned = learner.forward(images(data, rows), data.gatherLabels(rows));
                 double value = learned.loss();
                 if (TrainingFailures.diverged(value) || !Double.isFinite(learned.objective())) {
-                    throw new DivergedException(epoch, step, Double.isFinite(value) ? learned.objective() : value,
+                    throw new DivergedException(epoch, step, TrainingFailures.diverged(value) ? value : learned.objective(),
                             (System.nanoTime() - start) / 1e9);
                 }
                 learned.learn();
