@@ -1,6 +1,7 @@
 package org.normkit.experiments.train;
 
 import java.util.Map;
+import java.util.function.Function;
 
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.spi.InputContract;
@@ -22,14 +23,30 @@ public final class NormSlot {
 
     private final NormRegistry registry;
     private final String norm;
+    private final Function<Shape, Module> factory;
 
     /** Throws, listing the registered names, when {@code norm} is neither {@value #NONE} nor registered. */
     public NormSlot(NormRegistry registry, String norm) {
         this.registry = registry;
         this.norm = norm;
+        this.factory = null;
         if (!isNone()) {
             registry.get(norm);
         }
+    }
+
+    private NormSlot(String norm, Function<Shape, Module> factory) {
+        this.registry = null;
+        this.norm = norm;
+        this.factory = factory;
+    }
+
+    /**
+     * A slot filled by {@code factory} from the activation shape rather than from the registry: for a layer that
+     * is not a registered norm because it needs more than a spec (cross-replica BatchNorm needs its replica).
+     */
+    public static NormSlot of(String norm, Function<Shape, Module> factory) {
+        return new NormSlot(norm, factory);
     }
 
     public boolean isNone() {
@@ -49,6 +66,9 @@ public final class NormSlot {
     public Module create(Shape activation, String where) {
         if (isNone()) {
             return null;
+        }
+        if (factory != null) {
+            return factory.apply(activation);
         }
         NormalizationProvider provider = registry.get(norm);
         InputContract contract = provider.contract();

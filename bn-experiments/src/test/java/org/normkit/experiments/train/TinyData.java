@@ -11,6 +11,8 @@ import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.SyntheticImages;
+import org.normkit.experiments.engine.Engine;
+import org.normkit.experiments.engine.LocalEngine;
 
 /** Tiny synthetic data and small configurations, so a whole experiment runs in a fraction of a second. */
 final class TinyData {
@@ -34,8 +36,17 @@ final class TinyData {
         private final StringWriter text = new StringWriter();
         private final ExperimentRunner runner;
 
+        Console(NormRegistry registry, DatasetSplit data, Engine engine) {
+            runner = new ExperimentRunner(registry, new PrintWriter(text, true), Progress.silent(), folder -> data,
+                    engine);
+        }
+
+        Console(DatasetSplit data, Engine engine) {
+            this(REGISTRY, data, engine);
+        }
+
         Console(DatasetSplit data) {
-            runner = new ExperimentRunner(REGISTRY, new PrintWriter(text, true), Progress.silent(), folder -> data);
+            this(data, new LocalEngine(1));
         }
 
         Console() {
