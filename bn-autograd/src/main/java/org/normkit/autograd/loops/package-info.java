@@ -7,7 +7,8 @@
  * vectorise by itself) for elementwise work, {@link org.normkit.autograd.loops.BlockReduction} for axis reductions,
  * {@link org.normkit.autograd.loops.Gemm} for matrix products, {@link org.normkit.autograd.loops.ConvolutionLoops}
  * (im2col, and {@code ShiftedConvolution} for stride-1 float32) for convolutions and
- * {@link org.normkit.autograd.loops.PoolingLoops} for pooling.
+ * {@link org.normkit.autograd.loops.PoolingLoops} for pooling, {@link org.normkit.autograd.loops.RowCopy} for the
+ * row gathers and scatter-adds of indexing.
  *
  * <p>This package knows tensors but neither the ops nor the graph: nothing here records a node.
  */
