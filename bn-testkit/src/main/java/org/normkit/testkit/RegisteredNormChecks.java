@@ -106,6 +106,7 @@ public abstract class RegisteredNormChecks {
             assertTrue(contract.accepts(shape), name + " does not accept its own example shape " + shape);
             provider.create(contract.specFor(shape, NormSpec.of(1)));
         }
+        assertFalse(contract.benchmarkShapes().isEmpty(), name + " has no benchmark shapes: normkit bench would skip it");
         for (Shape shape : contract.benchmarkShapes()) {
             assertTrue(contract.accepts(shape), name + " does not accept its own benchmark shape " + shape);
             contract.specFor(shape, NormSpec.of(1));
