@@ -143,8 +143,9 @@ public abstract class NormBase extends Normalization {
         }
         if (isTraining() && running != null) {
             try (GradMode.Scope ignored = GradMode.noGrad()) {
+                // An uncentred second moment is a mean square about 0, not a variance: no Bessel correction.
                 running.update(saved[0] != null ? fromSaved(saved[0], layout(x.shape()).setSize())
-                        : referenceMoments(x));
+                        : referenceMoments(x), centering() == Centering.CENTERED);
             }
         }
         return y;

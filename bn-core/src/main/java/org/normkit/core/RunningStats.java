@@ -98,6 +98,14 @@ public final class RunningStats {
 
     /** Folds one batch's observed per-set statistics (mean, biased variance) into the running estimates. */
     public void update(Moments observed) {
+        update(observed, true);
+    }
+
+    /**
+     * As {@link #update(Moments)}; {@code besselCorrection} false folds the observed second moment in as it is, for
+     * norms whose second moment is a mean square about 0 (PowerNorm's quadratic mean), not a variance.
+     */
+    public void update(Moments observed, boolean besselCorrection) {
         int entries = mean.numel();
         int sets = observed.sets();
         if (sets % entries != 0) {
@@ -113,7 +121,7 @@ public final class RunningStats {
             numBatchesTracked.set(0, numBatchesTracked.item() + 1);
         }
         double f = momentum.isPresent() ? momentum.getAsDouble() : 1.0 / numBatchesTracked.item();
-        double bessel = (double) m / (m - 1);
+        double bessel = besselCorrection ? (double) m / (m - 1) : 1.0;
         int perEntry = sets / entries;
         for (int c = 0; c < entries; c++) {
             double observedMean = 0;
