@@ -81,6 +81,18 @@ public final class LSTM extends Module {
     public record Result(Tensor outputs, Tensor last) {}
 
     public Result run(Tensor x) {
+        return run(x, null);
+    }
+
+    /**
+     * As {@link #run(Tensor)} for a padded batch: at step t the norms see only the sequences with
+     * {@code lengths[b] > t} ({@link ValidRows}), so padding does not enter their statistics (a step with fewer
+     * than two valid rows normalises over all rows, since one row has no batch statistics). The recurrence itself runs
+     * on every row; outputs past a sequence's length are whatever the padding gives and must not be read.
+     *
+     * @param lengths per sequence, or null when every sequence fills all steps
+     */
+    public Result run(Tensor x, int[] lengths) {
         if (x.rank() != 3 || x.dim(2) != inputSize) {
             throw new ShapeException(this + ": expected input (batch, steps, " + inputSize + "), got " + x.shape());
         }
@@ -94,22 +106,42 @@ public final class LSTM extends Module {
         Tensor[] outputs = new Tensor[steps];
         for (int t = 0; t < steps; t++) {
             Module[] norms = stepNorms.get(Math.min(t, stepNorms.size() - 1));
-            Tensor fromInput = apply(norms[0], projected.narrow(1, t, 1).reshape(batch, 4 * hidden));
-            Tensor fromHidden = apply(norms[1], h.matmulTransposed(weightHh.value()));
+            int[] valid = validAt(lengths, t);
+            Tensor fromInput = apply(norms[0], projected.narrow(1, t, 1).reshape(batch, 4 * hidden), valid);
+            Tensor fromHidden = apply(norms[1], h.matmulTransposed(weightHh.value()), valid);
             Tensor gates = fromInput.add(fromHidden).add(bias);
             Tensor i = gates.narrow(1, 0, hidden).sigmoid();
             Tensor f = gates.narrow(1, hidden, hidden).sigmoid();
             Tensor g = gates.narrow(1, 2 * hidden, hidden).tanh();
             Tensor o = gates.narrow(1, 3 * hidden, hidden).sigmoid();
             c = f.mul(c).add(i.mul(g));
-            h = o.mul(apply(norms[2], c).tanh());
+            h = o.mul(apply(norms[2], c, valid).tanh());
             outputs[t] = h.reshape(batch, 1, hidden);
         }
         return new Result(Tensor.concat(1, outputs), h);
     }
 
-    private static Tensor apply(Module norm, Tensor x) {
-        return norm == null ? x : norm.forward(x);
+    private static Tensor apply(Module norm, Tensor x, int[] valid) {
+        return norm == null ? x : ValidRows.apply(norm, x, valid);
+    }
+
+    /**
+     * The rows still inside their sequence at step t; null when all are, and also when fewer than two are: batch
+     * statistics of a single row are undefined (PyTorch's BatchNorm raises), so the last steps of the longest
+     * sequence in a batch normalise over every row, padding included.
+     */
+    private static int[] validAt(int[] lengths, int t) {
+        if (lengths == null) {
+            return null;
+        }
+        int[] rows = new int[lengths.length];
+        int n = 0;
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] > t) {
+                rows[n++] = b;
+            }
+        }
+        return n < 2 ? null : java.util.Arrays.copyOf(rows, n);
     }
 
     public int hiddenSize() {

@@ -26,6 +26,7 @@ import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.Dataset;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
+import org.normkit.experiments.data.TextCorpus;
 import org.normkit.experiments.report.ExperimentReport;
 import org.normkit.experiments.report.ReportContext;
 import org.normkit.experiments.report.ResultRow;
@@ -73,13 +74,12 @@ public final class ExperimentRunner {
     /** Trains every norm × seed of {@code config} and writes report.md/report.html; returns the report's path. */
     public Path experiment(ExperimentConfig config) {
         requireRegistered(config.norms());
-        DatasetSplit data = load(config);
-        ResultsCsv csv = open(config, data);
-        List<String> notRun = runAll(config, data, csv);
-        Map<String, String> described = describe(config, data, notRun);
-        ReportContext context = ReportContext.of(described, data.notice(), data.synthetic())
-                .withTitle("normkit experiment: " + config.net() + " on " + (data.synthetic() ? "synthetic data"
-                        : "Fashion-MNIST"));
+        Workload work = load(config);
+        ResultsCsv csv = open(config, work.origin());
+        List<String> notRun = runAll(config, work, csv);
+        Map<String, String> described = describe(config, work, notRun);
+        ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
+                .withTitle("normkit experiment: " + config.net() + " on " + work.title());
         ExperimentReport.of(rowsOf(csv, keys(config), config.epochs()), context).writeTo(config.out());
         Path report = config.out().resolve(ExperimentReport.MARKDOWN_FILE);
         out.println("report: " + report.toAbsolutePath() + " (also " + ExperimentReport.HTML_FILE + ", "
@@ -91,21 +91,21 @@ public final class ExperimentRunner {
     /** Runs the grid of {@code setting} over {@code values}, then writes sweep.md/sweep.html/sweep.png. */
     public Path sweep(ExperimentConfig config, SweptSetting setting, List<Double> values) {
         requireRegistered(config.norms());
-        DatasetSplit data = load(config);
-        ResultsCsv csv = open(config, data);
+        Workload work = load(config);
+        ResultsCsv csv = open(config, work.origin());
         List<String> notRun = new ArrayList<>();
         List<RunKey> keys = new ArrayList<>();
         for (double value : values) {
             ExperimentConfig point = setting == SweptSetting.BATCH_SIZE
                     ? config.withBatchSize((int) Math.round(value)) : config.withLr(value);
             out.println("== " + setting.words() + " " + format(value));
-            notRun.addAll(runAll(point, data, csv));
+            notRun.addAll(runAll(point, work, csv));
             keys.addAll(keys(point));
         }
-        Map<String, String> described = describe(config, data, notRun);
+        Map<String, String> described = describe(config, work, notRun);
         described.put(setting.words(), "varied: " + values.stream().map(ExperimentRunner::format)
                 .collect(Collectors.joining(", ")));
-        ReportContext context = ReportContext.of(described, data.notice(), data.synthetic())
+        ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
                 .withTitle("normkit sweep: " + config.net() + ", final test accuracy against " + setting.words());
         SweepReport report = SweepReport.of(rowsOf(csv, keys, config.epochs()), setting, context);
         report.writeTo(config.out());
@@ -123,7 +123,8 @@ public final class ExperimentRunner {
 
     /** Fails before anything trains when a name is unknown, rather than after the norms before it have run. */
     private void requireRegistered(List<String> norms) {
-        for (String norm : norms) {
+        for (String label : norms) {
+            String norm = NormSlot.nameOf(label);
             if (!NormSlot.NONE.equals(norm) && !registry.contains(norm)) {
                 throw new IllegalArgumentException("--norms: unknown normalization '" + norm + "'; registered: "
                         + String.join(", ", registry.names()) + ", and " + NormSlot.NONE + " for no norm (a plugin's "
@@ -133,7 +134,10 @@ public final class ExperimentRunner {
     }
 
     /** The data, announced: a synthetic-data notice is the first line this prints. */
-    private DatasetSplit load(ExperimentConfig config) {
+    private Workload load(ExperimentConfig config) {
+        if (config.text().isPresent()) {
+            return loadText(config);
+        }
         DatasetSplit data = dataSource.load(config.data());
         if (data.synthetic()) {
             out.println(data.notice());
@@ -143,15 +147,34 @@ public final class ExperimentRunner {
         out.println("data: " + train.rows() + " training and " + test.rows() + " test images (" + train.origin()
                 + "; " + test.origin() + ")");
         out.flush();
-        return new DatasetSplit(train, test, data.synthetic(), data.notice());
+        DatasetSplit split = new DatasetSplit(train, test, data.synthetic(), data.notice());
+        return new ImageWorkload(split, trainer, config.net(), config.dropout());
+    }
+
+    private Workload loadText(ExperimentConfig config) {
+        Path source = config.text().get();
+        TextCorpus corpus = TextCorpus.load(source.equals(Path.of(TextCorpus.DEFAULT_FOLDER)) ? Optional.empty()
+                : Optional.of(source));
+        if (corpus.synthetic()) {
+            out.println(corpus.notice());
+        }
+        corpus = config.trainLimit().map(corpus::limitTrain).orElse(corpus);
+        corpus = config.testLimit().map(corpus::limitTest).orElse(corpus);
+        TextWorkload work = new TextWorkload(corpus, new LanguageModelTrainer(trainer.progress()), config.net());
+        out.println("data: " + corpus.train().size() + " training and " + corpus.test().size() + " held-out "
+                + "documents, " + TextCorpus.characters(corpus.train()) + " and " + TextCorpus.characters(corpus.test())
+                + " characters, vocabulary " + work.vocabularySize() + " (" + corpus.origin() + ")");
+        out.flush();
+        return work;
     }
 
     /** results.csv in the output folder, after checking that its rows were trained on this data with this face. */
-    private ResultsCsv open(ExperimentConfig config, DatasetSplit data) {
+    private ResultsCsv open(ExperimentConfig config, String origin) {
         ResultsCsv csv = ResultsCsv.open(config.out().resolve(ResultsCsv.FILE_NAME), this::warn);
         Path setupFile = config.out().resolve(SETUP_FILE);
-        String setup = "data: " + data.train().origin() + "; " + data.test().origin() + "\n"
-                + "face: " + config.face().name().toLowerCase(java.util.Locale.ROOT) + "\n";
+        String setup = "data: " + origin + "\n"
+                + "face: " + config.face().name().toLowerCase(java.util.Locale.ROOT) + "\n"
+                + (config.init().equals(Initialisation.DEFAULT) ? "" : "init: " + config.init() + "\n");
         if (!csv.rows().isEmpty() && Files.exists(setupFile)) {
             String earlier;
             try {
@@ -171,7 +194,7 @@ public final class ExperimentRunner {
     }
 
     /** Runs what is missing; returns one line per norm that could not be paired with the net. */
-    private List<String> runAll(ExperimentConfig config, DatasetSplit data, ResultsCsv csv) {
+    private List<String> runAll(ExperimentConfig config, Workload work, ResultsCsv csv) {
         Set<RunKey> done = csv.completedRuns(config.epochs());
         List<String> notRun = new ArrayList<>();
         for (String norm : config.norms()) {
@@ -182,7 +205,7 @@ public final class ExperimentRunner {
                     continue;
                 }
                 try {
-                    run(config, data, csv, key);
+                    run(config, work, csv, key);
                 } catch (ImpossiblePairingException | UnsupportedInputException e) {
                     // The same shapes come every step and every seed, so the other seeds would fail alike.
                     String line = config.net() + " with " + norm + " at batch size " + config.batchSize()
@@ -197,12 +220,13 @@ public final class ExperimentRunner {
         return notRun;
     }
 
-    private void run(ExperimentConfig config, DatasetSplit data, ResultsCsv csv, RunKey key) {
+    private void run(ExperimentConfig config, Workload work, ResultsCsv csv, RunKey key) {
         // One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers.
         SplittableRandom init = new SplittableRandom(key.seed());
-        Module net = Nets.build(config.net(), new NormSlot(registry, key.norm()), config.dropout(), init);
+        Module net = work.build(new NormSlot(registry, key.norm()), init);
+        Initialisation.apply(net, config.init(), init);
         Optimizer optimizer = Optimizers.create(key.optimizer(), net.parameters(), key.lr(), key.weightDecay());
-        Batches batches = Batches.of(data.train().rows(), config.batchSize(), key.seed());
+        Batches batches = Batches.of(work.trainingRows(), config.batchSize(), key.seed());
         csv.startRun(key);
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             String task = label(key) + " epoch " + epoch + "/" + config.epochs();
@@ -210,8 +234,8 @@ public final class ExperimentRunner {
             Trainer.EpochResult trained;
             Trainer.Evaluation test;
             try (ExecutionMode.Scope ignored = ExecutionMode.scope(config.face())) {
-                trained = trainer.trainEpoch(net, optimizer, data.train(), batches, epoch, bar);
-                test = trainer.evaluate(net, data.test());
+                trained = work.trainEpoch(net, optimizer, batches, epoch, bar);
+                test = work.evaluate(net);
             } catch (DivergedException e) {
                 csv.append(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
                 out.println("diverged: net " + key.net() + ", norm " + key.norm() + ", seed " + key.seed()
@@ -223,9 +247,9 @@ public final class ExperimentRunner {
             }
             csv.append(ResultRow.ok(key, epoch, trained.trainLoss(), test.loss(), test.accuracy(),
                     trained.trainAccuracy(), trained.seconds(), trained.samplesPerSecond()));
-            out.printf("%s: train loss %.4f, train acc %.4f, test loss %.4f, test acc %.4f, %.1f s, %,.0f samples/s%n",
+            out.printf("%s: train loss %.4f, train acc %.4f, test loss %.4f, test acc %.4f, %.1f s, %,.0f %s/s%s%n",
                     task, trained.trainLoss(), trained.trainAccuracy(), test.loss(), test.accuracy(),
-                    trained.seconds(), trained.samplesPerSecond());
+                    trained.seconds(), trained.samplesPerSecond(), work.unit(), work.extra(test));
             out.flush();
         }
     }
@@ -261,10 +285,9 @@ public final class ExperimentRunner {
                 .collect(Collectors.toList());
     }
 
-    private Map<String, String> describe(ExperimentConfig config, DatasetSplit data, List<String> notRun) {
+    private Map<String, String> describe(ExperimentConfig config, Workload work, List<String> notRun) {
         Map<String, String> m = new LinkedHashMap<>(config.describe());
-        m.put("data", data.train().rows() + " training / " + data.test().rows() + " test images: "
-                + data.train().origin() + "; " + data.test().origin());
+        m.putAll(work.describe());
         m.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
                 + ", BLAS " + Gemm.implementation() + blasThreads());
         for (int i = 0; i < notRun.size(); i++) {

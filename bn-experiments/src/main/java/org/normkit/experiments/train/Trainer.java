@@ -28,6 +28,10 @@ public final class Trainer {
         this.progress = progress;
     }
 
+    Progress.Factory progress() {
+        return progress;
+    }
+
     /** What one training epoch measured. */
     public record EpochResult(double trainLoss, double trainAccuracy, double seconds, double samplesPerSecond) {}
 
@@ -104,7 +108,7 @@ public final class Trainer {
         return Tensor.wrap(data.gatherImages(rows), Shape.of(rows.length, 1, data.height(), data.width()));
     }
 
-    private static long countCorrect(Tensor logits, int[] labels) {
+    static long countCorrect(Tensor logits, int[] labels) {
         int classes = logits.dim(1);
         long correct = 0;
         for (int n = 0; n < labels.length; n++) {
