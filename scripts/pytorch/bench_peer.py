@@ -141,7 +141,8 @@ def calibrate(fn, min_ms):
     return max(1, int(min_ms / max(one, 1e-3)) + 1) if one < min_ms else 1
 
 
-def measure(norm, shape_s, dtype_s, pss, threads, reps, warmup, min_ms, cache):
+def calls(norm, shape_s, dtype_s, pss, cache):
+    """The timed call of a combination and the copy of the same tensor, as two functions."""
     shape = [int(s) for s in shape_s.split("x")]
     key = (norm, shape_s, dtype_s)
     if key not in cache:
@@ -153,7 +154,6 @@ def measure(norm, shape_s, dtype_s, pss, threads, reps, warmup, min_ms, cache):
         m = make_module(norm, shape, dt)
         cache[key] = (x, g, m, torch.empty_like(x))
     x, g, m, dst = cache[key]
-    set_threads(threads)
 
     if pss == "train_forward_backward":
         m.train()
@@ -175,6 +175,12 @@ def measure(norm, shape_s, dtype_s, pss, threads, reps, warmup, min_ms, cache):
     def copy():
         dst.copy_(x)
 
+    return step, copy
+
+
+def measure(norm, shape_s, dtype_s, pss, threads, reps, warmup, min_ms, cache):
+    step, copy = calls(norm, shape_s, dtype_s, pss, cache)
+    set_threads(threads)
     for _ in range(warmup):
         step()
         copy()
@@ -187,6 +193,69 @@ def measure(norm, shape_s, dtype_s, pss, threads, reps, warmup, min_ms, cache):
     ms, copy_ms = statistics.median(ns), statistics.median(cs)
     return {"norm": norm, "shape": shape_s, "dtype": dtype_s, "pass": pss, "face": "pytorch",
             "threads": threads, "ms": ms, "copyMs": copy_ms, "ratioToCopy": ms / copy_ms}
+
+
+class Session:
+    """The --serve mode: one case at a time, timed sample by sample as the JVM asks, so that normkit's samples and
+    these alternate within one session (the head-to-head comparison; see HeadToHead in bn-bench).
+
+    Protocol, one JSON object a line on stdin, one answer a line on stdout:
+      {"op": "info"}                                          -> the machine record (as in the --out file)
+      {"op": "prepare", "norm", "shape", "dtype", "pass"}    -> {"ok": true} or {"error": "..."}
+      {"op": "sample", "what": "call"|"copy", "threads": t, "minMs": m}
+                                                              -> {"ms": time of one call, mean over k calls}
+      {"op": "quit"}
+    k is chosen on the first sample of each (what, threads) of a case so that a sample lasts at least minMs."""
+
+    def __init__(self, machine):
+        self.machine = machine
+        self.cache = {}
+        self.fns = None
+        self.calls = {}
+
+    def answer(self, request):
+        op = request.get("op")
+        if op == "info":
+            return self.machine
+        if op == "prepare":
+            return self.prepare(request)
+        if op == "sample":
+            if self.fns is None:
+                return {"error": "sample before prepare"}
+            what, threads = request["what"], int(request["threads"])
+            fn = self.fns[0] if what == "call" else self.fns[1]
+            set_threads(threads)
+            key = (what, threads)
+            if key not in self.calls:
+                fn()
+                self.calls[key] = calibrate(fn, float(request["minMs"]))
+            return {"ms": timed(fn, self.calls[key])}
+        return {"error": f"unknown op {op!r}"}
+
+    def prepare(self, r):
+        norm, shape_s, dtype_s, pss = r["norm"], r["shape"], r["dtype"], r["pass"]
+        if norm not in BENCH:
+            return {"error": f"unknown norm {norm!r}; known: {', '.join(BENCH)}"}
+        if dtype_s not in DT or pss not in PASSES:
+            return {"error": f"unknown dtype {dtype_s!r} or pass {pss!r}"}
+        self.fns = calls(norm, shape_s, dtype_s, pss, self.cache)
+        self.calls = {}
+        return {"ok": True}
+
+
+def serve(machine):
+    session = Session(machine)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        if request.get("op") == "quit":
+            break
+        try:
+            reply = session.answer(request)
+        except Exception as e:  # the JVM shows the reason and goes on without this case
+            reply = {"error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(reply), flush=True)
 
 
 def write_atomic(path, text):
@@ -216,6 +285,9 @@ def main():
     ap.add_argument("--reps", type=int, help="repetitions per measurement (default 9, --quick 3)")
     ap.add_argument("--malloc-default", action="store_true",
                     help="keep glibc's default malloc (large outputs are mmapped and page-faulted on every call)")
+    ap.add_argument("--serve", action="store_true",
+                    help="answer timing requests on stdin, one JSON line each (see Session); for the JVM's "
+                         "head-to-head comparison")
     args = ap.parse_args()
 
     norms = [n for n in args.norms.split(",") if n]
@@ -242,6 +314,9 @@ def main():
     else:
         malloc_note = "glibc malloc defaults (mallopt failed)"
     machine = machine_info(malloc_note)
+    if args.serve:
+        serve(machine)
+        return
     results = []
     cache = {}
     hdr = f"{'norm':<16} {'shape':<13} {'dtype':<8} {'pass':<23} {'thr':>3} {'ms':>10} {'copyMs':>9} {'ratio':>7}"

@@ -1,17 +1,17 @@
 """Shared helpers for the optional PyTorch scripts: writing, checking and recomputing
-conformance files in the `bn-conformance/1` format (see /work/shared/conformance/FORMAT.md,
-or FORMAT.md beside the public cases.json).
+conformance files in the `bn-conformance/1` format (specified in docs/conformance-format.md;
+section numbers below refer to it).
 
 Nothing here is needed to build, test or run normkit; the Java project only reads the committed
 JSON files these scripts produce.
 
 Contents
-  register_plugin_norm        declare a norm that is not one of FORMAT.md's four (a plugin's own norm) and
+  register_plugin_norm        declare a norm that is not one of docs/conformance-format.md's four (a plugin's own norm) and
                               the properties the validator and the reference need to know about it
   tensor_json / write_cases   serialise cases exactly like the public sample (one case per line,
                               numbers as Python repr of binary64, atomic write)
-  validate_file               structural check of every member required by FORMAT.md section 3
-  reference                   an independent recomputation of FORMAT.md section 4 from the JSON alone,
+  validate_file               structural check of every member required by docs/conformance-format.md section 3
+  reference                   an independent recomputation of docs/conformance-format.md section 4 from the JSON alone,
                               in float64 NumPy or in 60-digit decimal arithmetic
   check_against_reference     asserts every expected value is within the case tolerance of the
                               float64 recomputation; reports the fraction of tolerance used
@@ -41,7 +41,7 @@ NORMS = ("batch", "layer", "instance", "group")
 # ----------------------------------------------------------------------------------------------
 
 class PluginNorm:
-    """Properties of a norm outside FORMAT.md's four, as its golden script declares them.
+    """Properties of a norm outside docs/conformance-format.md's four, as its golden script declares them.
 
     trailing  statistics over the trailing params.normalizedShape dimensions, as for "layer" (the only
               layout supported: the case's params are then eps, affine, trackRunningStats (false) and
@@ -74,7 +74,7 @@ def register_plugin_norm(name, trailing=True, centered=False, has_bias=False):
     so that validate_case/validate_file (given it in `norms`) and reference() handle it. Registering the
     same name again with the same properties is a no-op; with other properties it is an error."""
     _req(isinstance(name, str) and name, "register_plugin_norm", "name must be a non-empty string")
-    _req(name not in NORMS, "register_plugin_norm", f"{name!r} is one of FORMAT.md's own norms")
+    _req(name not in NORMS, "register_plugin_norm", f"{name!r} is one of docs/conformance-format.md's own norms")
     _req(trailing is True, "register_plugin_norm",
          f"{name!r}: only norms over the trailing normalizedShape dimensions are supported")
     spec = PluginNorm(name, bool(trailing), bool(centered), bool(has_bias))
@@ -98,7 +98,7 @@ def _has_bias(norm):
 
 
 def case_seed(name):
-    """Seed of a case: the CRC-32 of its name (FORMAT.md section 6)."""
+    """Seed of a case: the CRC-32 of its name (docs/conformance-format.md section 6)."""
     return zlib.crc32(name.encode("utf-8"))
 
 
@@ -143,7 +143,7 @@ def write_cases(path, generator, cases):
 
 
 # ----------------------------------------------------------------------------------------------
-# Structural validation (FORMAT.md sections 1-3)
+# Structural validation (docs/conformance-format.md sections 1-3)
 # ----------------------------------------------------------------------------------------------
 
 class FormatError(AssertionError):
@@ -302,7 +302,7 @@ def validate_case(c, norms=NORMS, check_tolerance=True):
 
 
 def validate_file(path, norms=NORMS, check_tolerance=True):
-    """Parse `path` and check every member per FORMAT.md sections 1-3; also that the text is exactly
+    """Parse `path` and check every member per docs/conformance-format.md sections 1-3; also that the text is exactly
     what dumps_cases writes (which pins numbers as Python repr). Returns the parsed object."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
@@ -321,7 +321,7 @@ def validate_file(path, norms=NORMS, check_tolerance=True):
 
 
 # ----------------------------------------------------------------------------------------------
-# Independent recomputation of FORMAT.md section 4
+# Independent recomputation of docs/conformance-format.md section 4
 # ----------------------------------------------------------------------------------------------
 
 class _F64:
@@ -367,7 +367,7 @@ def _sum(a, axes):
 
 
 def reference(c, prec="float64"):
-    """Recompute `expected` of case `c` from its inputs following FORMAT.md section 4 (for a registered
+    """Recompute `expected` of case `c` from its inputs following docs/conformance-format.md section 4 (for a registered
     plugin norm, the same with its declared properties: see PluginNorm). Returns a dict of numpy arrays /
     state dicts."""
     B = _F64 if prec == "float64" else _Dec
@@ -520,7 +520,7 @@ def check_against_reference(doc, exact=True, verbose=True):
         f64, at64 = tolerance_used(c, reference(c, "float64"))
         if f64 > 1.0:
             raise FormatError(f"case {c['name']}: expected value {at64} is {f64:.3g} tolerances away "
-                              f"from the float64 recomputation of FORMAT.md section 4")
+                              f"from the float64 recomputation of docs/conformance-format.md section 4")
         row = [c["name"], f64, at64]
         if exact:
             fx, atx = tolerance_used(c, reference(c, "decimal60"))

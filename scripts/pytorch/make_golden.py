@@ -4,23 +4,23 @@
 OPTIONAL: normkit builds, tests and runs without Python. This script only (re)produces the committed
 JSON files below; run it with the Debian PyTorch 1.13 interpreter:
 
-    /usr/bin/python3 scripts/pytorch/make_golden.py            # write both files, then validate them
-    /usr/bin/python3 scripts/pytorch/make_golden.py --check    # only validate the committed files
+    /usr/bin/python3 scripts/pytorch/make_golden.py            # write the file, then validate it
+    /usr/bin/python3 scripts/pytorch/make_golden.py --check    # only validate the committed file
 
-Outputs (paths relative to the repository root):
-    bn-core/src/test/resources/conformance/batch-cases.json       BatchNorm cases      (nk-bn*)
+Output (path relative to the repository root):
     bn-variants/src/test/resources/conformance/variant-cases.json LayerNorm, InstanceNorm, GroupNorm
+The BatchNorm file (bn-core/src/test/resources/conformance/batch-cases.json) is made by the generic
+golden.py from its spec, scripts/pytorch/norms/batch_norm.py.
 
-How the numbers are made (FORMAT.md section 6):
-  * expected values are those of the torch.nn modules (BatchNorm1d/2d/3d, LayerNorm, InstanceNorm1d/2d/3d,
-    GroupNorm), CPU, torch.set_num_threads(1), torch.use_deterministic_algorithms(True), computed in the
+How the numbers are made (docs/conformance-format.md section 6):
+  * expected values are those of the torch.nn modules (LayerNorm, InstanceNorm1d/2d/3d, GroupNorm), CPU, torch.set_num_threads(1), torch.use_deterministic_algorithms(True), computed in the
     case's dtype: one forward call, then y.backward(gradOutput) when gradOutput is not null;
   * inputs come from a torch.Generator seeded with the CRC-32 of the case name, so each case is
     reproducible on its own and adding/removing cases does not change the others;
   * tolerances: float64 abs 1e-9 rel 1e-7, float32 abs 1e-5 rel 1e-4, the large-offset case abs = rel = 1e-5.
 
-After writing, each file is re-parsed and every member checked per FORMAT.md section 3, and every expected
-value is compared with an independent float64 NumPy recomputation of FORMAT.md section 4 (must be within the
+After writing, each file is re-parsed and every member checked per docs/conformance-format.md section 3, and every expected
+value is compared with an independent float64 NumPy recomputation of docs/conformance-format.md section 4 (must be within the
 case tolerance) and, for information, with a 60-digit decimal recomputation (the fraction of the tolerance
 PyTorch's value uses is printed).
 """
@@ -34,7 +34,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bnconf  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-BATCH_FILE = os.path.join(ROOT, "bn-core/src/test/resources/conformance/batch-cases.json")
 VARIANT_FILE = os.path.join(ROOT, "bn-variants/src/test/resources/conformance/variant-cases.json")
 DT = {"float64": torch.float64, "float32": torch.float32}
 
@@ -53,46 +52,6 @@ def C(name, norm, mode, dtype, shape, what="", eps=1e-5, affine=True, track=None
                 affine=affine, track=track, momentum=momentum, nbt=nbt, grad=grad, groups=groups,
                 nshape=nshape, const=const, offset=offset, tol=tol)
 
-
-BATCH_CASES = [
-    C("nk-bn1d-nc-train-momentum-0.3", "batch", "train", "float64", (5, 4), momentum=0.3, nbt=2,
-      what="(N,C) input, momentum 0.3"),
-    C("nk-bn1d-nc-train-n2", "batch", "train", "float64", (2, 3), nbt=7,
-      what="smallest legal training batch: 2 values per channel, so the unbiased running variance is twice the biased one"),
-    C("nk-bn1d-ncl-train-cumulative-3", "batch", "train", "float64", (3, 4, 5), momentum=None, nbt=3,
-      what="momentum null (cumulative average), numBatchesTracked 3 -> 4: factor 1/4"),
-    C("nk-bn1d-ncl-train-c1", "batch", "train", "float64", (4, 1, 6), nbt=1,
-      what="C=1: a single channel"),
-    C("nk-bn2d-train-momentum-1.0", "batch", "train", "float64", (2, 3, 3, 4), momentum=1.0, nbt=5,
-      what="momentum 1.0: the running statistics are replaced by the batch mean and unbiased batch variance"),
-    C("nk-bn2d-train-momentum-0.0", "batch", "train", "float64", (2, 3, 3, 3), momentum=0.0, nbt=5,
-      what="momentum 0.0: running statistics unchanged, numBatchesTracked still incremented"),
-    C("nk-bn2d-train-spatial-1x1", "batch", "train", "float64", (5, 3, 1, 1), nbt=0,
-      what="spatial size 1x1 with N=5: statistics over the batch only"),
-    C("nk-bn2d-train-constant-channel", "batch", "train", "float64", (3, 3, 2, 3), nbt=4, const=(1, -1.3),
-      what="channel 1 is constant: zero variance, output = bias there, finite gradients"),
-    C("nk-bn2d-eval-n1", "batch", "eval", "float64", (1, 3, 3, 3), nbt=9,
-      what="N=1 in eval: legal, the running statistics normalise"),
-    C("nk-bn2d-eval-no-track-eps-1e-3", "batch", "eval", "float64", (3, 3, 2, 4), track=False, eps=1e-3,
-      what="trackRunningStats false and eps 1e-3: eval mode normalises with the batch statistics and differentiates through them"),
-    C("nk-bn2d-eval-no-affine-forward-only", "batch", "eval", "float64", (2, 4, 3, 3), affine=False, nbt=12,
-      grad=False, what="gradOutput null: only the forward result is checked"),
-    C("nk-bn2d-train-large-offset", "batch", "train", "float64", (4, 2, 3, 3), nbt=0, offset=(1e6, 1e-2),
-      tol={"abs": 1e-5, "rel": 1e-5},
-      what="large offset: input mean 1e6, standard deviation 1e-2; about 8 digits cancel in x - mean, so the "
-           "moments must be computed stably (the one-pass E[x^2]-E[x]^2 fails); tolerance abs = rel = 1e-5"),
-    C("nk-bn3d-train-no-affine", "batch", "train", "float64", (2, 2, 2, 3, 3), affine=False, nbt=1,
-      what="(N,C,D,H,W), no affine parameters"),
-    C("nk-bn3d-eval-float32", "batch", "eval", "float32", (2, 3, 2, 2, 3), nbt=6,
-      what="float32, eval with running statistics"),
-    C("nk-bn3d-train-cumulative-float32-forward-only", "batch", "train", "float32", (2, 2, 2, 2, 3),
-      momentum=None, nbt=3, grad=False,
-      what="float32, momentum null with numBatchesTracked 3 -> 4, gradOutput null"),
-    C("nk-bn1d-nc-train-no-track-no-affine-float32", "batch", "train", "float32", (6, 5), track=False,
-      affine=False, what="float32, no running statistics, no affine parameters"),
-    C("nk-bn1d-nc-eval-no-track-float32", "batch", "eval", "float32", (8, 3), track=False,
-      what="float32, trackRunningStats false: eval mode uses the batch statistics"),
-]
 
 VARIANT_CASES = [
     # LayerNorm
@@ -142,12 +101,7 @@ def module_call(s):
     norm, eps, affine, track, mom = s["norm"], s["eps"], s["affine"], s["track"], s["momentum"]
     rank = len(s["shape"])
     dt = DT[s["dtype"]]
-    if norm == "batch":
-        cls = {2: "BatchNorm1d", 3: "BatchNorm1d", 4: "BatchNorm2d", 5: "BatchNorm3d"}[rank]
-        C = s["shape"][1]
-        text = f"torch.nn.{cls}({C}, eps={eps!r}, momentum={mom!r}, affine={affine}, track_running_stats={track})"
-        mod = getattr(torch.nn, cls)(C, eps=eps, momentum=mom, affine=affine, track_running_stats=track, dtype=dt)
-    elif norm == "instance":
+    if norm == "instance":
         cls = {3: "InstanceNorm1d", 4: "InstanceNorm2d", 5: "InstanceNorm3d"}[rank]
         C = s["shape"][1]
         text = f"torch.nn.{cls}({C}, eps={eps!r}, momentum={mom!r}, affine={affine}, track_running_stats={track})"
@@ -267,12 +221,11 @@ def main():
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     if not args.check:
-        for path, specs in ((BATCH_FILE, BATCH_CASES), (VARIANT_FILE, VARIANT_CASES)):
+        for path, specs in ((VARIANT_FILE, VARIANT_CASES),):
             cases = [make_case(s) for s in specs]
             n = bnconf.write_cases(path, generator_text(), cases)
             print(f"wrote {os.path.relpath(path, ROOT)}: {len(cases)} cases, {n} bytes")
-    for path in (BATCH_FILE, VARIANT_FILE):
-        check(path)
+    check(VARIANT_FILE)
     print("all checks passed")
 
 

@@ -44,7 +44,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "pytorch"))
 import bnconf  # noqa: E402
 
-# The shared tooling knows only FORMAT.md's four norms; declare this plugin's norm and the properties the
+# The shared tooling knows only docs/conformance-format.md's four norms; declare this plugin's norm and the properties the
 # validator and the reference recomputation need: statistics over the trailing normalizedShape dimensions,
 # no centring (mean of squares; no mean(g^) term in the backward), no bias.
 bnconf.register_plugin_norm("rms_norm", trailing=True, centered=False, has_bias=False)

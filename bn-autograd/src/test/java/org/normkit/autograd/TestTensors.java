@@ -44,6 +44,12 @@ public final class TestTensors {
         assertTrue(report.passed(), () -> "gradient check failed:\n" + report.describe());
     }
 
+    /** Second-order gradcheck of {@code f} at {@code inputs} (finite differences of first-order gradients). */
+    public static void assertSecondOrderGradients(Function<List<Tensor>, Tensor> f, Tensor... inputs) {
+        GradCheck.Report report = GradCheck.checkSecondOrder(f, List.of(inputs), 42);
+        assertTrue(report.passed(), () -> "second-order gradient check failed:\n" + report.describe());
+    }
+
     /** Element by element, |actual − expected| ≤ tolerance, naming the first index that differs. */
     public static void assertValues(double[] expected, Tensor actual, double tolerance) {
         assertEquals(expected.length, actual.numel(), () -> "element count of " + actual.shape());

@@ -129,9 +129,14 @@ public final class PytorchPeer {
 
     /** The first {@value #SCRIPT} found walking up from each start point. */
     static Optional<Path> locate(List<Path> startPoints) {
+        return locate(startPoints, SCRIPT);
+    }
+
+    /** The first file at {@code relative} found walking up from each start point. */
+    static Optional<Path> locate(List<Path> startPoints, String relative) {
         for (Path start : startPoints) {
             for (Path dir = start.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
-                Path candidate = dir.resolve(SCRIPT);
+                Path candidate = dir.resolve(relative);
                 if (Files.isRegularFile(candidate)) {
                     return Optional.of(candidate);
                 }

@@ -23,6 +23,11 @@ import java.util.function.Function;
  */
 final class SharedJvm {
     private static final int LINES_KEPT = 20;
+    /**
+     * What every JVM with the Vector API module prints first (this one and each JMH fork): about our build, not the
+     * user's command, so it is kept off the screen.
+     */
+    static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules";
 
     private SharedJvm() {}
 
@@ -38,6 +43,12 @@ final class SharedJvm {
      */
     static <R> R run(Class<?> main, Function<Path, List<String>> arguments, List<String> jvmArgs,
                      Map<String, String> environment, Function<Path, R> read, PrintWriter progress) {
+        return run(main, System.getProperty("java.class.path"), arguments, jvmArgs, environment, read, progress);
+    }
+
+    /** As {@link #run(Class, Function, List, Map, Function, PrintWriter)}, with the given class path. */
+    static <R> R run(Class<?> main, String classPath, Function<Path, List<String>> arguments, List<String> jvmArgs,
+                     Map<String, String> environment, Function<Path, R> read, PrintWriter progress) {
         Path result;
         try {
             result = Files.createTempFile("normkit-bench-", ".json");
@@ -49,7 +60,7 @@ final class SharedJvm {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(main.getName());
         command.addAll(arguments.apply(result));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -68,6 +79,9 @@ final class SharedJvm {
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
+                if (line.contains(INCUBATOR_NOTICE)) {
+                    continue;
+                }
                 progress.println(line);
                 progress.flush();
                 last.addLast(line);

@@ -6,13 +6,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.spi.PluginLoader;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.bench.BenchFace;
 import org.normkit.bench.BenchPass;
 import org.normkit.bench.BenchReport;
 import org.normkit.bench.BenchSelection;
-import org.normkit.bench.PytorchPeer;
+import org.normkit.bench.Versus;
+import org.normkit.bench.versus.HeadToHead;
+import org.normkit.bench.versus.HeadToHeadReport;
+import org.normkit.bench.versus.VersusTable;
 import org.normkit.bench.ReportJson;
 import org.normkit.bench.ReportTable;
 import org.normkit.bench.RunSettings;
@@ -93,9 +97,16 @@ final class BenchCommand implements Runnable {
     @Option(names = "--markdown", paramLabel = "FILE", description = "Write the report as Markdown.")
     Path markdown;
 
-    @Option(names = "--peer", paramLabel = "NAME", description = "Also run a peer on the same machine and compare: "
-            + "pytorch (scripts/pytorch/bench_peer.py with a python3 that has torch).")
-    String peer;
+    @Option(names = "--peer", split = ",", paramLabel = "NAME", description = "Compare the fused face with peers "
+            + "in one session, sample by sample, sides alternating in rounds: pytorch (the system Python's torch "
+            + "through scripts/pytorch/bench_peer.py), pytorch-2.10 (PyTorch 2.10's library in the JVM; needs the "
+            + "optional module: mvn -B -P pytorch -pl bn-pytorch -am package). Reports normkit ms ÷ peer ms and ms ÷ "
+            + "the fastest copy of the tensor.")
+    List<String> peer;
+
+    @Option(names = "--rounds", paramLabel = "N", description = "With --peer: rounds of alternating samples per "
+            + "combination (default 5; quick 3).")
+    Integer rounds;
 
     @Option(names = "--forks", paramLabel = "N", description = "JMH forks per benchmark in a full run (default 1).")
     Integer forks;
@@ -122,9 +133,6 @@ final class BenchCommand implements Runnable {
         if (given("--nets")) {
             throw new IllegalArgumentException("--nets chooses the nets of --training; add --training, or drop --nets");
         }
-        if (peer != null && !peer.equalsIgnoreCase("pytorch")) {
-            throw new IllegalArgumentException("--peer " + peer + ": the only peer is pytorch");
-        }
         BenchSelection selection = BenchSelection.all()
                 .withNorms(norms)
                 .withDtypes(dtypes.stream().map(DType::parse).toList())
@@ -141,17 +149,11 @@ final class BenchCommand implements Runnable {
             out.flush();
             return;
         }
-        BenchReport report = SuiteRunner.run(plan, settings, out);
         if (peer != null) {
-            PytorchPeer.Outcome outcome = PytorchPeer.run(plan, quick, line -> {
-                out.println(line);
-                out.flush();
-            });
-            out.println(outcome.message());
-            if (outcome.run().isPresent()) {
-                report = report.withPeer(outcome.run().get());
-            }
+            runVersus(selection, plugins, out);
+            return;
         }
+        BenchReport report = SuiteRunner.run(plan, settings, out);
         out.println();
         out.print(ReportTable.text(report));
         if (json != null) {
@@ -160,6 +162,32 @@ final class BenchCommand implements Runnable {
         }
         if (markdown != null) {
             ReportTable.writeMarkdown(markdown, report);
+            out.println("wrote " + markdown);
+        }
+        out.flush();
+    }
+
+    /** The head-to-head comparison with the peers ({@link Versus}). */
+    private void runVersus(BenchSelection selection, List<Path> plugins, PrintWriter out) {
+        if (given("--faces")) {
+            throw new IllegalArgumentException("--faces does not go with --peer, which compares the fused face; drop "
+                    + "--faces");
+        }
+        HeadToHead.Settings base = quick ? HeadToHead.Settings.quick() : HeadToHead.Settings.full();
+        if (rounds != null && rounds < 1) {
+            throw new IllegalArgumentException("--rounds " + rounds + ": give 1 or more (3 or more for a median)");
+        }
+        HeadToHead.Settings settings = new HeadToHead.Settings(rounds != null ? rounds : base.rounds(),
+                base.minSampleMs(), base.warmupSamples());
+        HeadToHeadReport report = Versus.run(selection, peer, settings, RunSettings.forkJvmArgs(plugins), out);
+        out.println();
+        out.print(VersusTable.text(report));
+        if (json != null) {
+            report.write(json);
+            out.println("wrote " + json);
+        }
+        if (markdown != null) {
+            AtomicFiles.writeString(markdown, VersusTable.markdown(report));
             out.println("wrote " + markdown);
         }
         out.flush();

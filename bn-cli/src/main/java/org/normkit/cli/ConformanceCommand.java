@@ -34,7 +34,7 @@ final class ConformanceCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--cases", required = true, paramLabel = "FILE",
-            description = "The cases, a bn-conformance/1 JSON file (e.g. ../shared/conformance/cases.json).")
+            description = "The cases, a bn-conformance/1 JSON file (docs/conformance-format.md), e.g. bn-core/src/test/resources/conformance/batch-cases.json.")
     Path cases;
 
     @Option(names = "--norm", paramLabel = "NAME",

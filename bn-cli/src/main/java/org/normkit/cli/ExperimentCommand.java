@@ -35,6 +35,7 @@ final class ExperimentCommand implements Runnable {
         var config = options.toConfig(DEFAULT_OUT);
         parent.applyThreads(config.threads());
         new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
+                .waitingForBusyFolder(options.waitForBusyFolder)
                 .experiment(config);
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.PluginLoader;
+import org.normkit.cli.readme.ReadmeCommand;
 import org.normkit.core.kernel.KernelThreads;
 
 import picocli.CommandLine.Command;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "normkit", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Normalization layers for deep learning on the JVM: list, check, benchmark and compare them.",
         subcommands = {ListCommand.class, ConformanceCommand.class, GradcheckCommand.class, BenchCommand.class,
-            ExperimentCommand.class, SweepCommand.class})
+            ExperimentCommand.class, SweepCommand.class, ReadmeCommand.class})
 public final class NormkitCommand implements Runnable {
 
     @Spec

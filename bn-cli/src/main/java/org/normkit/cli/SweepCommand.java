@@ -85,6 +85,7 @@ final class SweepCommand implements Runnable {
         var config = options.toConfig(Path.of("normkit-runs", "sweep-" + parsed.name()));
         parent.applyThreads(config.threads());
         new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
+                .waitingForBusyFolder(options.waitForBusyFolder)
                 .sweep(config, parsed.setting(), parsed.values());
     }
 }

@@ -89,6 +89,10 @@ final class TrainingOptions {
             + "128, for batch-size sweeps (default: ${DEFAULT-VALUE}).")
     String lrScaling;
 
+    @Option(names = "--wait", description = "When another run is writing to the same --out, wait for it to end "
+            + "instead of stopping with an error.")
+    boolean waitForBusyFolder;
+
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
 

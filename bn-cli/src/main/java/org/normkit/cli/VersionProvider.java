@@ -10,7 +10,7 @@ final class VersionProvider implements IVersionProvider {
         return new String[] {
             "normkit " + (version == null ? "(development build)" : version),
             "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")",
-            "BLAS: " + org.normkit.autograd.ops.Gemm.implementation()
+            "BLAS: " + org.normkit.autograd.loops.Gemm.implementation()
         };
     }
 }

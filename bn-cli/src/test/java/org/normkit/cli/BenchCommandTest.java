@@ -38,7 +38,7 @@ class BenchCommandTest {
     void anUnknownPeerIsAnError() {
         String[] r = run("bench", "--peer", "tensorflow");
         assertEquals("1", r[0]);
-        assertTrue(r[2].contains("the only peer is pytorch"), r[2]);
+        assertTrue(r[2].contains("unknown peer 'tensorflow'"), r[2]);
     }
 
     @Test

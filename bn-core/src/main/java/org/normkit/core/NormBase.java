@@ -1,12 +1,15 @@
 package org.normkit.core;
 
+import java.util.Arrays;
 import java.util.Optional;
 
+import org.normkit.autograd.graph.Backprop;
+import org.normkit.autograd.graph.FusedOp;
 import org.normkit.autograd.graph.GradMode;
-import org.normkit.autograd.graph.Node;
 import org.normkit.autograd.nn.Parameter;
 import org.normkit.autograd.spi.ExecutionMode;
 import org.normkit.autograd.spi.FusedNorm;
+import org.normkit.autograd.spi.FusedSecondOrder;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.Statistics;
@@ -39,8 +42,8 @@ import org.normkit.core.kernel.NormKernel;
  *   <li>Runs one face: the layer's {@link ExecutionMode}, or, for an AUTO layer, the mode of the innermost
  *       {@link ExecutionMode#scope}; AUTO runs the fused face when there is one. A scope asking for FUSED runs a norm
  *       without a fused face on its reference face; a layer set to FUSED must have one. The fused face enters the
- *       autograd graph as one node whose backward calls {@link FusedNorm#backward} with the mask of the inputs that
- *       need a gradient.</li>
+ *       autograd graph as one node ({@link FusedOp}) whose backward calls {@link FusedNorm#backward} with the mask
+ *       of the inputs that need a gradient; a second-order pass differentiates the reference face instead.</li>
  *   <li>In training with running statistics, updates them once, outside both faces, under no-grad, from the batch
  *       statistics ({@link RunningStats}): the fused face's saved mean and rstd (σ² = 1/rstd² − eps) or, after the
  *       reference face, the moments computed with composed ops over {@link #layout}.</li>
@@ -160,6 +163,12 @@ public abstract class NormBase extends Normalization {
         return Optional.of(kernel);
     }
 
+    /** The fused node differentiates the reference face in a pass that builds a graph ({@link #fusedNode}). */
+    @Override
+    public final FusedSecondOrder fusedSecondOrder() {
+        return FusedSecondOrder.REFERENCE_FACE;
+    }
+
     @Override
     public final Statistics statisticsInUse() {
         return Statistics.choose(isTraining(), running == null ? null : running.mean(),
@@ -265,7 +274,10 @@ public abstract class NormBase extends Normalization {
         return effective != ExecutionMode.REFERENCE && fused().isPresent();
     }
 
-    /** Runs the fused forward and records it as one graph node whose backward is the kernel's. */
+    /**
+     * Runs the fused forward and records it as one graph node whose backward is the kernel's; a backward pass that
+     * builds a graph (second order) differentiates the reference face instead: {@link #referenceGradients}.
+     */
     private Tensor fusedNode(FusedNorm face, Tensor x, Statistics use, FusedNorm.Saved[] savedOut) {
         Tensor gamma = weight == null ? null : weight.value();
         Tensor beta = bias == null ? null : bias.value();
@@ -274,30 +286,38 @@ public abstract class NormBase extends Normalization {
         Tensor out = Tensor.zeros(x.dtype(), x.shape());
         FusedNorm.Saved saved = face.forward(xData, gammaData, beta == null ? null : beta.detach(), use, out);
         savedOut[0] = saved;
-        int gammaAt = gamma == null ? -1 : 1;
-        int betaAt = beta == null ? -1 : (gamma == null ? 1 : 2);
-        Tensor[] inputs = new Tensor[1 + (gamma == null ? 0 : 1) + (beta == null ? 0 : 1)];
-        inputs[0] = x;
-        if (gammaAt > 0) {
-            inputs[gammaAt] = gamma;
-        }
-        if (betaAt > 0) {
-            inputs[betaAt] = beta;
-        }
-        return Node.record(out, label() + " (fused)", (gradOutput, needs) -> {
-            FusedNorm.GradMask mask = new FusedNorm.GradMask(needs[0], gammaAt > 0 && needs[gammaAt],
-                    betaAt > 0 && needs[betaAt]);
-            FusedNorm.Gradients grads = face.backward(gradOutput, xData, saved, gammaData, mask);
-            Tensor[] result = new Tensor[inputs.length];
-            result[0] = grads.input();
-            if (gammaAt > 0) {
-                result[gammaAt] = grads.weight();
+        Tensor[] inputs = {x, gamma, beta};
+        return FusedOp.record(label() + " (fused)", out, inputs, (gradOutput, needs) -> {
+            FusedNorm.Gradients grads = face.backward(gradOutput, xData, saved, gammaData,
+                    new FusedNorm.GradMask(needs[0], needs[1], needs[2]));
+            return new Tensor[] {grads.input(), grads.weight(), grads.bias()};
+        }, (gradOutput, needs) -> referenceGradients(inputs, needs, use, gradOutput));
+    }
+
+    /**
+     * The fused face's gradients as recorded ops, for higher orders: the reference face is run again on the same
+     * inputs and statistics and differentiated with {@code createGraph}, so the result can be differentiated again.
+     * The two faces compute the same function (the checks hold them together), so these are its gradients.
+     */
+    private Tensor[] referenceGradients(Tensor[] inputs, boolean[] needs, Statistics use, Tensor gradOutput) {
+        Tensor y = reference(inputs[0], use);
+        int count = 0;
+        Tensor[] wanted = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            if (needs[i]) {
+                wanted[count++] = inputs[i];
             }
-            if (betaAt > 0) {
-                result[betaAt] = grads.bias();
+        }
+        Tensor[] grads = Backprop.grad(new Tensor[] {y}, Arrays.copyOf(wanted, count), new Tensor[] {gradOutput},
+                true, true, true);
+        Tensor[] result = new Tensor[inputs.length];
+        for (int i = 0, k = 0; i < inputs.length; i++) {
+            if (needs[i]) {
+                result[i] = grads[k] != null ? grads[k] : inputs[i].zerosLike();
+                k++;
             }
-            return result;
-        }, inputs);
+        }
+        return result;
     }
 
     /** Per-set mean and biased variance from the fused face's saved mean and rstd: σ² = 1/rstd² − eps. */

@@ -19,7 +19,7 @@ import org.normkit.variants.instance.InstanceNorm2d;
 import org.normkit.variants.layer.LayerNorm;
 
 /**
- * FORMAT.md 4.1: GroupNorm with G = 1 has LayerNorm's statistics over (C, H, W), and with G = C InstanceNorm's. With
+ * docs/conformance-format.md 4.1: GroupNorm with G = 1 has LayerNorm's statistics over (C, H, W), and with G = C InstanceNorm's. With
  * the affine maps off (they differ: per channel against per element), outputs, input gradients and saved statistics
  * agree, on both faces.
  */

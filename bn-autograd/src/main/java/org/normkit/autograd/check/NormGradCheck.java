@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.nn.Parameter;
+import org.normkit.autograd.spi.ExecutionMode;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.DType;
@@ -73,5 +74,51 @@ public final class NormGradCheck {
             }
         }
         return new GradCheck.Report(comparisons);
+    }
+
+    /**
+     * The second-order check ({@link GradCheck#checkSecondOrder}) of one face with respect to x, every parameter and
+     * the output gradient: REFERENCE differentiates the composed ops; FUSED runs {@link Normalization#forward} on the
+     * fused face, whose node hands a pass that builds a graph on as {@link Normalization#fusedSecondOrder} says. The
+     * layer's state (running statistics a training forward updates, the execution mode) is restored afterwards.
+     */
+    public static GradCheck.Report checkSecondOrder(Normalization layer, Tensor x, long seed, ExecutionMode face) {
+        if (layer.spec().dtype() != DType.FLOAT64) {
+            throw new IllegalArgumentException("gradcheck needs a float64 layer, got " + layer.spec().dtype()
+                    + ": build it with NormSpec.withDtype(DType.FLOAT64)");
+        }
+        if (face == ExecutionMode.FUSED && layer.fused().isEmpty()) {
+            throw new IllegalArgumentException("the second-order check of the fused face needs a norm with one; "
+                    + "check the reference face instead");
+        }
+        Statistics use = layer.statisticsInUse();
+        Tensor input = x.detach().to(DType.FLOAT64).copy().requiresGrad(true);
+        List<String> names = new ArrayList<>(List.of("input " + input.shape()));
+        List<Tensor> points = new ArrayList<>(List.of(input));
+        Map<Tensor, Parameter> parameters = new IdentityHashMap<>();
+        for (Parameter p : layer.parameters()) {
+            parameters.put(p.value(), p);
+        }
+        layer.stateDict().forEach((name, t) -> {
+            if (parameters.containsKey(t)) {
+                names.add(name + " " + t.shape());
+                points.add(t);
+            }
+        });
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        layer.stateDict().forEach((name, t) -> state.put(name, t.copy()));
+        ExecutionMode mode = layer.executionMode();
+        layer.zeroGrad();
+        try {
+            if (face == ExecutionMode.FUSED) {
+                layer.setExecutionMode(ExecutionMode.FUSED);
+                return GradCheck.secondOrder(() -> layer.forward(input), names, points, seed);
+            }
+            return GradCheck.secondOrder(() -> layer.reference(input, use), names, points, seed);
+        } finally {
+            layer.setExecutionMode(mode);
+            layer.loadStateDict(state);
+            layer.zeroGrad();
+        }
     }
 }

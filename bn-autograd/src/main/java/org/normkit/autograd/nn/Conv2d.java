@@ -67,6 +67,26 @@ public final class Conv2d extends Module {
         return bias;
     }
 
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    public int kernelSize() {
+        return kernelSize;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
     @Override
     public String toString() {
         return "Conv2d(" + inChannels + " -> " + outChannels + ", kernel " + kernelSize + ", stride " + stride

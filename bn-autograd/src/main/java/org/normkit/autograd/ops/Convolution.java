@@ -1,7 +1,10 @@
 package org.normkit.autograd.ops;
 
 import org.normkit.autograd.graph.BackwardFunction;
+import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.graph.Node;
+import org.normkit.autograd.loops.ConvolutionLoops;
+import org.normkit.autograd.loops.Window2d;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
@@ -11,18 +14,13 @@ import org.normkit.autograd.tensor.Tensor;
  * 2-d convolution (cross-correlation, as in every deep learning library) of an (N, C, H, W) input with an
  * (O, C, kh, kw) weight and an optional (O) bias; dilation 1, one group. PyTorch's {@code F.conv2d}.
  *
- * <p>Forward, per image: {@code out[n] (O × L) = W (O × K) · im2col(x[n]) (K × L)}, K = C·kh·kw taps and L =
- * outH·outW positions, then the bias along each row. One image at a time keeps the column matrix in a reused
- * per-thread buffer small enough for the cache ({@link Scratch}); the product is BLAS ({@link Gemm}).
+ * <p>The loops ({@link ConvolutionLoops}): im2col and a matrix product per image, or shifted planes for float32
+ * with stride 1; only the gradients the graph needs are computed.
  *
- * <p>Backward, per image: {@code dW += g[n] · colsᵀ} (im2col recomputed: cheaper than keeping N column matrices
- * alive between forward and backward), {@code dx[n] = col2im(Wᵀ · g[n])}, {@code db = Σ g} over N, H, W. Only the
- * gradients the graph needs are computed. A 1×1 kernel with stride 1 and no padding needs no im2col at all: the
- * image is its own column matrix.
- *
- * <p>float32 with stride 1 (every convolution of the experiment nets) takes {@link ShiftedConvolution} instead: the
- * same products over column matrices built from whole shifted planes, a few images per product. float64 (the
- * gradient checks) stays on the im2col loops here, so the tests hold the two against each other.
+ * <p>Higher orders: the two gradients are bilinear, dx = Bx(g, W) and dW = Bw(x, g), and their adjoints are the
+ * convolution and each other: for an upstream U on dx, ∂/∂g = conv(U, W) and ∂/∂W = Bw(U, g); for V on dW,
+ * ∂/∂x = Bx(g, V) and ∂/∂g = conv(x, V). So in a backward pass that builds a graph ({@code createGraph}) each is
+ * recorded as a node of its own whose backward is made of the three, to any order.
  */
 public final class Convolution {
     private Convolution() {}
@@ -54,216 +52,48 @@ public final class Convolution {
         Tensor in = x.to(dtype);
         Tensor w = weight.to(dtype);
         Tensor b = bias == null ? null : bias.to(dtype);
-        Geometry geo = new Geometry(batch, channels, outChannels, g);
+        ConvolutionLoops loops = new ConvolutionLoops(batch, channels, outChannels, g);
 
         Tensor out = Tensor.zeros(dtype, Shape.of(batch, outChannels, g.outH(), g.outW()));
-        forward(in, w, b, out, geo);
+        loops.forward(in, w, b, out);
         BackwardFunction backward = (grad, needs) -> {
-            Tensor gx = needs[0] ? Tensor.zeros(dtype, in.shape()) : null;
-            Tensor gw = needs[1] ? Tensor.zeros(dtype, w.shape()) : null;
-            Tensor gb = needs.length > 2 && needs[2] ? Reduce.sum(grad, new int[] {0, 2, 3}, false) : null;
-            if (gx != null || gw != null) {
-                inputAndWeightGradients(in.detach(), w.detach(), grad, gx, gw, geo);
+            Tensor gx;
+            Tensor gw;
+            if (GradMode.isEnabled()) {
+                gx = needs[0] ? inputGradient(grad, w, in.shape(), loops) : null;
+                gw = needs[1] ? weightGradient(in, grad, w.shape(), loops) : null;
+            } else {
+                gx = needs[0] ? Tensor.zeros(dtype, in.shape()) : null;
+                gw = needs[1] ? Tensor.zeros(dtype, w.shape()) : null;
+                if (gx != null || gw != null) {
+                    loops.gradients(in, w, grad, gx, gw);
+                }
             }
+            Tensor gb = needs.length > 2 && needs[2] ? Reduce.sum(grad, new int[] {0, 2, 3}, false) : null;
             return b == null ? new Tensor[] {gx, gw} : new Tensor[] {gx, gw, gb};
         };
         return b == null ? Node.record(out, "conv2d", backward, in, w) : Node.record(out, "conv2d", backward, in, w, b);
     }
 
-    /** Sizes shared by the forward and backward loops. */
-    private record Geometry(int batch, int channels, int outChannels, Window2d window) {
-        int taps() {
-            return channels * window.kernelH() * window.kernelW();
-        }
-
-        int positions() {
-            return window.outPlane();
-        }
-
-        int imageSize() {
-            return channels * window.inPlane();
-        }
-
-        /** A 1×1, stride-1, unpadded kernel reads each image as its own column matrix. */
-        boolean pointwise() {
-            return window.kernelH() == 1 && window.kernelW() == 1 && window.stride() == 1 && window.padding() == 0;
-        }
-
-        /** float32 with stride 1 (and more than a 1×1 kernel) runs over shifted planes: {@link ShiftedConvolution}. */
-        boolean shifted(DType dtype) {
-            return dtype == DType.FLOAT32 && !pointwise() && ShiftedConvolution.fits(window);
-        }
+    /** dx = Bx(g, W), recorded with its own backward (see the class comment). */
+    private static Tensor inputGradient(Tensor g, Tensor w, Shape inputShape, ConvolutionLoops loops) {
+        Tensor gx = Tensor.zeros(g.dtype(), inputShape);
+        // The input is read only for the weight gradient, which is not asked for: gx stands in for it.
+        loops.gradients(gx, w, g, gx, null);
+        Window2d window = loops.window();
+        return Node.record(gx, "conv2dInputGradient", (u, needs) -> new Tensor[] {
+            needs[0] ? conv2d(u, w, null, window.stride(), window.padding()) : null,
+            needs[1] ? weightGradient(u, g, w.shape(), loops) : null}, g, w);
     }
 
-    private static void forward(Tensor x, Tensor w, Tensor b, Tensor out, Geometry geo) {
-        if (geo.shifted(x.dtype())) {
-            new ShiftedConvolution(geo.batch(), geo.channels(), geo.outChannels(), geo.window()).forward(x.floatData(),
-                    w.floatData(), b == null ? null : b.floatData(), out.floatData());
-            return;
-        }
-        int k = geo.taps();
-        int l = geo.positions();
-        int o = geo.outChannels();
-        if (x.dtype() == DType.FLOAT32) {
-            float[] xs = x.floatData();
-            float[] ws = w.floatData();
-            float[] os = out.floatData();
-            float[] cols = geo.pointwise() ? xs : Scratch.floats(Scratch.COLUMNS, k * l);
-            for (int n = 0; n < geo.batch(); n++) {
-                int image = n * geo.imageSize();
-                if (!geo.pointwise()) {
-                    columns(xs, image, geo, cols);
-                }
-                Gemm.sgemm(false, false, o, l, k, ws, 0, cols, geo.pointwise() ? image : 0, 0f, os, n * o * l);
-                if (b != null) {
-                    float[] bs = b.floatData();
-                    for (int c = 0; c < o; c++) {
-                        float bias = bs[c];
-                        int row = (n * o + c) * l;
-                        for (int j = 0; j < l; j++) {
-                            os[row + j] += bias;
-                        }
-                    }
-                }
-            }
-        } else {
-            double[] xs = x.doubleData();
-            double[] ws = w.doubleData();
-            double[] os = out.doubleData();
-            double[] cols = geo.pointwise() ? xs : Scratch.doubles(Scratch.COLUMNS, k * l);
-            for (int n = 0; n < geo.batch(); n++) {
-                int image = n * geo.imageSize();
-                if (!geo.pointwise()) {
-                    columns(xs, image, geo, cols);
-                }
-                Gemm.dgemm(false, false, o, l, k, ws, 0, cols, geo.pointwise() ? image : 0, 0.0, os, n * o * l);
-                if (b != null) {
-                    double[] bs = b.doubleData();
-                    for (int c = 0; c < o; c++) {
-                        double bias = bs[c];
-                        int row = (n * o + c) * l;
-                        for (int j = 0; j < l; j++) {
-                            os[row + j] += bias;
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** dW = Σₙ g[n]·colsₙᵀ and dx[n] = col2im(Wᵀ·g[n]); either output may be null (not needed). */
-    private static void inputAndWeightGradients(Tensor x, Tensor w, Tensor grad, Tensor gx, Tensor gw, Geometry geo) {
-        if (geo.shifted(x.dtype())) {
-            new ShiftedConvolution(geo.batch(), geo.channels(), geo.outChannels(), geo.window()).gradients(
-                    x.floatData(), w.floatData(), grad.floatData(), gx == null ? null : gx.floatData(),
-                    gw == null ? null : gw.floatData());
-            return;
-        }
-        int k = geo.taps();
-        int l = geo.positions();
-        int o = geo.outChannels();
-        if (x.dtype() == DType.FLOAT32) {
-            float[] xs = x.floatData();
-            float[] ws = w.floatData();
-            float[] gs = grad.floatData();
-            float[] cols = geo.pointwise() ? xs : Scratch.floats(Scratch.COLUMNS, k * l);
-            float[] gradCols = gx == null ? null
-                    : geo.pointwise() ? gx.floatData() : Scratch.floats(Scratch.GRADIENT_COLUMNS, k * l);
-            for (int n = 0; n < geo.batch(); n++) {
-                int image = n * geo.imageSize();
-                int colsOffset = geo.pointwise() ? image : 0;
-                if (gw != null) {
-                    if (!geo.pointwise()) {
-                        columns(xs, image, geo, cols);
-                    }
-                    Gemm.sgemm(false, true, o, k, l, gs, n * o * l, cols, colsOffset, n == 0 ? 0f : 1f,
-                            gw.floatData(), 0);
-                }
-                if (gx != null) {
-                    Gemm.sgemm(true, false, k, l, o, ws, 0, gs, n * o * l, 0f, gradCols, colsOffset);
-                    if (!geo.pointwise()) {
-                        addColumns(gradCols, geo, gx.floatData(), image);
-                    }
-                }
-            }
-        } else {
-            double[] xs = x.doubleData();
-            double[] ws = w.doubleData();
-            double[] gs = grad.doubleData();
-            double[] cols = geo.pointwise() ? xs : Scratch.doubles(Scratch.COLUMNS, k * l);
-            double[] gradCols = gx == null ? null
-                    : geo.pointwise() ? gx.doubleData() : Scratch.doubles(Scratch.GRADIENT_COLUMNS, k * l);
-            for (int n = 0; n < geo.batch(); n++) {
-                int image = n * geo.imageSize();
-                int colsOffset = geo.pointwise() ? image : 0;
-                if (gw != null) {
-                    if (!geo.pointwise()) {
-                        columns(xs, image, geo, cols);
-                    }
-                    Gemm.dgemm(false, true, o, k, l, gs, n * o * l, cols, colsOffset, n == 0 ? 0.0 : 1.0,
-                            gw.doubleData(), 0);
-                }
-                if (gx != null) {
-                    Gemm.dgemm(true, false, k, l, o, ws, 0, gs, n * o * l, 0.0, gradCols, colsOffset);
-                    if (!geo.pointwise()) {
-                        addColumns(gradCols, geo, gx.doubleData(), image);
-                    }
-                }
-            }
-        }
-    }
-
-    /** im2col of one image, through a zero-bordered copy when there is padding. */
-    private static void columns(float[] xs, int image, Geometry geo, float[] cols) {
-        Window2d g = geo.window();
-        int p = g.padding();
-        if (p == 0) {
-            Im2Col.im2col(xs, image, g.inH(), g.inW(), geo.channels(), g, cols);
-        } else {
-            float[] padded = Scratch.floats(Scratch.PADDED, Im2Col.paddedSize(geo.channels(), g));
-            Im2Col.pad(xs, image, geo.channels(), g, padded);
-            Im2Col.im2col(padded, 0, g.inH() + 2 * p, g.inW() + 2 * p, geo.channels(), g, cols);
-        }
-    }
-
-    private static void columns(double[] xs, int image, Geometry geo, double[] cols) {
-        Window2d g = geo.window();
-        int p = g.padding();
-        if (p == 0) {
-            Im2Col.im2col(xs, image, g.inH(), g.inW(), geo.channels(), g, cols);
-        } else {
-            double[] padded = Scratch.doubles(Scratch.PADDED, Im2Col.paddedSize(geo.channels(), g));
-            Im2Col.pad(xs, image, geo.channels(), g, padded);
-            Im2Col.im2col(padded, 0, g.inH() + 2 * p, g.inW() + 2 * p, geo.channels(), g, cols);
-        }
-    }
-
-    /** col2im of one image's column gradient into {@code gx}, through a zero-bordered buffer when there is padding. */
-    private static void addColumns(float[] gradCols, Geometry geo, float[] gx, int image) {
-        Window2d g = geo.window();
-        int p = g.padding();
-        if (p == 0) {
-            Im2Col.col2im(gradCols, g.inH(), g.inW(), geo.channels(), g, gx, image);
-        } else {
-            int size = Im2Col.paddedSize(geo.channels(), g);
-            float[] padded = Scratch.floats(Scratch.PADDED, size);
-            java.util.Arrays.fill(padded, 0, size, 0f);
-            Im2Col.col2im(gradCols, g.inH() + 2 * p, g.inW() + 2 * p, geo.channels(), g, padded, 0);
-            Im2Col.unpadAdd(padded, geo.channels(), g, gx, image);
-        }
-    }
-
-    private static void addColumns(double[] gradCols, Geometry geo, double[] gx, int image) {
-        Window2d g = geo.window();
-        int p = g.padding();
-        if (p == 0) {
-            Im2Col.col2im(gradCols, g.inH(), g.inW(), geo.channels(), g, gx, image);
-        } else {
-            int size = Im2Col.paddedSize(geo.channels(), g);
-            double[] padded = Scratch.doubles(Scratch.PADDED, size);
-            java.util.Arrays.fill(padded, 0, size, 0.0);
-            Im2Col.col2im(gradCols, g.inH() + 2 * p, g.inW() + 2 * p, geo.channels(), g, padded, 0);
-            Im2Col.unpadAdd(padded, geo.channels(), g, gx, image);
-        }
+    /** dW = Bw(x, g), recorded with its own backward (see the class comment). */
+    private static Tensor weightGradient(Tensor x, Tensor g, Shape weightShape, ConvolutionLoops loops) {
+        Tensor gw = Tensor.zeros(g.dtype(), weightShape);
+        // The weight is read only for the input gradient, which is not asked for: gw stands in for it.
+        loops.gradients(x, gw, g, null, gw);
+        Window2d window = loops.window();
+        return Node.record(gw, "conv2dWeightGradient", (v, needs) -> new Tensor[] {
+            needs[0] ? inputGradient(g, v, x.shape(), loops) : null,
+            needs[1] ? conv2d(x, v, null, window.stride(), window.padding()) : null}, x, g);
     }
 }

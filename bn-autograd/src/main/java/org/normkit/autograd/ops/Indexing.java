@@ -1,7 +1,7 @@
 package org.normkit.autograd.ops;
 
 import org.normkit.autograd.graph.Node;
-import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.loops.RowCopy;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
 import org.normkit.autograd.tensor.Tensor;
@@ -25,7 +25,7 @@ public final class Indexing {
         requireIndices(rows, count, "gatherRows", table.shape());
         int width = table.numel() / Math.max(1, count);
         Tensor out = Tensor.zeros(table.dtype(), withFirst(table.shape(), rows.length));
-        copyRows(table, rows, out, width, false);
+        RowCopy.gather(table, rows, out, width);
         Tensor[] inputs = {table};
         return Node.record(out, "gatherRows", (g, needs) -> new Tensor[] {scatterRows(g, rows, count)}, inputs);
     }
@@ -43,41 +43,8 @@ public final class Indexing {
         requireIndices(rows, count, "scatterRows", withFirst(source.shape(), count));
         int width = source.numel() / Math.max(1, rows.length);
         Tensor out = Tensor.zeros(source.dtype(), withFirst(source.shape(), count));
-        copyRows(source, rows, out, width, true);
+        RowCopy.scatterAdd(source, rows, out, width);
         return Node.record(out, "scatterRows", (g, needs) -> new Tensor[] {gatherRows(g, rows)}, source);
-    }
-
-    /** Gathers ({@code scatter} false: out[i] = in[rows[i]]) or scatter-adds (out[rows[i]] += in[i]) whole rows. */
-    private static void copyRows(Tensor in, int[] rows, Tensor out, int width, boolean scatter) {
-        if (in.dtype() == DType.FLOAT32) {
-            float[] a = in.floatData();
-            float[] b = out.floatData();
-            for (int i = 0; i < rows.length; i++) {
-                if (scatter) {
-                    int to = rows[i] * width;
-                    int from = i * width;
-                    for (int j = 0; j < width; j++) {
-                        b[to + j] += a[from + j];
-                    }
-                } else {
-                    System.arraycopy(a, rows[i] * width, b, i * width, width);
-                }
-            }
-        } else {
-            double[] a = in.doubleData();
-            double[] b = out.doubleData();
-            for (int i = 0; i < rows.length; i++) {
-                if (scatter) {
-                    int to = rows[i] * width;
-                    int from = i * width;
-                    for (int j = 0; j < width; j++) {
-                        b[to + j] += a[from + j];
-                    }
-                } else {
-                    System.arraycopy(a, rows[i] * width, b, i * width, width);
-                }
-            }
-        }
     }
 
     private static void requireMatrixLike(Tensor t, String op) {

@@ -1,7 +1,8 @@
 package org.normkit.autograd.ops;
 
+import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.graph.Node;
-import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.loops.Gemm;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
 import org.normkit.autograd.tensor.Tensor;
@@ -9,7 +10,8 @@ import org.normkit.autograd.tensor.Tensor;
 /**
  * Matrix product of 2-d matrices, or batched over leading dimensions: {@code (..., M, K)·(..., K, N)}. The batch
  * dimensions must be equal, or one operand 2-d (then it is shared by every batch entry and its gradient summed).
- * Backward: dA = g·Bᵀ, dB = Aᵀ·g.
+ * Backward: dA = g·Bᵀ, dB = Aᵀ·g; in a backward pass that builds a graph ({@code createGraph}) the same products
+ * through the primitive itself, so they can be differentiated again.
  */
 public final class MatMul {
     private MatMul() {}
@@ -28,7 +30,7 @@ public final class MatMul {
     }
 
     private static Tensor multiply(Tensor a, Tensor b, boolean transB, String op) {
-        Tensor[] p = Elementwise.promote(a, b);
+        Tensor[] p = Promotion.promote(a, b);
         Tensor x = p[0];
         Tensor y = p[1];
         if (x.rank() < 2 || y.rank() < 2) {
@@ -60,44 +62,40 @@ public final class MatMul {
         outDims[batch.rank() + 1] = n;
         Tensor out = Tensor.zeros(x.dtype(), Shape.of(outDims));
         int batches = batch.numel();
-        product(false, transB, x, y, out, m, n, k, batches);
+        Gemm.batched(false, transB, x, y, out, m, n, k, batches);
         return Node.record(out, "matmul", (g, needs) -> {
+            if (GradMode.isEnabled()) {
+                return differentiableGradients(g, x, y, transB, needs);
+            }
             Tensor gx = null;
             Tensor gy = null;
             if (needs[0]) {
                 gx = Tensor.zeros(x.dtype(), x.shape());
-                product(false, !transB, g, y.detach(), gx, m, k, n, batches);
+                Gemm.batched(false, !transB, g, y, gx, m, k, n, batches);
             }
             if (needs[1]) {
                 gy = Tensor.zeros(y.dtype(), y.shape());
                 if (transB) {
-                    product(true, false, g, x.detach(), gy, n, k, m, batches);
+                    Gemm.batched(true, false, g, x, gy, n, k, m, batches);
                 } else {
-                    product(true, false, x.detach(), g, gy, k, n, m, batches);
+                    Gemm.batched(true, false, x, g, gy, k, n, m, batches);
                 }
             }
             return new Tensor[] {gx, gy};
         }, x, y);
     }
 
-    /**
-     * {@code out[b] (+)= op(a[b])·op(c[b])} for each batch entry; an operand or output without batch dimensions is
-     * shared by every entry, and a shared output accumulates.
-     */
-    private static void product(boolean transA, boolean transB, Tensor a, Tensor b, Tensor out,
-                                int m, int n, int k, int batches) {
-        int aStride = a.rank() == 2 ? 0 : m * k;
-        int bStride = b.rank() == 2 ? 0 : k * n;
-        int oStride = out.rank() == 2 ? 0 : m * n;
-        for (int i = 0; i < batches; i++) {
-            boolean accumulate = oStride == 0 && i > 0;
-            if (out.dtype() == DType.FLOAT32) {
-                Gemm.sgemm(transA, transB, m, n, k, a.floatData(), i * aStride, b.floatData(), i * bStride,
-                        accumulate ? 1f : 0f, out.floatData(), i * oStride);
-            } else {
-                Gemm.dgemm(transA, transB, m, n, k, a.doubleData(), i * aStride, b.doubleData(), i * bStride,
-                        accumulate ? 1.0 : 0.0, out.doubleData(), i * oStride);
-            }
+    /** The same gradients as products recorded in the graph; a shared (2-d) operand's gradient summed over batches. */
+    private static Tensor[] differentiableGradients(Tensor g, Tensor x, Tensor y, boolean transB, boolean[] needs) {
+        Tensor gx = null;
+        Tensor gy = null;
+        if (needs[0]) {
+            gx = Reduce.sumTo(transB ? matmul(g, y) : matmulTransposed(g, y), x.shape());
         }
+        if (needs[1]) {
+            gy = Reduce.sumTo(transB ? matmul(Composed.transpose(g, -2, -1), x)
+                    : matmul(Composed.transpose(x, -2, -1), g), y.shape());
+        }
+        return new Tensor[] {gx, gy};
     }
 }

@@ -3,6 +3,7 @@ package org.normkit.autograd.ops;
 import java.util.Arrays;
 
 import org.normkit.autograd.graph.Node;
+import org.normkit.autograd.loops.Elementwise;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
 import org.normkit.autograd.tensor.Tensor;
@@ -46,7 +47,7 @@ public final class Movement {
         }
         Tensor out = x.viewAs(shape);
         Shape in = x.shape();
-        return Node.record(out, "reshape", (g, needs) -> new Tensor[] {g.viewAs(in)}, x);
+        return Node.record(out, "reshape", (g, needs) -> new Tensor[] {reshape(g, in)}, x);
     }
 
     /** Reorders the axes: output axis i is input axis {@code order[i]}. */
@@ -102,11 +103,19 @@ public final class Movement {
         int base = start * strides[a];
         Tensor out = Elementwise.gather(x, outShape, Shape.stridedOffsets(outShape, strides), base);
         Shape in = x.shape();
-        return Node.record(out, "narrow", (g, needs) -> {
-            Tensor full = Tensor.zeros(g.dtype(), in);
-            Elementwise.scatterAdd(g, full, Shape.stridedOffsets(outShape, strides), base);
-            return new Tensor[] {full};
-        }, x);
+        return Node.record(out, "narrow", (g, needs) -> new Tensor[] {unnarrow(g, in, a, start)}, x);
+    }
+
+    /**
+     * The adjoint of {@link #narrow}: {@code g} placed at {@code [start, start + g's size)} along {@code axis} of
+     * zeros of shape {@code full}. Linear in g, so its own backward is the narrow again (a second order needs it).
+     */
+    private static Tensor unnarrow(Tensor g, Shape full, int axis, int start) {
+        Tensor out = Tensor.zeros(g.dtype(), full);
+        int[] strides = full.strides();
+        Elementwise.scatterAdd(g, out, Shape.stridedOffsets(g.shape(), strides), start * strides[axis]);
+        int length = g.shape().dim(axis);
+        return Node.record(out, "narrowBackward", (gg, needs) -> new Tensor[] {narrow(gg, axis, start, length)}, g);
     }
 
     /** Joins tensors along {@code axis}; all other sizes must agree. */

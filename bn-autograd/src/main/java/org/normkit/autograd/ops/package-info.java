@@ -21,9 +21,8 @@
  * {@link org.normkit.autograd.ops.Masks} (causal and padding masks for attention) and
  * {@link org.normkit.autograd.ops.Losses} have no backward of their own.
  *
- * <p>The loops live in one kernel family: {@code Elementwise} (with {@code BroadcastLayout}, and {@code VectorExp}
- * and {@code VectorLoops} for the float32 loops the JIT does not vectorise by itself) for elementwise work, the block
- * reductions of {@code Reduce}, {@link org.normkit.autograd.ops.Gemm} for matrix products, and {@code Im2Col} and
- * {@code ShiftedConvolution} (stride-1 float32) for convolutions.
+ * <p>The loops behind the primitives live in {@link org.normkit.autograd.loops}; the graph they record into in
+ * {@link org.normkit.autograd.graph}. Dependencies point one way: {@code ops} uses {@code graph} and {@code loops},
+ * neither of which knows the ops.
  */
 package org.normkit.autograd.ops;

@@ -48,6 +48,14 @@ public abstract class Normalization extends Module {
         return Optional.empty();
     }
 
+    /**
+     * What the fused face does one order up ({@code createGraph}); {@link FusedSecondOrder#REFUSED} unless a norm
+     * says otherwise, since a hand-written backward cannot be differentiated again by itself.
+     */
+    public FusedSecondOrder fusedSecondOrder() {
+        return FusedSecondOrder.REFUSED;
+    }
+
     /** γ, when the layer is affine. */
     public abstract Optional<Tensor> weight();
 

@@ -340,6 +340,15 @@ public final class Tensor {
         Backprop.backward(this, gradOutput, retainGraph);
     }
 
+    /**
+     * PyTorch's {@code backward(gradient, retain_graph, create_graph)}: with {@code createGraph} the backward pass
+     * records its own ops, so the gradients it leaves in {@link #grad()} can be differentiated again (the graph is
+     * then retained whatever {@code retainGraph} says). {@code gradOutput} may be null for a one-element tensor.
+     */
+    public void backward(Tensor gradOutput, boolean retainGraph, boolean createGraph) {
+        Backprop.backward(this, gradOutput, retainGraph, createGraph);
+    }
+
     // ***** primitives (see ops) *****
 
     public Tensor add(Tensor o) { return Binary.add(this, o); }

@@ -180,4 +180,108 @@ class BackpropTest {
         assertSame(x.doubleData(), r.doubleData());
         assertEquals("reshape", r.creator().op());
     }
+
+    @Nested
+    class HigherOrder {
+        @Test
+        void gradReturnsTheGradientAndLeavesEveryGradUntouched() {
+            Tensor x = leaf(1, 2);
+            Tensor[] g = Backprop.grad(x.mul(x).sum(), new Tensor[] {x}, false);
+            assertArrayEquals(new double[] {2, 4}, g[0].toDoubleArray());
+            assertNull(x.grad());
+        }
+
+        @Test
+        void aGradientBuiltWithCreateGraphCanBeDifferentiatedAgain() {
+            // d/dx Σ x³ = 3x², and d/dx Σ 3x² = 6x.
+            Tensor x = leaf(1, 2);
+            Tensor first = Backprop.grad(x.pow(3).sum(), new Tensor[] {x}, true)[0];
+            assertTrue(first.requiresGrad());
+            first.sum().backward();
+            assertArrayEquals(new double[] {6, 12}, x.grad().toDoubleArray(), 1e-12);
+        }
+
+        @Test
+        void withoutCreateGraphTheGradientHasNoGraph() {
+            Tensor x = leaf(1, 2);
+            Tensor first = Backprop.grad(x.pow(3).sum(), new Tensor[] {x}, false)[0];
+            assertFalse(first.requiresGrad());
+        }
+
+        @Test
+        void backwardWithCreateGraphLeavesADifferentiableGradAndKeepsTheGraph() {
+            Tensor x = leaf(1, 2);
+            Tensor loss = x.pow(3).sum();
+            loss.backward(null, false, true);
+            Tensor penalty = x.grad().square().sum();
+            Tensor[] g = Backprop.grad(penalty, new Tensor[] {x}, false);
+            // Σ (3x²)² = 9 Σ x⁴, whose derivative is 36x³.
+            assertArrayEquals(new double[] {36, 288}, g[0].toDoubleArray(), 1e-9);
+            loss.backward();
+            assertArrayEquals(new double[] {6, 24}, x.grad().toDoubleArray(), 1e-12);
+        }
+
+        @Test
+        void theGradientOfAnIntermediateTensorIsReturned() {
+            Tensor x = leaf(1, 2);
+            Tensor h = x.mul(x);
+            Tensor[] g = Backprop.grad(new Tensor[] {h.exp().sum()}, new Tensor[] {h, x}, null, false, false, false);
+            assertArrayEquals(new double[] {Math.exp(1), Math.exp(4)}, g[0].toDoubleArray(), 1e-12);
+            assertArrayEquals(new double[] {2 * Math.exp(1), 4 * Math.exp(4)}, g[1].toDoubleArray(), 1e-9);
+        }
+
+        @Test
+        void gradientOutputsWeightTheOutputsAndAreDifferentiatedThroughWithCreateGraph() {
+            Tensor x = leaf(1, 2);
+            Tensor v = leaf(3, 5);
+            Tensor[] g = Backprop.grad(new Tensor[] {x.mul(x)}, new Tensor[] {x}, new Tensor[] {v}, false, true, false);
+            assertArrayEquals(new double[] {6, 20}, g[0].toDoubleArray(), 1e-12);
+            // Σ 2x·v differentiated with respect to v is 2x.
+            assertArrayEquals(new double[] {2, 4}, Backprop.grad(g[0].sum(), new Tensor[] {v}, false)[0]
+                    .toDoubleArray(), 1e-12);
+        }
+
+        @Test
+        void anUnusedInputIsAnErrorUnlessAllowed() {
+            Tensor x = leaf(1, 2);
+            Tensor unused = leaf(3);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Backprop.grad(x.sum(), new Tensor[] {x, unused}, false));
+            assertTrue(e.getMessage().startsWith("grad(): input 1 of shape (1) is not used"), e.getMessage());
+            Tensor[] g = Backprop.grad(new Tensor[] {x.sum()}, new Tensor[] {x, unused}, null, false, false, true);
+            assertNull(g[1]);
+        }
+
+        @Test
+        void anInputThatNeedsNoGradientIsNamed() {
+            Tensor x = leaf(1, 2);
+            Tensor constant = Tensor.of(new double[] {1}, 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Backprop.grad(x.sum(), new Tensor[] {constant}, false));
+            assertTrue(e.getMessage().startsWith("grad(): input 0 of shape (1) does not require a gradient"),
+                    e.getMessage());
+        }
+
+        @Test
+        void gradWithoutRetainFreesTheGraphAsBackwardDoes() {
+            Tensor x = leaf(1, 2);
+            Tensor loss = x.exp().sum();
+            Backprop.grad(loss, new Tensor[] {x}, false);
+            IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+            assertTrue(e.getMessage().startsWith("backward through op 'sum' a second time"), e.getMessage());
+        }
+
+        @Test
+        void gradOnlyRunsTheNodesThatLeadToItsInputs() {
+            Tensor x = leaf(1, 2);
+            Tensor other = leaf(3, 4);
+            List<String> ran = new ArrayList<>();
+            Tensor probe = Node.record(other.detach().copy(), "probe", (g, needs) -> {
+                ran.add("probe");
+                return new Tensor[] {g};
+            }, other);
+            Backprop.grad(x.sum().add(probe.sum()), new Tensor[] {x}, false);
+            assertEquals(List.of(), ran);
+        }
+    }
 }

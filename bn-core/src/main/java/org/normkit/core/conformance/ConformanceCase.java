@@ -1,5 +1,6 @@
 package org.normkit.core.conformance;
 
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
@@ -8,7 +9,7 @@ import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Tensor;
 
 /**
- * One case of a {@code bn-conformance/1} file (FORMAT.md section 3): an input, parameters and state, and what one
+ * One case of a {@code bn-conformance/1} file (docs/conformance-format.md, "A case"): an input, parameters and state, and what one
  * forward and one backward call must produce. Tensors are in the case's dtype; members that are null in the file are
  * null here.
  *
@@ -33,9 +34,12 @@ public record ConformanceCase(String name, String norm, boolean training, DType 
     /**
      * The hyper-parameters. {@code momentum} is empty both when the member is absent (layer, group: the default
      * applies) and when it is null (the cumulative average); {@code momentumGiven} tells the two apart.
+     * {@code options} are a plugin norm's own options ({@code params.options}, docs/conformance-format.md), empty
+     * when the member is absent.
      */
     public record Params(double eps, boolean affine, boolean trackRunningStats, boolean momentumGiven,
-                         OptionalDouble momentum, OptionalInt numGroups, int[] normalizedShape) {}
+                         OptionalDouble momentum, OptionalInt numGroups, int[] normalizedShape,
+                         Map<String, String> options) {}
 
     /** Running statistics: means and variances of shape (C), and the batch counter. */
     public record State(Tensor runningMean, Tensor runningVar, long numBatchesTracked) {}

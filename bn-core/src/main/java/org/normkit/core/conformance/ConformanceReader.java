@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +25,7 @@ import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 
 /**
- * Reads files in the {@code bn-conformance/1} format (FORMAT.md). A file with another {@code format} is refused;
+ * Reads files in the {@code bn-conformance/1} format, specified in {@code docs/conformance-format.md}. A file with another {@code format} is refused;
  * members the format does not define are ignored, at any level, so later versions can add informative fields. A
  * missing member, a wrong type, a data length that does not fill the shape or an unknown dtype is a
  * {@link ConformanceFormatException} naming the file, the case and the member. Numbers are parsed as binary64 (Jackson
@@ -109,8 +111,9 @@ public final class ConformanceReader {
                 ? OptionalDouble.of(p.number("momentum")) : OptionalDouble.empty();
         OptionalInt numGroups = p.has("numGroups") ? OptionalInt.of(p.integer("numGroups", 1)) : OptionalInt.empty();
         int[] normalizedShape = p.has("normalizedShape") ? p.sizes("normalizedShape") : null;
+        Map<String, String> options = p.has("options") ? p.object("options").strings() : Map.of();
         ConformanceCase.Params params = new ConformanceCase.Params(p.number("eps"), p.bool("affine"),
-                p.bool("trackRunningStats"), momentumGiven, momentum, numGroups, normalizedShape);
+                p.bool("trackRunningStats"), momentumGiven, momentum, numGroups, normalizedShape, options);
 
         Tensor input = c.tensor("input", dtype);
         Tensor weight = c.nullableTensor("weight", dtype);
@@ -223,6 +226,19 @@ public final class ConformanceReader {
                 throw error(key, "must be an object, got " + abbreviate(v));
             }
             return new Members(where, prefix + key + ".", v);
+        }
+
+        /** Every member of this object as text: strings as they are, numbers and booleans as JSON writes them. */
+        Map<String, String> strings() {
+            Map<String, String> values = new TreeMap<>();
+            node.fields().forEachRemaining(member -> {
+                JsonNode v = member.getValue();
+                if (!v.isValueNode() || v.isNull()) {
+                    throw error(member.getKey(), "must be a string, number or boolean, got " + abbreviate(v));
+                }
+                values.put(member.getKey(), v.asText());
+            });
+            return values;
         }
 
         int[] sizes(String key) {

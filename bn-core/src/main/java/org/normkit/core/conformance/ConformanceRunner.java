@@ -120,7 +120,7 @@ public final class ConformanceRunner {
         if (p.numGroups().isPresent()) {
             spec = spec.withOption("groups", Integer.toString(p.numGroups().getAsInt()));
         }
-        return spec;
+        return spec.withOptions(p.options());
     }
 
     private CaseResult.FaceResult runFace(NormalizationProvider provider, NormSpec spec, ConformanceCase c,

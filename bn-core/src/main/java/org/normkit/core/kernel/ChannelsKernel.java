@@ -28,8 +28,8 @@ final class ChannelsKernel {
 
     /**
      * Mean and biased variance of the channels of block {@code block}: pieces of at most {@link NormKernel#CHUNK}
-     * elements per channel are summed twice while they sit in the cache (corrected two-pass), and the pieces are
-     * merged with Chan et al.'s pairwise update.
+     * elements per channel are summed once around a shift taken from the piece (Σd, Σd² with d = x − shift), and the
+     * pieces are merged with Chan et al.'s pairwise update.
      */
     void moments(Elements x, boolean centered, int block, double[] mean, double[] variance) {
         int c0 = block * perBlock;
@@ -59,7 +59,6 @@ final class ChannelsKernel {
     /** Scratch of one block's moment computation. */
     private static final class Pieces {
         final double[] m2;
-        final double[] sum;
         final double[] center;
         final double[] squares;
         final double[] correction;
@@ -68,7 +67,6 @@ final class ChannelsKernel {
 
         Pieces(int cb) {
             m2 = new double[cb];
-            sum = new double[cb];
             center = new double[cb];
             squares = new double[cb];
             correction = new double[cb];
@@ -79,21 +77,12 @@ final class ChannelsKernel {
                             double[] mean) {
         int len = s1 - s0;
         double pieceCount = (double) (n1 - n0) * len;
-        java.util.Arrays.fill(p.sum, 0);
         java.util.Arrays.fill(p.squares, 0);
         java.util.Arrays.fill(p.correction, 0);
         if (centered) {
-            for (int n = n0; n < n1; n++) {
-                if (spatial == 1) {
-                    x.accumulate(p.sum, 0, n * channels + c0, cb);
-                } else {
-                    for (int ci = 0; ci < cb; ci++) {
-                        p.sum[ci] += x.sum((n * channels + c0 + ci) * spatial + s0, len);
-                    }
-                }
-            }
+            // One read per piece: the sums run around a shift taken from the piece itself (see RowsKernel).
             for (int ci = 0; ci < cb; ci++) {
-                p.center[ci] = p.sum[ci] / pieceCount;
+                p.center[ci] = x.get((n0 * channels + c0 + ci) * spatial + s0);
             }
         }
         for (int n = n0; n < n1; n++) {
@@ -111,7 +100,8 @@ final class ChannelsKernel {
         for (int ci = 0; ci < cb; ci++) {
             if (centered) {
                 double pieceM2 = p.squares[ci] - p.correction[ci] * p.correction[ci] / pieceCount;
-                double delta = p.center[ci] - mean[c0 + ci];
+                double pieceMean = p.center[ci] + p.correction[ci] / pieceCount;
+                double delta = pieceMean - mean[c0 + ci];
                 mean[c0 + ci] += delta * (pieceCount / total);
                 p.m2[ci] += pieceM2 + delta * delta * (p.count * pieceCount / total);
             } else {

@@ -31,6 +31,9 @@ abstract class Elements {
 
     // ***** moments *****
 
+    /** The element at {@code i}, in double: the shift of a one-pass moment computation. */
+    abstract double get(int i);
+
     /** Σ x over {@code [off, off + len)}. */
     abstract double sum(int off, int len);
 
@@ -92,6 +95,11 @@ abstract class Elements {
 
         F64(double[] data) {
             this.data = data;
+        }
+
+        @Override
+        double get(int i) {
+            return data[i];
         }
 
         @Override
@@ -230,6 +238,11 @@ abstract class Elements {
         @Override
         void accumulateGradRow(Elements grad, int off, int len, double mean, double rstd, double[] gamma,
                                double[] sumG, double[] sumGXhat, int a, double[] out) {
+            if (VECTOR_API) {
+                VectorReductions.accumulateGradRow(data, ((F64) grad).data, off, len, mean, rstd, gamma, sumG,
+                        sumGXhat, a, out);
+                return;
+            }
             final double[] x = data;
             final double[] g = ((F64) grad).data;
             double sg = 0, sgx = 0;
@@ -298,6 +311,11 @@ abstract class Elements {
 
         F32(float[] data) {
             this.data = data;
+        }
+
+        @Override
+        double get(int i) {
+            return data[i];
         }
 
         @Override
@@ -459,6 +477,11 @@ abstract class Elements {
         @Override
         void accumulateGradRow(Elements grad, int off, int len, double mean, double rstd, double[] gamma,
                                double[] sumG, double[] sumGXhat, int a, double[] out) {
+            if (VECTOR_API) {
+                VectorReductions.accumulateGradRow(data, ((F32) grad).data, off, len, mean, rstd, gamma, sumG,
+                        sumGXhat, a, out);
+                return;
+            }
             final float[] x = data;
             final float[] g = ((F32) grad).data;
             double sg = 0, sgx = 0;

@@ -39,8 +39,8 @@ final class RowsKernel {
 
     /**
      * Mean and biased variance of row {@code r} into {@code meanVariance[0..1]}: pieces of at most
-     * {@link NormKernel#CHUNK} elements, each summed twice while in the cache (corrected two-pass), merged with
-     * Chan et al.'s pairwise update.
+     * {@link NormKernel#CHUNK} elements, each summed once around a shift taken from the piece (Σd, Σd² with
+     * d = x − shift), merged with Chan et al.'s pairwise update.
      */
     void rowMoments(Elements x, boolean centered, int r, double[] pair, double[] meanVariance) {
         int off = r * rowLength;
@@ -50,8 +50,11 @@ final class RowsKernel {
         for (int p0 = 0; p0 < rowLength; p0 += NormKernel.CHUNK) {
             int len = Math.min(NormKernel.CHUNK, rowLength - p0);
             if (centered) {
-                double center = x.sum(off + p0, len) / len;
-                x.deviations(off + p0, len, center, pair);
+                // Shifted by one of the piece's own values, the sums need one read: |shift − mean| is at most the
+                // piece's range, so the correction pair[1]²/len cannot swamp the squares (see NormKernel).
+                double shift = x.get(off + p0);
+                x.deviations(off + p0, len, shift, pair);
+                double center = shift + pair[1] / len;
                 double pieceM2 = pair[0] - pair[1] * pair[1] / len;
                 double total = count + len;
                 double delta = center - mean;

@@ -130,4 +130,94 @@ final class VectorReductions {
             sumGX[a + i] += gi * (x[off + i] - mean[a + i]);
         }
     }
+
+    /**
+     * Over a row with per-element γ: {@code out[0] = Σ γ·g}, {@code out[1] = Σ γ·g·(x − mean)}, and, unless
+     * {@code sumG} is null, {@code sumG[a + i] += g}, {@code sumGXhat[a + i] += g·(x − mean)·rstd}.
+     */
+    static void accumulateGradRow(float[] x, float[] g, int off, int len, double mean, double rstd, double[] gamma,
+                                  double[] sumG, double[] sumGXhat, int a, double[] out) {
+        DoubleVector m = DoubleVector.broadcast(DOUBLES, mean);
+        DoubleVector r = DoubleVector.broadcast(DOUBLES, rstd);
+        DoubleVector sg = DoubleVector.zero(DOUBLES);
+        DoubleVector sgx = DoubleVector.zero(DOUBLES);
+        int i = 0;
+        int bound = FLOATS.loopBound(len);
+        if (sumG == null) {
+            for (; i < bound; i += FLOATS.length()) {
+                DoubleVector scaled = widen(g, off + i).mul(DoubleVector.fromArray(DOUBLES, gamma, a + i));
+                sg = sg.add(scaled);
+                sgx = scaled.fma(widen(x, off + i).sub(m), sgx);
+            }
+        } else {
+            for (; i < bound; i += FLOATS.length()) {
+                DoubleVector gd = widen(g, off + i);
+                DoubleVector centered = widen(x, off + i).sub(m);
+                DoubleVector.fromArray(DOUBLES, sumG, a + i).add(gd).intoArray(sumG, a + i);
+                gd.mul(centered).fma(r, DoubleVector.fromArray(DOUBLES, sumGXhat, a + i)).intoArray(sumGXhat, a + i);
+                DoubleVector scaled = gd.mul(DoubleVector.fromArray(DOUBLES, gamma, a + i));
+                sg = sg.add(scaled);
+                sgx = scaled.fma(centered, sgx);
+            }
+        }
+        double sumScaled = sg.reduceLanes(VectorOperators.ADD);
+        double sumScaledX = sgx.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            double gi = g[off + i];
+            double centered = x[off + i] - mean;
+            if (sumG != null) {
+                sumG[a + i] += gi;
+                sumGXhat[a + i] += gi * centered * rstd;
+            }
+            double scaled = gi * gamma[a + i];
+            sumScaled += scaled;
+            sumScaledX += scaled * centered;
+        }
+        out[0] = sumScaled;
+        out[1] = sumScaledX;
+    }
+
+    /** The float64 twin of {@link #accumulateGradRow(float[], float[], int, int, double, double, double[], double[], double[], int, double[])}. */
+    static void accumulateGradRow(double[] x, double[] g, int off, int len, double mean, double rstd, double[] gamma,
+                                  double[] sumG, double[] sumGXhat, int a, double[] out) {
+        DoubleVector m = DoubleVector.broadcast(DOUBLES, mean);
+        DoubleVector r = DoubleVector.broadcast(DOUBLES, rstd);
+        DoubleVector sg = DoubleVector.zero(DOUBLES);
+        DoubleVector sgx = DoubleVector.zero(DOUBLES);
+        int i = 0;
+        int bound = DOUBLES.loopBound(len);
+        if (sumG == null) {
+            for (; i < bound; i += DOUBLES.length()) {
+                DoubleVector scaled = DoubleVector.fromArray(DOUBLES, g, off + i)
+                        .mul(DoubleVector.fromArray(DOUBLES, gamma, a + i));
+                sg = sg.add(scaled);
+                sgx = scaled.fma(DoubleVector.fromArray(DOUBLES, x, off + i).sub(m), sgx);
+            }
+        } else {
+            for (; i < bound; i += DOUBLES.length()) {
+                DoubleVector gd = DoubleVector.fromArray(DOUBLES, g, off + i);
+                DoubleVector centered = DoubleVector.fromArray(DOUBLES, x, off + i).sub(m);
+                DoubleVector.fromArray(DOUBLES, sumG, a + i).add(gd).intoArray(sumG, a + i);
+                gd.mul(centered).fma(r, DoubleVector.fromArray(DOUBLES, sumGXhat, a + i)).intoArray(sumGXhat, a + i);
+                DoubleVector scaled = gd.mul(DoubleVector.fromArray(DOUBLES, gamma, a + i));
+                sg = sg.add(scaled);
+                sgx = scaled.fma(centered, sgx);
+            }
+        }
+        double sumScaled = sg.reduceLanes(VectorOperators.ADD);
+        double sumScaledX = sgx.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            double gi = g[off + i];
+            double centered = x[off + i] - mean;
+            if (sumG != null) {
+                sumG[a + i] += gi;
+                sumGXhat[a + i] += gi * centered * rstd;
+            }
+            double scaled = gi * gamma[a + i];
+            sumScaled += scaled;
+            sumScaledX += scaled * centered;
+        }
+        out[0] = sumScaled;
+        out[1] = sumScaledX;
+    }
 }

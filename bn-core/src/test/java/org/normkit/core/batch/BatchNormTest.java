@@ -340,7 +340,7 @@ class BatchNormTest {
 
         @Test
         void theWorkedExampleOfTheFormatGivesItsNumbers() {
-            // FORMAT.md section 5: x = [1, 2, 3, 4] on one feature, γ = 2, β = 1, momentum 0.1.
+            // The hand-computed example of bn-worked-example.json: x = [1, 2, 3, 4] on one feature, γ = 2, β = 1, momentum 0.1.
             for (ExecutionMode face : List.of(ExecutionMode.REFERENCE, ExecutionMode.FUSED)) {
                 BatchNorm1d bn = new BatchNorm1d(NormSpec.of(1).withDtype(DType.FLOAT64));
                 bn.setExecutionMode(face);

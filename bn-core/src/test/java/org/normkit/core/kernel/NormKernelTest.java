@@ -105,7 +105,7 @@ class NormKernelTest {
         assertTrue(c.passed(), c.describe());
     }
 
-    /** The formulas of FORMAT.md section 4, element by element, through the layout's own index maps. */
+    /** The formulas of docs/conformance-format.md section 4, element by element, through the layout's own index maps. */
     static final class Oracle {
         final double[] mean;
         final double[] rstd;

@@ -35,10 +35,15 @@ public final class ExperimentReport {
 
     private final String title;
     private final ReportDocument document;
+    private final MarkdownTable resultsTable;
+    private final List<String> findings;
 
-    private ExperimentReport(String title, ReportDocument document) {
+    private ExperimentReport(String title, ReportDocument document, MarkdownTable resultsTable,
+                             List<String> findings) {
         this.title = title;
         this.document = document;
+        this.resultsTable = resultsTable;
+        this.findings = List.copyOf(findings);
     }
 
     /** The report of {@code rows}; plots are rendered here, once. */
@@ -56,16 +61,28 @@ public final class ExperimentReport {
         }
         if (rows.isEmpty()) {
             document.paragraph("The results hold no rows yet: there is nothing to report.");
-            return new ExperimentReport(context.title(), document);
+            return new ExperimentReport(context.title(), document, new MarkdownTable(List.of(), List.of()),
+                    List.of());
         }
         configuration(document, context, rows, target);
-        results(document, summaries, labels, context, target);
+        MarkdownTable resultsTable = results(document, summaries, labels, context, target);
         perEpoch(document, summaries, labels);
         plots(document, summaries, labels);
         divergedAndIncomplete(document, summaries, labels);
+        List<String> findings = new ExperimentFindings(summaries, labels, context, target).sentences();
         document.heading(2, "What these numbers say");
-        document.bullets(new ExperimentFindings(summaries, labels, context, target).sentences());
-        return new ExperimentReport(context.title(), document);
+        document.bullets(findings);
+        return new ExperimentReport(context.title(), document, resultsTable, findings);
+    }
+
+    /** The table of the "Results" section: one row per configuration (empty when there are no rows). */
+    public MarkdownTable resultsTable() {
+        return resultsTable;
+    }
+
+    /** The sentences of "What these numbers say". */
+    public List<String> findings() {
+        return findings;
     }
 
     public String markdown() {
@@ -103,7 +120,7 @@ public final class ExperimentReport {
         document.table(List.of("setting", "value"), table);
     }
 
-    private static void results(ReportDocument document, List<ConfigSummary> summaries, Map<RunConfig, String> labels,
+    private static MarkdownTable results(ReportDocument document, List<ConfigSummary> summaries, Map<RunConfig, String> labels,
                                 ReportContext context, TargetAccuracy target) {
         String baseline = context.baselineNorm();
         String targetText = Numbers.fixed(target.value(), 4);
@@ -127,8 +144,11 @@ public final class ExperimentReport {
                     Numbers.fixed(summary.meanSamplesPerSecond(), 0),
                     pCell(summary, base, baseline)));
         }
-        document.table(List.of("configuration", "seeds", "final test accuracy", "epoch-1 test accuracy",
-                "epochs to " + targetText, "s / epoch", "samples / s", "p vs " + baseline), table);
+        MarkdownTable results = new MarkdownTable(List.of("configuration", "seeds", "final test accuracy",
+                "epoch-1 test accuracy", "epochs to " + targetText, "s / epoch", "samples / s", "p vs " + baseline),
+                table);
+        document.table(results);
+        return results;
     }
 
     private static void perEpoch(ReportDocument document, List<ConfigSummary> summaries,
@@ -159,9 +179,9 @@ public final class ExperimentReport {
         }
         document.heading(2, "Curves");
         document.paragraph("Lines are means over seeds; the shaded band runs from the lowest to the highest seed.");
-        document.image("test accuracy per epoch", ACCURACY_PLOT, Plots.epochPlot("Test accuracy", "test accuracy",
+        document.image("test accuracy per epoch", ACCURACY_PLOT, () -> Plots.epochPlot("Test accuracy", "test accuracy",
                 drawn.stream().map(s -> s.curve(labels.get(s.config()), ResultRow::testAccuracy)).toList()));
-        document.image("training loss per epoch", LOSS_PLOT, Plots.epochPlot("Training loss", "training loss",
+        document.image("training loss per epoch", LOSS_PLOT, () -> Plots.epochPlot("Training loss", "training loss",
                 drawn.stream().map(s -> s.curve(labels.get(s.config()), ResultRow::trainLoss)).toList()));
     }
 

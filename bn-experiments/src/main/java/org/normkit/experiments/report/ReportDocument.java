@@ -5,6 +5,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A report as a list of blocks, rendered twice: as Markdown, which links its images as files beside it, and as
@@ -23,9 +24,10 @@ final class ReportDocument {
 
     private record Bullets(List<String> items) implements Block {}
 
-    private record Table(List<String> header, List<List<String>> rows) implements Block {}
+    private record Table(MarkdownTable table) implements Block {}
 
-    private record Image(String alt, String fileName, byte[] png) implements Block {}
+    /** The PNG is made on first use: a caller that only reads the Markdown tables never draws a plot. */
+    private record Image(String alt, String fileName, Supplier<byte[]> png) implements Block {}
 
     private final List<Block> blocks = new ArrayList<>();
 
@@ -51,20 +53,28 @@ final class ReportDocument {
     }
 
     ReportDocument table(List<String> header, List<List<String>> rows) {
-        for (List<String> row : rows) {
-            if (row.size() != header.size()) {
-                throw new IllegalArgumentException("table row " + row + " has " + row.size() + " cells, the header "
-                        + header.size());
-            }
-        }
-        blocks.add(new Table(List.copyOf(header), List.copyOf(rows)));
+        return table(new MarkdownTable(header, rows));
+    }
+
+    ReportDocument table(MarkdownTable table) {
+        blocks.add(new Table(table));
         return this;
     }
 
-    /** An image saved beside the report as {@code fileName}. */
-    ReportDocument image(String alt, String fileName, byte[] png) {
-        blocks.add(new Image(alt, fileName, png));
+    /** An image saved beside the report as {@code fileName}, drawn by {@code png} once, when first needed. */
+    ReportDocument image(String alt, String fileName, Supplier<byte[]> png) {
+        blocks.add(new Image(alt, fileName, memoized(png)));
         return this;
+    }
+
+    private static Supplier<byte[]> memoized(Supplier<byte[]> supplier) {
+        byte[][] made = new byte[1][];
+        return () -> {
+            if (made[0] == null) {
+                made[0] = supplier.get();
+            }
+            return made[0];
+        };
     }
 
     /** The images to save beside the Markdown file, by file name. */
@@ -72,7 +82,7 @@ final class ReportDocument {
         Map<String, byte[]> images = new LinkedHashMap<>();
         for (Block block : blocks) {
             if (block instanceof Image image) {
-                images.put(image.fileName(), image.png());
+                images.put(image.fileName(), image.png().get());
             }
         }
         return images;
@@ -90,9 +100,7 @@ final class ReportDocument {
             } else if (block instanceof Bullets bullets) {
                 bullets.items().forEach(item -> out.append("- ").append(item).append('\n'));
             } else if (block instanceof Table table) {
-                markdownRow(out, table.header());
-                out.append('|').append(" --- |".repeat(table.header().size())).append('\n');
-                table.rows().forEach(row -> markdownRow(out, row));
+                out.append(table.table().markdown());
             } else if (block instanceof Image image) {
                 out.append("![").append(image.alt()).append("](").append(image.fileName()).append(")\n");
             }
@@ -126,9 +134,9 @@ final class ReportDocument {
                 out.append("</ul>\n");
             } else if (block instanceof Table table) {
                 out.append("<table>\n<tr>");
-                table.header().forEach(cell -> out.append("<th>").append(escape(cell)).append("</th>"));
+                table.table().header().forEach(cell -> out.append("<th>").append(escape(cell)).append("</th>"));
                 out.append("</tr>\n");
-                for (List<String> row : table.rows()) {
+                for (List<String> row : table.table().rows()) {
                     out.append("<tr>");
                     row.forEach(cell -> out.append("<td>").append(escape(cell)).append("</td>"));
                     out.append("</tr>\n");
@@ -136,17 +144,12 @@ final class ReportDocument {
                 out.append("</table>\n");
             } else if (block instanceof Image image) {
                 out.append("<p><img alt=\"").append(escape(image.alt())).append("\" src=\"data:image/png;base64,")
-                        .append(Base64.getEncoder().encodeToString(image.png())).append("\"></p>\n");
+                        .append(Base64.getEncoder().encodeToString(image.png().get())).append("\"></p>\n");
             }
         }
         return out.append("</body>\n</html>\n").toString();
     }
 
-    private static void markdownRow(StringBuilder out, List<String> cells) {
-        out.append('|');
-        cells.forEach(cell -> out.append(' ').append(cell.replace("|", "\\|")).append(" |"));
-        out.append('\n');
-    }
 
     private static String escape(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");

@@ -31,11 +31,13 @@ public final class SweepReport {
 
     private final String title;
     private final ReportDocument document;
+    private final MarkdownTable accuracyTable;
     private final List<String> crossings;
 
-    private SweepReport(String title, ReportDocument document, List<String> crossings) {
+    private SweepReport(String title, ReportDocument document, MarkdownTable accuracyTable, List<String> crossings) {
         this.title = title;
         this.document = document;
+        this.accuracyTable = accuracyTable;
         this.crossings = crossings;
     }
 
@@ -53,18 +55,23 @@ public final class SweepReport {
         }
         if (rows.isEmpty()) {
             document.paragraph("The results hold no rows yet: there is nothing to report.");
-            return new SweepReport(title, document, List.of());
+            return new SweepReport(title, document, new MarkdownTable(List.of(), List.of()), List.of());
         }
         List<List<String>> settings = new ArrayList<>();
         context.configuration().forEach((name, value) -> settings.add(List.of(name, value)));
         document.heading(2, "Configuration");
         document.table(List.of("setting", "value"), settings);
-        table(document, curves, setting);
+        MarkdownTable accuracyTable = table(document, curves, setting);
         plot(document, curves, setting);
         List<String> crossings = crossings(curves, setting);
         document.heading(2, "What these numbers say");
         document.bullets(crossings);
-        return new SweepReport(title, document, crossings);
+        return new SweepReport(title, document, accuracyTable, crossings);
+    }
+
+    /** The table of final test accuracy: one row per norm, one column per swept value (empty without rows). */
+    public MarkdownTable accuracyTable() {
+        return accuracyTable;
     }
 
     public String markdown() {
@@ -108,7 +115,7 @@ public final class SweepReport {
         return curves;
     }
 
-    private static void table(ReportDocument document, Map<String, NavigableMap<Double, ConfigSummary>> curves,
+    private static MarkdownTable table(ReportDocument document, Map<String, NavigableMap<Double, ConfigSummary>> curves,
                               SweptSetting setting) {
         TreeSet<Double> values = new TreeSet<>();
         curves.values().forEach(curve -> values.addAll(curve.keySet()));
@@ -123,7 +130,9 @@ public final class SweepReport {
         document.heading(2, "Final test accuracy");
         document.paragraph("Each cell is the final test accuracy, mean over seeds ± the half-width of its 95 % "
                 + "confidence interval (Student t; n/a for one seed).");
-        document.table(header, table);
+        MarkdownTable accuracy = new MarkdownTable(header, table);
+        document.table(accuracy);
+        return accuracy;
     }
 
     private static String cell(ConfigSummary summary) {
@@ -163,7 +172,7 @@ public final class SweepReport {
         document.heading(2, "Curves");
         document.paragraph("Lines are means over seeds; the shaded band runs from the lowest to the highest seed.");
         document.image("final test accuracy against " + setting.words(), PLOT,
-                Plots.sweepPlot("Final test accuracy against " + setting.words(), setting.words(), true, series));
+                () -> Plots.sweepPlot("Final test accuracy against " + setting.words(), setting.words(), true, series));
     }
 
     private static List<String> crossings(Map<String, NavigableMap<Double, ConfigSummary>> curves,

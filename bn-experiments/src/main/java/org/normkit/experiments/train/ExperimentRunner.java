@@ -1,10 +1,6 @@
 package org.normkit.experiments.train;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,9 +11,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
-import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.nn.Module;
-import org.normkit.autograd.ops.Gemm;
+import org.normkit.autograd.loops.Gemm;
 import org.normkit.autograd.optim.Optimizer;
 import org.normkit.autograd.spi.ExecutionMode;
 import org.normkit.autograd.spi.NormRegistry;
@@ -58,7 +53,9 @@ public final class ExperimentRunner {
     private final NormRegistry registry;
     private final PrintWriter out;
     private final Trainer trainer;
+    private final JobProgress job = new JobProgress();
     private final DataSource dataSource;
+    private boolean waitForBusyFolder;
 
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
         this(registry, out, progress, FashionMnist::load);
@@ -67,15 +64,31 @@ public final class ExperimentRunner {
     ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource) {
         this.registry = registry;
         this.out = out;
-        this.trainer = new Trainer(progress);
+        this.trainer = new Trainer(progress.forJob(job));
         this.dataSource = dataSource;
+    }
+
+    /**
+     * With {@code wait}, a run into a folder another run is writing to waits for it to end; without (the default),
+     * it is refused naming the other run.
+     */
+    public ExperimentRunner waitingForBusyFolder(boolean wait) {
+        this.waitForBusyFolder = wait;
+        return this;
     }
 
     /** Trains every norm × seed of {@code config} and writes report.md/report.html; returns the report's path. */
     public Path experiment(ExperimentConfig config) {
         requireRegistered(config.norms());
+        try (ResultsFolderLock ignored = lock(config)) {
+            return experimentInLockedFolder(config);
+        }
+    }
+
+    private Path experimentInLockedFolder(ExperimentConfig config) {
         Workload work = load(config);
-        ResultsCsv csv = open(config, work.origin());
+        ResultsCsv csv = open(config, work, Optional.empty());
+        planJob(List.of(config), work, csv);
         List<String> notRun = runAll(config, work, csv);
         Map<String, String> described = describe(config, work, notRun);
         ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
@@ -91,13 +104,22 @@ public final class ExperimentRunner {
     /** Runs the grid of {@code setting} over {@code values}, then writes sweep.md/sweep.html/sweep.png. */
     public Path sweep(ExperimentConfig config, SweptSetting setting, List<Double> values) {
         requireRegistered(config.norms());
+        try (ResultsFolderLock ignored = lock(config)) {
+            return sweepInLockedFolder(config, setting, values);
+        }
+    }
+
+    private Path sweepInLockedFolder(ExperimentConfig config, SweptSetting setting, List<Double> values) {
         Workload work = load(config);
-        ResultsCsv csv = open(config, work.origin());
+        ResultsCsv csv = open(config, work, Optional.of(setting));
+        List<ExperimentConfig> points = values.stream().map(value -> setting == SweptSetting.BATCH_SIZE
+                ? config.withBatchSize((int) Math.round(value)) : config.withLr(value)).toList();
+        planJob(points, work, csv);
         List<String> notRun = new ArrayList<>();
         List<RunKey> keys = new ArrayList<>();
-        for (double value : values) {
-            ExperimentConfig point = setting == SweptSetting.BATCH_SIZE
-                    ? config.withBatchSize((int) Math.round(value)) : config.withLr(value);
+        for (int i = 0; i < values.size(); i++) {
+            double value = values.get(i);
+            ExperimentConfig point = points.get(i);
             out.println("== " + setting.words() + " " + format(value));
             notRun.addAll(runAll(point, work, csv));
             keys.addAll(keys(point));
@@ -168,29 +190,52 @@ public final class ExperimentRunner {
         return work;
     }
 
-    /** results.csv in the output folder, after checking that its rows were trained on this data with this face. */
-    private ResultsCsv open(ExperimentConfig config, String origin) {
+    /**
+     * Waits for, or refuses, a folder another run is writing to: two runs appending to one results.csv would each
+     * overwrite the other's rows.
+     */
+    private ResultsFolderLock lock(ExperimentConfig config) {
+        return ResultsFolderLock.acquire(config.out(), waitForBusyFolder, this::warn);
+    }
+
+    /**
+     * results.csv in the output folder, after checking that its rows were trained with this experiment's definition
+     * ({@link ExperimentDefinition}); a folder of another definition is refused, naming the settings that differ.
+     */
+    private ResultsCsv open(ExperimentConfig config, Workload work, Optional<SweptSetting> swept) {
         ResultsCsv csv = ResultsCsv.open(config.out().resolve(ResultsCsv.FILE_NAME), this::warn);
         Path setupFile = config.out().resolve(SETUP_FILE);
-        String setup = "data: " + origin + "\n"
-                + "face: " + config.face().name().toLowerCase(java.util.Locale.ROOT) + "\n"
-                + (config.init().equals(Initialisation.DEFAULT) ? "" : "init: " + config.init() + "\n");
-        if (!csv.rows().isEmpty() && Files.exists(setupFile)) {
-            String earlier;
-            try {
-                earlier = Files.readString(setupFile, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not read " + setupFile + ": " + e.getMessage(), e);
-            }
-            if (!earlier.equals(setup)) {
-                throw new IllegalArgumentException(config.out() + " holds results of another setup, which must not "
-                        + "mix with these in one report: it has [" + earlier.strip().replace("\n", ", ") + "], this "
-                        + "run has [" + setup.strip().replace("\n", ", ") + "]; choose another --out, or delete "
-                        + csv.file() + " to start over");
+        ExperimentDefinition definition = ExperimentDefinition.of(config, work.origin(), swept);
+        if (!csv.rows().isEmpty()) {
+            ExperimentDefinition.read(setupFile).ifPresent(recorded -> {
+                List<String> differences = definition.differencesFrom(recorded);
+                if (!differences.isEmpty()) {
+                    throw new IllegalArgumentException(config.out() + " holds the results of another experiment, "
+                            + "which must not mix with these in one report: " + String.join("; ", differences)
+                            + ". Choose another --out, or delete " + csv.file() + " to start over");
+                }
+            });
+        }
+        definition.write(setupFile);
+        return csv;
+    }
+
+    /** Tells the progress display how many runs and steps the job has left to train. */
+    private void planJob(List<ExperimentConfig> points, Workload work, ResultsCsv csv) {
+        int runs = 0;
+        long steps = 0;
+        for (ExperimentConfig point : points) {
+            Set<RunKey> done = csv.completedRuns(point.epochs());
+            long stepsPerRun = (long) point.epochs()
+                    * Batches.of(work.trainingRows(), point.batchSize(), 0).batchesPerEpoch();
+            for (RunKey key : keys(point)) {
+                if (!done.contains(key)) {
+                    runs++;
+                    steps += stepsPerRun;
+                }
             }
         }
-        AtomicFiles.writeString(setupFile, setup);
-        return csv;
+        job.plan(runs, steps);
     }
 
     /** Runs what is missing; returns one line per norm that could not be paired with the net. */
@@ -228,6 +273,7 @@ public final class ExperimentRunner {
         Optimizer optimizer = Optimizers.create(key.optimizer(), net.parameters(), key.lr(), key.weightDecay());
         Batches batches = Batches.of(work.trainingRows(), config.batchSize(), key.seed());
         csv.startRun(key);
+        job.startRun();
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             String task = label(key) + " epoch " + epoch + "/" + config.epochs();
             String bar = key.norm() + " seed " + key.seed() + " epoch " + epoch + "/" + config.epochs();

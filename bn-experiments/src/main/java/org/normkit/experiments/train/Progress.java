@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressState;
 
 /** A progress display for one epoch: a terminal bar (steps, ETA, loss, samples/s), or nothing. */
 public interface Progress extends AutoCloseable {
@@ -22,6 +22,11 @@ public interface Progress extends AutoCloseable {
     @FunctionalInterface
     interface Factory {
         Progress start(String task, int steps);
+
+        /** Displays that also show where {@code job} stands (run k of N, time left); a silent one stays silent. */
+        default Factory forJob(JobProgress job) {
+            return this;
+        }
     }
 
     /** No display: for tests, and when the output is not a terminal (a bar would fill a log with redraws). */
@@ -40,55 +45,83 @@ public interface Progress extends AutoCloseable {
      * console keeps only the one summary line per epoch that the caller prints.
      */
     static Factory bar(PrintStream stream) {
-        return (task, steps) -> {
-            ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(steps)
-                    .setRenderer(Progress::render).setUpdateIntervalMillis(250).clearDisplayOnFinish()
-                    .setConsumer(new ConsoleProgressBarConsumer(stream) {
-                        @Override
-                        public void close() {
-                            // The library ends the wiped bar with a line break, which would leave a blank line.
-                            stream.print('\r');
-                            stream.flush();
-                        }
-                    })
-                    .build();
-            return new Progress() {
-                @Override
-                public void step(double loss, double samplesPerSecond) {
-                    bar.step();
-                    bar.setExtraMessage(String.format("loss %.4f, %,.0f samples/s", loss, samplesPerSecond));
-                }
+        return bar(stream, new JobProgress());
+    }
 
-                @Override
-                public void close() {
-                    bar.close();
-                }
-            };
+    private static Factory bar(PrintStream stream, JobProgress job) {
+        return new Factory() {
+            @Override
+            public Progress start(String task, int steps) {
+                ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(steps)
+                        .setRenderer((state, width) -> render(state.getTaskName(), state.getCurrent(),
+                                state.getMax(), state.getElapsedAfterStart().toMillis(), state.getExtraMessage(), width,
+                                job))
+                        .setUpdateIntervalMillis(250).clearDisplayOnFinish()
+                        .setConsumer(new ConsoleProgressBarConsumer(stream) {
+                            @Override
+                            public void close() {
+                                // The library ends the wiped bar with a line break, which would leave a blank line.
+                                stream.print('\r');
+                                stream.flush();
+                            }
+                        })
+                        .build();
+                return new Progress() {
+                    @Override
+                    public void step(double loss, double samplesPerSecond) {
+                        job.stepDone();
+                        bar.step();
+                        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f, %,.0f samples/s", loss,
+                                samplesPerSecond));
+                    }
+
+                    @Override
+                    public void close() {
+                        bar.close();
+                    }
+                };
+            }
+
+            @Override
+            public Factory forJob(JobProgress newJob) {
+                return bar(stream, newJob);
+            }
         };
     }
 
     /**
-     * {@code task [=====>    ] 234/469 steps, ETA 0:02, loss 0.4580, 24,960 samples/s}. The library's own layout
-     * spends a third of an 80-column terminal on elapsed time and a bar, and cuts off the loss; here the bar takes
-     * only the room the numbers leave, and disappears when there is none.
+     * {@code run 3/8 none seed 1 epoch 2/10 [==>   ] 234/469, ETA 0:02, all 4:12, loss 0.4580, 24,960 samples/s}:
+     * the job's run, the epoch's task, a bar, the epoch's steps and time left, the whole job's time left, then loss
+     * and speed. The line is always shorter than {@code width}, the terminal's: a line that fills or overflows it
+     * wraps, and the next redraw, which returns only to the start of the last row, leaves fragments behind. When
+     * room is short, speed, then loss, then the bar make way, and what still does not fit is cut.
      */
-    private static String render(ProgressState state, int width) {
-        long done = state.getCurrent();
-        long total = state.getMax();
-        String eta = "?";
-        if (done > 0) {
-            long seconds = state.getElapsedAfterStart().toMillis() * (total - done) / done / 1000;
-            eta = seconds / 60 + ":" + String.format("%02d", seconds % 60);
+    static String render(String task, long done, long total, long elapsedMillis, String extra, int width,
+                         JobProgress job) {
+        String eta = done > 0 ? clock(elapsedMillis * (total - done) / done / 1000) : "?";
+        String run = job.run();
+        String head = (run.isEmpty() ? "" : run + " ") + task;
+        String numbers = " " + done + "/" + total + ", ETA " + eta + (run.isEmpty() ? "" : ", all " + job.eta());
+        int limit = width - 1;
+        String[] tails = extra.isEmpty() ? new String[] {""}
+                : new String[] {", " + extra, ", " + extra.split(", ")[0], ""};
+        for (String tail : tails) {
+            int room = limit - head.length() - numbers.length() - tail.length() - 3;
+            if (room >= 10) {
+                int filled = (int) (room * done / Math.max(1, total));
+                return head + " [" + "=".repeat(filled) + (filled < room ? ">" + " ".repeat(room - filled - 1) : "")
+                        + "]" + numbers + tail;
+            }
         }
-        String numbers = " " + done + "/" + total + " steps, ETA " + eta
-                + (state.getExtraMessage().isEmpty() ? "" : ", " + state.getExtraMessage());
-        int room = width - state.getTaskName().length() - numbers.length() - 3;
-        if (room < 10) {
-            return state.getTaskName() + numbers;
-        }
-        int filled = (int) (room * done / Math.max(1, total));
-        return state.getTaskName() + " [" + "=".repeat(filled) + (filled < room ? ">" + " ".repeat(room - filled - 1)
-                : "") + "]" + numbers;
+        String line = head + numbers;
+        return line.length() <= limit ? line : line.substring(0, Math.max(0, limit));
+    }
+
+    /** Seconds as "4:05", or "1:02:03" from an hour on. */
+    static String clock(long seconds) {
+        return seconds >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+                : String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
     }
 
     /** A bar on stderr when stderr is a terminal (and not a dumb one), silence otherwise. */
@@ -104,6 +137,10 @@ public interface Progress extends AutoCloseable {
     private static boolean stderrIsTerminal() {
         if ("dumb".equals(System.getenv("TERM"))) {
             return false;
+        }
+        // ./normkit pipes stderr through a filter and says here whether it was a terminal.
+        if ("1".equals(System.getenv("NORMKIT_STDERR_TERMINAL"))) {
+            return true;
         }
         Path fd2 = Path.of("/proc/self/fd/2");
         if (Files.isSymbolicLink(fd2)) {

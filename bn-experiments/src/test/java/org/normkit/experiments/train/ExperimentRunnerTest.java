@@ -206,9 +206,49 @@ class ExperimentRunnerTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new TinyData.Console(other).experiment(TinyData.config(List.of("none"), out)));
 
-            assertTrue(e.getMessage().contains("holds results of another setup"), e.getMessage());
+            assertTrue(e.getMessage().contains("holds the results of another experiment"), e.getMessage());
             assertTrue(e.getMessage().contains("seed 1") && e.getMessage().contains("seed 2"), e.getMessage());
-            assertTrue(e.getMessage().contains("choose another --out"), e.getMessage());
+            assertTrue(e.getMessage().contains("Choose another --out"), e.getMessage());
+        }
+
+        @Test
+        void aRerunWithAnotherLearningRateIsRefusedListingOnlyTheSettingsThatDiffer() {
+            Path out = dir.resolve("other-lr");
+            ExperimentConfig first = withLr(TinyData.config(List.of("none"), out), "adam", 0.001);
+            new TinyData.Console().experiment(first);
+            ExperimentConfig other = withLr(first, "adam", 0.01);
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new TinyData.Console().experiment(other));
+
+            assertTrue(e.getMessage().contains("lr: 0.001 in the folder, 0.01 in this run"), e.getMessage());
+            assertFalse(e.getMessage().contains("optimizer:"), e.getMessage());
+            assertEquals(2 * 2, rows(out).size(), "the folder's rows are untouched");
+        }
+
+        @Test
+        void aSweepIntoAnExperimentsFolderIsRefused() {
+            Path out = dir.resolve("sweep-over-experiment");
+            new TinyData.Console().experiment(TinyData.config(List.of("none"), out));
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TinyData.Console()
+                    .runner().sweep(TinyData.config(List.of("none"), out), SweptSetting.BATCH_SIZE, List.of(32.0)));
+
+            assertTrue(e.getMessage().contains("batch size: 32 in the folder, varied in this run"), e.getMessage());
+        }
+
+        @Test
+        void aFolderAnotherRunIsWritingToIsRefusedNamingTheHolder() {
+            Path out = dir.resolve("busy");
+            try (ResultsFolderLock held = ResultsFolderLock.acquire(out, false, notice -> { })) {
+                var e = assertThrows(ResultsFolderLock.FolderLockedException.class,
+                        () -> new TinyData.Console().experiment(TinyData.config(List.of("none"), out)));
+
+                assertTrue(e.getMessage().contains("process " + ProcessHandle.current().pid() + " on host "),
+                        e.getMessage());
+                assertTrue(e.getMessage().contains("--wait"), e.getMessage());
+            }
+            assertFalse(Files.exists(out.resolve(ResultsCsv.FILE_NAME)), "nothing was written");
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.normkit.autograd.spi.NormRegistry;
+import org.normkit.testkit.GoldenFiles;
 
 /**
  * The PyTorch-made golden vectors of LayerNorm, InstanceNorm and GroupNorm, run through bn-core's conformance runner
@@ -21,11 +21,8 @@ import org.normkit.autograd.spi.NormRegistry;
  * {@code conformance/variant-cases.json}, and every non-batch case of the shared public file
  * {@code shared/conformance/cases.json}, found by walking up from the working directory. The shared file may be
  * absent (the test is then skipped); a file that is present must pass entirely.
- *
- * <p>In bn-core's package so that it reuses bn-core's {@link GoldenCasesTest#findUpwards} rather than a copy of it.
  */
 class VariantGoldenCasesTest {
-    private static final NormRegistry REGISTRY = NormRegistry.loadDefault();
     private static final Set<String> VARIANTS = Set.of("layer", "instance", "group");
 
     @Test
@@ -40,7 +37,7 @@ class VariantGoldenCasesTest {
 
     @Test
     void everyNonBatchCaseOfTheSharedPublicFilePassesOnBothFaces() {
-        Optional<Path> shared = GoldenCasesTest.findUpwards(Path.of("").toAbsolutePath(),
+        Optional<Path> shared = GoldenFiles.findUpwards(Path.of("").toAbsolutePath(),
                 Path.of("shared", "conformance", "cases.json"));
         Assumptions.assumeTrue(shared.isPresent(), "shared/conformance/cases.json is not beside the checkout");
         List<ConformanceCase> variants = ConformanceReader.read(shared.get()).cases().stream()
@@ -53,8 +50,7 @@ class VariantGoldenCasesTest {
     }
 
     private static void assertAllPass(List<ConformanceCase> cases) {
-        ConformanceReport report = new ConformanceRunner(REGISTRY, Optional.empty(), Faces.BOTH).runAll(cases);
-        assertTrue(report.allPassed(), String.join("\n", report.lines()));
+        ConformanceReport report = GoldenFiles.assertAllPass(cases);
         assertTrue(report.results().stream().allMatch(r -> r.faces().size() == 2),
                 "every case must run on both faces:\n" + String.join("\n", report.lines()));
     }

@@ -2,7 +2,7 @@ package org.example.rmsnorm;
 
 import java.util.List;
 
-import org.normkit.core.checks.RegisteredNormChecks;
+import org.normkit.testkit.RegisteredNormChecks;
 
 /** Gradcheck, face agreement and contract consistency for rms_norm: the checks every registered norm inherits. */
 class RmsNormChecksTest extends RegisteredNormChecks {

@@ -1,0 +1,15 @@
+/**
+ * The loops behind the primitives of {@link org.normkit.autograd.ops}: plain array code with no graph and no
+ * gradients, in the operands' own precision.
+ *
+ * <p>One kernel family per kind of work: {@link org.normkit.autograd.loops.Elementwise} (with
+ * {@code BroadcastLayout}, and {@code VectorExp} and {@code VectorLoops} for the float32 loops the JIT does not
+ * vectorise by itself) for elementwise work, {@link org.normkit.autograd.loops.BlockReduction} for axis reductions,
+ * {@link org.normkit.autograd.loops.Gemm} for matrix products, {@link org.normkit.autograd.loops.ConvolutionLoops}
+ * (im2col, and {@code ShiftedConvolution} for stride-1 float32) for convolutions and
+ * {@link org.normkit.autograd.loops.PoolingLoops} for pooling, {@link org.normkit.autograd.loops.RowCopy} for the
+ * row gathers and scatter-adds of indexing.
+ *
+ * <p>This package knows tensors but neither the ops nor the graph: nothing here records a node.
+ */
+package org.normkit.autograd.loops;

@@ -1,0 +1,118 @@
+package org.normkit.autograd.loops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.JavaBLAS;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The row-major mapping of {@link Gemm} through every BLAS implementation netlib may pick, against a naive triple
+ * loop: the one loaded here (JNIBLAS where the system BLAS loads), {@code JavaBLAS.getInstance()} (VectorBLAS under
+ * surefire's {@code --add-modules=jdk.incubator.vector}, else Java11BLAS), and the plain-Java Java11BLAS and
+ * F2jBLAS fallbacks, reached by reflection since netlib keeps those classes package-private.
+ */
+class GemmTest {
+
+    static Stream<Arguments> implementations() {
+        return Stream.of("default", "JavaBLAS", "dev.ludovic.netlib.blas.Java11BLAS", "dev.ludovic.netlib.blas.F2jBLAS")
+                .map(name -> Arguments.of(name, blas(name)));
+    }
+
+    private static BLAS blas(String name) {
+        if (name.equals("default")) {
+            return BLAS.getInstance();
+        }
+        if (name.equals("JavaBLAS")) {
+            return JavaBLAS.getInstance();
+        }
+        try {
+            Method getInstance = Class.forName(name).getDeclaredMethod("getInstance");
+            getInstance.setAccessible(true);
+            return (BLAS) getInstance.invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("cannot reach " + name + " in this netlib version", e);
+        }
+    }
+
+    private static final List<int[]> SIZES = List.of(
+            new int[] {1, 1, 1}, new int[] {2, 3, 4}, new int[] {5, 1, 3}, new int[] {3, 7, 1}, new int[] {6, 25, 13},
+            new int[] {17, 9, 33});
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("implementations")
+    void productsMatchATripleLoopInEveryTransposeAndOffset(String name, BLAS blas) {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int[] size : SIZES) {
+            int m = size[0], n = size[1], k = size[2];
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (double beta : new double[] {0, 1}) {
+                        double[] a = random(random, 3 + m * k);
+                        double[] b = random(random, 2 + k * n);
+                        double[] c = random(random, 5 + m * n);
+                        double[] expected = c.clone();
+                        for (int i = 0; i < m; i++) {
+                            for (int j = 0; j < n; j++) {
+                                double s = 0;
+                                for (int q = 0; q < k; q++) {
+                                    s += a[3 + (ta ? q * m + i : i * k + q)] * b[2 + (tb ? j * k + q : q * n + j)];
+                                }
+                                expected[5 + i * n + j] = s + beta * c[5 + i * n + j];
+                            }
+                        }
+                        float[] cf = toFloat(c);
+                        double[] cd = c.clone();
+                        Gemm.dgemm(blas, ta, tb, m, n, k, a, 3, b, 2, beta, cd, 5);
+                        Gemm.sgemm(blas, ta, tb, m, n, k, toFloat(a), 3, toFloat(b), 2, (float) beta, cf, 5);
+                        String what = name + " " + m + "x" + n + "x" + k + " transA=" + ta + " transB=" + tb
+                                + " beta=" + beta;
+                        for (int i = 0; i < c.length; i++) {
+                            assertEquals(expected[i], cd[i], 1e-12, what + " (float64) at " + i);
+                            assertEquals(expected[i], cf[i], 1e-4, what + " (float32) at " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void anEmptyInnerDimensionScalesOrClearsTheOutput() {
+        double[] c = {Double.NaN, 2};
+        Gemm.dgemm(false, false, 1, 2, 0, new double[0], 0, new double[0], 0, 0.0, c, 0);
+        assertEquals(0, c[0]);
+        assertEquals(0, c[1]);
+    }
+
+    @Test
+    void theImplementationInUseHasAName() {
+        assertTrue(List.of("JNIBLAS", "VectorBLAS", "Java11BLAS", "Java8BLAS").contains(Gemm.implementation()),
+                Gemm.implementation());
+    }
+
+    private static double[] random(SplittableRandom random, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = random.nextDouble(-1, 1);
+        }
+        return v;
+    }
+
+    private static float[] toFloat(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+}

@@ -1,0 +1,178 @@
+package org.normkit.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+import org.normkit.autograd.tensor.DType;
+import org.normkit.bench.versus.Case;
+import org.normkit.bench.versus.HeadToHead;
+import org.normkit.bench.versus.HeadToHeadReport;
+import org.normkit.bench.versus.Peer;
+import org.normkit.bench.versus.PeerFactory;
+import org.normkit.bench.versus.PythonPeer;
+
+/**
+ * {@code normkit bench --peer ...}: the {@link HeadToHead} comparison, run in a JVM of its own ({@link #main}).
+ *
+ * <p>Peers: {@value PythonPeer#ID} is the system Python's PyTorch through {@value PytorchPeer#SCRIPT};
+ * {@value #LIBTORCH} is PyTorch 2.10's C++ library in the benchmark JVM itself, from the optional {@code bn-pytorch}
+ * module ({@code mvn -B -P pytorch -pl bn-pytorch -am package} downloads it, about 90 MB, and writes
+ * {@value #PEER_CLASSPATH}, which this class adds to the benchmark JVM's class path). libtorch's allocator needs
+ * glibc's malloc to keep one arena and no mmapped blocks ({@code MALLOC_ARENA_MAX=1}, {@code MALLOC_MMAP_MAX_=0}) to
+ * load on this machine, so the benchmark JVM is started with those, and with a trim threshold of 1 GiB so that freed
+ * outputs are reused rather than page-faulted afresh on every call (what {@code bench_peer.py} sets for its side).
+ */
+public final class Versus {
+    /** The peer id of PyTorch 2.10 through its C++ library (the optional bn-pytorch module). */
+    public static final String LIBTORCH = "pytorch-2.10";
+    /** The class path file the bn-pytorch build writes, found walking up from this code's location. */
+    public static final String PEER_CLASSPATH = "bn-pytorch/target/peer-classpath.txt";
+
+    private Versus() {}
+
+    /** Runs the comparison of the selection's norms (fused face) against {@code peers} in a JVM of its own. */
+    public static HeadToHeadReport run(BenchSelection selection, List<String> peers, HeadToHead.Settings settings,
+                                       List<String> jvmArgs, PrintWriter progress) {
+        if (peers.isEmpty()) {
+            throw new IllegalArgumentException("no peer to compare with: give --peer " + PythonPeer.ID + " and/or "
+                    + LIBTORCH);
+        }
+        for (String p : peers) {
+            if (!p.equals(PythonPeer.ID) && !p.equals(LIBTORCH)) {
+                throw new IllegalArgumentException("unknown peer '" + p + "': the peers are " + PythonPeer.ID
+                        + " (the system Python's torch) and " + LIBTORCH + " (the optional bn-pytorch module)");
+            }
+        }
+        String classPath = System.getProperty("java.class.path");
+        if (peers.contains(LIBTORCH)) {
+            classPath = classPath + java.io.File.pathSeparator + libtorchClassPath();
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("MALLOC_ARENA_MAX", "1");
+        env.put("MALLOC_MMAP_MAX_", "0");
+        // Without mmap, glibc gives freed heap tops back to the system above 128 KiB by default, so each call's
+        // output page-faulted afresh (libtorch's layer_norm: 200 ms a call instead of 4); bench_peer.py sets the same.
+        env.put("MALLOC_TRIM_THRESHOLD_", Long.toString(1L << 30));
+        int maxThreads = selection.threads().stream().mapToInt(Integer::intValue).max().orElse(1);
+        env.put("OPENBLAS_NUM_THREADS", Integer.toString(maxThreads));
+        env.put("OMP_NUM_THREADS", Integer.toString(maxThreads));
+        List<String> args = arguments(selection, peers, settings);
+        HeadToHeadReport report = SharedJvm.run(Versus.class, classPath, out -> {
+            List<String> a = new ArrayList<>(args);
+            a.add("--out");
+            a.add(out.toAbsolutePath().toString());
+            return a;
+        }, jvmArgs, env, HeadToHeadReport::read, progress);
+        return report.withCommit(Commit.describe());
+    }
+
+    /** The bn-pytorch module's class path, or an error that says how to build it. */
+    static String libtorchClassPath() {
+        Optional<Path> file = PytorchPeer.locate(PytorchPeer.startPoints(), PEER_CLASSPATH);
+        if (file.isEmpty()) {
+            throw new IllegalArgumentException("--peer " + LIBTORCH + " needs the optional bn-pytorch module, which is "
+                    + "not built: run `mvn -B -P pytorch -pl bn-pytorch -am package` (downloads PyTorch 2.10's "
+                    + "library, about 90 MB) and try again");
+        }
+        try {
+            Path classes = file.get().resolveSibling("classes");
+            return classes + java.io.File.pathSeparator + Files.readString(file.get()).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file.get() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static List<String> arguments(BenchSelection selection, List<String> peers, HeadToHead.Settings settings) {
+        return List.of(
+                "--norms", String.join(",", selection.norms()),
+                "--dtypes", selection.dtypes().stream().map(DType::label).collect(Collectors.joining(",")),
+                "--passes", selection.passes().stream().map(BenchPass::id).collect(Collectors.joining(",")),
+                "--threads", selection.threads().stream().map(String::valueOf).collect(Collectors.joining(",")),
+                "--peers", String.join(",", peers),
+                "--rounds", Integer.toString(settings.rounds()),
+                "--sample-ms", Double.toString(settings.minSampleMs()),
+                "--warmup", Integer.toString(settings.warmupSamples()));
+    }
+
+    /** The benchmark JVM: plan, peers, rounds, report. */
+    public static void main(String[] args) {
+        Map<String, String> a = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i], args[i + 1]);
+        }
+        BenchSelection selection = BenchSelection.all()
+                .withNorms(list(a.get("--norms")))
+                .withDtypes(list(a.get("--dtypes")).stream().map(DType::parse).toList())
+                .withFaces(List.of(BenchFace.FUSED))
+                .withPasses(list(a.get("--passes")).stream().map(BenchPass::parse).toList())
+                .withThreads(list(a.get("--threads")).stream().map(Integer::parseInt).toList());
+        HeadToHead.Settings settings = new HeadToHead.Settings(Integer.parseInt(a.get("--rounds")),
+                Double.parseDouble(a.get("--sample-ms")), Integer.parseInt(a.get("--warmup")));
+        PrintWriter progress = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        SuitePlan plan = SuitePlan.of(BenchRegistry.get(), selection);
+        List<Case> cases = new ArrayList<>();
+        for (SuitePlan.Group g : plan.groups()) {
+            for (DType dtype : selection.dtypes()) {
+                for (BenchPass pass : selection.passes()) {
+                    cases.add(new Case(g.norm(), g.shape(), dtype, pass));
+                }
+            }
+        }
+        int maxThreads = selection.threads().stream().mapToInt(Integer::intValue).max().orElse(1);
+        List<Peer> peers = startPeers(list(a.get("--peers")), maxThreads, progress);
+        try {
+            HeadToHead run = new HeadToHead(settings, NormkitContender::of, peers, progress);
+            HeadToHeadReport report = run.run(cases, selection.threads(),
+                    MachineInfo.cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores; Java "
+                            + System.getProperty("java.version") + ", " + MachineInfo.thisJvmFlags());
+            List<String> skipped = new ArrayList<>(report.skipped());
+            plan.skipped().forEach(s -> skipped.add(s.norm() + " " + s.shape() + ": " + s.reason()));
+            new HeadToHeadReport(report.date(), report.commit(), report.machine(), report.settings(), report.peers(),
+                    report.rows(), skipped).write(Path.of(a.get("--out")));
+        } finally {
+            peers.forEach(Peer::close);
+        }
+        System.exit(0);
+    }
+
+    private static List<Peer> startPeers(List<String> ids, int maxThreads, PrintWriter progress) {
+        Map<String, PeerFactory> found = new LinkedHashMap<>();
+        ServiceLoader.load(PeerFactory.class).forEach(f -> found.put(f.name(), f));
+        List<Peer> peers = new ArrayList<>();
+        for (String id : ids) {
+            if (id.equals(PythonPeer.ID)) {
+                Path script = PytorchPeer.locate(PytorchPeer.startPoints(), PytorchPeer.SCRIPT).orElseThrow(() ->
+                        new IllegalStateException(PytorchPeer.SCRIPT + " not found above " + PytorchPeer.startPoints()));
+                String python = PytorchPeer.interpreterWithTorch(PytorchPeer.INTERPRETERS).orElseThrow(() ->
+                        new IllegalStateException("no python3 with torch (tried " + PytorchPeer.INTERPRETERS + ")"));
+                peers.add(PythonPeer.start(python, script, maxThreads));
+            } else if (found.containsKey(id)) {
+                peers.add(found.get(id).start());
+            } else {
+                throw new IllegalStateException("peer " + id + " is not on the class path (found: " + found.keySet()
+                        + ")");
+            }
+            progress.println("peer " + peers.get(peers.size() - 1).name() + ": "
+                    + peers.get(peers.size() - 1).describe());
+        }
+        return peers;
+    }
+
+    private static List<String> list(String value) {
+        return value == null ? List.of() : Arrays.stream(value.split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList();
+    }
+}

@@ -1,0 +1,211 @@
+package org.normkit.bench.versus;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The comparison that cannot flatter: normkit and its peers time the same call in one session, sample by sample,
+ * and the figure is the plain ratio of milliseconds.
+ *
+ * <p>For every case and thread count t, after a warm-up of every sample kind, each of {@link Settings#rounds}
+ * rounds takes one sample of every side's call and of every side's copy on one thread and on t threads. The order
+ * of the sides runs backwards every other round and turns by one every two rounds, so no side always follows the
+ * same neighbour or always comes first after a pause. What drifts on a shared machine (clock, neighbours) hits the sides
+ * of one round alike; the figures are medians over the rounds of per-round ratios:
+ * <ul>
+ *   <li>{@code normkitOver[peer]}: normkit ms ÷ peer ms;</li>
+ *   <li>{@code timesFloor}: normkit ms ÷ the fastest copy of the same tensor sampled in that round, whoever's and
+ *       on however many threads up to t (so adding threads never makes the yardstick slower).</li>
+ * </ul>
+ */
+public final class HeadToHead {
+
+    /**
+     * @param rounds        rounds of samples per case and thread count (at least 3 for a median that means something)
+     * @param minSampleMs   a sample repeats a call until it lasts at least this long
+     * @param warmupSamples samples of every kind taken and dropped before the rounds
+     */
+    public record Settings(int rounds, double minSampleMs, int warmupSamples) {
+        public Settings {
+            if (rounds < 1 || minSampleMs <= 0 || warmupSamples < 0) {
+                throw new IllegalArgumentException("head-to-head settings need rounds >= 1, a sample length > 0 and "
+                        + "warm-up >= 0; got " + rounds + ", " + minSampleMs + " ms, " + warmupSamples);
+            }
+        }
+
+        /** A measurement: 5 rounds of samples of at least 40 ms, after 3 warm-up samples of each kind. */
+        public static Settings full() {
+            return new Settings(5, 40, 3);
+        }
+
+        /** A look: 3 rounds of 10 ms samples after one warm-up sample. */
+        public static Settings quick() {
+            return new Settings(3, 10, 1);
+        }
+
+        String describe() {
+            return rounds + " rounds, sides alternating (order reversed every other round, turned every two); samples of "
+                    + "at least " + minSampleMs + " ms; " + warmupSamples + " warm-up samples of each kind; medians "
+                    + "over the rounds of per-round ratios";
+        }
+    }
+
+    private final Settings settings;
+    private final Function<Case, Contender> normkit;
+    private final List<Peer> peers;
+    private final PrintWriter progress;
+
+    public HeadToHead(Settings settings, Function<Case, Contender> normkit, List<Peer> peers, PrintWriter progress) {
+        this.settings = settings;
+        this.normkit = normkit;
+        this.peers = List.copyOf(peers);
+        this.progress = progress;
+    }
+
+    /** Runs every case at every thread count; a case a side cannot run is listed in {@code skipped}. */
+    public HeadToHeadReport run(List<Case> cases, List<Integer> threads, String machine) {
+        String date = java.time.OffsetDateTime.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        Map<String, String> described = new LinkedHashMap<>();
+        peers.forEach(p -> described.put(p.name(), p.describe()));
+        List<HeadToHeadReport.Row> rows = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        int done = 0;
+        for (Case c : cases) {
+            Map<String, Contender> sides = new LinkedHashMap<>();
+            try {
+                sides.put(HeadToHeadReport.NORMKIT, normkit.apply(c));
+                for (Peer p : peers) {
+                    try {
+                        sides.put(p.name(), p.prepare(c));
+                    } catch (UnsupportedOperationException e) {
+                        skipped.add(c + ": " + e.getMessage());
+                    }
+                }
+                for (int t : threads) {
+                    HeadToHeadReport.Row row = measure(c, t, sides);
+                    rows.add(row);
+                    done++;
+                    progress.printf("[%d/%d] %s ×%d: %s%n", done, cases.size() * threads.size(), c, t, line(row));
+                    progress.flush();
+                }
+            } catch (RuntimeException e) {
+                skipped.add(c + ": failed: " + e.getMessage());
+                progress.println(c + ": failed: " + e.getMessage());
+                progress.flush();
+            } finally {
+                sides.values().forEach(Contender::close);
+            }
+        }
+        return new HeadToHeadReport(date, "unknown", machine, settings.describe(), described, rows, skipped);
+    }
+
+    private HeadToHeadReport.Row measure(Case c, int t, Map<String, Contender> sides) {
+        List<String> names = new ArrayList<>(sides.keySet());
+        TreeSet<Integer> copyThreads = new TreeSet<>(List.of(1, t));
+        double min = settings.minSampleMs();
+        for (int w = 0; w < settings.warmupSamples(); w++) {
+            for (String name : names) {
+                sides.get(name).callMs(t, min);
+                for (int u : copyThreads) {
+                    sides.get(name).copyMs(u, min);
+                }
+            }
+        }
+        Map<String, List<Double>> perRound = new LinkedHashMap<>();
+        for (int r = 0; r < settings.rounds(); r++) {
+            List<String> order = turned(names, r);
+            for (String name : order) {
+                perRound.computeIfAbsent(name, k -> new ArrayList<>()).add(sides.get(name).callMs(t, min));
+            }
+            for (String name : order) {
+                for (int u : copyThreads) {
+                    perRound.computeIfAbsent(copyKey(name, u), k -> new ArrayList<>())
+                            .add(sides.get(name).copyMs(u, min));
+                }
+            }
+        }
+        return summarize(c, t, names, perRound);
+    }
+
+    /**
+     * The side order of round r: turned by r / 2 places, backwards in odd rounds. Two sides go ab, ba, ba, ab, ...;
+     * three go through all six orders in six rounds.
+     */
+    static List<String> turned(List<String> names, int round) {
+        List<String> order = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            order.add(names.get((i + round / 2) % names.size()));
+        }
+        if (round % 2 == 1) {
+            java.util.Collections.reverse(order);
+        }
+        return order;
+    }
+
+    static String copyKey(String side, int threads) {
+        return side + " copy ×" + threads;
+    }
+
+    static HeadToHeadReport.Row summarize(Case c, int t, List<String> names, Map<String, List<Double>> perRound) {
+        int rounds = perRound.get(HeadToHeadReport.NORMKIT).size();
+        List<Double> ours = perRound.get(HeadToHeadReport.NORMKIT);
+        Map<String, Double> ms = new LinkedHashMap<>();
+        Map<String, Double> over = new LinkedHashMap<>();
+        for (String name : names) {
+            ms.put(name, median(perRound.get(name)));
+            if (!name.equals(HeadToHeadReport.NORMKIT)) {
+                double[] ratios = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    ratios[r] = ours.get(r) / perRound.get(name).get(r);
+                }
+                over.put(name, median(ratios));
+            }
+        }
+        double[] floor = new double[rounds];
+        double[] timesFloor = new double[rounds];
+        Map<String, Integer> fastestCount = new HashMap<>();
+        for (int r = 0; r < rounds; r++) {
+            double best = Double.POSITIVE_INFINITY;
+            String by = "";
+            for (Map.Entry<String, List<Double>> e : perRound.entrySet()) {
+                if (e.getKey().contains(" copy ×") && e.getValue().get(r) < best) {
+                    best = e.getValue().get(r);
+                    by = e.getKey();
+                }
+            }
+            floor[r] = best;
+            timesFloor[r] = ours.get(r) / best;
+            fastestCount.merge(by, 1, Integer::sum);
+        }
+        String floorBy = fastestCount.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                .orElse("");
+        return new HeadToHeadReport.Row(c.norm(), c.shape().toCompactString(), c.dtype().label(), c.pass().id(), t,
+                ms, over, median(floor), median(timesFloor), floorBy, perRound);
+    }
+
+    static double median(List<Double> values) {
+        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    private static String line(HeadToHeadReport.Row row) {
+        StringBuilder b = new StringBuilder();
+        row.ms().forEach((side, ms) -> b.append(String.format("%s %.3f ms, ", side, ms)));
+        row.normkitOver().forEach((peer, ratio) -> b.append(String.format("÷%s %.2f, ", peer, ratio)));
+        b.append(String.format("×floor %.2f (%s)", row.timesFloor(), row.floorBy()));
+        return b.toString();
+    }
+}

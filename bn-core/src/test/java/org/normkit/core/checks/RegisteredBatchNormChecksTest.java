@@ -1,4 +1,0 @@
-package org.normkit.core.checks;
-
-/** bn-core's registered norms (the BatchNorms) through the checks every norm inherits. */
-class RegisteredBatchNormChecksTest extends RegisteredNormChecks {}
