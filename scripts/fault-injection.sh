@@ -37,7 +37,8 @@ echo "fault-injection: reference took ${duration} ms"
 landed=0
 for ((k = 1; k <= kills; k++)); do
   delay=$(( (RANDOM * 32768 + RANDOM) % duration ))
-  run "$work/killed" >> "$work/killed.log" 2>&1 &
+  # exec, so that $! is the normkit JVM itself: killing a subshell would leave the run going, holding the lock.
+  (exec "${normkit[@]}" experiment "${args[@]}" --no-progress --out "$work/killed") >> "$work/killed.log" 2>&1 &
   pid=$!
   sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
   if kill -KILL "$pid" 2>/dev/null; then

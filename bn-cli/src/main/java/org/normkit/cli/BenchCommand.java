@@ -108,6 +108,10 @@ final class BenchCommand implements Runnable {
             + "combination (default 5; quick 3).")
     Integer rounds;
 
+    @Option(names = "--no-verify", description = "Skip the check, made once per norm before timing, that its "
+            + "reference and fused faces agree on a small input.")
+    boolean noVerify;
+
     @Option(names = "--forks", paramLabel = "N", description = "JMH forks per benchmark in a full run (default 1).")
     Integer forks;
 
@@ -142,6 +146,7 @@ final class BenchCommand implements Runnable {
         List<Path> plugins = PluginLoader.pluginPaths(parent.plugins);
         RunSettings settings = settings(quick ? RunSettings.quick(plugins) : RunSettings.full(plugins));
         SuitePlan plan = SuitePlan.of(parent.registry(), selection);
+        parent.verifyFaces(norms.isEmpty() ? parent.registry().names() : norms, noVerify);
         if (plan.groups().isEmpty()) {
             out.println("normkit bench: nothing to time" + (parent.registry().names().isEmpty()
                     ? ": no normalizations are registered (add a plugin with --plugins)" : ""));
@@ -209,6 +214,7 @@ final class BenchCommand implements Runnable {
         List<Path> plugins = PluginLoader.pluginPaths(parent.plugins);
         RunSettings settings = settings(quick ? RunSettings.trainingQuick(plugins) : RunSettings.trainingFull(plugins));
         TrainingPlan plan = TrainingPlan.of(parent.registry(), selection);
+        parent.verifyFaces(norms.isEmpty() ? parent.registry().names() : norms, noVerify);
         if (plan.groups().isEmpty()) {
             out.println("normkit bench --training: nothing to time");
             plan.skipped().forEach(s -> out.println("  " + s.net() + " " + s.norm() + " " + s.face() + ": "

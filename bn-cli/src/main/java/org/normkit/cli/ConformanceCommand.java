@@ -53,7 +53,15 @@ final class ConformanceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Faces faces = Faces.parse(face);
+        if (norm != null && !parent.registry().contains(norm)) {
+            throw new IllegalArgumentException("--norm: unknown normalization '" + norm + "'; registered: "
+                    + String.join(", ", parent.registry().names()));
+        }
         ConformanceFile file = ConformanceReader.read(cases);
+        if (file.cases().isEmpty()) {
+            throw new IllegalArgumentException(cases + " holds no cases: checking nothing is not a pass; give a file "
+                    + "with at least one case");
+        }
         ConformanceReport report = new ConformanceRunner(parent.registry(), Optional.ofNullable(norm), faces)
                 .runAll(file.cases());
         if (json != null) {

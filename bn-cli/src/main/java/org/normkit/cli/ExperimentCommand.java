@@ -34,8 +34,11 @@ final class ExperimentCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         var config = options.toConfig(DEFAULT_OUT);
         parent.applyThreads(config.threads());
-        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
+        parent.verifyFaces(config.norms(), options.noVerify);
+        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic(),
+                parent.part(ExperimentRunner.DataSource.class))
                 .waitingForBusyFolder(options.waitForBusyFolder)
+                .withCommandLine(parent.commandLine())
                 .experiment(config);
     }
 }

@@ -4,22 +4,12 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.normkit.autograd.check.FaceAgreement;
-import org.normkit.autograd.check.GradCheck;
-import org.normkit.autograd.check.NormGradCheck;
-import org.normkit.autograd.spi.ExecutionMode;
-import org.normkit.autograd.spi.FusedSecondOrder;
 import org.normkit.autograd.spi.NormSpec;
-import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
-import org.normkit.autograd.spi.UnsupportedInputException;
-import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
-import org.normkit.autograd.tensor.Tensor;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,7 +45,8 @@ final class GradcheckCommand implements Callable<Integer> {
     List<String> shapes = new ArrayList<>();
 
     @Option(names = "--option", paramLabel = "KEY=VALUE",
-            description = "A family-specific option, e.g. --option groups=2 (repeatable).")
+            description = "eps, momentum (a number, or none for the cumulative average), affine, "
+                    + "track_running_stats, or an option of the norm, e.g. --option groups=2 (repeatable).")
     Map<String, String> options = new LinkedHashMap<>();
 
     @Option(names = "--no-faces", description = "Skip the face agreement; gradcheck only.")
@@ -65,11 +56,8 @@ final class GradcheckCommand implements Callable<Integer> {
             description = "1: first-order gradients; 2: also gradients of gradients (default: ${DEFAULT-VALUE}).")
     int order;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
     long seed;
-
-    private int passed;
-    private int failed;
 
     @Override
     public Integer call() {
@@ -84,116 +72,13 @@ final class GradcheckCommand implements Callable<Integer> {
             inputs.addAll(provider.contract().exampleShapes());
         }
         PrintWriter out = spec.commandLine().getOut();
+        NormCheckLines checks = new NormCheckLines(out, name, provider, seed);
         for (Shape shape : inputs) {
-            NormSpec base = provider.contract().specFor(shape, NormSpec.of(1).withOptions(options));
-            for (boolean training : new boolean[] {true, false}) {
-                gradcheck(out, provider, base.withDtype(DType.FLOAT64), shape, training);
-            }
-            if (order == 2) {
-                secondOrder(out, provider, base.withDtype(DType.FLOAT64), shape);
-            }
-            if (!noFaces) {
-                for (DType dtype : new DType[] {DType.FLOAT64, DType.FLOAT32}) {
-                    for (boolean training : new boolean[] {true, false}) {
-                        faces(out, provider, base.withDtype(dtype), shape, training);
-                    }
-                }
-            }
+            checks.allChecks(provider.contract().specFor(shape, SpecOptions.base(options, provider)), shape, order,
+                    !noFaces);
         }
-        out.println(passed + " passed, " + failed + " failed");
+        out.println(checks.counts());
         out.flush();
-        return failed == 0 ? 0 : 1;
-    }
-
-    private void gradcheck(PrintWriter out, NormalizationProvider provider, NormSpec spec, Shape shape,
-                           boolean training) {
-        String what = "gradcheck " + name + " " + shape + " " + mode(training);
-        Normalization layer = provider.create(spec);
-        layer.loadStateDict(FaceAgreement.randomState(layer.stateDict(), seed));
-        layer.train(training);
-        GradCheck.Report report;
-        try {
-            report = NormGradCheck.check(layer, Tensor.randn(DType.FLOAT64, shape, seed + 1), seed + 2);
-        } catch (UnsupportedInputException e) {
-            out.println("skip " + what + ": " + e.getMessage());
-            return;
-        }
-        report(out, what, report);
-    }
-
-    private void secondOrder(PrintWriter out, NormalizationProvider provider, NormSpec spec, Shape shape) {
-        Normalization probe = provider.create(spec);
-        List<ExecutionMode> faces = new ArrayList<>(List.of(ExecutionMode.REFERENCE));
-        if (probe.fused().isEmpty()) {
-            out.println("note " + name + " has no fused face: second order through the reference face only");
-        } else {
-            out.println("note " + name + ": " + probe.fusedSecondOrder().statement());
-            if (probe.fusedSecondOrder() != FusedSecondOrder.REFUSED) {
-                faces.add(ExecutionMode.FUSED);
-            }
-        }
-        for (ExecutionMode face : faces) {
-            for (boolean training : new boolean[] {true, false}) {
-                String what = "gradcheck --order 2 " + name + " " + shape + " " + mode(training) + " "
-                        + face.name().toLowerCase(Locale.ROOT) + " face";
-                Normalization layer = provider.create(spec);
-                layer.loadStateDict(FaceAgreement.randomState(layer.stateDict(), seed));
-                layer.train(training);
-                GradCheck.Report report;
-                try {
-                    report = NormGradCheck.checkSecondOrder(layer, Tensor.randn(DType.FLOAT64, shape, seed + 1),
-                            seed + 2, face);
-                } catch (UnsupportedInputException e) {
-                    out.println("skip " + what + ": " + e.getMessage());
-                    continue;
-                }
-                report(out, what, report);
-            }
-        }
-    }
-
-    private void report(PrintWriter out, String what, GradCheck.Report report) {
-        double worst = report.perInput().stream().mapToDouble(c -> c.worstUsage()).max().orElse(0);
-        if (report.passed()) {
-            passed++;
-            out.println("ok   " + what + " (worst " + String.format(Locale.ROOT, "%.2g", worst)
-                    + " of the tolerance)");
-        } else {
-            failed++;
-            out.println("FAIL " + what);
-            out.print(indent(report.describe()));
-        }
-    }
-
-    private void faces(PrintWriter out, NormalizationProvider provider, NormSpec spec, Shape shape, boolean training) {
-        String what = "faces " + name + " " + shape + " " + spec.dtype() + " " + mode(training);
-        Normalization probe = provider.create(spec);
-        if (probe.fused().isEmpty()) {
-            out.println("skip " + what + ": " + name + " has no fused face");
-            return;
-        }
-        FaceAgreement.Report report;
-        try {
-            report = FaceAgreement.check(name, () -> provider.create(spec), shape, training, seed);
-        } catch (UnsupportedInputException e) {
-            out.println("skip " + what + ": " + e.getMessage());
-            return;
-        }
-        if (report.passed()) {
-            passed++;
-            out.println("ok   " + what);
-        } else {
-            failed++;
-            out.println("FAIL " + what);
-            out.print(indent(report.describe()));
-        }
-    }
-
-    private static String mode(boolean training) {
-        return training ? "train" : "eval";
-    }
-
-    private static String indent(String lines) {
-        return lines.replaceAll("(?m)^", "       ");
+        return checks.failed() == 0 ? 0 : 1;
     }
 }

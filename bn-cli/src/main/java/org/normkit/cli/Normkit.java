@@ -2,6 +2,9 @@ package org.normkit.cli;
 
 import java.io.PrintWriter;
 
+import com.google.inject.Module;
+import com.google.inject.util.Modules;
+
 import picocli.CommandLine;
 
 /** Entry point of the {@code normkit} command. */
@@ -14,8 +17,18 @@ public final class Normkit {
 
     /** Runs the command line and returns its exit code; used by {@link #main} and by tests. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, Modules.EMPTY_MODULE);
+    }
+
+    /**
+     * Runs the command line with some of the application's parts replaced: {@code parts} overrides the bindings
+     * of {@link org.normkit.cli.wiring.NormkitModule} (another data source, an extra norm, ...).
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Module parts) {
         System.setProperty("java.awt.headless", "true");
         NormkitCommand top = new NormkitCommand();
+        top.commandLine(args);
+        top.overrideParts(parts);
         CommandLine cli = new CommandLine(top);
         cli.setOut(out);
         cli.setErr(err);

@@ -18,8 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code normkit sweep --vary batch-size=2,4,...}: final accuracy against one varied setting, per norm. */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = {"Run an experiment grid over one varied setting and plot final test accuracy against it per norm "
-                + "(sweep.md, sweep.html, sweep.png); resumable like experiment.",
+        description = {"Run an experiment grid over one varied setting and plot final test accuracy against it per norm; "
+                + "resumable like experiment.",
+            "Writes sweep.md, sweep.html and sweep.png beside results.csv.",
             "Examples: --vary batch-size=2,4,8,16,32,64,128   --vary lr=0.0001,0.001,0.01,0.1"})
 final class SweepCommand implements Runnable {
     @ParentCommand
@@ -84,8 +85,11 @@ final class SweepCommand implements Runnable {
         // Each setting gets its own folder by default, so a batch-size sweep and an lr sweep do not share a report.
         var config = options.toConfig(Path.of("normkit-runs", "sweep-" + parsed.name()));
         parent.applyThreads(config.threads());
-        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic())
+        parent.verifyFaces(config.norms(), options.noVerify);
+        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic(),
+                parent.part(ExperimentRunner.DataSource.class))
                 .waitingForBusyFolder(options.waitForBusyFolder)
+                .withCommandLine(parent.commandLine())
                 .sweep(config, parsed.setting(), parsed.values());
     }
 }

@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 
 /** The options {@code experiment} and {@code sweep} share. */
 final class TrainingOptions {
-    @Option(names = "--net", defaultValue = "mlp", description = "mlp, lenet, transformer or lstm (default: "
-            + "${DEFAULT-VALUE}); transformer and lstm read an image as 28 rows, or text with --text.")
+    @Option(names = "--net", paramLabel = "NET", defaultValue = "mlp", description = "mlp, lenet, transformer or lstm "
+            + "(default: ${DEFAULT-VALUE}); transformer and lstm read an image as 28 rows, or text with --text.")
     String net;
 
     @Option(names = "--norms", split = ",", paramLabel = "NAME",
@@ -28,22 +28,22 @@ final class TrainingOptions {
     // The defaults make the README's first command a comparison worth reading in about five minutes on two cores:
     // 4 norms × 5 seeds × 10 epochs of the mlp (measured: none and batch_norm took 95 s). Five seeds are the fewest
     // whose 95 % intervals (t = 2.78) can separate norms that differ by a point; two seeds (t = 12.7) cannot.
-    @Option(names = "--epochs", description = "Epochs per run (default: 10; 3 for transformer and lstm).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs per run (default: 10; 3 for transformer and lstm).")
     Integer epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", description = "Learning rate (default: 1e-3 for adam; for sgd 1.0 with a norm, 0.9 without).")
+    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate (default: 1e-3 for adam; for sgd 1.0 with a norm, 0.9 without).")
     Double lr;
 
-    @Option(names = "--optimizer", description = "sgd or adam (default: adam for mlp, sgd for lenet).")
+    @Option(names = "--optimizer", paramLabel = "OPTIMIZER", description = "sgd or adam (default: adam for mlp, sgd for lenet).")
     String optimizer;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
-    @Option(names = "--dropout", defaultValue = "0", description = "Dropout probability after the hidden activations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0", description = "Dropout probability after the hidden activations (default: ${DEFAULT-VALUE}).")
     double dropout;
 
     @Option(names = "--seeds", paramLabel = "K",
@@ -51,7 +51,7 @@ final class TrainingOptions {
                     + "initialisation and the batch order (default: 5; 2 for transformer and lstm).")
     Integer seeds;
 
-    @Option(names = "--data", description = "Folder with the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist, "
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder with the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist, "
             + "or a small built-in synthetic set when absent).")
     Path data;
 
@@ -59,19 +59,19 @@ final class TrainingOptions {
             + "for a sweep normkit-runs/sweep-SETTING); rerunning with the same folder resumes.")
     Path out;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Threads of the normalization kernels, like "
-            + "torch.set_num_threads (default: ${DEFAULT-VALUE}). Native BLAS follows OPENBLAS_NUM_THREADS instead.")
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "1", description = "Threads of the normalization kernels, as "
+            + "set_num_threads in PyTorch (default: ${DEFAULT-VALUE}). Native BLAS follows OPENBLAS_NUM_THREADS instead.")
     int threads;
 
-    @Option(names = "--face", defaultValue = "auto", description = "Which face of each norm trains: auto (fused when "
+    @Option(names = "--face", paramLabel = "FACE", defaultValue = "auto", description = "Which face of each norm trains: auto (fused when "
             + "the norm has one), fused or reference, to check that both train alike (default: ${DEFAULT-VALUE}).")
     String face;
 
-    @Option(names = "--limit-train", description = "Use only the first N training images or documents (quick runs; "
+    @Option(names = "--limit-train", paramLabel = "N", description = "Use only the first N training images or documents (quick runs; "
             + "default: all, 4000 for transformer and lstm).")
     Integer limitTrain;
 
-    @Option(names = "--limit-test", description = "Use only the first N test images or documents (quick runs; "
+    @Option(names = "--limit-test", paramLabel = "N", description = "Use only the first N test images or documents (quick runs; "
             + "default: all, 2000 for transformer and lstm).")
     Integer limitTest;
 
@@ -81,17 +81,26 @@ final class TrainingOptions {
                     + "fortunes package, or a built-in synthetic text when it is not installed.")
     Path text;
 
-    @Option(names = "--init", defaultValue = "default", description = "Weights of linear and conv layers: default "
+    @Option(names = "--init", paramLabel = "SCHEME", defaultValue = "default", description = "Weights of linear and conv layers: default "
             + "(PyTorch's), xavier or kaiming (default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--lr-scaling", defaultValue = "none", description = "none, or linear: lr = base x batch size / "
+    @Option(names = "--lr-scaling", paramLabel = "RULE", defaultValue = "none", description = "none, or linear: lr = base x batch size / "
             + "128, for batch-size sweeps (default: ${DEFAULT-VALUE}).")
     String lrScaling;
+
+    @Option(names = "--no-verify", description = "Skip the check, made once per norm before training, that its "
+            + "reference and fused faces agree on a small input.")
+    boolean noVerify;
 
     @Option(names = "--wait", description = "When another run is writing to the same --out, wait for it to end "
             + "instead of stopping with an error.")
     boolean waitForBusyFolder;
+
+    @Option(names = "--grad-penalty", paramLabel = "λ", defaultValue = "0",
+            description = "Add λ·‖∂loss/∂input‖² to the training loss, a gradient penalty that needs the gradient of "
+                    + "a gradient (default: ${DEFAULT-VALUE}, none); see docs/grad-penalty.md.")
+    double gradPenalty;
 
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
@@ -104,7 +113,7 @@ final class TrainingOptions {
                 weightDecay, dropout, seeds == null ? budget.seeds() : seeds, Optional.ofNullable(data),
                 out == null ? defaultOut : out, threads, ExecutionMode.parse(face),
                 limitTrain == null ? budget.trainLimit() : Optional.of(limitTrain),
-                limitTest == null ? budget.testLimit() : Optional.of(limitTest),
+                limitTest == null ? budget.testLimit() : Optional.of(limitTest), gradPenalty,
                 Optional.ofNullable(text), init, lrScaling);
     }
 }

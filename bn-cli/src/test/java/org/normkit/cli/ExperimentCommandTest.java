@@ -158,7 +158,7 @@ class ExperimentCommandTest {
         assertEquals(80, rows.size());
         for (String norm : List.of("none", "batch_norm")) {
             assertEquals(java.util.stream.IntStream.rangeClosed(1, 40).boxed().collect(Collectors.toList()),
-                    rows.stream().filter(row -> row.key().norm().equals(norm)).map(ResultRow::epoch)
+                    rows.stream().filter(row -> row.key().config().norm().equals(norm)).map(ResultRow::epoch)
                             .collect(Collectors.toList()), norm);
         }
         assertTrue(Files.exists(out.resolve("report.md")));

@@ -23,6 +23,11 @@ public final class Node {
     /**
      * Records {@code output} as produced by {@code op} from {@code inputs}, when grad mode is on and some input
      * requires a gradient; otherwise leaves {@code output} a plain leaf. Returns {@code output}.
+     *
+     * <p>The backward runs with grad mode on in a pass that builds a graph ({@code createGraph}): written with
+     * recorded ops on {@code inputs} and {@code output} themselves (not detached copies), its result can be
+     * differentiated again. A backward that is a hand-written loop belongs in {@link FusedOp}, which refuses higher
+     * orders unless given a differentiable backward.
      */
     public static Tensor record(Tensor output, String op, BackwardFunction backward, Tensor... inputs) {
         if (!GradMode.isEnabled()) {

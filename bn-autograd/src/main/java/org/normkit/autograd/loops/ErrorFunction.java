@@ -1,7 +1,7 @@
 package org.normkit.autograd.loops;
 
 /**
- * erf(x) to about 1e-14: the Maclaurin series for |x| < 3 (at most ~4 digits lost to cancellation there), and the
+ * erf(x) to about 1e-14: the Maclaurin series for |x| &lt; 3 (at most ~4 digits lost to cancellation there), and the
  * continued fraction of erfc (Abramowitz &amp; Stegun 7.1.14, evaluated with the modified Lentz method) beyond.
  */
 public final class ErrorFunction {

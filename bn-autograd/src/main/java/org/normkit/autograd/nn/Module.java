@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 
 /**
@@ -127,11 +126,5 @@ public abstract class Module {
         for (Parameter p : parameters()) {
             p.zeroGrad();
         }
-    }
-
-    /** Shape of a parameter or buffer by dotted name, for messages. */
-    protected final Shape shapeOf(String name) {
-        Tensor t = stateDict().get(name);
-        return t == null ? null : t.shape();
     }
 }

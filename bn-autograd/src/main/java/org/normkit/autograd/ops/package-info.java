@@ -21,6 +21,10 @@
  * {@link org.normkit.autograd.ops.Masks} (causal and padding masks for attention) and
  * {@link org.normkit.autograd.ops.Losses} have no backward of their own.
  *
+ * <p>Higher orders: each backward is written with primitives on the op's own inputs and outputs (where a fused loop
+ * serves the first order, the same derivative is composed from primitives when grad mode is on), so a backward pass
+ * that builds a graph ({@code createGraph}) records it and gradients of gradients follow to any order.
+ *
  * <p>The loops behind the primitives live in {@link org.normkit.autograd.loops}; the graph they record into in
  * {@link org.normkit.autograd.graph}. Dependencies point one way: {@code ops} uses {@code graph} and {@code loops},
  * neither of which knows the ops.

@@ -3,6 +3,7 @@ package org.normkit.autograd.spi;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.normkit.autograd.tensor.Shape;
 
@@ -39,6 +40,15 @@ public interface InputContract {
      */
     default Optional<Map<String, Integer>> memoryPasses() {
         return Optional.empty();
+    }
+
+    /**
+     * The family-specific options this norm reads from {@link NormSpec#options()}, e.g. {@code groups}. Tools that
+     * take options from users (such as {@code normkit gradcheck --option}) refuse any other name, listing these, so
+     * a misspelt option is an error instead of being ignored. Empty (the default): the norm reads none.
+     */
+    default Set<String> optionNames() {
+        return Set.of();
     }
 
     /** Convenience: defaults for everything but what the shape decides. */

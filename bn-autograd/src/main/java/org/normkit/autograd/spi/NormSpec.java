@@ -101,12 +101,6 @@ public record NormSpec(int numFeatures, double eps, OptionalDouble momentum, boo
         return Optional.ofNullable(options.get(name));
     }
 
-    /** An integer option, or {@code fallback} when absent. */
-    public int intOption(String name, int fallback) {
-        String v = options.get(name);
-        return v == null ? fallback : parseInt(name, v.trim(), "an integer, e.g. " + name + "=32");
-    }
-
     /** An integer option that must be given. */
     public int requiredIntOption(String name, String example) {
         String v = options.get(name);

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 
 /**
  * Builds the class loader that plugin jars live in: their own {@link URLClassLoader} whose parent is normkit's
@@ -55,18 +57,38 @@ public final class PluginLoader {
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> jars = Files.list(p)) {
-                    jars.filter(j -> j.getFileName().toString().endsWith(".jar")).sorted().forEach(j -> urls.add(url(j)));
+                    jars.filter(j -> j.getFileName().toString().endsWith(".jar")).sorted()
+                            .forEach(j -> urls.add(url(requireJar(j))));
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot list plugin folder " + p + ": " + e.getMessage(), e);
                 }
             } else if (Files.isRegularFile(p)) {
-                urls.add(url(p));
+                urls.add(url(requireJar(p)));
             } else {
                 throw new IllegalArgumentException("plugin path " + p.toAbsolutePath() + " does not exist: pass a jar "
                         + "or a folder of jars to --plugins (or " + ENVIRONMENT_VARIABLE + ")");
             }
         }
         return new URLClassLoader("normkit-plugins", urls.toArray(URL[]::new), parent);
+    }
+
+    /**
+     * {@code p} when it is a jar with at least one entry. A file that is not a zip, or an empty one, would otherwise
+     * be skipped by the class loader without a word, and the user would look for their norm in vain.
+     */
+    private static Path requireJar(Path p) {
+        try (ZipFile zip = new ZipFile(p.toFile())) {
+            if (zip.size() == 0) {
+                throw new IllegalArgumentException("plugin " + p.toAbsolutePath() + " is an empty jar: it holds no "
+                        + "classes and no META-INF/services entry; pass the plugin's built jar (mvn package)");
+            }
+        } catch (ZipException e) {
+            throw new IllegalArgumentException("plugin " + p.toAbsolutePath() + " is not a jar (" + e.getMessage()
+                    + "); pass a plugin's jar or a folder of jars", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read plugin " + p.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        return p;
     }
 
     private static URL url(Path p) {

@@ -159,24 +159,6 @@ public final class Shape {
         return true;
     }
 
-    /**
-     * For every element of {@code target} in row-major order, the flat index of the element of a tensor of this
-     * shape that broadcasting maps to it. Used by kernels that do not have a faster path.
-     */
-    public int[] broadcastOffsets(Shape target) {
-        if (!broadcastsTo(target)) {
-            throw new ShapeException("cannot broadcast shape " + this + " to " + target);
-        }
-        int rank = target.rank();
-        int[] strides = new int[rank];
-        int[] own = strides();
-        int offset = rank - rank();
-        for (int i = 0; i < rank(); i++) {
-            strides[i + offset] = dims[i] == 1 ? 0 : own[i];
-        }
-        return stridedOffsets(target, strides);
-    }
-
     /** Offsets {@code Σ index[i]·strides[i]} for every index of {@code target}, in row-major order. */
     public static int[] stridedOffsets(Shape target, int[] strides) {
         int n = target.numel();

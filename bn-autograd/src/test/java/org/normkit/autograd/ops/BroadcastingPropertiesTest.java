@@ -2,6 +2,7 @@ package org.normkit.autograd.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -20,7 +21,7 @@ import org.normkit.autograd.tensor.Tensor;
 /**
  * Broadcasting over random shapes. Each try draws a result shape, then two operand shapes that broadcast to it (some
  * sizes replaced by 1, some leading axes dropped), and checks the block kernels against an element-by-element
- * reference built from {@link Shape#broadcastOffsets}, which shares no code with them.
+ * reference built from {@link #broadcastOffsets}, which shares no code with them.
  */
 class BroadcastingPropertiesTest {
 
@@ -94,9 +95,9 @@ class BroadcastingPropertiesTest {
         Tensor y = Tensor.randn(dtype, operandOf(target, random), seed + 1).requiresGrad(true);
         Tensor picked = Tensor.where(condition, x, y);
         Shape out = Shape.broadcast(Shape.broadcast(condition.shape(), x.shape(), "test"), y.shape(), "test");
-        int[] ic = condition.shape().broadcastOffsets(out);
-        int[] ix = x.shape().broadcastOffsets(out);
-        int[] iy = y.shape().broadcastOffsets(out);
+        int[] ic = broadcastOffsets(condition.shape(), out);
+        int[] ix = broadcastOffsets(x.shape(), out);
+        int[] iy = broadcastOffsets(y.shape(), out);
         double[] expected = new double[out.numel()];
         double[] gradX = new double[x.numel()];
         double[] gradY = new double[y.numel()];
@@ -118,8 +119,8 @@ class BroadcastingPropertiesTest {
 
     private static void check(Tensor x, Tensor y, Tensor actual, DoubleBinaryOperator f) {
         Shape out = Shape.broadcast(x.shape(), y.shape(), "test");
-        int[] ix = x.shape().broadcastOffsets(out);
-        int[] iy = y.shape().broadcastOffsets(out);
+        int[] ix = broadcastOffsets(x.shape(), out);
+        int[] iy = broadcastOffsets(y.shape(), out);
         double[] expected = new double[out.numel()];
         for (int i = 0; i < expected.length; i++) {
             double v = f.applyAsDouble(x.get(ix[i]), y.get(iy[i]));
@@ -161,12 +162,28 @@ class BroadcastingPropertiesTest {
         Tensor sum = x.sum(axes, keepDim);
         int[] all = axes.length == 0 ? java.util.stream.IntStream.range(0, shape.rank()).toArray() : axes;
         Shape kept = shape.reduce(all, true);
-        int[] into = kept.broadcastOffsets(shape);
+        int[] into = broadcastOffsets(kept, shape);
         double[] expected = new double[kept.numel()];
         for (int i = 0; i < shape.numel(); i++) {
             expected[into[i]] += x.get(i);
         }
         assertEquals(keepDim ? kept : shape.reduce(all, false), sum.shape());
         assertArrayEquals(expected, sum.toDoubleArray(), 1e-12);
+    }
+
+    /**
+     * For every element of {@code target} in row-major order, the flat index of the element of a tensor of shape
+     * {@code from} that broadcasting maps to it: the slow, obvious reference the loops are held against.
+     */
+    private static int[] broadcastOffsets(Shape from, Shape target) {
+        assertTrue(from.broadcastsTo(target), () -> from + " does not broadcast to " + target);
+        int rank = target.rank();
+        int[] strides = new int[rank];
+        int[] own = from.strides();
+        int offset = rank - from.rank();
+        for (int i = 0; i < from.rank(); i++) {
+            strides[i + offset] = from.dim(i) == 1 ? 0 : own[i];
+        }
+        return Shape.stridedOffsets(target, strides);
     }
 }

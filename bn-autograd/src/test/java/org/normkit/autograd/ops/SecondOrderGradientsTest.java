@@ -191,6 +191,16 @@ class SecondOrderGradientsTest {
     }
 
     @Nested
+    class IndexingRows {
+        @Test
+        void gatherAndScatterRows() {
+            int[] rows = {2, 0, 2};
+            assertSecondOrderGradients(in -> Indexing.gatherRows(in.get(0), rows).square(), randn(1, 3, 2));
+            assertSecondOrderGradients(in -> Indexing.scatterRows(in.get(0), rows, 4).square(), randn(1, 3, 2));
+        }
+    }
+
+    @Nested
     class Pooling {
         @ParameterizedTest(name = "max, kernel {0}, stride {1}, padding {2}")
         @CsvSource({"2, 2, 0", "3, 2, 1"})

@@ -37,7 +37,7 @@ final class PytorchParityFigure implements ReadmeFigure {
         Map<String, TreeMap<Long, Double>> normkit = new LinkedHashMap<>();
         for (ResultRow row : rows) {
             if (row.epoch() == finalEpoch) {
-                normkit.computeIfAbsent(row.key().norm(), norm -> new TreeMap<>())
+                normkit.computeIfAbsent(row.key().config().norm(), norm -> new TreeMap<>())
                         .put(row.key().seed(), row.testAccuracy());
             }
         }

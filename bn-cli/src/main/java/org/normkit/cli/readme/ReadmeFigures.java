@@ -14,7 +14,8 @@ public final class ReadmeFigures {
             new PytorchParityFigure(),
             new BatchSizeSweepFigure(),
             new KernelBenchFigure(),
-            new TrainingStepFigure());
+            new TrainingStepFigure(),
+            new GradPenaltyFigure());
 
     private ReadmeFigures() {}
 

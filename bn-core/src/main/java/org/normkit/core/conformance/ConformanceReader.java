@@ -56,9 +56,15 @@ public final class ConformanceReader {
         try {
             root = JSON.readTree(in);
         } catch (JsonProcessingException e) {
-            throw new ConformanceFormatException(source + " is not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")"), e);
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
+            // JSON has no NaN or Infinity; the parser's own message names its switches, which are not the reader's.
+            if (String.valueOf(e.getOriginalMessage()).startsWith("Non-standard token")) {
+                throw new ConformanceFormatException(source + " holds NaN or Infinity" + where + ", which "
+                        + FORMAT + " does not allow: every value must be a finite JSON number (a generator must "
+                        + "leave out cases whose values are not finite)", e);
+            }
+            throw new ConformanceFormatException(source + " is not valid JSON: " + e.getOriginalMessage() + where, e);
         } catch (IOException e) {
             throw new ConformanceFormatException("cannot read " + source + ": " + e.getMessage(), e);
         }

@@ -108,11 +108,6 @@ public final class Dataset {
         return images[checkRow(row) * pixelsPerImage() + index];
     }
 
-    /** Copies image {@code row} into {@code into} starting at {@code offset}. */
-    public void copyImage(int row, float[] into, int offset) {
-        System.arraycopy(images, checkRow(row) * pixelsPerImage(), into, offset, pixelsPerImage());
-    }
-
     /** The images of {@code rows}, in that order, as one {@code rows.length × pixelsPerImage} row-major array. */
     public float[] gatherImages(int[] rows) {
         int size = pixelsPerImage();

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
 /**
  * The runs of one {@link RunConfig} over its seeds, as the reports read them.
@@ -137,15 +138,32 @@ final class ConfigSummary {
         return new PlotSeries(name, epochs, mean, low, high);
     }
 
-    /** Mean wall-clock seconds per epoch over every finished epoch of every run. */
+    /**
+     * Mean wall-clock seconds per epoch over the finished epochs of every run from epoch 2 on; NaN when the runs have
+     * one epoch. A run's first epoch pays the JVM's warm-up (class loading, JIT compilation), the first run of a job
+     * most: counting it would make whichever norm ran first look slow.
+     */
     double meanSecondsPerEpoch() {
-        return allOkRows.stream().mapToDouble(ResultRow::seconds).filter(Double::isFinite).average().orElse(Double.NaN);
+        return afterWarmUp().mapToDouble(ResultRow::seconds).filter(Double::isFinite).average().orElse(Double.NaN);
     }
 
-    /** Mean training throughput over every finished epoch of every run. */
+    /** Mean training throughput over the finished epochs of every run from epoch 2 on (see above); NaN without. */
     double meanSamplesPerSecond() {
-        return allOkRows.stream().mapToDouble(ResultRow::samplesPerSecond).filter(Double::isFinite).average()
+        return afterWarmUp().mapToDouble(ResultRow::samplesPerSecond).filter(Double::isFinite).average()
                 .orElse(Double.NaN);
+    }
+
+    private Stream<ResultRow> afterWarmUp() {
+        return allOkRows.stream().filter(row -> row.epoch() >= 2);
+    }
+
+    /** The finished seeds whose final test accuracy is at chance level ({@link TrainingFailures#didNotLearn}). */
+    List<Long> seedsThatDidNotLearn() {
+        int last = finalEpoch();
+        return liveRuns().entrySet().stream()
+                .filter(run -> run.getValue().containsKey(last)
+                        && TrainingFailures.didNotLearn(run.getValue().get(last).testAccuracy()))
+                .map(Map.Entry::getKey).toList();
     }
 
     private Map<Long, TreeMap<Integer, ResultRow>> liveRuns() {

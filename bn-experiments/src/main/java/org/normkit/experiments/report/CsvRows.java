@@ -19,8 +19,8 @@ final class CsvRows {
 
     static String format(ResultRow row) {
         RunKey key = row.key();
-        return String.join(",", key.net(), key.norm(), Integer.toString(key.batchSize()), Numbers.plain(key.lr()),
-                key.optimizer(), Numbers.plain(key.weightDecay()), Numbers.plain(key.dropout()),
+        return String.join(",", key.config().net(), key.config().norm(), Integer.toString(key.config().batchSize()), Numbers.plain(key.config().lr()),
+                key.config().optimizer(), Numbers.plain(key.config().weightDecay()), Numbers.plain(key.config().dropout()),
                 Long.toString(key.seed()), Integer.toString(row.epoch()), metric(row.trainLoss()),
                 metric(row.testLoss()), metric(row.testAccuracy()), metric(row.trainAccuracy()),
                 metric(row.seconds()), metric(row.samplesPerSecond()), row.status().csv());
@@ -32,8 +32,8 @@ final class CsvRows {
         if (cells.length != COLUMNS.size()) {
             throw new IllegalArgumentException("it has " + cells.length + " cells, a row has " + COLUMNS.size());
         }
-        RunKey key = new RunKey(cells[0], cells[1], whole(cells, 2), decimal(cells, 3), cells[4],
-                decimal(cells, 5), decimal(cells, 6), integer(cells, 7));
+        RunKey key = new RunKey(new RunConfig(cells[0], cells[1], whole(cells, 2), decimal(cells, 3), cells[4],
+                decimal(cells, 5), decimal(cells, 6)), integer(cells, 7));
         return new ResultRow(key, whole(cells, 8), decimal(cells, 9), decimal(cells, 10), decimal(cells, 11),
                 decimal(cells, 12), decimal(cells, 13), decimal(cells, 14), RunStatus.fromCsv(cells[15]));
     }

@@ -46,10 +46,21 @@ final class ExperimentFindings {
                 divergence(summary).ifPresent(sentences::add);
             }
         }
-        if (!anyBaseline) {
+        boolean onlyBaseline = summaries.stream().allMatch(s -> s.config().norm().equals(context.baselineNorm()));
+        if (onlyBaseline) {
+            sentences.add("Only " + context.baselineNorm() + " ran: there is no norm to compare with it.");
+        } else if (!anyBaseline) {
             sentences.add("There is no " + context.baselineNorm() + " run to compare with, so nothing here says what "
                     + "normalization changes against training without it.");
             ranking().ifPresent(sentences::add);
+        }
+        for (ConfigSummary summary : summaries) {
+            List<Long> seeds = summary.seedsThatDidNotLearn();
+            if (!seeds.isEmpty()) {
+                sentences.add("Did not learn: " + labels.get(summary.config()) + " ended at chance level (final test "
+                        + "accuracy at most " + Numbers.fixed(TrainingFailures.CHANCE_LEVEL_LIMIT, 2) + ") with "
+                        + seeds.size() + " of " + summary.seedCount() + " seeds; try a smaller learning rate.");
+            }
         }
         sentences.add("These statements hold for this data set, net and configuration only; p-values are two-sided "
                 + "Welch t-tests over seeds, not corrected for comparing several norms at once.");
@@ -96,7 +107,11 @@ final class ExperimentFindings {
         if (Double.isFinite(ratio)) {
             sentences.add("Time: an epoch with " + name + " takes " + Numbers.fixed(ratio, 2) + "× as long as with "
                     + base + " (" + Numbers.fixed(norm.meanSecondsPerEpoch(), 2) + " s against "
-                    + Numbers.fixed(baseline.meanSecondsPerEpoch(), 2) + " s).");
+                    + Numbers.fixed(baseline.meanSecondsPerEpoch(), 2) + " s, epochs 2 on: the first epoch of each "
+                    + "run pays the JVM's warm-up).");
+        } else {
+            sentences.add("Time: " + name + " and " + base + " cannot be compared: with one epoch per run every "
+                    + "timing includes the JVM's warm-up, and the norm that ran first pays the most for it.");
         }
         return sentences;
     }

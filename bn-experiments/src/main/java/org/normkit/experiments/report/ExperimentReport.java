@@ -128,7 +128,10 @@ public final class ExperimentReport {
         document.paragraph("Final test accuracy is the mean over the seeds that finished, ± the half-width of its 95 % "
                 + "confidence interval (Student t; n/a for one seed). Epochs to " + targetText + " counts until the "
                 + "mean test accuracy over seeds first reaches the target. p is the two-sided Welch t-test of the "
-                + "final test accuracy against " + baseline + " in the same configuration.");
+                + "final test accuracy against " + baseline + " in the same configuration. A single seed has no "
+                + "interval, since the spread over seeds is unknown (its cells say \"1 seed\"; run --seeds 2 or more "
+                + "for one). s / epoch and samples / s leave out each run's first epoch, which pays the JVM's warm-up "
+                + "(n/a when the runs have one epoch).");
         List<List<String>> table = new ArrayList<>();
         for (ConfigSummary summary : summaries) {
             Optional<ConfigSummary> base = summaries.stream()
@@ -178,11 +181,18 @@ public final class ExperimentReport {
             return;
         }
         document.heading(2, "Curves");
-        document.paragraph("Lines are means over seeds; the shaded band runs from the lowest to the highest seed.");
+        document.paragraph(bandCaption(drawn.stream().mapToInt(ConfigSummary::seedCount).max().orElse(0)));
         document.image("test accuracy per epoch", ACCURACY_PLOT, () -> Plots.epochPlot("Test accuracy", "test accuracy",
                 drawn.stream().map(s -> s.curve(labels.get(s.config()), ResultRow::testAccuracy)).toList()));
         document.image("training loss per epoch", LOSS_PLOT, () -> Plots.epochPlot("Training loss", "training loss",
                 drawn.stream().map(s -> s.curve(labels.get(s.config()), ResultRow::trainLoss)).toList()));
+    }
+
+    /** What the lines and bands of a figure are, and over how many seeds. */
+    static String bandCaption(int seeds) {
+        return seeds < 2 ? "Lines are single runs (one seed), so there is no band: the spread over seeds is unknown."
+                : "Lines are means over " + seeds + " seeds; the shaded band runs from the lowest to the highest seed "
+                        + "(the range of the seeds, not a confidence interval).";
     }
 
     private static void divergedAndIncomplete(ReportDocument document, List<ConfigSummary> summaries,
@@ -201,12 +211,28 @@ public final class ExperimentReport {
             }
         }
         document.heading(2, "Diverged runs");
+        String definition = "A run diverges when a step's training loss is not finite or above "
+                + Numbers.fixed(TrainingFailures.LOSS_LIMIT, 1) + " (ten times ln 10, the loss of a uniform guess over "
+                + "ten classes, where training starts); it stops there and is left out of every mean and curve.";
         if (diverged.isEmpty()) {
-            document.paragraph("None.");
+            document.paragraph(definition + " None diverged.");
         } else {
-            document.paragraph("A diverged run stopped when its training loss stopped being finite; it is left out of "
-                    + "every mean and curve.");
+            document.paragraph(definition);
             document.table(List.of("configuration", "seed", "epoch", "train loss"), diverged);
+        }
+        List<String> didNotLearn = new ArrayList<>();
+        for (ConfigSummary summary : summaries) {
+            for (long seed : summary.seedsThatDidNotLearn()) {
+                didNotLearn.add(labels.get(summary.config()) + ", seed " + seed);
+            }
+        }
+        document.heading(2, "Runs that did not learn");
+        document.paragraph("A finished run did not learn when its final test accuracy is at chance level, at most "
+                + Numbers.fixed(TrainingFailures.CHANCE_LEVEL_LIMIT, 2) + " (chance is "
+                + Numbers.fixed(TrainingFailures.CHANCE, 2) + " for ten classes)."
+                + (didNotLearn.isEmpty() ? " Every finished run learned." : ""));
+        if (!didNotLearn.isEmpty()) {
+            document.bullets(didNotLearn);
         }
         if (!incomplete.isEmpty()) {
             document.heading(2, "Incomplete runs");

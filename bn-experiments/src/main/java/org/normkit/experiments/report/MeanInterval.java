@@ -10,10 +10,16 @@ package org.normkit.experiments.report;
  */
 public record MeanInterval(double mean, double halfWidth, int n) {
 
-    /** "0.8320 ± 0.0239", "0.8320 ± n/a" for one value, "n/a" for none. */
+    /**
+     * "0.8320 ± 0.0239"; "0.8320 (1 seed)" for one value, whose spread is unknown so it has no interval (the
+     * reports say so beside their tables); "n/a" for none.
+     */
     public String format(int decimals) {
         if (n == 0) {
             return "n/a";
+        }
+        if (n == 1) {
+            return Numbers.fixed(mean, decimals) + " (1 seed)";
         }
         return Numbers.fixed(mean, decimals) + " ± " + Numbers.fixed(halfWidth, decimals);
     }

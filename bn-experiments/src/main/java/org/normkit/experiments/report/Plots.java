@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.TreeSet;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -41,6 +43,10 @@ public final class Plots {
         new Color(0xCC, 0x79, 0xA7), new Color(0xE6, 0x9F, 0x00), new Color(0x56, 0xB4, 0xE9),
         new Color(0x00, 0x00, 0x00), new Color(0xF0, 0xE4, 0x42)};
 
+    /** The norms with a colour of their own, in palette order. */
+    private static final List<String> NORM_ORDER = List.of("batch_norm", "layer_norm", "group_norm", "instance_norm",
+            "batch_norm2d", "batch_norm1d", "none");
+
     private Plots() {}
 
     /** A chart of a metric per epoch, e.g. test accuracy: one series per configuration. */
@@ -55,7 +61,28 @@ public final class Plots {
      * settings that are swept in powers (batch size, learning rate).
      */
     public static byte[] sweepPlot(String title, String sweptSetting, boolean logX, List<PlotSeries> series) {
-        return png(chart(title, sweptSetting, "final test accuracy", series, logX));
+        if (!logX) {
+            return png(chart(title, sweptSetting, "final test accuracy", series, false));
+        }
+        // XChart's log axis ticks powers of ten only ("10", "100"). Instead the x values are drawn at their
+        // logarithm on a linear axis, whose ticks fall on whole numbers: base 2 when the grid is powers of two (batch
+        // sizes), else base 10; a tick is labelled when it is a grid value, so every grid value of such a grid is.
+        TreeSet<Double> grid = new TreeSet<>();
+        series.forEach(one -> Arrays.stream(one.x()).filter(Double::isFinite).forEach(grid::add));
+        double base = grid.stream().allMatch(Plots::isPowerOfTwo) ? 2 : 10;
+        List<PlotSeries> logged = series.stream().map(one -> new PlotSeries(one.name(),
+                Arrays.stream(one.x()).map(x -> Math.log(x) / Math.log(base)).toArray(), one.mean(), one.lower(),
+                one.upper())).toList();
+        XYChart chart = chart(title, sweptSetting + " (logarithmic axis)", "final test accuracy", logged, false);
+        chart.getStyler().setXAxisTickMarkSpacingHint(40);
+        chart.setCustomXAxisTickLabelsFormatter(tick -> grid.stream()
+                .filter(value -> Math.abs(Math.log(value) / Math.log(base) - tick) < 1e-9)
+                .map(Numbers::plain).findFirst().orElse(""));
+        return png(chart);
+    }
+
+    private static boolean isPowerOfTwo(double value) {
+        return value >= 1 && value == Math.rint(value) && Long.bitCount((long) value) == 1;
     }
 
     /** Writes {@code png} to {@code file} atomically. */
@@ -75,14 +102,35 @@ public final class Plots {
         styler.setAntiAlias(true);
         chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setPlotGridLinesVisible(true);
+        List<Color> colors = colors(series);
         // Bands first, so that every line is drawn over every band.
         for (int i = 0; i < series.size(); i++) {
-            addBand(chart, series.get(i), PALETTE[i % PALETTE.length]);
+            addBand(chart, series.get(i), colors.get(i));
         }
         for (int i = 0; i < series.size(); i++) {
-            addLine(chart, series.get(i), PALETTE[i % PALETTE.length]);
+            addLine(chart, series.get(i), colors.get(i));
         }
         return chart;
+    }
+
+    /**
+     * One colour per norm in every figure: the norm a series' label starts with picks it, the usual norms a fixed
+     * one and any other a colour by its name. Two series of one chart never share a colour: the later takes the
+     * next free one.
+     */
+    static List<Color> colors(List<PlotSeries> series) {
+        List<Color> chosen = new ArrayList<>();
+        for (PlotSeries one : series) {
+            String norm = one.name().split("[ ,(]", 2)[0];
+            int index = NORM_ORDER.indexOf(norm);
+            int start = index >= 0 ? index : Math.floorMod(norm.hashCode(), PALETTE.length);
+            Color color = PALETTE[start];
+            for (int step = 1; chosen.contains(color) && step < PALETTE.length; step++) {
+                color = PALETTE[(start + step) % PALETTE.length];
+            }
+            chosen.add(color);
+        }
+        return chosen;
     }
 
     private static void addLine(XYChart chart, PlotSeries series, Color color) {

@@ -50,8 +50,4 @@ public record ReportContext(String title, Map<String, String> configuration, Str
         return new ReportContext(title, configuration, dataNotice, syntheticData, OptionalDouble.of(target),
                 baselineNorm);
     }
-
-    public ReportContext withBaselineNorm(String norm) {
-        return new ReportContext(title, configuration, dataNotice, syntheticData, targetAccuracy, norm);
-    }
 }

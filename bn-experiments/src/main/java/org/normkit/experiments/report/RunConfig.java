@@ -39,11 +39,6 @@ public record RunConfig(String net, String norm, int batchSize, double lr, Strin
         return new RunConfig(net, otherNorm, batchSize, lr, optimizer, weightDecay, dropout);
     }
 
-    /** The run of this configuration under {@code seed}. */
-    public RunKey withSeed(long seed) {
-        return new RunKey(net, norm, batchSize, lr, optimizer, weightDecay, dropout, seed);
-    }
-
     private static void checkName(String field, String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(field + " must be a non-empty name, got '" + value + "'");

@@ -2,25 +2,21 @@ package org.normkit.experiments.report;
 
 /**
  * One training run: a {@link RunConfig} and a seed. A rerun skips the runs whose key
- * {@link ResultsCsv#completedRuns} lists. The fields are those of the first eight columns of {@code results.csv};
- * the constructor checks them as {@link RunConfig} does.
+ * {@link ResultsCsv#completedRuns} lists; the key's configuration and seed fill the first eight columns of
+ * {@code results.csv}.
  */
-public record RunKey(String net, String norm, int batchSize, double lr, String optimizer, double weightDecay,
-                     double dropout, long seed) {
+public record RunKey(RunConfig config, long seed) {
 
     public RunKey {
-        new RunConfig(net, norm, batchSize, lr, optimizer, weightDecay, dropout);
-    }
-
-    /** The configuration this run repeats under its seed. */
-    public RunConfig config() {
-        return new RunConfig(net, norm, batchSize, lr, optimizer, weightDecay, dropout);
+        if (config == null) {
+            throw new IllegalArgumentException("a run needs its configuration, got null");
+        }
     }
 
     @Override
     public String toString() {
-        return net + "/" + norm + " batch_size=" + batchSize + " lr=" + Numbers.plain(lr) + " " + optimizer
-                + " weight_decay=" + Numbers.plain(weightDecay) + " dropout=" + Numbers.plain(dropout)
-                + " seed=" + seed;
+        return config.net() + "/" + config.norm() + " batch_size=" + config.batchSize() + " lr="
+                + Numbers.plain(config.lr()) + " " + config.optimizer() + " weight_decay="
+                + Numbers.plain(config.weightDecay()) + " dropout=" + Numbers.plain(config.dropout()) + " seed=" + seed;
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.normkit.autograd.io.AtomicFiles;
@@ -64,8 +65,12 @@ public final class SweepReport {
         MarkdownTable accuracyTable = table(document, curves, setting);
         plot(document, curves, setting);
         List<String> crossings = crossings(curves, setting);
+        List<String> findings = new ArrayList<>(crossings);
+        if (setting == SweptSetting.LEARNING_RATE) {
+            curves.forEach((label, curve) -> tolerance(label, curve, setting).ifPresent(findings::add));
+        }
         document.heading(2, "What these numbers say");
-        document.bullets(crossings);
+        document.bullets(findings);
         return new SweepReport(title, document, accuracyTable, crossings);
     }
 
@@ -129,7 +134,8 @@ public final class SweepReport {
         });
         document.heading(2, "Final test accuracy");
         document.paragraph("Each cell is the final test accuracy, mean over seeds ± the half-width of its 95 % "
-                + "confidence interval (Student t; n/a for one seed).");
+                + "confidence interval (Student t). A single seed has no interval, since the spread over seeds is "
+                + "unknown: its cells say \"1 seed\" (run --seeds 2 or more for one).");
         MarkdownTable accuracy = new MarkdownTable(header, table);
         document.table(accuracy);
         return accuracy;
@@ -170,9 +176,41 @@ public final class SweepReport {
             return;
         }
         document.heading(2, "Curves");
-        document.paragraph("Lines are means over seeds; the shaded band runs from the lowest to the highest seed.");
+        document.paragraph(ExperimentReport.bandCaption(curves.values().stream()
+                .flatMap(curve -> curve.values().stream()).mapToInt(ConfigSummary::seedCount).max().orElse(0)));
         document.image("final test accuracy against " + setting.words(), PLOT,
                 () -> Plots.sweepPlot("Final test accuracy against " + setting.words(), setting.words(), true, series));
+    }
+
+    /** How far below its best final accuracy a setting may be and still count as within tolerance. */
+    static final double TOLERANCE = 0.01;
+
+    /**
+     * "batch_norm: best 0.8731 at learning rate 0.001; within 0.01 of it at learning rate 0.0001, 0.001 and 0.01
+     * (3 of 4 values)": how tolerant a norm is of the swept setting, the values whose mean final accuracy is within
+     * {@value #TOLERANCE} of the norm's best.
+     */
+    static Optional<String> tolerance(String label, NavigableMap<Double, ConfigSummary> curve,
+                                                SweptSetting setting) {
+        Map<Double, Double> means = new TreeMap<>();
+        curve.forEach((value, summary) -> {
+            double mean = SeedStatistics.meanWithConfidence(summary.finalAccuracies()).mean();
+            if (Double.isFinite(mean)) {
+                means.put(value, mean);
+            }
+        });
+        if (means.isEmpty()) {
+            return Optional.empty();
+        }
+        Map.Entry<Double, Double> best = means.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
+        List<String> within = means.entrySet().stream().filter(e -> e.getValue() >= best.getValue() - TOLERANCE)
+                .map(e -> Numbers.plain(e.getKey())).toList();
+        String values = within.size() == 1 ? within.get(0)
+                : String.join(", ", within.subList(0, within.size() - 1)) + " and " + within.get(within.size() - 1);
+        return Optional.of("Tolerance of the " + setting.words() + ": " + label + " is best at "
+                + setting.at(best.getKey()) + " (" + Numbers.fixed(best.getValue(), 4) + "); within "
+                + Numbers.fixed(TOLERANCE, 2) + " of that at " + setting.words() + " " + values + " (" + within.size()
+                + " of " + curve.size() + " values" + (within.size() < means.size() ? "" : ", the whole grid") + ").");
     }
 
     private static List<String> crossings(Map<String, NavigableMap<Double, ConfigSummary>> curves,

@@ -30,12 +30,14 @@ import org.normkit.autograd.spi.ExecutionMode;
  * @param init       the initialisation of linear and convolution weights ({@link Initialisation})
  * @param lrScaling  {@code none}, or {@code linear}: lr = base × batch size / {@value #LR_REFERENCE_BATCH} (Goyal et
  *                   al. 2017), for batch-size sweeps
+ * @param gradPenalty λ of the gradient penalty added to the training loss, λ·‖∂loss/∂input‖² (0 for none); see
+ *                   {@link Trainer}
  */
 public record ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
                                Optional<String> optimizer, double weightDecay, double dropout, int seeds,
                                Optional<Path> data, Path out, int threads, ExecutionMode face,
-                               Optional<Integer> trainLimit, Optional<Integer> testLimit, Optional<Path> text,
-                               String init, String lrScaling) {
+                               Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty,
+                               Optional<Path> text, String init, String lrScaling) {
     /** The batch size at which linear scaling leaves the learning rate as given. */
     public static final int LR_REFERENCE_BATCH = 128;
 
@@ -43,9 +45,9 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
     public ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
                             Optional<String> optimizer, double weightDecay, double dropout, int seeds,
                             Optional<Path> data, Path out, int threads, ExecutionMode face,
-                            Optional<Integer> trainLimit, Optional<Integer> testLimit) {
+                            Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty) {
         this(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data, out, threads, face,
-                trainLimit, testLimit, Optional.empty(), Initialisation.DEFAULT, "none");
+                trainLimit, testLimit, gradPenalty, Optional.empty(), Initialisation.DEFAULT, "none");
     }
 
     public ExperimentConfig {
@@ -73,6 +75,10 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("--dropout " + dropout + " must be in [0, 1)");
         }
+        if (!(gradPenalty >= 0) || Double.isInfinite(gradPenalty)) {
+            throw new IllegalArgumentException("--grad-penalty " + gradPenalty + " must be a finite number >= 0 (0 for "
+                    + "no penalty)");
+        }
         trainLimit.ifPresent(n -> requirePositive("--limit-train", n));
         testLimit.ifPresent(n -> requirePositive("--limit-test", n));
         norms = List.copyOf(new LinkedHashSet<>(norms));
@@ -80,10 +86,23 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
             throw new IllegalArgumentException("--text: net '" + net + "' reads images only; use --net "
                     + String.join(" or --net ", Nets.SEQUENCE_NETS) + " for text");
         }
+        if (text.isPresent() && gradPenalty > 0) {
+            throw new IllegalArgumentException("--grad-penalty " + gradPenalty + " with --text: the penalty is on the "
+                    + "gradient with respect to the input, and a language model's input is token ids; drop one of them");
+        }
         Initialisation.requireKnown(init);
         if (!lrScaling.equals("none") && !lrScaling.equals("linear")) {
             throw new IllegalArgumentException("--lr-scaling " + lrScaling + " is unknown: use none or linear");
         }
+    }
+
+    /** Without a gradient penalty. */
+    public ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
+                            Optional<String> optimizer, double weightDecay, double dropout, int seeds,
+                            Optional<Path> data, Path out, int threads, ExecutionMode face,
+                            Optional<Integer> trainLimit, Optional<Integer> testLimit) {
+        this(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data, out, threads, face,
+                trainLimit, testLimit, 0);
     }
 
     private static void requirePositive(String option, int value) {
@@ -105,12 +124,12 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
 
     public ExperimentConfig withBatchSize(int b) {
         return new ExperimentConfig(net, norms, epochs, b, lr, optimizer, weightDecay, dropout, seeds, data, out,
-                threads, face, trainLimit, testLimit, text, init, lrScaling);
+                threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
     }
 
     public ExperimentConfig withLr(double value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, OptionalDouble.of(value), optimizer, weightDecay,
-                dropout, seeds, data, out, threads, face, trainLimit, testLimit, text, init, lrScaling);
+                dropout, seeds, data, out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
     }
 
     /** The settings as report lines. */
@@ -127,6 +146,9 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
         m.put("initialisation", init);
         m.put("weight decay", Double.toString(weightDecay));
         m.put("dropout", Double.toString(dropout));
+        if (gradPenalty > 0) {
+            m.put("gradient penalty", "λ = " + gradPenalty + " (loss + λ·‖∂loss/∂input‖²)");
+        }
         m.put("threads", Integer.toString(threads));
         m.put("face", face.name().toLowerCase(java.util.Locale.ROOT));
         trainLimit.ifPresent(n -> m.put("training rows", "first " + n));

@@ -41,6 +41,9 @@ record ExperimentDefinition(Map<String, String> settings) {
         settings.put("batch size", Integer.toString(config.batchSize()));
         settings.put("weight decay", plain(config.weightDecay()));
         settings.put("dropout", plain(config.dropout()));
+        if (config.gradPenalty() > 0) {
+            settings.put("grad penalty", plain(config.gradPenalty()));
+        }
         if (!config.init().equals(Initialisation.DEFAULT)) {
             settings.put("init", config.init());
         }

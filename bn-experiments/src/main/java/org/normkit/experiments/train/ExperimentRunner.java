@@ -26,6 +26,7 @@ import org.normkit.experiments.report.ExperimentReport;
 import org.normkit.experiments.report.ReportContext;
 import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
+import org.normkit.experiments.report.RunConfig;
 import org.normkit.experiments.report.RunKey;
 import org.normkit.experiments.report.SweepReport;
 import org.normkit.experiments.report.SweptSetting;
@@ -44,9 +45,13 @@ public final class ExperimentRunner {
     /** The file beside results.csv that records what its rows were trained on. */
     public static final String SETUP_FILE = "setup.txt";
 
-    /** Where the images come from: {@link FashionMnist#load} (or synthetic data) in use, a stand-in in tests. */
+    /**
+     * Where the images come from: {@link FashionMnist#load} (Fashion-MNIST from the folder or the system's
+     * package, or the built-in synthetic set), or any other source an application binds in its place.
+     */
     @FunctionalInterface
-    interface DataSource {
+    public interface DataSource {
+        /** The training and test sets, read from {@code folder} when given. */
         DatasetSplit load(Optional<Path> folder);
     }
 
@@ -56,12 +61,13 @@ public final class ExperimentRunner {
     private final JobProgress job = new JobProgress();
     private final DataSource dataSource;
     private boolean waitForBusyFolder;
+    private String commandLine = "unknown (not started from the command line)";
 
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
         this(registry, out, progress, FashionMnist::load);
     }
 
-    ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource) {
+    public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource) {
         this.registry = registry;
         this.out = out;
         this.trainer = new Trainer(progress.forJob(job));
@@ -74,6 +80,12 @@ public final class ExperimentRunner {
      */
     public ExperimentRunner waitingForBusyFolder(boolean wait) {
         this.waitForBusyFolder = wait;
+        return this;
+    }
+
+    /** The command line that started this run, for the reports' provenance line. */
+    public ExperimentRunner withCommandLine(String line) {
+        this.commandLine = line;
         return this;
     }
 
@@ -225,6 +237,11 @@ public final class ExperimentRunner {
         int runs = 0;
         long steps = 0;
         for (ExperimentConfig point : points) {
+            if (point.batchSize() > work.trainingRows()) {
+                String rows = work instanceof TextWorkload ? " training documents" : " training images";
+                warn("--batch-size " + point.batchSize() + " is larger than the " + work.trainingRows() + rows
+                        + ": every epoch is one batch of " + work.trainingRows());
+            }
             Set<RunKey> done = csv.completedRuns(point.epochs());
             long stepsPerRun = (long) point.epochs()
                     * Batches.of(work.trainingRows(), point.batchSize(), 0).batchesPerEpoch();
@@ -268,25 +285,26 @@ public final class ExperimentRunner {
     private void run(ExperimentConfig config, Workload work, ResultsCsv csv, RunKey key) {
         // One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers.
         SplittableRandom init = new SplittableRandom(key.seed());
-        Module net = work.build(new NormSlot(registry, key.norm()), init);
+        Module net = work.build(new NormSlot(registry, key.config().norm()), init);
         Initialisation.apply(net, config.init(), init);
-        Optimizer optimizer = Optimizers.create(key.optimizer(), net.parameters(), key.lr(), key.weightDecay());
+        Optimizer optimizer = Optimizers.create(key.config().optimizer(), net.parameters(), key.config().lr(),
+                key.config().weightDecay());
         Batches batches = Batches.of(work.trainingRows(), config.batchSize(), key.seed());
         csv.startRun(key);
         job.startRun();
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             String task = label(key) + " epoch " + epoch + "/" + config.epochs();
-            String bar = key.norm() + " seed " + key.seed() + " epoch " + epoch + "/" + config.epochs();
+            String bar = key.config().norm() + " seed " + key.seed() + " epoch " + epoch + "/" + config.epochs();
             Trainer.EpochResult trained;
             Trainer.Evaluation test;
             try (ExecutionMode.Scope ignored = ExecutionMode.scope(config.face())) {
-                trained = work.trainEpoch(net, optimizer, batches, epoch, bar);
+                trained = work.trainEpoch(net, optimizer, batches, epoch, bar, config.gradPenalty());
                 test = work.evaluate(net);
             } catch (DivergedException e) {
                 csv.append(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
-                out.println("diverged: net " + key.net() + ", norm " + key.norm() + ", seed " + key.seed()
+                out.println("diverged: net " + key.config().net() + ", norm " + key.config().norm() + ", seed " + key.seed()
                         + ", epoch " + e.epoch() + ", step " + e.step() + ": training loss " + e.loss() + " (lr "
-                        + format(key.lr()) + ", batch size " + key.batchSize() + "); recorded as diverged in "
+                        + format(key.config().lr()) + ", batch size " + key.config().batchSize() + "); recorded as diverged in "
                         + ResultsCsv.FILE_NAME);
                 out.flush();
                 return;
@@ -301,8 +319,8 @@ public final class ExperimentRunner {
     }
 
     private static RunKey key(ExperimentConfig config, String norm, int seed) {
-        return new RunKey(config.net(), norm, config.batchSize(), config.lrFor(norm), config.optimizerFor(norm),
-                config.weightDecay(), config.dropout(), seed);
+        return new RunKey(new RunConfig(config.net(), norm, config.batchSize(), config.lrFor(norm),
+                config.optimizerFor(norm), config.weightDecay(), config.dropout()), seed);
     }
 
     /** Every run {@code config} asks for. */
@@ -317,7 +335,7 @@ public final class ExperimentRunner {
     }
 
     private static String label(RunKey key) {
-        return key.net() + "/" + key.norm() + "/b" + key.batchSize() + "/lr " + format(key.lr()) + "/seed "
+        return key.config().net() + "/" + key.config().norm() + "/b" + key.config().batchSize() + "/lr " + format(key.config().lr()) + "/seed "
                 + key.seed();
     }
 
@@ -339,6 +357,7 @@ public final class ExperimentRunner {
         for (int i = 0; i < notRun.size(); i++) {
             m.put("not run " + (i + 1), notRun.get(i));
         }
+        m.put("made", Provenance.describe(commandLine));
         return m;
     }
 

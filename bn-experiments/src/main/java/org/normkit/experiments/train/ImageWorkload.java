@@ -34,8 +34,9 @@ final class ImageWorkload implements Workload {
     }
 
     @Override
-    public Trainer.EpochResult trainEpoch(Module model, Optimizer optimizer, Batches batches, int epoch, String task) {
-        return trainer.trainEpoch(model, optimizer, data.train(), batches, epoch, task);
+    public Trainer.EpochResult trainEpoch(Module model, Optimizer optimizer, Batches batches, int epoch, String task,
+                                          double gradPenalty) {
+        return trainer.trainEpoch(model, optimizer, data.train(), batches, epoch, task, gradPenalty);
     }
 
     @Override

@@ -48,7 +48,10 @@ final class TextWorkload implements Workload {
     }
 
     @Override
-    public Trainer.EpochResult trainEpoch(Module model, Optimizer optimizer, Batches batches, int epoch, String task) {
+    public Trainer.EpochResult trainEpoch(Module model, Optimizer optimizer, Batches batches, int epoch, String task,
+                                          double gradPenalty) {
+        // ExperimentConfig refuses a gradient penalty with text: the input of a language model is token ids.
+        assert gradPenalty == 0;
         return trainer.trainEpoch(model, optimizer, train, batches, epoch, task);
     }
 

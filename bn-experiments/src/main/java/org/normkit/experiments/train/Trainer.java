@@ -2,6 +2,7 @@ package org.normkit.experiments.train;
 
 import java.util.List;
 
+import org.normkit.autograd.graph.Backprop;
 import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.ops.Losses;
@@ -10,6 +11,7 @@ import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.Dataset;
+import org.normkit.experiments.report.TrainingFailures;
 
 /**
  * One epoch of mini-batch training and one evaluation pass, for image classifiers over a {@link Dataset}.
@@ -18,6 +20,11 @@ import org.normkit.experiments.data.Dataset;
  * normalise one value per channel in training (PyTorch raises there), and one image out of an epoch changes nothing
  * measurable. When every batch is a single image (batch size 1) nothing is skipped, so a norm that cannot train on
  * one image fails on the first step, and the caller reports that pairing as impossible.
+ *
+ * <p>With a gradient penalty λ &gt; 0 the step minimises loss + λ·‖∂loss/∂x‖², the squared norm of the loss's
+ * gradient with respect to the input batch (the R1 / WGAN-GP kind of term): the gradient is built with
+ * {@code createGraph} ({@link Backprop#grad}), so the step differentiates a gradient. The reported training loss is
+ * the cross-entropy alone, comparable with runs without the penalty.
  */
 public final class Trainer {
     private static final int EVAL_BATCH = 1000;
@@ -39,11 +46,18 @@ public final class Trainer {
     public record Evaluation(double loss, double accuracy) {}
 
     /**
-     * Trains for one epoch; throws {@link DivergedException} on the first non-finite loss.
+     * Trains for one epoch; throws {@link DivergedException} on the first loss that is not finite or far above the start
+     * ({@link TrainingFailures#diverged}).
      *
      * @param task what the progress display calls this epoch
      */
     public EpochResult trainEpoch(Module net, Optimizer optimizer, Dataset data, Batches batches, int epoch, String task) {
+        return trainEpoch(net, optimizer, data, batches, epoch, task, 0);
+    }
+
+    /** {@link #trainEpoch} with a gradient penalty λ = {@code gradPenalty} (0 for none); see the class comment. */
+    public EpochResult trainEpoch(Module net, Optimizer optimizer, Dataset data, Batches batches, int epoch, String task,
+                                  double gradPenalty) {
         net.train();
         List<int[]> order = batches.epoch(epoch);
         double lossSum = 0;
@@ -59,14 +73,16 @@ public final class Trainer {
                 }
                 Tensor x = images(data, rows);
                 int[] y = data.gatherLabels(rows);
-                Tensor logits = net.forward(x);
+                Tensor logits = net.forward(gradPenalty > 0 ? x.requiresGrad(true) : x);
                 Tensor loss = Losses.crossEntropy(logits, y);
+                Tensor objective = gradPenalty > 0 ? withGradientPenalty(loss, x, gradPenalty) : loss;
                 double value = loss.item();
-                if (!Double.isFinite(value)) {
-                    throw new DivergedException(epoch, step, value, (System.nanoTime() - start) / 1e9);
+                if (TrainingFailures.diverged(value) || !Double.isFinite(objective.item())) {
+                    throw new DivergedException(epoch, step, Double.isFinite(value) ? objective.item() : value,
+                            (System.nanoTime() - start) / 1e9);
                 }
                 optimizer.zeroGrad();
-                loss.backward();
+                objective.backward();
                 optimizer.step();
                 lossSum += value * rows.length;
                 correct += countCorrect(logits, y);
@@ -101,6 +117,12 @@ public final class Trainer {
             net.train(wasTraining);
         }
         return new Evaluation(lossSum / Math.max(1, data.rows()), (double) correct / Math.max(1, data.rows()));
+    }
+
+    /** loss + λ·‖∂loss/∂x‖², the gradient built with createGraph so that the sum can be differentiated. */
+    static Tensor withGradientPenalty(Tensor loss, Tensor x, double lambda) {
+        Tensor gradient = Backprop.grad(loss, new Tensor[] {x}, true)[0];
+        return loss.add(gradient.square().sum().mul(lambda));
     }
 
     /** The images of {@code rows} as a float32 batch (B, 1, H, W). */

@@ -18,7 +18,9 @@ interface Workload {
     /** How many training rows (images, documents) an epoch's batches cover. */
     int trainingRows();
 
-    Trainer.EpochResult trainEpoch(Module net, Optimizer optimizer, Batches batches, int epoch, String task);
+    /** One epoch; {@code gradPenalty} is λ of the input-gradient penalty (0 for none). */
+    Trainer.EpochResult trainEpoch(Module net, Optimizer optimizer, Batches batches, int epoch, String task,
+                                   double gradPenalty);
 
     Trainer.Evaluation evaluate(Module net);
 

@@ -129,6 +129,49 @@ class ExperimentReportTest {
         }
 
         @Test
+        void runsOfOnlyTheBaselineSayThereIsNothingToCompareNotThatTheBaselineIsMissing() {
+            List<ResultRow> rows = new Rows().run(Rows.key("none", 64, 1e-3, 1), 0.6, 0.8)
+                    .run(Rows.key("none", 64, 1e-3, 2), 0.62, 0.81).list();
+
+            String markdown = ExperimentReport.of(rows, ReportContext.of(CONFIGURATION, "", false)).markdown();
+
+            assertTrue(markdown.contains("Only none ran: there is no norm to compare with it."), markdown);
+            assertTrue(!markdown.contains("There is no none run"), markdown);
+        }
+
+        @Test
+        void aRunAtChanceLevelIsFlaggedAsNotLearning() {
+            List<ResultRow> rows = new Rows().run(Rows.key("none", 64, 1e-3, 1), 0.6, 0.8)
+                    .run(Rows.key("batch_norm", 64, 0.5, 1), 0.1, 0.1).list();
+
+            String markdown = ExperimentReport.of(rows, ReportContext.of(CONFIGURATION, "", false)).markdown();
+
+            assertTrue(markdown.contains("## Runs that did not learn"), markdown);
+            assertTrue(markdown.contains("- batch_norm lr=0.5, seed 1"), markdown);
+            assertTrue(markdown.contains("Did not learn: batch_norm lr=0.5 ended at chance level"), markdown);
+        }
+
+        @Test
+        void timesLeaveOutTheWarmUpEpochAndOneEpochRunsAreNotCompared() {
+            Rows rows = new Rows();
+            rows.run(Rows.key("none", 64, 1e-3, 1), 0.6);
+            rows.run(Rows.key("batch_norm", 64, 1e-3, 1), 0.7);
+
+            String markdown = ExperimentReport.of(rows.list(), ReportContext.of(CONFIGURATION, "", false)).markdown();
+
+            assertTrue(markdown.contains("Time: batch_norm and none cannot be compared: with one epoch per run"),
+                    markdown);
+        }
+
+        @Test
+        void theCaptionSaysWhatTheBandIsAndOverHowManySeeds() {
+            String markdown = ExperimentReport.of(threeSeeds(), ReportContext.of(CONFIGURATION, "", false)).markdown();
+
+            assertTrue(markdown.contains("Lines are means over 3 seeds; the shaded band runs from the lowest to the "
+                    + "highest seed (the range of the seeds, not a confidence interval)."), markdown);
+        }
+
+        @Test
         void syntheticDataIsTheFirstLine() {
             String notice = "Fashion-MNIST not found in /x: using a small synthetic 28×28 ten-class data set.";
 

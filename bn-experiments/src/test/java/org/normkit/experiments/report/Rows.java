@@ -9,7 +9,7 @@ final class Rows {
     private final List<ResultRow> rows = new ArrayList<>();
 
     static RunKey key(String norm, int batchSize, double lr, long seed) {
-        return new RunKey("mlp", norm, batchSize, lr, "adam", 0, 0, seed);
+        return new RunKey(new RunConfig("mlp", norm, batchSize, lr, "adam", 0, 0), seed);
     }
 
     /** One run whose test accuracy after epoch {@code i + 1} is {@code accuracies[i]}. */

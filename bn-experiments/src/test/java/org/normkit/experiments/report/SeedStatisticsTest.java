@@ -27,7 +27,7 @@ class SeedStatisticsTest {
             MeanInterval interval = SeedStatistics.meanWithConfidence(new double[] {0.9});
 
             assertTrue(Double.isNaN(interval.halfWidth()));
-            assertEquals("0.9000 ± n/a", interval.format(4));
+            assertEquals("0.9000 (1 seed)", interval.format(4));
         }
 
         @Test

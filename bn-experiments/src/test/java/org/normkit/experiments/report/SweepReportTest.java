@@ -95,7 +95,10 @@ class SweepReportTest {
         String markdown = Files.readString(dir.resolve("sweep.md"));
         assertTrue(markdown.contains("| norm | learning rate 0.001 | learning rate 0.01 | learning rate 1 |"),
                 markdown);
-        assertTrue(markdown.contains("| batch_norm | 0.8000 ± n/a | 0.8200 ± n/a | diverged |"), markdown);
+        assertTrue(markdown.contains("| batch_norm | 0.8000 (1 seed) | 0.8200 (1 seed) | diverged |"), markdown);
+        assertTrue(markdown.contains("A single seed has no interval"), markdown);
+        assertTrue(markdown.contains("Tolerance of the learning rate: batch_norm is best at learning rate 0.01 "
+                + "(0.8200); within 0.01 of that at learning rate 0.01 (1 of 3 values)."), markdown);
         assertTrue(Files.size(dir.resolve("sweep.png")) > 100);
         assertTrue(Files.size(dir.resolve("sweep.html")) > 100);
     }

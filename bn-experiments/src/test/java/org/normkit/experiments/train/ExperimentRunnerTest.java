@@ -268,7 +268,21 @@ class ExperimentRunnerTest {
             List<String> lines = console.lines().filter(l -> l.startsWith("diverged:")).collect(Collectors.toList());
             assertEquals(2, lines.size(), console);
             assertTrue(lines.get(0).matches("diverged: net mlp, norm none, seed 0, epoch 1, step \\d+: training loss "
-                    + "(NaN|-?Infinity) .*recorded as diverged in results.csv"), lines.get(0));
+                    + "(NaN|-?Infinity|[0-9.E]+) .*recorded as diverged in results.csv"), lines.get(0));
+        }
+
+        @Test
+        void aFiniteLossFarAboveTheStartIsDivergedAndTheReportSaysWhatThatMeans() throws IOException {
+            Path out = dir.resolve("far-above");
+            ExperimentConfig config = withLr(TinyData.config(List.of("none"), out), "adam", 5.0);
+
+            new TinyData.Console().experiment(config);
+
+            assertTrue(rows(out).stream().anyMatch(ResultRow::isDiverged), rows(out).toString());
+            String report = Files.readString(out.resolve(ExperimentReport.MARKDOWN_FILE));
+            assertTrue(report.contains("A run diverges when a step's training loss is not finite or above 23.0"),
+                    report);
+            assertTrue(report.contains("| made | "), report);
         }
 
         @Test
@@ -281,7 +295,7 @@ class ExperimentRunnerTest {
             assertTrue(console.contains("mlp with " + norm + " at batch size 32 is not possible: " + norm
                     + " cannot normalise the activation (2, 256) after linear(784→256) in mlp: it takes (N, C, H, W)"),
                     console);
-            assertEquals(List.of("batch_norm", "none"), rows(out).stream().map(r -> r.key().norm()).distinct().sorted()
+            assertEquals(List.of("batch_norm", "none"), rows(out).stream().map(r -> r.key().config().norm()).distinct().sorted()
                     .collect(Collectors.toList()));
             assertTrue(Files.readString(out.resolve(ExperimentReport.MARKDOWN_FILE)).contains("is not possible"));
         }
@@ -299,7 +313,7 @@ class ExperimentRunnerTest {
             assertTrue(console.contains("mlp with batch_norm at batch size 1 is not possible: batch_norm: expected "
                     + "more than 1 value per channel when training"), console);
             assertEquals(1, rows(out).size());
-            assertEquals("none", rows(out).get(0).key().norm());
+            assertEquals("none", rows(out).get(0).key().config().norm());
         }
     }
 
@@ -333,7 +347,7 @@ class ExperimentRunnerTest {
 
             console.runner().sweep(config, SweptSetting.BATCH_SIZE, List.of(16.0, 64.0));
 
-            assertEquals(List.of(16, 64), rows(out).stream().map(r -> r.key().batchSize()).distinct().sorted()
+            assertEquals(List.of(16, 64), rows(out).stream().map(r -> r.key().config().batchSize()).distinct().sorted()
                     .collect(Collectors.toList()));
             assertEquals(2 * 2 * 2 * 2, rows(out).size());
             assertTrue(Files.size(out.resolve(SweepReport.MARKDOWN_FILE)) > 0);

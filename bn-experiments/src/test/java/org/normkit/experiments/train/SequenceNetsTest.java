@@ -154,7 +154,7 @@ class SequenceNetsTest {
             Path out = dir.resolve("run");
             ExperimentConfig config = new ExperimentConfig("lstm", List.of("layer_norm"), 1, 8, OptionalDouble.empty(),
                     Optional.empty(), 0, 0, 1, Optional.empty(), out, 1, ExecutionMode.AUTO, Optional.empty(),
-                    Optional.empty(), Optional.of(file), "default", "none");
+                    Optional.empty(), 0, Optional.of(file), "default", "none");
             String console = new TinyData.Console().experiment(config);
             assertTrue(console.contains("bits per character"), console);
             assertTrue(console.startsWith("data: 36 training and 4 held-out documents"), console);
@@ -165,7 +165,7 @@ class SequenceNetsTest {
         void imageNetsRefuseText() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ExperimentConfig(
                     "mlp", List.of("none"), 1, 8, OptionalDouble.empty(), Optional.empty(), 0, 0, 1,
-                    Optional.empty(), dir, 1, ExecutionMode.AUTO, Optional.empty(), Optional.empty(),
+                    Optional.empty(), dir, 1, ExecutionMode.AUTO, Optional.empty(), Optional.empty(), 0,
                     Optional.of(dir), "default", "none"));
             assertTrue(e.getMessage().startsWith("--text: net 'mlp' reads images only"), e.getMessage());
         }
@@ -174,7 +174,7 @@ class SequenceNetsTest {
         void linearScalingMultipliesTheLearningRateByTheBatchOver128() {
             ExperimentConfig config = new ExperimentConfig("mlp", List.of("none"), 1, 256, OptionalDouble.of(0.1),
                     Optional.empty(), 0, 0, 1, Optional.empty(), dir, 1, ExecutionMode.AUTO, Optional.empty(),
-                    Optional.empty(), Optional.empty(), "xavier", "linear");
+                    Optional.empty(), 0, Optional.empty(), "xavier", "linear");
             assertEquals(0.2, config.lrFor("none"), 1e-12);
         }
     }

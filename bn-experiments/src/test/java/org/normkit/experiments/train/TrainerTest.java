@@ -2,7 +2,6 @@ package org.normkit.experiments.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +21,7 @@ import org.normkit.autograd.tensor.Tensor;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.Dataset;
 import org.normkit.experiments.data.DatasetSplit;
+import org.normkit.experiments.report.TrainingFailures;
 
 class TrainerTest {
     /**
@@ -72,7 +72,7 @@ class TrainerTest {
 
             assertEquals(1, diverged.epoch());
             assertTrue(diverged.step() >= 2 && diverged.step() <= batches.batchesPerEpoch(), "step " + diverged.step());
-            assertFalse(Double.isFinite(diverged.loss()));
+            assertTrue(TrainingFailures.diverged(diverged.loss()), "loss " + diverged.loss());
         }
 
         @Test
@@ -141,6 +141,55 @@ class TrainerTest {
 
             assertTrue(net.isTraining());
             net.stateDict().forEach((name, t) -> assertArrayEquals(valuesBefore.get(name), t.toDoubleArray(), name));
+        }
+    }
+
+    @Nested
+    class GradientPenalty {
+
+        @Test
+        void theObjectiveIsTheLossPlusLambdaTimesTheSquaredInputGradient() {
+            Tensor x = Tensor.randn(org.normkit.autograd.tensor.DType.FLOAT64,
+                    org.normkit.autograd.tensor.Shape.of(3, 4), 1).requiresGrad(true);
+            Tensor w = Tensor.randn(org.normkit.autograd.tensor.DType.FLOAT64,
+                    org.normkit.autograd.tensor.Shape.of(2, 4), 2).requiresGrad(true);
+            Tensor loss = org.normkit.autograd.ops.Losses.crossEntropy(x.matmulTransposed(w), new int[] {0, 1, 1});
+            Tensor gradient = org.normkit.autograd.graph.Backprop.grad(loss, new Tensor[] {x}, false)[0];
+            double expected = loss.item() + 0.5 * gradient.square().sum().item();
+            Tensor again = org.normkit.autograd.ops.Losses.crossEntropy(x.matmulTransposed(w), new int[] {0, 1, 1});
+            assertEquals(expected, Trainer.withGradientPenalty(again, x, 0.5).item(), 1e-14);
+        }
+
+        @Test
+        void theWeightGradientOfThePenalisedObjectiveMatchesFiniteDifferences() {
+            org.normkit.autograd.tensor.Shape ws = org.normkit.autograd.tensor.Shape.of(2, 4);
+            Tensor x = Tensor.randn(org.normkit.autograd.tensor.DType.FLOAT64,
+                    org.normkit.autograd.tensor.Shape.of(3, 4), 1);
+            Tensor w = Tensor.randn(org.normkit.autograd.tensor.DType.FLOAT64, ws, 2).requiresGrad(true);
+            java.util.function.Function<Tensor, Tensor> objective = weight -> {
+                Tensor input = x.detach().copy().requiresGrad(true);
+                Tensor h = input.matmulTransposed(weight).tanh();
+                return Trainer.withGradientPenalty(org.normkit.autograd.ops.Losses.crossEntropy(h, new int[] {0, 1, 1}),
+                        input, 0.7);
+            };
+            objective.apply(w).backward();
+            Tensor direction = Tensor.randn(org.normkit.autograd.tensor.DType.FLOAT64, ws, 3);
+            double analytic = w.grad().mul(direction).sum().item();
+            double h = 1e-6;
+            double plus = objective.apply(w.detach().add(direction.mul(h)).requiresGrad(true)).item();
+            double minus = objective.apply(w.detach().sub(direction.mul(h)).requiresGrad(true)).item();
+            assertEquals((plus - minus) / (2 * h), analytic, 1e-6 * Math.max(1, Math.abs(analytic)));
+        }
+
+        @Test
+        void anMlpWithEachNormTrainsWithThePenalty() {
+            for (String norm : List.of("none", "batch_norm", "layer_norm")) {
+                Module net = mlp(norm, 0);
+                Optimizer adam = Optimizers.create("adam", net.parameters(), 1e-3, 0);
+                Trainer.EpochResult result = trainer.trainEpoch(net, adam, DATA.train(),
+                        Batches.of(DATA.train().rows(), 32, 0), 1, "test", 0.1);
+                assertTrue(Double.isFinite(result.trainLoss()) && result.trainLoss() > 0, norm + ": " + result);
+            }
         }
     }
 }

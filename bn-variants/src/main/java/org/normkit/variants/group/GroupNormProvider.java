@@ -52,6 +52,11 @@ public final class GroupNormProvider implements NormalizationProvider {
     static final class Contract implements InputContract {
 
         @Override
+        public java.util.Set<String> optionNames() {
+            return java.util.Set.of(GroupNorm.GROUPS);
+        }
+
+        @Override
         public String layout() {
             return "(N, C, ...) of rank >= 2";
         }

@@ -41,6 +41,11 @@ public final class LayerNormProvider implements NormalizationProvider {
     static final class Contract implements InputContract {
 
         @Override
+        public java.util.Set<String> optionNames() {
+            return java.util.Set.of("normalized_shape");
+        }
+
+        @Override
         public String layout() {
             return "(..., normalized_shape)";
         }

@@ -45,6 +45,11 @@ public final class RmsNormProvider implements NormalizationProvider {
      * but the batch for rank ≥ 4 (a conv feature map (N, C, H, W)); the option, when given, wins.
      */
     static final class Contract implements InputContract {
+
+        @Override
+        public java.util.Set<String> optionNames() {
+            return java.util.Set.of("normalized_shape");
+        }
         @Override
         public String layout() {
             return "(..., normalized_shape); default normalized_shape: the last dimension for rank 1 to 3, "
