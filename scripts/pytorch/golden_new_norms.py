@@ -48,7 +48,7 @@ show("power_norm y", y)
 show("power_norm dx", x.grad)
 show("power_norm dgamma", gamma.grad)
 show("power_norm dbeta", beta.grad)
-show("power_norm running_var", running)
+show("power_norm running_mean_square", running)
 show("power_norm eval y", power_norm(x.detach(), gamma.detach(), beta.detach(), running, training=False))
 
 x = sines(10, 2, 3, 4).requires_grad_()

@@ -15,6 +15,8 @@ package org.normkit.bench;
 public record BenchResult(String norm, String shape, String dtype, String pass, String face, int threads,
                           double ms, double msError, double copyMs, double ratioToCopy, int bytesUnits,
                           double gbPerSecond) {
+    /** The face name the PyTorch peer writes into its rows (normkit's own rows say reference or fused). */
+    public static final String PYTORCH_FACE = "pytorch";
 
     /** The columns that identify a combination apart from the face: how the two sides are matched. */
     public record Key(String norm, String shape, String dtype, String pass, int threads) {}

@@ -2,13 +2,14 @@ package org.normkit.bench;
 
 import java.util.List;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.tensor.DType;
 
 /**
  * Which part of the suite to run. An empty {@code norms} list means every registered norm; the other lists must
  * not be empty.
  */
-public record BenchSelection(List<String> norms, List<DType> dtypes, List<BenchFace> faces, List<BenchPass> passes,
+public record BenchSelection(List<String> norms, List<DType> dtypes, List<Face> faces, List<BenchPass> passes,
                              List<Integer> threads) {
 
     public BenchSelection {
@@ -30,7 +31,7 @@ public record BenchSelection(List<String> norms, List<DType> dtypes, List<BenchF
 
     /** Everything: every registered norm, both dtypes, both faces, the three passes, 1 and 2 threads. */
     public static BenchSelection all() {
-        return new BenchSelection(List.of(), List.of(DType.values()), List.of(BenchFace.values()),
+        return new BenchSelection(List.of(), List.of(DType.values()), Face.BOTH,
                 List.of(BenchPass.values()), List.of(1, 2));
     }
 
@@ -42,7 +43,7 @@ public record BenchSelection(List<String> norms, List<DType> dtypes, List<BenchF
         return new BenchSelection(norms, d, faces, passes, threads);
     }
 
-    public BenchSelection withFaces(List<BenchFace> f) {
+    public BenchSelection withFaces(List<Face> f) {
         return new BenchSelection(norms, dtypes, f, passes, threads);
     }
 

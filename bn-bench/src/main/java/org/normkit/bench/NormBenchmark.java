@@ -2,6 +2,7 @@ package org.normkit.bench;
 
 import java.util.concurrent.TimeUnit;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
@@ -73,7 +74,7 @@ public class NormBenchmark {
         KernelThreads.set(threads);
         NormRegistry registry = BenchRegistry.get();
         workload = NormWorkload.build(registry, norm, resolveShape(registry, norm, shape), DType.parse(dtype),
-                BenchFace.parse(face), BenchPass.parse(pass));
+                Face.parseConcrete(face), BenchPass.parse(pass));
     }
 
     @Benchmark

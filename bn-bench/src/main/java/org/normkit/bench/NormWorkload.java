@@ -3,6 +3,7 @@ package org.normkit.bench;
 import java.util.Map;
 import java.util.Optional;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.InputContract;
@@ -89,14 +90,14 @@ public final class NormWorkload {
 
     private static final int PEER_GROUPS = 32;
 
-    public static NormWorkload build(NormRegistry registry, String norm, Shape shape, DType dtype, BenchFace face,
+    public static NormWorkload build(NormRegistry registry, String norm, Shape shape, DType dtype, Face face,
                                      BenchPass pass) {
         NormalizationProvider provider = registry.get(norm);
         Normalization layer = provider.create(specFor(provider, shape, dtype));
         layer.train(pass != BenchPass.EVAL_FORWARD);
         BenchInputs in = BenchInputs.of(shape, dtype);
         Statistics statistics = pass == BenchPass.EVAL_FORWARD ? evaluationStatistics(layer) : Statistics.batch();
-        Call call = face == BenchFace.REFERENCE
+        Call call = face == Face.REFERENCE
                 ? referenceCall(layer, in, statistics, pass)
                 : fusedCall(norm, layer, in, statistics, pass);
         return new NormWorkload(layer, call);

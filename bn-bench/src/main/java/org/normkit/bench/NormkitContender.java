@@ -3,6 +3,7 @@ package org.normkit.bench;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.bench.versus.Case;
 import org.normkit.bench.versus.Contender;
@@ -30,7 +31,7 @@ public final class NormkitContender implements Contender {
     }
 
     static NormkitContender of(NormRegistry registry, Case c) {
-        NormWorkload workload = NormWorkload.build(registry, c.norm(), c.shape(), c.dtype(), BenchFace.FUSED,
+        NormWorkload workload = NormWorkload.build(registry, c.norm(), c.shape(), c.dtype(), Face.FUSED,
                 c.pass());
         return new NormkitContender(workload, BenchInputs.of(c.shape(), c.dtype()));
     }

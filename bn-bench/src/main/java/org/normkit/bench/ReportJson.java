@@ -107,7 +107,7 @@ public final class ReportJson {
         List<BenchResult> peers = new ArrayList<>();
         for (JsonNode n : root.get("results")) {
             BenchResult r = row(n);
-            (r.face().equals(BenchFace.PYTORCH) ? peers : ours).add(r);
+            (r.face().equals(BenchResult.PYTORCH_FACE) ? peers : ours).add(r);
         }
         List<SuitePlan.Skip> skipped = new ArrayList<>();
         for (JsonNode n : root.path("skipped")) {

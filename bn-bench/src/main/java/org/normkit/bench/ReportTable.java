@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.io.AtomicFiles;
 
 /**
@@ -234,7 +235,7 @@ public final class ReportTable {
     private static void appendPeerSummary(StringBuilder s, BenchReport report, String bullet) {
         List<PeerComparison.Row> rows = PeerComparison.match(report);
         String b = bullet.isEmpty() ? "# " : bullet;
-        for (BenchFace face : BenchFace.values()) {
+        for (Face face : Face.BOTH) {
             long n = PeerComparison.matched(rows, face.id());
             if (n > 0) {
                 s.append(b).append("normkit ÷ PyTorch, geometric mean over ").append(n).append(' ').append(face.id())
@@ -262,9 +263,9 @@ public final class ReportTable {
 
     private static int faceOrder(String face) {
         try {
-            return BenchFace.parse(face).ordinal();
+            return Face.BOTH.indexOf(Face.parseConcrete(face));
         } catch (IllegalArgumentException e) {
-            return BenchFace.values().length;
+            return Face.BOTH.size();
         }
     }
 

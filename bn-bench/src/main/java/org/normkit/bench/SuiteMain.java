@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.tensor.DType;
 
 /**
@@ -27,7 +28,7 @@ public final class SuiteMain {
                 .withNorms(list(a.get("--norms"), List.of()))
                 .withDtypes(list(a.get("--dtypes"), all.dtypes().stream().map(DType::label).toList()).stream()
                         .map(DType::parse).toList())
-                .withFaces(list(a.get("--faces"), List.of("reference", "fused")).stream().map(BenchFace::parse).toList())
+                .withFaces(list(a.get("--faces"), List.of("reference", "fused")).stream().map(Face::parseConcrete).toList())
                 .withPasses(list(a.get("--passes"), all.passes().stream().map(BenchPass::id).toList()).stream()
                         .map(BenchPass::parse).toList())
                 .withThreads(list(a.get("--threads"), List.of("1", "2")).stream().map(Integer::parseInt).toList());
@@ -55,7 +56,7 @@ public final class SuiteMain {
         return List.of(
                 "--norms", String.join(",", selection.norms()),
                 "--dtypes", selection.dtypes().stream().map(DType::label).collect(Collectors.joining(",")),
-                "--faces", selection.faces().stream().map(BenchFace::id).collect(Collectors.joining(",")),
+                "--faces", selection.faces().stream().map(Face::id).collect(Collectors.joining(",")),
                 "--passes", selection.passes().stream().map(BenchPass::id).collect(Collectors.joining(",")),
                 "--threads", selection.threads().stream().map(String::valueOf).collect(Collectors.joining(",")),
                 "--warmup", Integer.toString(settings.warmupIterations()),

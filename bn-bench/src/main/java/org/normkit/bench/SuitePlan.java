@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.NormalizationProvider;
@@ -22,7 +23,7 @@ import org.normkit.autograd.tensor.Shape;
 public final class SuitePlan {
 
     /** One JMH run: a norm on one shape, crossed with the selection's dtypes, {@link #faces}, passes, threads. */
-    public record Group(String norm, Shape shape, List<BenchFace> faces, BytesModel bytesModel, String spec) {
+    public record Group(String norm, Shape shape, List<Face> faces, BytesModel bytesModel, String spec) {
         public String shapeText() {
             return shape.toCompactString();
         }
@@ -102,9 +103,9 @@ public final class SuitePlan {
                 skipped.add(Skip.of(p.name(), shape.toCompactString(), "*", "rejected: " + e.getMessage()));
                 continue;
             }
-            List<BenchFace> faces = new ArrayList<>(selection.faces());
-            if (!hasFused && faces.remove(BenchFace.FUSED)) {
-                skipped.add(Skip.of(p.name(), shape.toCompactString(), BenchFace.FUSED.id(), "no fused face"));
+            List<Face> faces = new ArrayList<>(selection.faces());
+            if (!hasFused && faces.remove(Face.FUSED)) {
+                skipped.add(Skip.of(p.name(), shape.toCompactString(), Face.FUSED.id(), "no fused face"));
             }
             if (!faces.isEmpty()) {
                 groups.add(new Group(p.name(), shape, faces, bytesModel, spec));

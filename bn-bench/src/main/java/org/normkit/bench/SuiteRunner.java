@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.tensor.DType;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -60,7 +61,7 @@ public final class SuiteRunner {
                 .param("norm", group.norm())
                 .param("shape", group.shapeText())
                 .param("dtype", selection.dtypes().stream().map(DType::label).toArray(String[]::new))
-                .param("face", group.faces().stream().map(BenchFace::id).toArray(String[]::new))
+                .param("face", group.faces().stream().map(Face::id).toArray(String[]::new))
                 .param("pass", selection.passes().stream().map(BenchPass::id).toArray(String[]::new))
                 .param("threads", selection.threads().stream().map(String::valueOf).toArray(String[]::new))
                 .mode(Mode.AverageTime)

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.normkit.autograd.spi.Face;
+
 /**
  * The JVM of one thread count in a training-step run: builds the plan from this JVM's registry (class path plus
  * {@code -Dnormkit.plugins}), runs it through {@link TrainingRunner#runInThisJvm} and writes the report as JSON.
@@ -25,7 +27,7 @@ public final class TrainingMain {
         TrainingPlan.Selection selection = TrainingPlan.Selection.all()
                 .withNets(list(a.get("--nets")))
                 .withNorms(list(a.get("--norms")))
-                .withFaces(list(a.get("--faces")).stream().map(BenchFace::parse).toList())
+                .withFaces(list(a.get("--faces")).stream().map(Face::parseConcrete).toList())
                 .withThreads(list(a.get("--threads")).stream().map(Integer::parseInt).toList());
         RunSettings settings = new RunSettings(intArg(a, "--warmup"), Duration.ofMillis(intArg(a, "--warmup-ms")),
                 intArg(a, "--iterations"), Duration.ofMillis(intArg(a, "--iteration-ms")), intArg(a, "--forks"),
@@ -46,7 +48,7 @@ public final class TrainingMain {
         return List.of(
                 "--nets", String.join(",", selection.nets()),
                 "--norms", String.join(",", selection.norms()),
-                "--faces", selection.faces().stream().map(BenchFace::id).collect(Collectors.joining(",")),
+                "--faces", selection.faces().stream().map(Face::id).collect(Collectors.joining(",")),
                 "--threads", selection.threads().stream().map(String::valueOf).collect(Collectors.joining(",")),
                 "--warmup", Integer.toString(settings.warmupIterations()),
                 "--warmup-ms", Long.toString(settings.warmupTime().toMillis()),

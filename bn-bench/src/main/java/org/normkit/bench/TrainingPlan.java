@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.experiments.train.Nets;
 
@@ -15,7 +16,7 @@ import org.normkit.experiments.train.Nets;
 public final class TrainingPlan {
 
     /** Which part of the training benchmark to run; an empty {@code norms} list means none plus every registered norm. */
-    public record Selection(List<String> nets, List<String> norms, List<BenchFace> faces, List<Integer> threads) {
+    public record Selection(List<String> nets, List<String> norms, List<Face> faces, List<Integer> threads) {
         public Selection {
             nets = List.copyOf(nets);
             norms = List.copyOf(norms);
@@ -39,7 +40,7 @@ public final class TrainingPlan {
 
         /** Both nets, none and every registered norm, both faces, one thread. */
         public static Selection all() {
-            return new Selection(Nets.NAMES, List.of(), List.of(BenchFace.values()), List.of(1));
+            return new Selection(Nets.NAMES, List.of(), Face.BOTH, List.of(1));
         }
 
         public Selection withNets(List<String> n) {
@@ -50,7 +51,7 @@ public final class TrainingPlan {
             return new Selection(nets, n, faces, threads);
         }
 
-        public Selection withFaces(List<BenchFace> f) {
+        public Selection withFaces(List<Face> f) {
             return new Selection(nets, norms, f, threads);
         }
 
@@ -60,7 +61,7 @@ public final class TrainingPlan {
     }
 
     /** One JMH run: a net with a norm, on these faces, crossed with the selection's thread counts. */
-    public record Group(String net, String norm, List<BenchFace> faces) {}
+    public record Group(String net, String norm, List<Face> faces) {}
 
     /** A (net, norm, face) that did not run, and why; face {@code "*"} stands for every face. */
     public record Skip(String net, String norm, String face, String reason) {}
@@ -97,17 +98,17 @@ public final class TrainingPlan {
         for (String net : selection.nets()) {
             for (String norm : norms) {
                 if (norm.equals(TrainingWorkload.NONE)) {
-                    groups.add(new Group(net, norm, List.of(BenchFace.REFERENCE)));
+                    groups.add(new Group(net, norm, List.of(Face.REFERENCE)));
                     continue;
                 }
-                Optional<String> impossible = TrainingWorkload.unavailable(registry, net, norm, BenchFace.REFERENCE);
+                Optional<String> impossible = TrainingWorkload.unavailable(registry, net, norm, Face.REFERENCE);
                 if (impossible.isPresent()) {
                     skipped.add(new Skip(net, norm, "*", impossible.get()));
                     continue;
                 }
-                List<BenchFace> faces = new ArrayList<>();
-                for (BenchFace face : selection.faces()) {
-                    Optional<String> reason = face == BenchFace.REFERENCE ? Optional.empty()
+                List<Face> faces = new ArrayList<>();
+                for (Face face : selection.faces()) {
+                    Optional<String> reason = face == Face.REFERENCE ? Optional.empty()
                             : TrainingWorkload.unavailable(registry, net, norm, face);
                     if (reason.isPresent()) {
                         skipped.add(new Skip(net, norm, face.id(), reason.get()));

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.normkit.autograd.loops.Gemm;
+import org.normkit.autograd.spi.Face;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.RunResult;
@@ -103,7 +104,7 @@ public final class TrainingRunner {
                 .include("^" + Pattern.quote(BENCHMARK) + "$")
                 .param("net", group.net())
                 .param("norm", group.norm())
-                .param("face", group.faces().stream().map(BenchFace::id).toArray(String[]::new))
+                .param("face", group.faces().stream().map(Face::id).toArray(String[]::new))
                 .param("threads", selection.threads().stream().map(String::valueOf).toArray(String[]::new))
                 .mode(Mode.Throughput)
                 .timeUnit(TimeUnit.SECONDS)

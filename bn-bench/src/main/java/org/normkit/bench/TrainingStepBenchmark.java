@@ -2,6 +2,7 @@ package org.normkit.bench;
 
 import java.util.concurrent.TimeUnit;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.core.kernel.KernelThreads;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -65,7 +66,7 @@ public class TrainingStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         KernelThreads.set(threads);
-        workload = TrainingWorkload.build(BenchRegistry.get(), net, norm, BenchFace.parse(face));
+        workload = TrainingWorkload.build(BenchRegistry.get(), net, norm, Face.parseConcrete(face));
     }
 
     @Benchmark

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.ops.Losses;
 import org.normkit.autograd.optim.Optimizer;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.tensor.Shape;
@@ -27,7 +27,7 @@ import org.normkit.experiments.train.Optimizers;
  *
  * <p>One step is what PyTorch's reference script times ({@code scripts/pytorch/train_reference.py}): zero the
  * gradients, forward, cross-entropy, backward, optimizer step. Every norm in the net runs on the chosen face, through
- * an {@link ExecutionMode#scope}. The optimizers are the experiments' defaults ({@link Optimizers}): Adam at 1e-3
+ * an {@link Face#scope}. The optimizers are the experiments' defaults ({@link Optimizers}): Adam at 1e-3
  * with PyTorch's betas and eps for {@code mlp}; plain SGD for {@code lenet}, at 1.0 with norms and 0.9 without. The learning rate does not change the cost of a step; the optimizer does (Adam keeps two moments).
  *
  * <p>The batch is the first 128 of a fixed synthetic set ({@link SyntheticImages}: 28×28 pixels in [0, 1], ten
@@ -45,9 +45,9 @@ public final class TrainingWorkload {
     private final Optimizer optimizer;
     private final Tensor images;
     private final int[] labels;
-    private final ExecutionMode mode;
+    private final Face mode;
 
-    private TrainingWorkload(Module model, Optimizer optimizer, Tensor images, int[] labels, ExecutionMode mode) {
+    private TrainingWorkload(Module model, Optimizer optimizer, Tensor images, int[] labels, Face mode) {
         this.model = model;
         this.optimizer = optimizer;
         this.images = images;
@@ -62,9 +62,9 @@ public final class TrainingWorkload {
      * @throws ImpossiblePairingException when the norm cannot normalise an activation of the net
      * @throws NormWorkload.NoFusedFaceException when face is fused and a norm of the net has no fused face
      */
-    public static TrainingWorkload build(NormRegistry registry, String net, String norm, BenchFace face) {
+    public static TrainingWorkload build(NormRegistry registry, String net, String norm, Face face) {
         Module model = Nets.build(net, new NormSlot(registry, norm), 0.0, new SplittableRandom(SEED));
-        if (face == BenchFace.FUSED) {
+        if (face == Face.FUSED) {
             for (Normalization layer : normsIn(model)) {
                 if (layer.fused().isEmpty()) {
                     throw new NormWorkload.NoFusedFaceException(norm);
@@ -74,12 +74,12 @@ public final class TrainingWorkload {
         model.train();
         Dataset data = SyntheticImages.generate(BATCH, 1, SEED).train();
         Tensor images = Tensor.wrap(data.images(), Shape.of(BATCH, 1, data.height(), data.width()));
-        ExecutionMode mode = face == BenchFace.FUSED ? ExecutionMode.FUSED : ExecutionMode.REFERENCE;
+        Face mode = face == Face.FUSED ? Face.FUSED : Face.REFERENCE;
         return new TrainingWorkload(model, optimizerFor(net, norm, model), images, data.labels(), mode);
     }
 
     /** Why {@code (net, norm, face)} cannot run, or empty when it can; builds the net once to find out. */
-    public static Optional<String> unavailable(NormRegistry registry, String net, String norm, BenchFace face) {
+    public static Optional<String> unavailable(NormRegistry registry, String net, String norm, Face face) {
         try {
             build(registry, net, norm, face);
             return Optional.empty();
@@ -90,7 +90,7 @@ public final class TrainingWorkload {
 
     /** One training step; returns the loss (of the batch before the update), so the JIT cannot drop the work. */
     public Tensor step() {
-        try (ExecutionMode.Scope ignored = ExecutionMode.scope(mode)) {
+        try (Face.Scope ignored = Face.scope(mode)) {
             optimizer.zeroGrad();
             Tensor loss = Losses.crossEntropy(model.forward(images), labels);
             loss.backward();

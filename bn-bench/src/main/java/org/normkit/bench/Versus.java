@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.bench.versus.Case;
 import org.normkit.bench.versus.HeadToHead;
@@ -40,6 +41,15 @@ public final class Versus {
     public static final String LIBTORCH = "pytorch-2.10";
     /** The class path file the bn-pytorch build writes, found walking up from this code's location. */
     public static final String PEER_CLASSPATH = "bn-pytorch/target/peer-classpath.txt";
+
+    /**
+     * The benchmark JVM's heap: fixed and touched at start. A first touch of a page costs this machine's hypervisor
+     * about 10 µs, and a fresh JVM hands out untouched heap for a long while, so every small array a call allocated
+     * paid faults: BatchNorm over (256, 1024) took 0.50 ms a call in CPU time with the default heap and 0.05 ms with
+     * this one. A long training run reaches the second state by itself once its young generation has been reused;
+     * the peers' allocators are tuned to reuse memory the same way (see the environment below).
+     */
+    static final List<String> HEAP = List.of("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch");
 
     private Versus() {}
 
@@ -69,13 +79,18 @@ public final class Versus {
         int maxThreads = selection.threads().stream().mapToInt(Integer::intValue).max().orElse(1);
         env.put("OPENBLAS_NUM_THREADS", Integer.toString(maxThreads));
         env.put("OMP_NUM_THREADS", Integer.toString(maxThreads));
+        // OpenMP's idle workers spin by default; on a shared 2-core machine a spinning worker takes the core from
+        // the thread that has the next call to make (normkit's or a peer's).
+        env.put("OMP_WAIT_POLICY", "PASSIVE");
         List<String> args = arguments(selection, peers, settings);
+        List<String> benchmarkJvm = new ArrayList<>(jvmArgs);
+        benchmarkJvm.addAll(HEAP);
         HeadToHeadReport report = SharedJvm.run(Versus.class, classPath, out -> {
             List<String> a = new ArrayList<>(args);
             a.add("--out");
             a.add(out.toAbsolutePath().toString());
             return a;
-        }, jvmArgs, env, HeadToHeadReport::read, progress);
+        }, benchmarkJvm, env, HeadToHeadReport::read, progress);
         return report.withCommit(Commit.describe());
     }
 
@@ -103,8 +118,11 @@ public final class Versus {
                 "--threads", selection.threads().stream().map(String::valueOf).collect(Collectors.joining(",")),
                 "--peers", String.join(",", peers),
                 "--rounds", Integer.toString(settings.rounds()),
+                "--samples", Integer.toString(settings.samplesPerRound()),
                 "--sample-ms", Double.toString(settings.minSampleMs()),
-                "--warmup", Integer.toString(settings.warmupSamples()));
+                "--warmup", Integer.toString(settings.warmupSamples()),
+                "--warmup-ms", Double.toString(settings.warmupMs()),
+                "--session-warmup-ms", Double.toString(settings.sessionWarmupMs()));
     }
 
     /** The benchmark JVM: plan, peers, rounds, report. */
@@ -116,11 +134,12 @@ public final class Versus {
         BenchSelection selection = BenchSelection.all()
                 .withNorms(list(a.get("--norms")))
                 .withDtypes(list(a.get("--dtypes")).stream().map(DType::parse).toList())
-                .withFaces(List.of(BenchFace.FUSED))
+                .withFaces(List.of(Face.FUSED))
                 .withPasses(list(a.get("--passes")).stream().map(BenchPass::parse).toList())
                 .withThreads(list(a.get("--threads")).stream().map(Integer::parseInt).toList());
         HeadToHead.Settings settings = new HeadToHead.Settings(Integer.parseInt(a.get("--rounds")),
-                Double.parseDouble(a.get("--sample-ms")), Integer.parseInt(a.get("--warmup")));
+                Integer.parseInt(a.get("--samples")), Double.parseDouble(a.get("--sample-ms")), Integer.parseInt(a.get("--warmup")),
+                Double.parseDouble(a.get("--warmup-ms")), Double.parseDouble(a.get("--session-warmup-ms")));
         PrintWriter progress = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         SuitePlan plan = SuitePlan.of(BenchRegistry.get(), selection);
         List<Case> cases = new ArrayList<>();
@@ -135,9 +154,13 @@ public final class Versus {
         List<Peer> peers = startPeers(list(a.get("--peers")), maxThreads, progress);
         try {
             HeadToHead run = new HeadToHead(settings, NormkitContender::of, peers, progress);
+            String loadBefore = loadAverage();
             HeadToHeadReport report = run.run(cases, selection.threads(),
                     MachineInfo.cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores; Java "
                             + System.getProperty("java.version") + ", " + MachineInfo.thisJvmFlags());
+            report = new HeadToHeadReport(report.date(), report.commit(), report.machine() + "; load average (1, 5, "
+                    + "15 min) " + loadBefore + " at the start, " + loadAverage() + " at the end", report.settings(),
+                    report.peers(), report.rows(), report.skipped());
             List<String> skipped = new ArrayList<>(report.skipped());
             plan.skipped().forEach(s -> skipped.add(s.norm() + " " + s.shape() + ": " + s.reason()));
             new HeadToHeadReport(report.date(), report.commit(), report.machine(), report.settings(), report.peers(),
@@ -169,6 +192,16 @@ public final class Versus {
                     + peers.get(peers.size() - 1).describe());
         }
         return peers;
+    }
+
+    /** The first three fields of {@code /proc/loadavg}, or "unknown": how busy the shared machine was. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static List<String> list(String value) {

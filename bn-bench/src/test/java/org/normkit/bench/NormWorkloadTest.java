@@ -1,5 +1,6 @@
 package org.normkit.bench;
 
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
@@ -24,7 +26,7 @@ class NormWorkloadTest {
     @ParameterizedTest
     @EnumSource(BenchPass.class)
     void bothFacesRunEveryPassAndReturnWhatTheyComputed(BenchPass pass) {
-        for (BenchFace face : BenchFace.values()) {
+        for (Face face : Face.BOTH) {
             Object result = NormWorkload.build(REGISTRY, "toy_row_norm", ROWS, DType.FLOAT64, face, pass).run();
             assertNotNull(result, face + " " + pass);
         }
@@ -33,15 +35,15 @@ class NormWorkloadTest {
     @Test
     void fusedForwardWritesThePreallocatedOutputTheReferenceComputes() {
         Tensor reference = (Tensor) NormWorkload.build(REGISTRY, "toy_row_norm", ROWS, DType.FLOAT64,
-                BenchFace.REFERENCE, BenchPass.TRAIN_FORWARD).run();
-        NormWorkload.build(REGISTRY, "toy_row_norm", ROWS, DType.FLOAT64, BenchFace.FUSED, BenchPass.TRAIN_FORWARD)
+                Face.REFERENCE, BenchPass.TRAIN_FORWARD).run();
+        NormWorkload.build(REGISTRY, "toy_row_norm", ROWS, DType.FLOAT64, Face.FUSED, BenchPass.TRAIN_FORWARD)
                 .run();
         assertArrayEquals(reference.toDoubleArray(), BenchInputs.of(ROWS, DType.FLOAT64).out.toDoubleArray(), 1e-9);
     }
 
     @Test
     void referenceBackwardResetsGradientsSoRepeatedCallsAgree() {
-        NormWorkload w = NormWorkload.build(REGISTRY, "toy_row_norm", ROWS, DType.FLOAT64, BenchFace.REFERENCE,
+        NormWorkload w = NormWorkload.build(REGISTRY, "toy_row_norm", ROWS, DType.FLOAT64, Face.REFERENCE,
                 BenchPass.TRAIN_FORWARD_BACKWARD);
         double[] first = ((Tensor) w.run()).toDoubleArray();
         double[] second = ((Tensor) w.run()).toDoubleArray();
@@ -52,7 +54,7 @@ class NormWorkloadTest {
     @Test
     void fusedBackwardAsksForTheAffineGradientsTheLayerHas() {
         var g = (FusedNorm.Gradients) NormWorkload.build(REGISTRY, "toy_row_norm", ROWS, DType.FLOAT32,
-                BenchFace.FUSED, BenchPass.TRAIN_FORWARD_BACKWARD).run();
+                Face.FUSED, BenchPass.TRAIN_FORWARD_BACKWARD).run();
         assertNotNull(g.input());
         assertNotNull(g.weight());
         assertNotNull(g.bias());
@@ -61,7 +63,7 @@ class NormWorkloadTest {
     @Test
     void evaluationUsesTheRunningStatisticsWhenTheLayerKeepsThem() {
         Shape shape = Shape.of(4, 3, 5, 5);
-        Tensor y = (Tensor) NormWorkload.build(REGISTRY, "batch_norm_toy", shape, DType.FLOAT64, BenchFace.REFERENCE,
+        Tensor y = (Tensor) NormWorkload.build(REGISTRY, "batch_norm_toy", shape, DType.FLOAT64, Face.REFERENCE,
                 BenchPass.EVAL_FORWARD).run();
         // Fresh running statistics are mean 0, variance 1: y = x / sqrt(1 + eps).
         Tensor x = BenchInputs.of(shape, DType.FLOAT64).x;
@@ -73,7 +75,7 @@ class NormWorkloadTest {
     @Test
     void fusedFaceOfANormWithoutOneIsRefusedByName() {
         var e = assertThrows(NormWorkload.NoFusedFaceException.class, () -> NormWorkload.build(REGISTRY,
-                "batch_norm_toy", Shape.of(4, 3, 5, 5), DType.FLOAT32, BenchFace.FUSED, BenchPass.TRAIN_FORWARD));
+                "batch_norm_toy", Shape.of(4, 3, 5, 5), DType.FLOAT32, Face.FUSED, BenchPass.TRAIN_FORWARD));
         assertTrue(e.getMessage().startsWith("batch_norm_toy has no fused face"), e.getMessage());
     }
 

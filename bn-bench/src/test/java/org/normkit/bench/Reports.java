@@ -20,7 +20,7 @@ final class Reports {
     }
 
     static BenchResult peerRow(String norm, int threads, double ms, double copyMs) {
-        return new BenchResult(norm, "32x64x56x56", "float32", "train_forward", BenchFace.PYTORCH, threads, ms,
+        return new BenchResult(norm, "32x64x56x56", "float32", "train_forward", BenchResult.PYTORCH_FACE, threads, ms,
                 Double.NaN, copyMs, ms / copyMs, 0, Double.NaN);
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
@@ -52,13 +53,13 @@ class SuitePlanTest {
             SuitePlan plan = SuitePlan.of(REGISTRY, BenchSelection.all().withNorms(TOYS));
             assertEquals(List.of(SuitePlan.Skip.of("batch_norm_toy", "4x3x5x5", "fused", "no fused face")),
                     plan.skipped());
-            assertEquals(List.of(BenchFace.REFERENCE), plan.groups().get(0).faces());
+            assertEquals(List.of(Face.REFERENCE), plan.groups().get(0).faces());
         }
 
         @Test
         void selectionNarrowsNormsAndFaces() {
             SuitePlan plan = SuitePlan.of(REGISTRY, BenchSelection.all().withNorms(List.of("toy_row_norm"))
-                    .withFaces(List.of(BenchFace.FUSED)).withDtypes(List.of(DType.FLOAT64)).withThreads(List.of(2)));
+                    .withFaces(List.of(Face.FUSED)).withDtypes(List.of(DType.FLOAT64)).withThreads(List.of(2)));
             assertEquals(2, plan.groups().size());
             assertEquals(2 * 3, plan.normCombos());
             assertTrue(plan.skipped().isEmpty());

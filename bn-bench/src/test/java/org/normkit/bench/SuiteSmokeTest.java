@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.tensor.DType;
 
@@ -61,7 +62,7 @@ class SuiteSmokeTest {
     @Test
     void aQuickRunHappensInOneForkedJvmAndComesBackAsAReport() {
         BenchSelection selection = BenchSelection.all().withNorms(List.of("toy_row_norm"))
-                .withDtypes(List.of(DType.FLOAT64)).withThreads(List.of(2)).withFaces(List.of(BenchFace.FUSED));
+                .withDtypes(List.of(DType.FLOAT64)).withThreads(List.of(2)).withFaces(List.of(Face.FUSED));
         SuitePlan plan = SuitePlan.of(REGISTRY, selection);
         StringWriter progress = new StringWriter();
         BenchReport report = SuiteRunner.run(plan, TINY, new PrintWriter(progress, true));
@@ -73,7 +74,7 @@ class SuiteSmokeTest {
     @Test
     void aFullRunForksAJvmPerBenchmarkWithTheVectorModule() {
         BenchSelection selection = BenchSelection.all().withNorms(List.of("toy_row_norm"))
-                .withDtypes(List.of(DType.FLOAT32)).withThreads(List.of(1)).withFaces(List.of(BenchFace.FUSED))
+                .withDtypes(List.of(DType.FLOAT32)).withThreads(List.of(1)).withFaces(List.of(Face.FUSED))
                 .withPasses(List.of(BenchPass.TRAIN_FORWARD_BACKWARD));
         SuitePlan plan = SuitePlan.of(REGISTRY, selection);
         StringWriter progress = new StringWriter();

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 
 /**
@@ -32,14 +33,14 @@ class TrainingBenchmarkTest {
             TrainingPlan plan = TrainingPlan.of(REGISTRY, TrainingPlan.Selection.all()
                     .withNorms(List.of("none", "batch_norm")).withThreads(List.of(1, 2)));
             assertEquals(List.of(
-                    new TrainingPlan.Group("mlp", "none", List.of(BenchFace.REFERENCE)),
-                    new TrainingPlan.Group("mlp", "batch_norm", List.of(BenchFace.REFERENCE, BenchFace.FUSED)),
-                    new TrainingPlan.Group("lenet", "none", List.of(BenchFace.REFERENCE)),
-                    new TrainingPlan.Group("lenet", "batch_norm", List.of(BenchFace.REFERENCE, BenchFace.FUSED)),
-                    new TrainingPlan.Group("transformer", "none", List.of(BenchFace.REFERENCE)),
-                    new TrainingPlan.Group("transformer", "batch_norm", List.of(BenchFace.REFERENCE, BenchFace.FUSED)),
-                    new TrainingPlan.Group("lstm", "none", List.of(BenchFace.REFERENCE)),
-                    new TrainingPlan.Group("lstm", "batch_norm", List.of(BenchFace.REFERENCE, BenchFace.FUSED))),
+                    new TrainingPlan.Group("mlp", "none", List.of(Face.REFERENCE)),
+                    new TrainingPlan.Group("mlp", "batch_norm", List.of(Face.REFERENCE, Face.FUSED)),
+                    new TrainingPlan.Group("lenet", "none", List.of(Face.REFERENCE)),
+                    new TrainingPlan.Group("lenet", "batch_norm", List.of(Face.REFERENCE, Face.FUSED)),
+                    new TrainingPlan.Group("transformer", "none", List.of(Face.REFERENCE)),
+                    new TrainingPlan.Group("transformer", "batch_norm", List.of(Face.REFERENCE, Face.FUSED)),
+                    new TrainingPlan.Group("lstm", "none", List.of(Face.REFERENCE)),
+                    new TrainingPlan.Group("lstm", "batch_norm", List.of(Face.REFERENCE, Face.FUSED))),
                     plan.groups());
             assertEquals(24, plan.combos());
             assertTrue(plan.skipped().isEmpty(), plan.skipped().toString());
@@ -78,8 +79,8 @@ class TrainingBenchmarkTest {
     class Workload {
         @Test
         void bothFacesStartFromTheSameLossAndTrain() {
-            TrainingWorkload reference = TrainingWorkload.build(REGISTRY, "mlp", "batch_norm", BenchFace.REFERENCE);
-            TrainingWorkload fused = TrainingWorkload.build(REGISTRY, "mlp", "batch_norm", BenchFace.FUSED);
+            TrainingWorkload reference = TrainingWorkload.build(REGISTRY, "mlp", "batch_norm", Face.REFERENCE);
+            TrainingWorkload fused = TrainingWorkload.build(REGISTRY, "mlp", "batch_norm", Face.FUSED);
             double first = reference.step().item();
             assertEquals(first, fused.step().item(), 1e-5);
             double fusedLoss = first;
@@ -95,7 +96,7 @@ class TrainingBenchmarkTest {
         @Test
         void lenetTrainsWithAndWithoutNorms() {
             for (String norm : List.of("none", "batch_norm")) {
-                TrainingWorkload w = TrainingWorkload.build(REGISTRY, "lenet", norm, BenchFace.FUSED);
+                TrainingWorkload w = TrainingWorkload.build(REGISTRY, "lenet", norm, Face.FUSED);
                 double first = w.step().item();
                 double later = first;
                 for (int i = 0; i < 3; i++) {

@@ -9,7 +9,7 @@ import java.util.List;
 import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.spi.PluginLoader;
 import org.normkit.autograd.tensor.DType;
-import org.normkit.bench.BenchFace;
+import org.normkit.autograd.spi.Face;
 import org.normkit.bench.BenchPass;
 import org.normkit.bench.BenchReport;
 import org.normkit.bench.BenchSelection;
@@ -141,7 +141,7 @@ final class BenchCommand implements Runnable {
                 .withNorms(norms)
                 .withDtypes(dtypes.stream().map(DType::parse).toList())
                 .withThreads(threads)
-                .withFaces(faces.stream().map(BenchFace::parse).toList())
+                .withFaces(faces.stream().map(Face::parseConcrete).toList())
                 .withPasses(passes.stream().map(BenchPass::parse).toList());
         List<Path> plugins = PluginLoader.pluginPaths(parent.plugins);
         RunSettings settings = settings(quick ? RunSettings.quick(plugins) : RunSettings.full(plugins));
@@ -182,8 +182,7 @@ final class BenchCommand implements Runnable {
         if (rounds != null && rounds < 1) {
             throw new IllegalArgumentException("--rounds " + rounds + ": give 1 or more (3 or more for a median)");
         }
-        HeadToHead.Settings settings = new HeadToHead.Settings(rounds != null ? rounds : base.rounds(),
-                base.minSampleMs(), base.warmupSamples());
+        HeadToHead.Settings settings = rounds != null ? base.withRounds(rounds) : base;
         HeadToHeadReport report = Versus.run(selection, peer, settings, RunSettings.forkJvmArgs(plugins), out);
         out.println();
         out.print(VersusTable.text(report));
@@ -209,7 +208,7 @@ final class BenchCommand implements Runnable {
         TrainingPlan.Selection selection = TrainingPlan.Selection.all()
                 .withNets(nets)
                 .withNorms(norms)
-                .withFaces(faces.stream().map(BenchFace::parse).toList())
+                .withFaces(faces.stream().map(Face::parseConcrete).toList())
                 .withThreads(given("--threads") ? threads : List.of(1));
         List<Path> plugins = PluginLoader.pluginPaths(parent.plugins);
         RunSettings settings = settings(quick ? RunSettings.trainingQuick(plugins) : RunSettings.trainingFull(plugins));

@@ -2,6 +2,7 @@ package org.normkit.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -9,7 +10,7 @@ import org.normkit.core.conformance.ConformanceFile;
 import org.normkit.core.conformance.ConformanceReader;
 import org.normkit.core.conformance.ConformanceReport;
 import org.normkit.core.conformance.ConformanceRunner;
-import org.normkit.core.conformance.Faces;
+import org.normkit.autograd.spi.Face;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +35,7 @@ final class ConformanceCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--cases", required = true, paramLabel = "FILE",
-            description = "The cases, a bn-conformance/1 JSON file (docs/conformance-format.md), e.g. bn-core/src/test/resources/conformance/batch-cases.json.")
+            description = "The cases: a JSON file in the bn-conformance/1 format (specified in docs/conformance-format.md).")
     Path cases;
 
     @Option(names = "--norm", paramLabel = "NAME",
@@ -52,7 +53,7 @@ final class ConformanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Faces faces = Faces.parse(face);
+        List<Face> faces = Face.parseList(face);
         if (norm != null && !parent.registry().contains(norm)) {
             throw new IllegalArgumentException("--norm: unknown normalization '" + norm + "'; registered: "
                     + String.join(", ", parent.registry().names()));

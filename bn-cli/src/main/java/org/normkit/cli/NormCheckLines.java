@@ -8,7 +8,7 @@ import java.util.Locale;
 import org.normkit.autograd.check.FaceAgreement;
 import org.normkit.autograd.check.GradCheck;
 import org.normkit.autograd.check.NormGradCheck;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedSecondOrder;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
@@ -80,16 +80,16 @@ final class NormCheckLines {
      */
     void secondOrder(NormSpec spec, Shape shape) {
         Normalization probe = provider.create(spec);
-        List<ExecutionMode> faces = new ArrayList<>(List.of(ExecutionMode.REFERENCE));
+        List<Face> faces = new ArrayList<>(List.of(Face.REFERENCE));
         if (probe.fused().isEmpty()) {
             out.println("note " + name + " has no fused face: second order through the reference face only");
         } else {
             out.println("note " + name + ": " + probe.fusedSecondOrder().statement());
             if (probe.fusedSecondOrder() != FusedSecondOrder.REFUSED) {
-                faces.add(ExecutionMode.FUSED);
+                faces.add(Face.FUSED);
             }
         }
-        for (ExecutionMode face : faces) {
+        for (Face face : faces) {
             for (boolean training : new boolean[] {true, false}) {
                 String what = "gradcheck --order 2 " + name + " " + shape + " " + mode(training) + " "
                         + face.name().toLowerCase(Locale.ROOT) + " face";

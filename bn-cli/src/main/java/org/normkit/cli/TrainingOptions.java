@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.experiments.data.TextCorpus;
 import org.normkit.experiments.train.ExperimentConfig;
 import org.normkit.experiments.train.RunBudget;
@@ -99,7 +99,7 @@ final class TrainingOptions {
 
     @Option(names = "--grad-penalty", paramLabel = "λ", defaultValue = "0",
             description = "Add λ·‖∂loss/∂input‖² to the training loss, a gradient penalty that needs the gradient of "
-                    + "a gradient (default: ${DEFAULT-VALUE}, none); see docs/grad-penalty.md.")
+                    + "a gradient (docs/grad-penalty.md; default: ${DEFAULT-VALUE}, none).")
     double gradPenalty;
 
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
@@ -111,7 +111,7 @@ final class TrainingOptions {
         return new ExperimentConfig(net, norms, epochs == null ? budget.epochs() : epochs, batchSize,
                 lr == null ? OptionalDouble.empty() : OptionalDouble.of(lr), Optional.ofNullable(optimizer),
                 weightDecay, dropout, seeds == null ? budget.seeds() : seeds, Optional.ofNullable(data),
-                out == null ? defaultOut : out, threads, ExecutionMode.parse(face),
+                out == null ? defaultOut : out, threads, Face.parse(face),
                 limitTrain == null ? budget.trainLimit() : Optional.of(limitTrain),
                 limitTest == null ? budget.testLimit() : Optional.of(limitTest), gradPenalty,
                 Optional.ofNullable(text), init, lrScaling);

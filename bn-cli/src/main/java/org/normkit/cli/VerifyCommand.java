@@ -16,7 +16,7 @@ import org.normkit.core.conformance.CaseResult;
 import org.normkit.core.conformance.ConformanceCase;
 import org.normkit.core.conformance.ConformanceReader;
 import org.normkit.core.conformance.ConformanceRunner;
-import org.normkit.core.conformance.Faces;
+import org.normkit.autograd.spi.Face;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,7 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
                     + "(repeatable).")
     Map<String, String> options = new LinkedHashMap<>();
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "1", description = "Seed of inputs and state (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
@@ -66,7 +66,7 @@ final class VerifyCommand implements Callable<Integer> {
             checks.allChecks(provider.contract().specFor(shape, NormSpec.of(1).withOptions(options)), shape, 1,
                     true);
         }
-        ConformanceRunner runner = new ConformanceRunner(parent.registry(), Optional.of(name), Faces.BOTH);
+        ConformanceRunner runner = new ConformanceRunner(parent.registry(), Optional.of(name), Face.BOTH);
         for (ConformanceCase c : served) {
             CaseResult result = runner.run(c);
             checks.record(result.passed(), "conformance " + result.line().replaceFirst("^(PASS|FAIL) ", ""), "");
@@ -79,7 +79,7 @@ final class VerifyCommand implements Callable<Integer> {
     /** The file's cases whose norm and rank pick this norm; none is an error naming the norms the file serves. */
     private List<ConformanceCase> casesServed() {
         List<ConformanceCase> all = ConformanceReader.read(cases).cases();
-        ConformanceRunner picker = new ConformanceRunner(parent.registry(), Optional.empty(), Faces.BOTH);
+        ConformanceRunner picker = new ConformanceRunner(parent.registry(), Optional.empty(), Face.BOTH);
         List<ConformanceCase> served = all.stream().filter(c -> picker.providerFor(c).equals(name)).toList();
         if (served.isEmpty()) {
             TreeSet<String> present = new TreeSet<>();

@@ -1,83 +1,79 @@
 package org.normkit.core;
 
-import java.util.OptionalDouble;
+import java.util.ArrayList;
+import java.util.List;
 
+import org.normkit.autograd.graph.GradMode;
+import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.spi.NormSpec;
+import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.core.kernel.Moments;
 
 /**
- * A layer's running statistics: the estimates of the per-channel mean and variance that normalise in evaluation,
- * held in the buffers PyTorch names {@code running_mean}, {@code running_var} and {@code num_batches_tracked}.
+ * A layer's running statistics under its {@link RunningStatsPolicy}: the buffers ({@code running_mean} and
+ * {@code running_var}, or {@code running_mean_square}, and {@code num_batches_tracked}) and their update from one
+ * batch's observed per-set moments. The policy's Javadoc gives the formulas.
  *
- * <h2>The update, once per training call</h2>
- * With f the weight of the new observation:
- * <pre>
- *   running_mean ← (1 − f)·running_mean + f·observed_mean
- *   running_var  ← (1 − f)·running_var  + f·observed_var        observed_var unbiased: σ²·m/(m − 1)
- * </pre>
- * f is the momentum in PyTorch's convention (default 0.1); Keras and TensorFlow call 1 − f their momentum (0.99 there
- * is 0.01 here). With {@link Policy#COUNTING} (BatchNorm) {@code num_batches_tracked} increases by one on every
- * update, and when the momentum is absent f = 1/num_batches_tracked after the increment: a cumulative moving
- * average, whose first update replaces the initial values by the observed ones. With {@link Policy#MOMENTUM}
- * (InstanceNorm) the momentum is required and the counter is kept but never changed, as in PyTorch.
+ * <p>When a layout has more statistics sets than running entries (InstanceNorm: N·C sets, C entries), set s belongs to
+ * entry s mod C and each entry averages its sets before the update.
  *
- * <p>The layer normalises with the biased variance σ² but accumulates the unbiased one (Bessel's correction), as
- * PyTorch does. The observed statistics are per statistics set; when a layout has more sets than running entries
- * (InstanceNorm: N·C sets, C entries) set s belongs to entry s mod C and each entry averages its sets.
- *
- * <p>Initial values (and after {@link #reset}): mean 0, variance 1, count 0. Not thread-safe: a layer is used by one
- * thread at a time.
+ * <p>Initial values (and after {@link #reset}): mean 0, variance (or mean square) 1, count 0. Not thread-safe: a layer
+ * is used by one thread at a time.
  */
 public final class RunningStats {
-
-    /** How a norm keeps running statistics. */
-    public enum Policy {
-        /** None: the norm always normalises with the statistics of its input (LayerNorm, GroupNorm). */
-        NONE,
-        /** BatchNorm's: counts the updates; an absent momentum selects the cumulative moving average. */
-        COUNTING,
-        /** InstanceNorm's: a momentum is required; the counter is never incremented. */
-        MOMENTUM
-    }
-
+    private final RunningStatsPolicy policy;
+    private final NormSpec spec;
     private final Tensor mean;
     private final Tensor variance;
     private final Tensor numBatchesTracked;
-    private final OptionalDouble momentum;
-    private final boolean counting;
+    private RunningStatsPolicy.UpdateRule override;
 
-    private RunningStats(int features, DType dtype, OptionalDouble momentum, boolean counting) {
-        this.mean = Tensor.zeros(dtype, Shape.of(features));
-        this.variance = Tensor.ones(dtype, Shape.of(features));
+    private RunningStats(RunningStatsPolicy policy, NormSpec spec) {
+        this.policy = policy;
+        this.spec = spec;
+        this.mean = Tensor.zeros(spec.dtype(), Shape.of(spec.numFeatures()));
+        this.variance = Tensor.ones(spec.dtype(), Shape.of(spec.numFeatures()));
         this.numBatchesTracked = Tensor.scalar(0, DType.FLOAT64);
-        this.momentum = momentum;
-        this.counting = counting;
     }
 
-    /**
-     * The running statistics a layer of {@code spec} keeps under {@code policy}: null when the policy is
-     * {@link Policy#NONE} or the spec does not track them.
-     */
-    public static RunningStats forSpec(NormSpec spec, Policy policy) {
-        if (policy == Policy.NONE || !spec.trackRunningStats()) {
+    /** The statistics a layer of {@code spec} keeps under {@code policy}; null when it keeps none. */
+    static RunningStats forSpec(NormSpec spec, RunningStatsPolicy policy) {
+        if (!policy.tracksAnything() || !spec.trackRunningStats()) {
             return null;
         }
-        if (policy == Policy.MOMENTUM && spec.momentum().isEmpty()) {
-            throw new IllegalArgumentException("momentum = None is not allowed for this norm: its running statistics "
-                    + "need a momentum in [0, 1] (PyTorch's default 0.1); only BatchNorm has the cumulative average");
-        }
-        return new RunningStats(spec.numFeatures(), spec.dtype(), spec.momentum(), policy == Policy.COUNTING);
+        return new RunningStats(policy, spec);
     }
 
-    /** The {@code running_mean} buffer, shape (C). */
+    /** Registers the buffers under PyTorch's names (a mean of squares under {@code running_mean_square}). */
+    void registerIn(BufferRegistrar layer) {
+        if (policy.tracked() == RunningStatsPolicy.Tracked.MEAN_OF_SQUARES) {
+            layer.register("running_mean_square", variance);
+        } else {
+            layer.register("running_mean", mean);
+            layer.register("running_var", variance);
+        }
+        layer.register("num_batches_tracked", numBatchesTracked);
+    }
+
+    /** How a layer registers a buffer (its {@code registerBuffer}). */
+    @FunctionalInterface
+    interface BufferRegistrar {
+        void register(String name, Tensor buffer);
+    }
+
+    public RunningStatsPolicy policy() {
+        return policy;
+    }
+
+    /** The running mean, shape (C); zeros (and not a buffer) when the policy tracks a mean of squares. */
     public Tensor mean() {
         return mean;
     }
 
-    /** The {@code running_var} buffer (unbiased estimates), shape (C). */
+    /** The running variance (as the estimator made it), or the running mean square; shape (C). */
     public Tensor variance() {
         return variance;
     }
@@ -91,21 +87,13 @@ public final class RunningStats {
         return (long) numBatchesTracked.item();
     }
 
-    /** The momentum; empty for the cumulative moving average. */
-    public OptionalDouble momentum() {
-        return momentum;
+    /** The running statistics as the constants a face normalises with. */
+    public Statistics asStatistics() {
+        return Statistics.running(mean, variance);
     }
 
-    /** Folds one batch's observed per-set statistics (mean, biased variance) into the running estimates. */
+    /** Folds one batch's observed per-set statistics (mean, biased variance or mean square) into the estimates. */
     public void update(Moments observed) {
-        update(observed, true);
-    }
-
-    /**
-     * As {@link #update(Moments)}; {@code besselCorrection} false folds the observed second moment in as it is, for
-     * norms whose second moment is a mean square about 0 (PowerNorm's quadratic mean), not a variance.
-     */
-    public void update(Moments observed, boolean besselCorrection) {
         int entries = mean.numel();
         int sets = observed.sets();
         if (sets % entries != 0) {
@@ -113,27 +101,39 @@ public final class RunningStats {
                     + " observed sets: the number of sets must be a multiple of the number of entries");
         }
         int m = observed.setSize();
-        if (m < 2) {
+        boolean bessel = policy.estimator() == RunningStatsPolicy.Estimator.UNBIASED;
+        if (bessel && m < 2) {
             throw new IllegalArgumentException("the running variance needs at least 2 values per statistics set, got "
                     + m + " (the unbiased variance divides by m - 1)");
         }
-        if (counting) {
+        if (policy.counting()) {
             numBatchesTracked.set(0, numBatchesTracked.item() + 1);
         }
-        double f = momentum.isPresent() ? momentum.getAsDouble() : 1.0 / numBatchesTracked.item();
-        double bessel = besselCorrection ? (double) m / (m - 1) : 1.0;
+        RunningStatsPolicy.UpdateRule rule = override != null ? override : policy.updateRule();
+        double f = rule.weight(spec, batchesTracked());
+        if (!(f >= 0 && f <= 1)) {
+            throw new IllegalStateException("the running statistics' update weight is " + f + " (batches tracked: "
+                    + batchesTracked() + "): a rule without a momentum needs a policy that counts batches");
+        }
+        boolean meanOfSquares = policy.tracked() == RunningStatsPolicy.Tracked.MEAN_OF_SQUARES;
+        double correction = bessel ? (double) m / (m - 1) : 1.0;
         int perEntry = sets / entries;
         for (int c = 0; c < entries; c++) {
             double observedMean = 0;
-            double observedVariance = 0;
+            double observedSecond = 0;
             for (int s = c; s < sets; s += entries) {
-                observedMean += observed.mean()[s];
-                observedVariance += observed.variance()[s] * bessel;
+                double mu = observed.mean()[s];
+                observedMean += mu;
+                observedSecond += meanOfSquares ? observed.variance()[s] + mu * mu : observed.variance()[s] * correction;
             }
             observedMean /= perEntry;
-            observedVariance /= perEntry;
-            mean.set(c, (1 - f) * mean.get(c) + f * observedMean);
-            variance.set(c, (1 - f) * variance.get(c) + f * observedVariance);
+            observedSecond /= perEntry;
+            if (!meanOfSquares) {
+                mean.set(c, rule.nextMean(mean.get(c), observedMean, f, spec));
+                variance.set(c, rule.nextVariance(variance.get(c), observedSecond, f, spec));
+            } else {
+                variance.set(c, rule.nextMean(variance.get(c), observedSecond, f, spec));
+            }
         }
     }
 
@@ -144,5 +144,66 @@ public final class RunningStats {
             variance.set(c, 1.0);
         }
         numBatchesTracked.set(0, 0.0);
+    }
+
+    /**
+     * Precise statistics (Wu &amp; Johnson, "Rethinking 'Batch' in BatchNorm", 2021, §3; Radosavovic et al.'s "precise
+     * BN"): after training, re-estimates the running statistics of every norm layer in {@code model} that keeps
+     * them, from the first {@code batches} inputs of {@code inputs}, each batch counting equally (the cumulative
+     * average, with each norm's own estimator), instead of the momentum average of weights that kept changing.
+     *
+     * <p>The model runs forward under no-grad with every such layer normalising with its batch's statistics and
+     * updating; afterwards each layer's switches and the model's train/eval flag are as they were. Returns the
+     * number of batches used; an empty {@code inputs} or {@code batches < 1} is an error (the statistics would be
+     * reset to their initial values).
+     */
+    public static int recalibrate(Module model, Iterable<Tensor> inputs, int batches) {
+        if (batches < 1) {
+            throw new IllegalArgumentException("recalibrate needs at least 1 batch, got " + batches);
+        }
+        List<NormLayer> layers = new ArrayList<>();
+        collect(model, layers);
+        List<boolean[]> switches = new ArrayList<>();
+        for (NormLayer layer : layers) {
+            switches.add(new boolean[] {layer.updatesRunningStatistics(), layer.usesRunningStatistics()});
+        }
+        int used = 0;
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            for (NormLayer layer : layers) {
+                RunningStats stats = layer.runningStats().orElseThrow();
+                stats.reset();
+                // Its own count: a policy that does not count batches (InstanceNorm) still averages them equally.
+                long[] seen = {0};
+                stats.override = (spec, n) -> 1.0 / ++seen[0];
+                layer.setUpdatesRunningStatistics(true);
+                layer.setUsesRunningStatistics(false);
+            }
+            for (Tensor x : inputs) {
+                if (used == batches) {
+                    break;
+                }
+                model.forward(x);
+                used++;
+            }
+        } finally {
+            for (int i = 0; i < layers.size(); i++) {
+                NormLayer layer = layers.get(i);
+                layer.runningStats().orElseThrow().override = null;
+                layer.setUpdatesRunningStatistics(switches.get(i)[0]);
+                layer.setUsesRunningStatistics(switches.get(i)[1]);
+            }
+        }
+        if (used == 0) {
+            throw new IllegalArgumentException("recalibrate got no input batch: the running statistics were reset; "
+                    + "pass the training inputs (a few hundred samples are enough)");
+        }
+        return used;
+    }
+
+    private static void collect(Module module, List<NormLayer> into) {
+        if (module instanceof NormLayer layer && layer.runningStats().isPresent()) {
+            into.add(layer);
+        }
+        module.children().values().forEach(child -> collect(child, into));
     }
 }

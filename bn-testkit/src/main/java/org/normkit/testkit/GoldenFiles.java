@@ -15,7 +15,7 @@ import org.normkit.core.conformance.ConformanceCase;
 import org.normkit.core.conformance.ConformanceReader;
 import org.normkit.core.conformance.ConformanceReport;
 import org.normkit.core.conformance.ConformanceRunner;
-import org.normkit.core.conformance.Faces;
+import org.normkit.autograd.spi.Face;
 
 /**
  * Golden conformance files in a norm's tests: read one from the test resources and require every case to pass on
@@ -46,7 +46,7 @@ public final class GoldenFiles {
 
     /** Runs the cases through the registry on both faces; fails with one line per case unless all pass. */
     public static ConformanceReport assertAllPass(List<ConformanceCase> cases) {
-        ConformanceReport report = new ConformanceRunner(NormRegistry.loadDefault(), Optional.empty(), Faces.BOTH)
+        ConformanceReport report = new ConformanceRunner(NormRegistry.loadDefault(), Optional.empty(), Face.BOTH)
                 .runAll(cases);
         assertTrue(report.allPassed(), String.join("\n", report.lines()));
         return report;

@@ -19,7 +19,7 @@ import org.normkit.autograd.check.GradCheck;
 import org.normkit.autograd.check.NormGradCheck;
 import org.normkit.autograd.graph.Backprop;
 import org.normkit.autograd.graph.GradMode;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedSecondOrder;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
@@ -131,8 +131,8 @@ public abstract class RegisteredNormChecks {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("normsAndShapes")
     void referenceFacePassesSecondOrderGradcheck(String name, Shape shape) {
-        secondOrder(name, shape, true, ExecutionMode.REFERENCE);
-        secondOrder(name, shape, false, ExecutionMode.REFERENCE);
+        secondOrder(name, shape, true, Face.REFERENCE);
+        secondOrder(name, shape, false, Face.REFERENCE);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -141,18 +141,18 @@ public abstract class RegisteredNormChecks {
         Normalization probe = create(name, shape, DType.FLOAT64);
         Assumptions.assumeTrue(probe.fused().isPresent(), name + " has no fused face");
         if (probe.fusedSecondOrder() == FusedSecondOrder.REFUSED) {
-            probe.setExecutionMode(ExecutionMode.FUSED);
+            probe.setFace(Face.FUSED);
             Tensor x = Tensor.randn(DType.FLOAT64, shape, 1).requiresGrad(true);
             IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                     () -> Backprop.grad(probe.forward(x).square().sum(), new Tensor[] {x}, true));
             assertTrue(e.getMessage().contains("has no differentiable backward"), e.getMessage());
             return;
         }
-        secondOrder(name, shape, true, ExecutionMode.FUSED);
-        secondOrder(name, shape, false, ExecutionMode.FUSED);
+        secondOrder(name, shape, true, Face.FUSED);
+        secondOrder(name, shape, false, Face.FUSED);
     }
 
-    private void secondOrder(String name, Shape shape, boolean training, ExecutionMode face) {
+    private void secondOrder(String name, Shape shape, boolean training, Face face) {
         long seed = seed(name, shape);
         Normalization layer = create(name, shape, DType.FLOAT64);
         layer.loadStateDict(FaceAgreement.randomState(layer.stateDict(), seed));

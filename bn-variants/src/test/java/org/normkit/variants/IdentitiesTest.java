@@ -5,7 +5,8 @@ import static org.normkit.variants.Close.assertClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.core.NormLayer;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
@@ -15,7 +16,6 @@ import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.variants.group.GroupNorm;
 import org.normkit.variants.instance.InstanceNorm;
-import org.normkit.variants.instance.InstanceNorm2d;
 import org.normkit.variants.layer.LayerNorm;
 
 /**
@@ -32,33 +32,33 @@ class IdentitiesTest {
         return NormSpec.of(numFeatures).withDtype(DType.FLOAT64).withAffine(false).withTrackRunningStats(false);
     }
 
-    private static GroupNorm groupNorm(int groups) {
-        return new GroupNorm(plain(4).withOption("groups", Integer.toString(groups)));
+    private static NormLayer groupNorm(int groups) {
+        return new GroupNorm().create(plain(4).withOption("groups", Integer.toString(groups)));
     }
 
     @ParameterizedTest
-    @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-    void groupNormWithOneGroupIsLayerNormOverCHW(ExecutionMode face) {
-        assertSameNormalisation(groupNorm(1), new LayerNorm(plain(4 * 5 * 6).withOption("normalized_shape", "4,5,6")),
+    @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+    void groupNormWithOneGroupIsLayerNormOverCHW(Face face) {
+        assertSameNormalisation(groupNorm(1), new LayerNorm().create(plain(4 * 5 * 6).withOption("normalized_shape", "4,5,6")),
                 face);
     }
 
     @ParameterizedTest
-    @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-    void groupNormWithOneGroupPerChannelIsInstanceNorm(ExecutionMode face) {
-        assertSameNormalisation(groupNorm(4), new InstanceNorm2d(plain(4)), face);
-        assertSameNormalisation(groupNorm(4), new InstanceNorm(plain(4)), face);
+    @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+    void groupNormWithOneGroupPerChannelIsInstanceNorm(Face face) {
+        assertSameNormalisation(groupNorm(4), new InstanceNorm().create("instance_norm2d", plain(4)), face);
+        assertSameNormalisation(groupNorm(4), new InstanceNorm().create(plain(4)), face);
     }
 
     @Test
     void savedStatisticsOfOneGroupAreLayerNormsAndOfCGroupsInstanceNorms() {
-        assertSameSavedStatistics(groupNorm(1), new LayerNorm(plain(120).withOption("normalized_shape", "4,5,6")));
-        assertSameSavedStatistics(groupNorm(4), new InstanceNorm2d(plain(4)));
+        assertSameSavedStatistics(groupNorm(1), new LayerNorm().create(plain(120).withOption("normalized_shape", "4,5,6")));
+        assertSameSavedStatistics(groupNorm(4), new InstanceNorm().create("instance_norm2d", plain(4)));
     }
 
-    private static void assertSameNormalisation(Normalization group, Normalization other, ExecutionMode face) {
-        group.setExecutionMode(face);
-        other.setExecutionMode(face);
+    private static void assertSameNormalisation(Normalization group, Normalization other, Face face) {
+        group.setFace(face);
+        other.setFace(face);
         Tensor xGroup = X.copy().requiresGrad(true);
         Tensor xOther = X.copy().requiresGrad(true);
         Tensor yGroup = group.forward(xGroup);

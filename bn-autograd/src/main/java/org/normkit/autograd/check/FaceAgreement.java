@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 import org.normkit.autograd.nn.Parameter;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
@@ -84,8 +84,8 @@ public final class FaceAgreement {
         fused.loadStateDict(state);
         reference.train(training);
         fused.train(training);
-        reference.setExecutionMode(ExecutionMode.REFERENCE);
-        fused.setExecutionMode(ExecutionMode.FUSED);
+        reference.setFace(Face.REFERENCE);
+        fused.setFace(Face.FUSED);
 
         Tensor x = Tensor.randn(dtype, input, seed + 1);
         Tensor gradOutput = Tensor.randn(dtype, input, seed + 2);

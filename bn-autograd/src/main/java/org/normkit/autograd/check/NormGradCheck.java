@@ -8,7 +8,7 @@ import java.util.Map;
 
 import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.nn.Parameter;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.DType;
@@ -82,12 +82,12 @@ public final class NormGradCheck {
      * fused face, whose node hands a pass that builds a graph on as {@link Normalization#fusedSecondOrder} says. The
      * layer's state (running statistics a training forward updates, the execution mode) is restored afterwards.
      */
-    public static GradCheck.Report checkSecondOrder(Normalization layer, Tensor x, long seed, ExecutionMode face) {
+    public static GradCheck.Report checkSecondOrder(Normalization layer, Tensor x, long seed, Face face) {
         if (layer.spec().dtype() != DType.FLOAT64) {
             throw new IllegalArgumentException("gradcheck needs a float64 layer, got " + layer.spec().dtype()
                     + ": build it with NormSpec.withDtype(DType.FLOAT64)");
         }
-        if (face == ExecutionMode.FUSED && layer.fused().isEmpty()) {
+        if (face == Face.FUSED && layer.fused().isEmpty()) {
             throw new IllegalArgumentException("the second-order check of the fused face needs a norm with one; "
                     + "check the reference face instead");
         }
@@ -107,16 +107,16 @@ public final class NormGradCheck {
         });
         Map<String, Tensor> state = new LinkedHashMap<>();
         layer.stateDict().forEach((name, t) -> state.put(name, t.copy()));
-        ExecutionMode mode = layer.executionMode();
+        Face mode = layer.face();
         layer.zeroGrad();
         try {
-            if (face == ExecutionMode.FUSED) {
-                layer.setExecutionMode(ExecutionMode.FUSED);
+            if (face == Face.FUSED) {
+                layer.setFace(Face.FUSED);
                 return GradCheck.secondOrder(() -> layer.forward(input), names, points, seed);
             }
             return GradCheck.secondOrder(() -> layer.reference(input, use), names, points, seed);
         } finally {
-            layer.setExecutionMode(mode);
+            layer.setFace(mode);
             layer.loadStateDict(state);
             layer.zeroGrad();
         }

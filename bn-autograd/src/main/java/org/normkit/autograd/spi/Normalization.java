@@ -25,10 +25,10 @@ public abstract class Normalization extends Module {
     /** The fused face, when the norm has one. */
     public abstract Optional<FusedNorm> fused();
 
-    /** This layer's own face choice; a non-AUTO {@link ExecutionMode#scope} overrides AUTO. */
-    public abstract void setExecutionMode(ExecutionMode mode);
+    /** This layer's own face choice; a non-AUTO {@link Face#scope} overrides AUTO. */
+    public abstract void setFace(Face mode);
 
-    public abstract ExecutionMode executionMode();
+    public abstract Face face();
 
     /**
      * The statistics {@link #forward} would normalise with in the current mode, by {@link Statistics#choose}: the

@@ -1,9 +1,13 @@
 package org.normkit.autograd.spi;
 
+import java.util.List;
+
 /**
- * The one interface a researcher implements to add a normalization: found by {@link java.util.ServiceLoader}
- * through one line in {@code META-INF/services/org.normkit.autograd.spi.NormalizationProvider}; needs a public
- * zero-argument constructor. No Guice knowledge is needed.
+ * A registry entry: a normalization's name, summary, inputs and factory. Found by {@link java.util.ServiceLoader}
+ * through one line in {@code META-INF/services/org.normkit.autograd.spi.NormalizationProvider} naming a class with a
+ * public zero-argument constructor; one such class may stand for a family of entries ({@link #family()}). A norm
+ * written against bn-core extends {@code org.normkit.core.Norm}, which implements this interface for it. No Guice
+ * knowledge is needed.
  */
 public interface NormalizationProvider {
 
@@ -18,4 +22,12 @@ public interface NormalizationProvider {
 
     /** A new layer; validates the spec with errors that name the field, the value and the fix. */
     Normalization create(NormSpec spec);
+
+    /**
+     * The registry entries this service line stands for: this one alone (the default), or one per name of a family
+     * ({@code batch_norm}, {@code batch_norm1d}, {@code batch_norm2d}, {@code batch_norm3d} from one class).
+     */
+    default List<NormalizationProvider> family() {
+        return List.of(this);
+    }
 }

@@ -56,27 +56,38 @@ public final class ProviderDiscovery {
                 problems.add(describe(e, loader));
                 continue;
             }
-            String name;
+            List<NormalizationProvider> entries;
             try {
-                name = p.name();
+                entries = p.family();
             } catch (RuntimeException e) {
-                problems.add(p.getClass().getName() + ".name() failed: " + e + " (from " + origin(p.getClass()) + ")");
+                problems.add(p.getClass().getName() + ".family() failed: " + e + " (from " + origin(p.getClass()) + ")");
                 continue;
             }
-            NormalizationProvider previous = providers.get(name);
-            if (previous != null) {
-                problems.add("duplicate normalization name '" + name + "': " + previous.getClass().getName()
-                        + " (" + origin(previous.getClass()) + ") and " + p.getClass().getName() + " ("
-                        + origin(p.getClass()) + ") both use it; the second is ignored: rename one provider's name()");
-                continue;
-            }
-            if (name == null || !name.matches("[a-z][a-z0-9_]*")) {
-                problems.add(p.getClass().getName() + " has the name '" + name + "' (" + origin(p.getClass())
-                        + "): names are lower_snake_case, e.g. my_norm");
-                continue;
-            }
-            providers.put(name, p);
+            entries.forEach(this::add);
         }
+    }
+
+    private void add(NormalizationProvider p) {
+        String name;
+        try {
+            name = p.name();
+        } catch (RuntimeException e) {
+            problems.add(p.getClass().getName() + ".name() failed: " + e + " (from " + origin(p.getClass()) + ")");
+            return;
+        }
+        NormalizationProvider previous = providers.get(name);
+        if (previous != null) {
+            problems.add("duplicate normalization name '" + name + "': " + previous.getClass().getName()
+                    + " (" + origin(previous.getClass()) + ") and " + p.getClass().getName() + " ("
+                    + origin(p.getClass()) + ") both use it; the second is ignored: rename one provider's name()");
+            return;
+        }
+        if (name == null || !name.matches("[a-z][a-z0-9_]*")) {
+            problems.add(p.getClass().getName() + " has the name '" + name + "' (" + origin(p.getClass())
+                    + "): names are lower_snake_case, e.g. my_norm");
+            return;
+        }
+        providers.put(name, p);
     }
 
     /** Finds the service-file line that names the class the error is about. */

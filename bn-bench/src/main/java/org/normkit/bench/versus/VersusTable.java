@@ -72,7 +72,7 @@ public final class VersusTable {
         Set<String> columns = new LinkedHashSet<>();
         Map<String, Map<String, HeadToHeadReport.Row>> byLine = new LinkedHashMap<>();
         for (HeadToHeadReport.Row row : r.rows()) {
-            String column = row.dtype() + ", " + row.threads() + (row.threads() == 1 ? " thread" : " threads");
+            String column = column(row);
             columns.add(column);
             byLine.computeIfAbsent(row.norm() + " | " + row.shape() + " | " + row.pass(), k -> new LinkedHashMap<>())
                     .put(column, row);
@@ -107,6 +107,40 @@ public final class VersusTable {
             b.append("\n\n");
         }
         return b.toString();
+    }
+
+    /**
+     * normkit's milliseconds over the fastest copy of the same tensor, per norm, shape and pass, one column per
+     * (dtype, threads): how far each kernel is from the memory bound.
+     */
+    public static String floors(HeadToHeadReport r) {
+        Set<String> columns = new LinkedHashSet<>();
+        Map<String, Map<String, HeadToHeadReport.Row>> byLine = new LinkedHashMap<>();
+        for (HeadToHeadReport.Row row : r.rows()) {
+            String column = column(row);
+            columns.add(column);
+            byLine.computeIfAbsent(row.norm() + " | " + row.shape() + " | " + row.pass(), k -> new LinkedHashMap<>())
+                    .put(column, row);
+        }
+        StringBuilder b = new StringBuilder("normkit ms × the fastest copy of the same tensor (any side's, sampled in "
+                + "the same round):\n\n| norm | shape | pass |");
+        columns.forEach(c -> b.append(' ').append(c).append(" |"));
+        b.append("\n|---|---|---|");
+        columns.forEach(c -> b.append("---|"));
+        b.append('\n');
+        byLine.forEach((line, cells) -> {
+            b.append("| ").append(line).append(" |");
+            for (String c : columns) {
+                HeadToHeadReport.Row row = cells.get(c);
+                b.append(' ').append(row == null ? "—" : fixed(row.timesFloor())).append(" |");
+            }
+            b.append('\n');
+        });
+        return b.toString();
+    }
+
+    private static String column(HeadToHeadReport.Row row) {
+        return row.dtype() + ", " + row.threads() + (row.threads() == 1 ? " thread" : " threads");
     }
 
     /** The geometric mean of normkit ÷ {@code peer} over every row that has it; NaN when none has. */

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.normkit.autograd.graph.GradMode;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormSpec;
@@ -146,15 +146,15 @@ public final class ToyBatchNorm implements NormalizationProvider {
         }
 
         @Override
-        public void setExecutionMode(ExecutionMode mode) {
-            if (mode == ExecutionMode.FUSED) {
+        public void setFace(Face mode) {
+            if (mode == Face.FUSED) {
                 throw new IllegalArgumentException("batch_norm_toy has no fused face");
             }
         }
 
         @Override
-        public ExecutionMode executionMode() {
-            return ExecutionMode.REFERENCE;
+        public Face face() {
+            return Face.REFERENCE;
         }
 
         @Override

@@ -3,7 +3,7 @@ package org.normkit.bench.toy;
 import java.util.List;
 import java.util.Optional;
 
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormSpec;
@@ -73,7 +73,7 @@ public final class ToyRowNorm implements NormalizationProvider {
         private final NormSpec spec;
         private final Tensor weight;
         private final Tensor bias;
-        private ExecutionMode mode = ExecutionMode.AUTO;
+        private Face mode = Face.AUTO;
 
         /** {@code failingKernel}: the fused forward throws, for tests of how the suite reports a failure. */
         Layer(NormSpec spec, boolean failingKernel) {
@@ -85,8 +85,8 @@ public final class ToyRowNorm implements NormalizationProvider {
 
         @Override
         public Tensor forward(Tensor x) {
-            ExecutionMode m = mode == ExecutionMode.AUTO ? ExecutionMode.scoped() : mode;
-            if (m == ExecutionMode.REFERENCE) {
+            Face m = mode == Face.AUTO ? Face.scoped() : mode;
+            if (m == Face.REFERENCE) {
                 return reference(x, Statistics.batch());
             }
             Tensor out = x.zerosLike();
@@ -113,12 +113,12 @@ public final class ToyRowNorm implements NormalizationProvider {
         }
 
         @Override
-        public void setExecutionMode(ExecutionMode mode) {
+        public void setFace(Face mode) {
             this.mode = mode;
         }
 
         @Override
-        public ExecutionMode executionMode() {
+        public Face face() {
             return mode;
         }
 

@@ -70,7 +70,7 @@ class HeadToHeadTest {
     }
 
     private static HeadToHeadReport run(int threads, Contender ours, Peer... peers) {
-        HeadToHead h2h = new HeadToHead(new HeadToHead.Settings(3, 1, 0), c -> ours, List.of(peers),
+        HeadToHead h2h = new HeadToHead(new HeadToHead.Settings(3, 1, 1, 0, 0, 0), c -> ours, List.of(peers),
                 new PrintWriter(new StringWriter()));
         return h2h.run(List.of(CASE), List.of(threads), "test machine");
     }

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.normkit.autograd.check.Comparison;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 
 /**
  * The outcome of one conformance case: passed, failed (some face produced a wrong or missing tensor, or an error)
@@ -25,7 +25,7 @@ public record CaseResult(String name, String norm, String provider, Status statu
     public enum Status { PASSED, FAILED, UNSERVED }
 
     /** The comparisons and problems of one face. */
-    public record FaceResult(ExecutionMode face, List<Comparison> comparisons, List<String> problems) {
+    public record FaceResult(Face face, List<Comparison> comparisons, List<String> problems) {
         public boolean passed() {
             return problems.isEmpty() && comparisons.stream().allMatch(Comparison::passed);
         }

@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
 
 import org.normkit.autograd.check.Comparison;
 import org.normkit.autograd.check.Tolerance;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
@@ -38,9 +38,9 @@ import org.normkit.autograd.tensor.Tensor;
 public final class ConformanceRunner {
     private final NormRegistry registry;
     private final Optional<String> normOverride;
-    private final Faces faces;
+    private final List<Face> faces;
 
-    public ConformanceRunner(NormRegistry registry, Optional<String> normOverride, Faces faces) {
+    public ConformanceRunner(NormRegistry registry, Optional<String> normOverride, List<Face> faces) {
         this.registry = registry;
         this.normOverride = normOverride;
         this.faces = faces;
@@ -90,13 +90,13 @@ public final class ConformanceRunner {
                     List.of("cannot build the layer: " + message(e)));
         }
         List<String> notes = new ArrayList<>();
-        List<ExecutionMode> modes = faces.modes();
+        List<Face> modes = faces;
         if (!hasFused) {
-            modes = List.of(ExecutionMode.REFERENCE);
+            modes = List.of(Face.REFERENCE);
             notes.add(providerName + " has no fused face: checked on the reference face only");
         }
         List<CaseResult.FaceResult> results = new ArrayList<>();
-        for (ExecutionMode mode : modes) {
+        for (Face mode : modes) {
             results.add(runFace(provider, spec, c, mode));
         }
         boolean passed = results.stream().allMatch(CaseResult.FaceResult::passed);
@@ -124,14 +124,14 @@ public final class ConformanceRunner {
     }
 
     private CaseResult.FaceResult runFace(NormalizationProvider provider, NormSpec spec, ConformanceCase c,
-                                          ExecutionMode mode) {
+                                          Face mode) {
         List<Comparison> comparisons = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         try {
             Normalization layer = provider.create(spec);
             loadState(layer, c, problems);
             layer.train(c.training());
-            layer.setExecutionMode(mode);
+            layer.setFace(mode);
             Tensor x = c.input().copy();
             if (c.gradOutput() != null) {
                 x.requiresGrad(true);

@@ -13,10 +13,11 @@ import org.normkit.autograd.nn.Parameter;
 import org.normkit.autograd.nn.Sequential;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Tensor;
+import org.normkit.core.NormLayer;
 import org.normkit.core.batch.BatchNorm;
 
 /**
- * Inference folding: every {@link BatchNorm} in evaluation mode is merged into the {@link Linear} or
+ * Inference folding: every {@link BatchNorm} layer in evaluation mode is merged into the {@link Linear} or
  * {@link Conv2d} just before it, giving an equivalent model with one layer fewer per norm (what
  * {@code torch.fx.experimental.optimization.fuse} does for Conv2d + BatchNorm2d).
  *
@@ -49,7 +50,7 @@ import org.normkit.core.batch.BatchNorm;
  * original's own instance, shared, so training the folded model would change the original's copies of those.
  *
  * <pre>{@code
- * Sequential net = new Sequential(new Linear(784, 256, rng), new BatchNorm1d(NormSpec.of(256)), new ReLU(), ...);
+ * Sequential net = new Sequential(new Linear(784, 256, rng), new BatchNorm().create("batch_norm1d", NormSpec.of(256)), new ReLU(), ...);
  * ... train ...
  * net.eval();
  * Module fast = BatchNormFolding.fold(net);   // Linear(784 -> 256), ReLU, ...: same outputs, one layer fewer
@@ -62,7 +63,8 @@ public final class BatchNormFolding {
 
     /** An equivalent model with every BatchNorm folded into the layer before it; refuses what cannot fold. */
     public static Module fold(Module model) {
-        if (model instanceof BatchNorm norm) {
+        NormLayer norm = batchNorm(model);
+        if (norm != null) {
             throw refusal("", norm, "is the whole model: there is no Linear or Conv2d before it to fold into");
         }
         try (GradMode.Scope ignored = GradMode.noGrad()) {
@@ -90,7 +92,8 @@ public final class BatchNormFolding {
         for (int i = 0; i < sequential.size(); i++) {
             Module layer = sequential.get(i);
             String name = path + i;
-            if (layer instanceof BatchNorm norm) {
+            NormLayer norm = batchNorm(layer);
+            if (norm != null) {
                 requireFoldable(norm, name);
                 if (layers.isEmpty()) {
                     throw refusal(name, norm, "is the first layer of its Sequential: there is no Linear or Conv2d "
@@ -111,7 +114,7 @@ public final class BatchNormFolding {
     }
 
     /** {@code before} (already a copy) with {@code norm} folded into it, or into its last layer. */
-    private static Module foldInto(Module before, String beforeName, BatchNorm norm, String normName) {
+    private static Module foldInto(Module before, String beforeName, NormLayer norm, String normName) {
         if (before instanceof Sequential nested && nested.size() > 0) {
             Sequential refolded = new Sequential();
             refolded.train(nested.isTraining());
@@ -121,13 +124,13 @@ public final class BatchNormFolding {
             int last = nested.size() - 1;
             return refolded.add(foldInto(nested.get(last), beforeName + "." + last, norm, normName));
         }
-        BatchNorm.Dims dims = norm.dims();
-        if (before instanceof Linear linear && (dims == BatchNorm.Dims.ONE_D || dims == BatchNorm.Dims.ANY)) {
+        String dims = norm.name();
+        if (before instanceof Linear linear && (dims.equals("batch_norm1d") || dims.equals("batch_norm"))) {
             requireFeatures(norm, normName, linear.outFeatures(), beforeName, linear);
             double[][] folded = foldedWeightAndBias(norm, linear.weight().value(), bias(linear.bias()));
             return linearWith(linear, folded[0], folded[1]);
         }
-        if (before instanceof Conv2d conv && (dims == BatchNorm.Dims.TWO_D || dims == BatchNorm.Dims.ANY)) {
+        if (before instanceof Conv2d conv && (dims.equals("batch_norm2d") || dims.equals("batch_norm"))) {
             requireFeatures(norm, normName, conv.outChannels(), beforeName, conv);
             double[][] folded = foldedWeightAndBias(norm, conv.weight().value(), bias(conv.bias()));
             return convWith(conv, folded[0], folded[1]);
@@ -143,7 +146,7 @@ public final class BatchNormFolding {
     }
 
     /** W' = s·W per output channel and b' = s·(b − running_mean) + β, with s = γ / sqrt(running_var + eps). */
-    private static double[][] foldedWeightAndBias(BatchNorm norm, Tensor weight, double[] bias) {
+    private static double[][] foldedWeightAndBias(NormLayer norm, Tensor weight, double[] bias) {
         Map<String, Tensor> state = norm.stateDict();
         double[] mean = state.get("running_mean").toDoubleArray();
         double[] variance = state.get("running_var").toDoubleArray();
@@ -165,8 +168,8 @@ public final class BatchNormFolding {
         return new double[][] {w, foldedBias};
     }
 
-    private static void requireFoldable(BatchNorm norm, String name) {
-        if (norm.isTraining()) {
+    private static void requireFoldable(NormLayer norm, String name) {
+        if (norm.runningStats().isPresent() && !norm.usesRunningStatistics()) {
             throw refusal(name, norm, "is in training mode, where it normalises with each batch's statistics: call "
                     + "eval() on the model before folding");
         }
@@ -176,7 +179,7 @@ public final class BatchNormFolding {
         }
     }
 
-    private static void requireFeatures(BatchNorm norm, String normName, int outputs, String beforeName,
+    private static void requireFeatures(NormLayer norm, String normName, int outputs, String beforeName,
                                         Module before) {
         if (norm.spec().numFeatures() != outputs) {
             throw refusal(normName, norm, "has " + norm.spec().numFeatures() + " features but '" + beforeName + "' ("
@@ -187,7 +190,8 @@ public final class BatchNormFolding {
     private static void requireNoNormInside(Module layer, String path) {
         for (Map.Entry<String, Module> child : layer.children().entrySet()) {
             String name = path + child.getKey();
-            if (child.getValue() instanceof BatchNorm norm) {
+            NormLayer norm = batchNorm(child.getValue());
+            if (norm != null) {
                 throw refusal(name, norm, "sits inside " + layer.getClass().getSimpleName() + ", which is not a "
                         + "Sequential: folding cannot see which layer feeds the norm; build that part as a Sequential");
             }
@@ -195,9 +199,14 @@ public final class BatchNormFolding {
         }
     }
 
-    private static IllegalArgumentException refusal(String name, BatchNorm norm, String why) {
+    private static IllegalArgumentException refusal(String name, NormLayer norm, String why) {
         String where = name.isEmpty() ? "" : "'" + name + "' ";
         return new IllegalArgumentException("cannot fold BatchNorm " + where + "(" + norm + "): it " + why);
+    }
+
+    /** The layer as a BatchNorm layer (one of batch_norm, batch_norm1d/2d/3d), or null. */
+    private static NormLayer batchNorm(Module layer) {
+        return layer instanceof NormLayer norm && norm.norm() instanceof BatchNorm ? norm : null;
     }
 
     /** A new Linear like {@code original} holding these values (the random initialisation is overwritten). */

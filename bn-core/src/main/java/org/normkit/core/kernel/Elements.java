@@ -177,6 +177,10 @@ abstract class Elements {
         @Override
         void normalizeAcross(Elements out, int off, int len, Coefficients mean, Coefficients scale,
                              Coefficients shift, int a) {
+            if (VECTOR_API) {
+                VectorLoops.normalizeAcross(data, ((F64) out).data, off, len, mean.d, scale.d, shift.d, a);
+                return;
+            }
             final double[] x = data;
             final double[] y = ((F64) out).data;
             final double[] m = mean.d, sc = scale.d, sh = shift.d;
@@ -188,6 +192,10 @@ abstract class Elements {
         @Override
         void normalizeRow(Elements out, int off, int len, double mean, double rstd, Coefficients gamma,
                           Coefficients beta, int a) {
+            if (VECTOR_API) {
+                VectorLoops.normalizeRow(data, ((F64) out).data, off, len, mean, rstd, gamma.d, beta.d, a);
+                return;
+            }
             final double[] x = data;
             final double[] y = ((F64) out).data;
             final double[] ga = gamma.d, be = beta.d;
@@ -282,6 +290,11 @@ abstract class Elements {
         @Override
         void gradInputAcross(Elements grad, Elements gradInput, int off, int len, Coefficients mean, Coefficients a,
                              Coefficients b, Coefficients c, int p) {
+            if (VECTOR_API) {
+                VectorLoops.gradInputAcross(data, ((F64) grad).data, ((F64) gradInput).data, off,
+                        len, mean.d, a.d, b.d, c.d, p);
+                return;
+            }
             final double[] x = data;
             final double[] g = ((F64) grad).data;
             final double[] dx = ((F64) gradInput).data;
@@ -294,6 +307,11 @@ abstract class Elements {
         @Override
         void gradInputRow(Elements grad, Elements gradInput, int off, int len, double mean, double rstd,
                           Coefficients gamma, int p, double b, double c) {
+            if (VECTOR_API) {
+                VectorLoops.gradInputRow(data, ((F64) grad).data, ((F64) gradInput).data, off,
+                        len, mean, rstd, gamma.d, p, b, c);
+                return;
+            }
             final double[] x = data;
             final double[] g = ((F64) grad).data;
             final double[] dx = ((F64) gradInput).data;
@@ -408,6 +426,10 @@ abstract class Elements {
         @Override
         void normalizeAcross(Elements out, int off, int len, Coefficients mean, Coefficients scale,
                              Coefficients shift, int a) {
+            if (VECTOR_API) {
+                VectorLoops.normalizeAcross(data, ((F32) out).data, off, len, mean.f, scale.f, shift.f, a);
+                return;
+            }
             final float[] x = data;
             final float[] y = ((F32) out).data;
             final float[] m = mean.f, sc = scale.f, sh = shift.f;
@@ -419,6 +441,11 @@ abstract class Elements {
         @Override
         void normalizeRow(Elements out, int off, int len, double mean, double rstd, Coefficients gamma,
                           Coefficients beta, int a) {
+            if (VECTOR_API) {
+                VectorLoops.normalizeRow(data, ((F32) out).data, off, len,
+                        (float) mean, (float) rstd, gamma.f, beta.f, a);
+                return;
+            }
             final float[] x = data;
             final float[] y = ((F32) out).data;
             final float[] ga = gamma.f, be = beta.f;
@@ -521,6 +548,11 @@ abstract class Elements {
         @Override
         void gradInputAcross(Elements grad, Elements gradInput, int off, int len, Coefficients mean, Coefficients a,
                              Coefficients b, Coefficients c, int p) {
+            if (VECTOR_API) {
+                VectorLoops.gradInputAcross(data, ((F32) grad).data, ((F32) gradInput).data, off,
+                        len, mean.f, a.f, b.f, c.f, p);
+                return;
+            }
             final float[] x = data;
             final float[] g = ((F32) grad).data;
             final float[] dx = ((F32) gradInput).data;
@@ -533,6 +565,11 @@ abstract class Elements {
         @Override
         void gradInputRow(Elements grad, Elements gradInput, int off, int len, double mean, double rstd,
                           Coefficients gamma, int p, double b, double c) {
+            if (VECTOR_API) {
+                VectorLoops.gradInputRow(data, ((F32) grad).data, ((F32) gradInput).data, off,
+                        len, (float) mean, (float) rstd, gamma.f, p, (float) b, (float) c);
+                return;
+            }
             final float[] x = data;
             final float[] g = ((F32) grad).data;
             final float[] dx = ((F32) gradInput).data;

@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
@@ -81,9 +82,16 @@ public final class KernelThreads {
             }
         };
         Future<?>[] helpers = new Future<?>[n - 1];
+        // Per helper: 0 not started, 1 started, 2 withdrawn by the caller before it started.
+        AtomicIntegerArray state = new AtomicIntegerArray(helpers.length);
         for (int i = 0; i < helpers.length; i++) {
+            final int helper = i;
             try {
-                helpers[i] = pool.executor.submit(worker);
+                helpers[i] = pool.executor.submit(() -> {
+                    if (state.compareAndSet(helper, 0, 1)) {
+                        worker.run();
+                    }
+                });
             } catch (RejectedExecutionException e) {
                 // The pool was replaced by a concurrent set(); the workers that did start share the blocks.
                 break;
@@ -95,8 +103,11 @@ public final class KernelThreads {
         } catch (RuntimeException | Error e) {
             failure = e;
         }
-        for (Future<?> f : helpers) {
-            if (f == null) {
+        for (int i = 0; i < helpers.length; i++) {
+            Future<?> f = helpers[i];
+            // A helper that has not started by now would only find the blocks taken: withdraw it rather than wait
+            // for a busy machine to schedule it (which made two threads slower than one on small tensors).
+            if (f == null || state.compareAndSet(i, 0, 2)) {
                 continue;
             }
             try {

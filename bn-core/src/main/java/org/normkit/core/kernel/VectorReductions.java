@@ -177,7 +177,7 @@ final class VectorReductions {
         out[1] = sumScaledX;
     }
 
-    /** The float64 twin of {@link #accumulateGradRow(float[], float[], int, int, double, double, double[], double[], double[], int, double[])}. */
+    /** The float64 twin of {@code accumulateGradRow} over floats. */
     static void accumulateGradRow(double[] x, double[] g, int off, int len, double mean, double rstd, double[] gamma,
                                   double[] sumG, double[] sumGXhat, int a, double[] out) {
         DoubleVector m = DoubleVector.broadcast(DOUBLES, mean);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
@@ -26,9 +26,11 @@ import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
 import org.normkit.autograd.tensor.Tensor;
+import org.normkit.core.NormLayer;
 import org.normkit.core.RunningStats;
 
 class BatchNormTest {
+    private static final BatchNorm BATCH_NORM = new BatchNorm();
     private static final NormSpec F64 = NormSpec.of(3).withDtype(DType.FLOAT64);
 
     private static Tensor input(int... shape) {
@@ -40,21 +42,21 @@ class BatchNormTest {
         @Test
         void wrongRankNamesTheVariantAndTheLayout() {
             ShapeException e = assertThrows(ShapeException.class,
-                    () -> new BatchNorm2d(F64).forward(input(2, 3, 4)));
+                    () -> BATCH_NORM.create("batch_norm2d", F64).forward(input(2, 3, 4)));
             assertEquals("batch_norm2d: expected a 4-d input (N, C, H, W), got 3-d input of shape (2, 3, 4)",
                     e.getMessage());
             ShapeException e1 = assertThrows(ShapeException.class,
-                    () -> new BatchNorm1d(F64).forward(input(2, 3, 4, 4)));
+                    () -> BATCH_NORM.create("batch_norm1d", F64).forward(input(2, 3, 4, 4)));
             assertTrue(e1.getMessage().startsWith("batch_norm1d: expected a 2 or 3-d input (N, C) or (N, C, L)"),
                     e1.getMessage());
-            assertThrows(ShapeException.class, () -> new BatchNorm3d(F64).forward(input(2, 3, 4, 4)));
-            assertThrows(ShapeException.class, () -> new BatchNorm(F64).forward(input(6)));
+            assertThrows(ShapeException.class, () -> BATCH_NORM.create("batch_norm3d", F64).forward(input(2, 3, 4, 4)));
+            assertThrows(ShapeException.class, () -> BATCH_NORM.create(F64).forward(input(6)));
         }
 
         @Test
         void channelCountMustEqualNumFeatures() {
             ShapeException e = assertThrows(ShapeException.class,
-                    () -> new BatchNorm2d(F64).forward(input(2, 4, 5, 5)));
+                    () -> BATCH_NORM.create("batch_norm2d", F64).forward(input(2, 4, 5, 5)));
             assertEquals("batch_norm2d: expected 3 channels (numFeatures) in dimension 1, got input of shape "
                     + "(2, 4, 5, 5) (4 there): build the layer for 4 or feed it inputs with 3", e.getMessage());
         }
@@ -62,12 +64,12 @@ class BatchNormTest {
         @Test
         void oneValuePerChannelIsRefusedInTraining() {
             UnsupportedInputException e = assertThrows(UnsupportedInputException.class,
-                    () -> new BatchNorm1d(F64).forward(input(1, 3)));
+                    () -> BATCH_NORM.create("batch_norm1d", F64).forward(input(1, 3)));
             assertTrue(e.getMessage().startsWith("batch_norm1d: expected more than 1 value per channel when training, "
                     + "got input of shape (1, 3)"), e.getMessage());
-            assertThrows(UnsupportedInputException.class, () -> new BatchNorm2d(F64).forward(input(1, 3, 1, 1)));
+            assertThrows(UnsupportedInputException.class, () -> BATCH_NORM.create("batch_norm2d", F64).forward(input(1, 3, 1, 1)));
             // In evaluation one value per channel is fine: the running statistics normalise.
-            BatchNorm1d bn = new BatchNorm1d(F64);
+            NormLayer bn = BATCH_NORM.create("batch_norm1d", F64);
             bn.eval();
             assertEquals(Shape.of(1, 3), bn.forward(input(1, 3)).shape());
         }
@@ -75,7 +77,7 @@ class BatchNormTest {
         @Test
         void anEmptyBatchIsRefused() {
             ShapeException e = assertThrows(ShapeException.class,
-                    () -> new BatchNorm2d(F64).forward(Tensor.zeros(DType.FLOAT64, Shape.of(0, 3, 4, 4))));
+                    () -> BATCH_NORM.create("batch_norm2d", F64).forward(Tensor.zeros(DType.FLOAT64, Shape.of(0, 3, 4, 4))));
             assertEquals("batch_norm2d: got an empty input of shape (0, 3, 4, 4) (dimension 0 has size 0, an empty "
                     + "batch): every dimension must be >= 1", e.getMessage());
         }
@@ -98,7 +100,7 @@ class BatchNormTest {
         @Test
         void float32InputIntoAFloat64LayerNamesBothDtypesAndTheFix() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new BatchNorm2d(F64).forward(Tensor.randn(DType.FLOAT32, Shape.of(2, 3, 2, 2), 1)));
+                    () -> BATCH_NORM.create("batch_norm2d", F64).forward(Tensor.randn(DType.FLOAT32, Shape.of(2, 3, 2, 2), 1)));
             assertEquals("batch_norm2d: the input is float32 but the layer is float64 (its parameters and running "
                     + "statistics): convert the input with x.to(DType.FLOAT64), or build the layer in float32 with "
                     + "NormSpec.withDtype(DType.FLOAT32)", e.getMessage());
@@ -106,31 +108,31 @@ class BatchNormTest {
 
         @Test
         void parametersOfTheWrongShapeAreRefusedOnLoad() {
-            BatchNorm2d bn = new BatchNorm2d(F64);
+            NormLayer bn = BATCH_NORM.create("batch_norm2d", F64);
             Map<String, Tensor> state = new LinkedHashMap<>(bn.stateDict());
             state.put("weight", Tensor.ones(DType.FLOAT64, Shape.of(4)));
             state.put("bias", Tensor.zeros(DType.FLOAT64, Shape.of(3, 1)));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bn.loadStateDict(state));
-            assertTrue(e.getMessage().contains("entry 'weight' has shape (4) but this BatchNorm2d needs (3)"),
+            assertTrue(e.getMessage().contains("entry 'weight' has shape (4) but this NormLayer needs (3)"),
                     e.getMessage());
-            assertTrue(e.getMessage().contains("entry 'bias' has shape (3, 1) but this BatchNorm2d needs (3)"),
+            assertTrue(e.getMessage().contains("entry 'bias' has shape (3, 1) but this NormLayer needs (3)"),
                     e.getMessage());
             assertEquals(1.0, bn.weight().orElseThrow().get(0), "nothing is copied when the load fails");
         }
 
         @Test
         void aLayerWithoutAFusedFaceCannotBeForcedOntoIt() {
-            BatchNorm bn = new BatchNorm(F64) {
+            NormLayer bn = new BatchNorm() {
                 @Override
-                public java.util.Optional<org.normkit.autograd.spi.FusedNorm> fused() {
+                public java.util.Optional<org.normkit.autograd.spi.FusedNorm> fused(NormLayer layer) {
                     return java.util.Optional.empty();
                 }
-            };
+            }.create(F64);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> bn.setExecutionMode(ExecutionMode.FUSED));
+                    () -> bn.setFace(Face.FUSED));
             assertEquals("batch_norm has no fused face: use REFERENCE or AUTO", e.getMessage());
-            bn.setExecutionMode(ExecutionMode.AUTO);
-            try (ExecutionMode.Scope ignored = ExecutionMode.scope(ExecutionMode.FUSED)) {
+            bn.setFace(Face.AUTO);
+            try (Face.Scope ignored = Face.scope(Face.FUSED)) {
                 Tensor y = bn.forward(input(2, 3).requiresGrad(true));
                 assertFalse(y.creator().op().contains("fused"), "a FUSED scope runs it on its reference face");
             }
@@ -142,16 +144,16 @@ class BatchNormTest {
         @Test
         void stateDictUsesPyTorchNames() {
             assertEquals(List.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked"),
-                    List.copyOf(new BatchNorm2d(F64).stateDict().keySet()));
+                    List.copyOf(BATCH_NORM.create("batch_norm2d", F64).stateDict().keySet()));
             assertEquals(List.of("running_mean", "running_var", "num_batches_tracked"),
-                    List.copyOf(new BatchNorm2d(F64.withAffine(false)).stateDict().keySet()));
+                    List.copyOf(BATCH_NORM.create("batch_norm2d", F64.withAffine(false)).stateDict().keySet()));
             assertEquals(List.of("weight", "bias"),
-                    List.copyOf(new BatchNorm2d(F64.withTrackRunningStats(false)).stateDict().keySet()));
+                    List.copyOf(BATCH_NORM.create("batch_norm2d", F64.withTrackRunningStats(false)).stateDict().keySet()));
         }
 
         @Test
         void freshLayerHasUnitScaleZeroShiftAndUnitRunningVariance() {
-            BatchNorm2d bn = new BatchNorm2d(F64);
+            NormLayer bn = BATCH_NORM.create("batch_norm2d", F64);
             assertArrayEquals(new double[] {1, 1, 1}, bn.weight().orElseThrow().toDoubleArray());
             assertArrayEquals(new double[] {0, 0, 0}, bn.bias().orElseThrow().toDoubleArray());
             RunningStats r = bn.runningStats().orElseThrow();
@@ -164,7 +166,7 @@ class BatchNormTest {
 
         @Test
         void resetParametersAndResetRunningStatsRestoreTheInitialValues() {
-            BatchNorm2d bn = new BatchNorm2d(F64);
+            NormLayer bn = BATCH_NORM.create("batch_norm2d", F64);
             bn.forward(input(2, 3, 2, 2));
             bn.weight().orElseThrow().set(0, 5);
             bn.resetRunningStats();
@@ -202,10 +204,10 @@ class BatchNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void runningVarianceUsesUnbiasedEstimate(ExecutionMode face) {
-            BatchNorm1d bn = new BatchNorm1d(F64.withMomentum(1.0));
-            bn.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void runningVarianceUsesUnbiasedEstimate(Face face) {
+            NormLayer bn = BATCH_NORM.create("batch_norm1d", F64.withMomentum(1.0));
+            bn.setFace(face);
             bn.forward(x);
             RunningStats r = bn.runningStats().orElseThrow();
             for (int c = 0; c < 3; c++) {
@@ -216,10 +218,10 @@ class BatchNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void momentumWeighsTheNewBatchAsInPyTorch(ExecutionMode face) {
-            BatchNorm1d bn = new BatchNorm1d(F64.withMomentum(0.25));
-            bn.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void momentumWeighsTheNewBatchAsInPyTorch(Face face) {
+            NormLayer bn = BATCH_NORM.create("batch_norm1d", F64.withMomentum(0.25));
+            bn.setFace(face);
             bn.forward(x);
             RunningStats r = bn.runningStats().orElseThrow();
             assertEquals(0.75 * 0 + 0.25 * channelMean(1)[0], r.mean().get(1), 1e-12);
@@ -228,10 +230,10 @@ class BatchNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void cumulativeAverageWeighsBatchesEqually(ExecutionMode face) {
-            BatchNorm1d bn = new BatchNorm1d(F64.withCumulativeAverage());
-            bn.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void cumulativeAverageWeighsBatchesEqually(Face face) {
+            NormLayer bn = BATCH_NORM.create("batch_norm1d", F64.withCumulativeAverage());
+            bn.setFace(face);
             Tensor second = input(4, 3, 2).mul(3.0);
             bn.forward(x);
             RunningStats r = bn.runningStats().orElseThrow();
@@ -249,7 +251,7 @@ class BatchNormTest {
 
         @Test
         void evaluationNormalisesWithTheRunningStatisticsAndLeavesThemAlone() {
-            BatchNorm1d bn = new BatchNorm1d(F64);
+            NormLayer bn = BATCH_NORM.create("batch_norm1d", F64);
             bn.forward(x);
             double[] before = bn.runningStats().orElseThrow().mean().toDoubleArray();
             bn.eval();
@@ -264,7 +266,7 @@ class BatchNormTest {
 
         @Test
         void evaluationWithoutTrackingUsesTheBatchStatistics() {
-            BatchNorm1d bn = new BatchNorm1d(F64.withTrackRunningStats(false));
+            NormLayer bn = BATCH_NORM.create("batch_norm1d", F64.withTrackRunningStats(false));
             bn.eval();
             assertSame(Statistics.batch(), bn.statisticsInUse());
             Tensor y = bn.forward(x);
@@ -277,8 +279,8 @@ class BatchNormTest {
     class Faces {
         @Test
         void theFusedFaceIsOneGraphNodeOverInputWeightAndBias() {
-            BatchNorm2d bn = new BatchNorm2d(F64);
-            bn.setExecutionMode(ExecutionMode.FUSED);
+            NormLayer bn = BATCH_NORM.create("batch_norm2d", F64);
+            bn.setFace(Face.FUSED);
             Tensor x = input(2, 3, 2, 2).requiresGrad(true);
             Tensor y = bn.forward(x);
             assertEquals("batch_norm2d (fused)", y.creator().op());
@@ -287,12 +289,12 @@ class BatchNormTest {
 
         @Test
         void aScopeChoosesTheFaceOfAutoLayersButNotOfLayersThatChose() {
-            BatchNorm2d auto = new BatchNorm2d(F64);
-            BatchNorm2d fused = new BatchNorm2d(F64);
-            fused.setExecutionMode(ExecutionMode.FUSED);
+            NormLayer auto = BATCH_NORM.create("batch_norm2d", F64);
+            NormLayer fused = BATCH_NORM.create("batch_norm2d", F64);
+            fused.setFace(Face.FUSED);
             Tensor x = input(2, 3, 2, 2).requiresGrad(true);
             assertEquals("batch_norm2d (fused)", auto.forward(x).creator().op(), "AUTO runs the fused face");
-            try (ExecutionMode.Scope ignored = ExecutionMode.scope(ExecutionMode.REFERENCE)) {
+            try (Face.Scope ignored = Face.scope(Face.REFERENCE)) {
                 assertFalse(auto.forward(x).creator().op().contains("fused"));
                 assertEquals("batch_norm2d (fused)", fused.forward(x).creator().op());
             }
@@ -301,10 +303,10 @@ class BatchNormTest {
         @Test
         void theFusedBackwardIsAskedOnlyForTheGradientsThatAreNeeded() {
             java.util.List<org.normkit.autograd.spi.FusedNorm.GradMask> masks = new java.util.ArrayList<>();
-            BatchNorm bn = new BatchNorm(F64) {
+            NormLayer bn = new BatchNorm() {
                 @Override
-                public java.util.Optional<org.normkit.autograd.spi.FusedNorm> fused() {
-                    org.normkit.autograd.spi.FusedNorm inner = super.fused().orElseThrow();
+                public java.util.Optional<org.normkit.autograd.spi.FusedNorm> fused(NormLayer layer) {
+                    org.normkit.autograd.spi.FusedNorm inner = super.fused(layer).orElseThrow();
                     return java.util.Optional.of(new org.normkit.autograd.spi.FusedNorm() {
                         @Override
                         public Saved forward(Tensor x, Tensor gamma, Tensor beta, Statistics use, Tensor out) {
@@ -318,7 +320,7 @@ class BatchNormTest {
                         }
                     });
                 }
-            };
+            }.create(F64);
             Tensor x = input(4, 3);
             bn.forward(x).sum().backward();
             assertEquals(List.of(new org.normkit.autograd.spi.FusedNorm.GradMask(false, true, true)), masks,
@@ -334,16 +336,16 @@ class BatchNormTest {
 
         @Test
         void withoutGradientsNoGraphIsRecorded() {
-            BatchNorm2d bn = new BatchNorm2d(F64.withAffine(false));
+            NormLayer bn = BATCH_NORM.create("batch_norm2d", F64.withAffine(false));
             assertTrue(bn.forward(input(2, 3, 2, 2)).isLeaf());
         }
 
         @Test
         void theWorkedExampleOfTheFormatGivesItsNumbers() {
             // The hand-computed example of bn-worked-example.json: x = [1, 2, 3, 4] on one feature, γ = 2, β = 1, momentum 0.1.
-            for (ExecutionMode face : List.of(ExecutionMode.REFERENCE, ExecutionMode.FUSED)) {
-                BatchNorm1d bn = new BatchNorm1d(NormSpec.of(1).withDtype(DType.FLOAT64));
-                bn.setExecutionMode(face);
+            for (Face face : List.of(Face.REFERENCE, Face.FUSED)) {
+                NormLayer bn = BATCH_NORM.create("batch_norm1d", NormSpec.of(1).withDtype(DType.FLOAT64));
+                bn.setFace(face);
                 bn.weight().orElseThrow().set(0, 2);
                 bn.bias().orElseThrow().set(0, 1);
                 Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 4, 1).requiresGrad(true);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 
 /** The specification's worked example is a real file: it reads, and BatchNorm passes it on both faces. */
@@ -28,7 +29,7 @@ class ConformanceFormatDocTest {
     @Test
     void theWorkedExamplePassesOnBothFaces() throws IOException {
         ConformanceFile file = ConformanceReaderTest.read(exampleFile());
-        ConformanceReport report = new ConformanceRunner(NormRegistry.loadDefault(), Optional.empty(), Faces.BOTH)
+        ConformanceReport report = new ConformanceRunner(NormRegistry.loadDefault(), Optional.empty(), Face.BOTH)
                 .runAll(file.cases());
         assertTrue(report.allPassed(), String.join("\n", report.lines()));
         assertEquals("1 passed, 0 failed", report.summaryLine());

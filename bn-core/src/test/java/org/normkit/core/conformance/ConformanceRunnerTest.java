@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
@@ -24,22 +25,23 @@ import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
 import org.normkit.autograd.tensor.Shape;
+import org.normkit.core.NormLayer;
 import org.normkit.core.batch.BatchNorm;
 
 class ConformanceRunnerTest {
     private static final NormRegistry REGISTRY = NormRegistry.loadDefault();
 
-    private static ConformanceReport run(String json, Optional<String> norm, Faces faces) {
+    private static ConformanceReport run(String json, Optional<String> norm, List<Face> faces) {
         return run(REGISTRY, json, norm, faces);
     }
 
-    private static ConformanceReport run(NormRegistry registry, String json, Optional<String> norm, Faces faces) {
+    private static ConformanceReport run(NormRegistry registry, String json, Optional<String> norm, List<Face> faces) {
         return new ConformanceRunner(registry, norm, faces).runAll(ConformanceReaderTest.read(json).cases());
     }
 
     @Test
     void theWorkedExamplePassesOnBothFaces() {
-        ConformanceReport report = run(ConformanceReaderTest.workedExample(), Optional.empty(), Faces.BOTH);
+        ConformanceReport report = run(ConformanceReaderTest.workedExample(), Optional.empty(), Face.BOTH);
         assertTrue(report.allPassed(), String.join("\n", report.lines()));
         assertEquals("3 passed, 0 failed", report.lines().get(report.lines().size() - 1));
         CaseResult first = report.results().get(0);
@@ -52,7 +54,7 @@ class ConformanceRunnerTest {
     @Test
     void aWrongExpectedValueFailsNamingTensorIndexValuesAndTolerance() {
         String json = ConformanceReaderTest.workedExample().replaceFirst("1.4310627551036947", "1.4310637551036947");
-        ConformanceReport report = run(json, Optional.empty(), Faces.BOTH);
+        ConformanceReport report = run(json, Optional.empty(), Face.BOTH);
         assertEquals("2 passed, 1 failed", report.summaryLine());
         String line = report.results().get(0).line();
         assertTrue(line.startsWith("FAIL bn-worked-example [batch_norm1d, reference+fused] reference face: "
@@ -64,7 +66,7 @@ class ConformanceRunnerTest {
     @Test
     void aWrongCountFailsExactly() {
         String json = ConformanceReaderTest.workedExample().replaceFirst("\"numBatchesTracked\": 1", "\"numBatchesTracked\": 2");
-        String line = run(json, Optional.empty(), Faces.FUSED).results().get(0).line();
+        String line = run(json, Optional.empty(), List.of(Face.FUSED)).results().get(0).line();
         assertTrue(line.startsWith("FAIL bn-worked-example [batch_norm1d, fused] fused face: numBatchesTracked: "
                 + "worst at []: actual 1.0, expected 2.0"), line);
     }
@@ -72,7 +74,7 @@ class ConformanceRunnerTest {
     @Test
     void aNormNoProviderServesIsUnservedAndCountsAsFailed() {
         String json = ConformanceReaderTest.workedExample().replaceFirst("\"norm\": \"batch\"", "\"norm\": \"layer\"");
-        ConformanceReport report = run(json, Optional.empty(), Faces.BOTH);
+        ConformanceReport report = run(json, Optional.empty(), Face.BOTH);
         assertEquals("2 passed, 1 failed", report.summaryLine());
         assertEquals(CaseResult.Status.UNSERVED, report.results().get(0).status());
         assertEquals("UNSERVED bn-worked-example: no registered norm serves norm 'layer' (looked for layer_norm); "
@@ -81,11 +83,11 @@ class ConformanceRunnerTest {
 
     @Test
     void anExplicitNormOverridesTheFamily() {
-        ConformanceReport report = run(ConformanceReaderTest.workedExample(), Optional.of("batch_norm"), Faces.REFERENCE);
+        ConformanceReport report = run(ConformanceReaderTest.workedExample(), Optional.of("batch_norm"), List.of(Face.REFERENCE));
         assertTrue(report.allPassed(), String.join("\n", report.lines()));
         assertEquals("batch_norm", report.results().get(0).provider());
         assertEquals(1, report.results().get(0).faces().size());
-        ConformanceReport wrong = run(ConformanceReaderTest.workedExample(), Optional.of("batch_norm2d"), Faces.BOTH);
+        ConformanceReport wrong = run(ConformanceReaderTest.workedExample(), Optional.of("batch_norm2d"), Face.BOTH);
         assertTrue(wrong.results().get(0).line().startsWith("FAIL bn-worked-example [batch_norm2d] cannot build the "
                 + "layer: batch_norm2d cannot take an input of shape (4, 1)"), wrong.results().get(0).line());
     }
@@ -95,14 +97,14 @@ class ConformanceRunnerTest {
         // The case claims no weight gradient although the layer is affine: producing one is a failure.
         String json = ConformanceReaderTest.workedExample().replaceFirst("\"gradWeight\": \\{[^}]*\\}",
                 "\"gradWeight\": null");
-        String line = run(json, Optional.empty(), Faces.REFERENCE).results().get(0).line();
+        String line = run(json, Optional.empty(), List.of(Face.REFERENCE)).results().get(0).line();
         assertTrue(line.contains("gradWeight: produced one, but the case expects none"), line);
     }
 
     @Test
     void writesTheResultsAsJson(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("results/conformance.json");
-        run(ConformanceReaderTest.workedExample(), Optional.empty(), Faces.BOTH).writeJson(out);
+        run(ConformanceReaderTest.workedExample(), Optional.empty(), Face.BOTH).writeJson(out);
         JsonNode root = new ObjectMapper().readTree(out.toFile());
         assertEquals(3, root.get("passed").asInt());
         assertEquals("passed", root.get("cases").get(0).get("status").asText());
@@ -133,12 +135,12 @@ class ConformanceRunnerTest {
 
         @Override
         public Normalization create(NormSpec spec) {
-            return new BatchNorm(spec) {
+            return new BatchNorm() {
                 @Override
-                public Optional<FusedNorm> fused() {
+                public Optional<FusedNorm> fused(NormLayer layer) {
                     return Optional.empty();
                 }
-            };
+            }.create(spec);
         }
     }
 
@@ -150,7 +152,7 @@ class ConformanceRunnerTest {
         try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
             NormRegistry registry = NormRegistry.load(loader);
             ConformanceReport report = run(registry, ConformanceReaderTest.workedExample(),
-                    Optional.of("reference_only_batch_norm"), Faces.BOTH);
+                    Optional.of("reference_only_batch_norm"), Face.BOTH);
             assertTrue(report.allPassed(), String.join("\n", report.lines()));
             CaseResult r = report.results().get(0);
             assertEquals(1, r.faces().size());
@@ -162,7 +164,7 @@ class ConformanceRunnerTest {
 
     @Test
     void theFamilyAndRankPickTheProvider() {
-        ConformanceRunner runner = new ConformanceRunner(REGISTRY, Optional.empty(), Faces.BOTH);
+        ConformanceRunner runner = new ConformanceRunner(REGISTRY, Optional.empty(), Face.BOTH);
         ConformanceCase worked = ConformanceReaderTest.read(ConformanceReaderTest.workedExample()).cases().get(0);
         assertEquals("batch_norm1d", runner.providerFor(worked));
         assertEquals("batch_norm2d", runner.providerFor(withShape(worked, "batch", 2, 1, 2, 1)));

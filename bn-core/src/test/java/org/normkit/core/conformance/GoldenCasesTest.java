@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 
 /**
@@ -49,7 +50,7 @@ class GoldenCasesTest {
     }
 
     private static void assertAllPass(List<ConformanceCase> cases) {
-        ConformanceReport report = new ConformanceRunner(REGISTRY, Optional.empty(), Faces.BOTH).runAll(cases);
+        ConformanceReport report = new ConformanceRunner(REGISTRY, Optional.empty(), Face.BOTH).runAll(cases);
         assertTrue(report.allPassed(), String.join("\n", report.lines()));
     }
 

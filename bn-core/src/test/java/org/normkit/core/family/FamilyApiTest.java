@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -20,37 +21,40 @@ import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.NormBase;
+import org.normkit.core.ContractPreset;
+import org.normkit.core.Norm;
+import org.normkit.core.NormLayer;
 import org.normkit.core.RunningStats;
+import org.normkit.core.RunningStatsPolicy;
 import org.normkit.core.kernel.Centering;
 import org.normkit.core.kernel.Layout;
 
 /**
  * The family's public API used the way the variants and a plugin will use it: small InstanceNorm, GroupNorm,
- * LayerNorm and an uncentred, weight-only norm written against {@link NormBase} (a reference face, a layout, nothing else), held to the same
- * gradcheck and face agreement as BatchNorm. They are test doubles, not the real variants.
+ * LayerNorm and an uncentred, weight-only norm written against {@link Norm} (a contract preset, a reference face, a
+ * layout, nothing else), held to the same gradcheck and face agreement as BatchNorm. They are test doubles, not the
+ * real variants.
  */
 class FamilyApiTest {
 
     /** Per (sample, channel) statistics, per-channel running statistics averaged over the batch. */
-    static final class Instance extends NormBase {
-        Instance(NormSpec spec) {
-            super(spec, Shape.of(spec.numFeatures()), Affine.WEIGHT_AND_BIAS, RunningStats.Policy.MOMENTUM);
+    static final class Instance extends Norm {
+        Instance() {
+            super("instance", "test double", ContractPreset.channelFirst(3));
         }
 
         @Override
-        protected void checkInput(Shape input) {
-            input.requireRank("instance", "(N, C, L)", 3);
-            input.requireSize(1, spec().numFeatures(), "instance", "channels");
+        public RunningStatsPolicy runningStats() {
+            return RunningStatsPolicy.pytorch().withoutCounting();
         }
 
         @Override
-        protected Layout layout(Shape s) {
+        public Layout layout(NormLayer layer, Shape s) {
             return Layout.rows(s.dim(0) * s.dim(1), s.dim(2), s.dim(1), 1, s.dim(2));
         }
 
         @Override
-        public Tensor reference(Tensor x, Statistics use) {
+        public Tensor reference(NormLayer layer, Tensor x, Statistics use) {
             int c = x.dim(1);
             Tensor mean;
             Tensor variance;
@@ -61,90 +65,77 @@ class FamilyApiTest {
                 mean = x.mean(new int[] {2}, true);
                 variance = x.var(new int[] {2}, false, true);
             }
-            return affine(x.sub(mean).mul(variance.add(spec().eps()).rsqrt()), 1, c, 1);
-        }
-
-        Tensor affine(Tensor y, int... perChannel) {
-            return y.mul(weight().orElseThrow().reshape(perChannel)).add(bias().orElseThrow().reshape(perChannel));
+            Tensor y = x.sub(mean).mul(variance.add(layer.spec().eps()).rsqrt());
+            return y.mul(layer.weight().orElseThrow().reshape(1, c, 1)).add(layer.bias().orElseThrow().reshape(1, c, 1));
         }
     }
 
     /** G contiguous groups of channels per sample. */
-    static final class Group extends NormBase {
-        private final int groups;
-
-        Group(NormSpec spec) {
-            super(spec, Shape.of(spec.numFeatures()), Affine.WEIGHT_AND_BIAS, RunningStats.Policy.NONE);
-            this.groups = spec.requiredIntOption("groups", "groups=2");
+    static final class Group extends Norm {
+        Group() {
+            super("group", "test double", ContractPreset.channelFirst(3));
         }
 
         @Override
-        protected void checkInput(Shape input) {
-            input.requireRank("group", "(N, C, L)", 3);
+        public Map<String, String> options() {
+            return Map.of("groups", "the number of groups");
         }
 
         @Override
-        protected Layout layout(Shape s) {
+        public Layout layout(NormLayer layer, Shape s) {
+            int groups = layer.intOption("groups", 1);
             int c = s.dim(1);
             return Layout.rows(s.dim(0) * groups, (c / groups) * s.dim(2), groups, c / groups, s.dim(2));
         }
 
         @Override
-        public Tensor reference(Tensor x, Statistics use) {
-            Tensor grouped = x.reshape(x.dim(0), groups, -1);
+        public Tensor reference(NormLayer layer, Tensor x, Statistics use) {
+            Tensor grouped = x.reshape(x.dim(0), layer.intOption("groups", 1), -1);
             Tensor mean = grouped.mean(new int[] {2}, true);
             Tensor variance = grouped.var(new int[] {2}, false, true);
-            Tensor y = grouped.sub(mean).mul(variance.add(spec().eps()).rsqrt()).reshape(x.shape());
+            Tensor y = grouped.sub(mean).mul(variance.add(layer.spec().eps()).rsqrt()).reshape(x.shape());
             int c = x.dim(1);
-            return y.mul(weight().orElseThrow().reshape(1, c, 1)).add(bias().orElseThrow().reshape(1, c, 1));
+            return y.mul(layer.weight().orElseThrow().reshape(1, c, 1)).add(layer.bias().orElseThrow().reshape(1, c, 1));
         }
     }
 
     /** Statistics over the last dimension; γ, β per position. */
-    static class Layer extends NormBase {
-        Layer(NormSpec spec, Affine affine) {
-            super(spec, Shape.of(spec.numFeatures()), affine, RunningStats.Policy.NONE);
-        }
-
-        Layer(NormSpec spec) {
-            this(spec, Affine.WEIGHT_AND_BIAS);
+    static class Layer extends Norm {
+        Layer() {
+            super("layer", "test double", ContractPreset.trailing());
         }
 
         @Override
-        protected void checkInput(Shape input) {
-            input.requireSize(-1, spec().numFeatures(), "layer", "features");
-        }
-
-        @Override
-        protected Layout layout(Shape s) {
+        public Layout layout(NormLayer layer, Shape s) {
             return Layout.rows(s.numel() / s.dim(-1), s.dim(-1));
         }
 
         @Override
-        public Tensor reference(Tensor x, Statistics use) {
+        public Tensor reference(NormLayer layer, Tensor x, Statistics use) {
             int last = x.rank() - 1;
             Tensor mean = x.mean(new int[] {last}, true);
             Tensor variance = x.var(new int[] {last}, false, true);
-            return x.sub(mean).mul(variance.add(spec().eps()).rsqrt()).mul(weight().orElseThrow())
-                    .add(bias().orElseThrow());
+            return x.sub(mean).mul(variance.add(layer.spec().eps()).rsqrt()).mul(layer.weight().orElseThrow())
+                    .add(layer.bias().orElseThrow());
         }
     }
 
     /** A norm that scales by the root mean square: no centring, γ only; the fused face is the uncentred kernel. */
     static final class Uncentred extends Layer {
-        Uncentred(NormSpec spec) {
-            super(spec, Affine.WEIGHT_ONLY);
-        }
-
         @Override
-        protected Centering centering() {
+        public Centering centering() {
             return Centering.UNCENTERED;
         }
 
         @Override
-        public Tensor reference(Tensor x, Statistics use) {
+        public Affine affine() {
+            return Affine.WEIGHT_ONLY;
+        }
+
+        @Override
+        public Tensor reference(NormLayer layer, Tensor x, Statistics use) {
             Tensor meanSquare = x.square().mean(new int[] {x.rank() - 1}, true);
-            return x.mul(meanSquare.add(spec().eps()).rsqrt()).mul(weight().orElseThrow());
+            return x.mul(meanSquare.add(layer.spec().eps()).rsqrt()).mul(layer.weight().orElseThrow());
         }
     }
 
@@ -153,15 +144,15 @@ class FamilyApiTest {
         Function<DType, NormSpec> group = d -> NormSpec.of(6).withDtype(d).withOption("groups", "3");
         Function<DType, NormSpec> layer = d -> NormSpec.of(5).withDtype(d);
         return Stream.of(
-                Arguments.of("instance", (Function<DType, Normalization>) d -> new Instance(instance.apply(d)),
+                Arguments.of("instance", (Function<DType, Normalization>) d -> new Instance().create(instance.apply(d)),
                         Shape.of(2, 3, 4)),
-                Arguments.of("group", (Function<DType, Normalization>) d -> new Group(group.apply(d)),
+                Arguments.of("group", (Function<DType, Normalization>) d -> new Group().create(group.apply(d)),
                         Shape.of(2, 6, 3)),
-                Arguments.of("group S=1", (Function<DType, Normalization>) d -> new Group(group.apply(d)),
+                Arguments.of("group S=1", (Function<DType, Normalization>) d -> new Group().create(group.apply(d)),
                         Shape.of(4, 6, 1)),
-                Arguments.of("layer", (Function<DType, Normalization>) d -> new Layer(layer.apply(d)),
+                Arguments.of("layer", (Function<DType, Normalization>) d -> new Layer().create(layer.apply(d)),
                         Shape.of(3, 2, 5)),
-                Arguments.of("uncentred", (Function<DType, Normalization>) d -> new Uncentred(layer.apply(d)), Shape.of(4, 5)));
+                Arguments.of("uncentred", (Function<DType, Normalization>) d -> new Uncentred().create(layer.apply(d)), Shape.of(4, 5)));
     }
 
     @ParameterizedTest(name = "{0} {2}")
@@ -192,9 +183,9 @@ class FamilyApiTest {
     void instanceRunningStatisticsAverageThePerInstanceUnbiasedStatisticsOverTheBatch() {
         Tensor x = Tensor.randn(DType.FLOAT64, Shape.of(2, 3, 4), 3);
         for (boolean fused : new boolean[] {false, true}) {
-            Instance norm = new Instance(NormSpec.of(3).withDtype(DType.FLOAT64).withMomentum(1.0));
-            norm.setExecutionMode(fused ? org.normkit.autograd.spi.ExecutionMode.FUSED
-                    : org.normkit.autograd.spi.ExecutionMode.REFERENCE);
+            NormLayer norm = new Instance().create(NormSpec.of(3).withDtype(DType.FLOAT64).withMomentum(1.0));
+            norm.setFace(fused ? org.normkit.autograd.spi.Face.FUSED
+                    : org.normkit.autograd.spi.Face.REFERENCE);
             norm.forward(x);
             RunningStats r = norm.runningStats().orElseThrow();
             for (int c = 0; c < 3; c++) {

@@ -21,9 +21,8 @@ import org.normkit.autograd.nn.Sequential;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Tensor;
+import org.normkit.core.NormLayer;
 import org.normkit.core.batch.BatchNorm;
-import org.normkit.core.batch.BatchNorm1d;
-import org.normkit.core.batch.BatchNorm2d;
 
 /**
  * Folding is exact up to rounding, over random layer sizes, kernels, strides, paddings, eps, statistics and weights,
@@ -44,7 +43,7 @@ class BatchNormFoldingPropertiesTest {
                                                      @ForAll boolean anyRank, @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         NormSpec spec = spec(out, affine, random.nextDouble(1e-6, 1e-1));
-        BatchNorm norm = trained(anyRank ? new BatchNorm(spec) : new BatchNorm1d(spec), random);
+        NormLayer norm = trained(anyRank ? new BatchNorm().create(spec) : new BatchNorm().create("batch_norm1d", spec), random);
         Sequential net = new Sequential(new Linear(in, out, bias, DType.FLOAT64, random), norm);
         net.eval();
         Tensor x = input(DType.FLOAT64, random, batch, in);
@@ -68,7 +67,7 @@ class BatchNormFoldingPropertiesTest {
         SplittableRandom random = new SplittableRandom(seed);
         NormSpec spec = spec(out, affine, random.nextDouble(1e-6, 1e-1));
         Sequential net = new Sequential(new Conv2d(in, out, kernel, stride, padding, bias, DType.FLOAT64, random),
-                trained(new BatchNorm2d(spec), random), new ReLU());
+                trained(new BatchNorm().create("batch_norm2d", spec), random), new ReLU());
         net.eval();
         Tensor x = input(DType.FLOAT64, random, batch, in, size, size);
 
@@ -83,10 +82,10 @@ class BatchNormFoldingPropertiesTest {
                                                                  @ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         Sequential block = new Sequential(new Linear(4, hidden, true, DType.FLOAT64, random),
-                trained(new BatchNorm1d(spec(hidden, true, 1e-5)), random), new ReLU(),
+                trained(new BatchNorm().create("batch_norm1d", spec(hidden, true, 1e-5)), random), new ReLU(),
                 new Linear(hidden, 3, false, DType.FLOAT64, random));
         // The second norm follows the nested block, so it folds into the block's last layer.
-        Sequential net = new Sequential(block, trained(new BatchNorm1d(spec(3, false, 1e-3)), random), new ReLU());
+        Sequential net = new Sequential(block, trained(new BatchNorm().create("batch_norm1d", spec(3, false, 1e-3)), random), new ReLU());
         net.eval();
         Tensor x = input(DType.FLOAT64, random, 5, 4);
         Tensor before = net.forward(x);
@@ -99,6 +98,6 @@ class BatchNormFoldingPropertiesTest {
                 folded.stateDict().keySet().toString());
         state.forEach((name, value) -> assertEquals(0.0, relativeError(net.stateDict().get(name), value), name));
         assertEquals(0.0, relativeError(net.forward(x), before));
-        assertTrue(net.get(1) instanceof BatchNorm1d);
+        assertTrue(net.get(1) instanceof NormLayer);
     }
 }

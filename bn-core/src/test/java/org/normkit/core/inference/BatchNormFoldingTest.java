@@ -23,8 +23,8 @@ import org.normkit.autograd.nn.Sequential;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.batch.BatchNorm1d;
-import org.normkit.core.batch.BatchNorm2d;
+import org.normkit.core.NormLayer;
+import org.normkit.core.batch.BatchNorm;
 
 class BatchNormFoldingTest {
     private final SplittableRandom random = new SplittableRandom(7);
@@ -33,8 +33,8 @@ class BatchNormFoldingTest {
         return new Linear(in, out, true, DType.FLOAT64, random);
     }
 
-    private BatchNorm1d norm(int features) {
-        return trained(new BatchNorm1d(NormSpec.of(features).withDtype(DType.FLOAT64)), random);
+    private NormLayer norm(int features) {
+        return trained(new BatchNorm().create("batch_norm1d", NormSpec.of(features).withDtype(DType.FLOAT64)), random);
     }
 
     private IllegalArgumentException refusalOf(Sequential net) {
@@ -48,7 +48,7 @@ class BatchNormFoldingTest {
             Sequential net = new Sequential(linear(4, 3), new ReLU(), norm(3));
             net.eval();
             String message = refusalOf(net).getMessage();
-            assertTrue(message.startsWith("cannot fold BatchNorm '2' (BatchNorm1d(3, eps=1.0E-5"), message);
+            assertTrue(message.startsWith("cannot fold BatchNorm '2' (batch_norm1d(3, eps=1.0E-5"), message);
             assertTrue(message.contains("follows '1' (ReLU), not a Linear or Conv2d"), message);
         }
 
@@ -64,7 +64,7 @@ class BatchNormFoldingTest {
         @Test
         void aNormWithoutRunningStatisticsIsRefused() {
             Sequential net = new Sequential(linear(4, 3),
-                    new BatchNorm1d(NormSpec.of(3).withDtype(DType.FLOAT64).withTrackRunningStats(false)));
+                    new BatchNorm().create("batch_norm1d", NormSpec.of(3).withDtype(DType.FLOAT64).withTrackRunningStats(false)));
             net.eval();
             assertTrue(refusalOf(net).getMessage().contains("keeps no running statistics (track_running_stats=false)"));
         }
@@ -81,7 +81,7 @@ class BatchNormFoldingTest {
         @Test
         void aLinearBeforeAnImageNormDoesNotFold() {
             Sequential net = new Sequential(linear(4, 3),
-                    trained(new BatchNorm2d(NormSpec.of(3).withDtype(DType.FLOAT64)), random));
+                    trained(new BatchNorm().create("batch_norm2d", NormSpec.of(3).withDtype(DType.FLOAT64)), random));
             net.eval();
             assertTrue(refusalOf(net).getMessage().contains("a Linear folds into batch_norm1d or batch_norm"));
         }
@@ -89,7 +89,7 @@ class BatchNormFoldingTest {
         @Test
         void aNormInsideAModuleThatIsNotASequentialIsRefused() {
             Module custom = new Module() {
-                private final BatchNorm1d inner = registerChild("norm", norm(3));
+                private final NormLayer inner = registerChild("norm", norm(3));
 
                 @Override
                 public Tensor forward(Tensor x) {
@@ -117,7 +117,7 @@ class BatchNormFoldingTest {
         void keepsTheLayersAroundTheNormAndTheirModes() {
             ReLU relu = new ReLU();
             Sequential net = new Sequential(new Conv2d(1, 2, 3, 1, 1, false, DType.FLOAT64, random),
-                    trained(new BatchNorm2d(NormSpec.of(2).withDtype(DType.FLOAT64)), random), relu, new Flatten(),
+                    trained(new BatchNorm().create("batch_norm2d", NormSpec.of(2).withDtype(DType.FLOAT64)), random), relu, new Flatten(),
                     linear(2 * 4 * 4, 3), norm(3));
             net.eval();
 
@@ -137,7 +137,7 @@ class BatchNormFoldingTest {
         @Test
         void isFloat32WhenTheModelIsAndAgreesToFloat32Rounding() {
             Sequential net = new Sequential(new Linear(6, 4, new SplittableRandom(1)),
-                    trained(new BatchNorm1d(NormSpec.of(4)), random));
+                    trained(new BatchNorm().create("batch_norm1d", NormSpec.of(4)), random));
             net.eval();
             Module folded = BatchNormFolding.fold(net);
             Tensor x = input(DType.FLOAT32, random, 3, 6);

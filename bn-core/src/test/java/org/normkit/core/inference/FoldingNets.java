@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.batch.BatchNorm;
+import org.normkit.core.NormLayer;
 
 /** What the folding tests share: a norm whose statistics and affine parameters look trained, and an error measure. */
 final class FoldingNets {
@@ -14,7 +14,7 @@ final class FoldingNets {
     }
 
     /** Running statistics and γ, β far from their initial values, so a wrong formula cannot pass by luck. */
-    static <N extends BatchNorm> N trained(N norm, SplittableRandom random) {
+    static NormLayer trained(NormLayer norm, SplittableRandom random) {
         Map<String, Tensor> state = norm.stateDict();
         int c = norm.spec().numFeatures();
         fill(state.get("running_mean"), c, () -> random.nextDouble(-3, 3));

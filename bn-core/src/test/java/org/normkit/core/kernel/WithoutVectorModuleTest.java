@@ -8,12 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.batch.BatchNorm2d;
+import org.normkit.core.NormLayer;
+import org.normkit.core.batch.BatchNorm;
 
 /**
  * Surefire runs with {@code --add-modules=jdk.incubator.vector}; a user's JVM may lack it. A child JVM without the
@@ -29,8 +30,8 @@ class WithoutVectorModuleTest {
         }
 
         static String result() {
-            BatchNorm2d layer = new BatchNorm2d(NormSpec.of(3));
-            layer.setExecutionMode(ExecutionMode.FUSED);
+            NormLayer layer = new BatchNorm().create("batch_norm2d", NormSpec.of(3));
+            layer.setFace(Face.FUSED);
             Tensor x = Tensor.randn(DType.FLOAT32, Shape.of(4, 3, 5, 7), 1).requiresGrad(true);
             Tensor w = Tensor.randn(DType.FLOAT32, Shape.of(4, 3, 5, 7), 2);
             Tensor y = layer.forward(x);

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 
 /**
  * One experiment: a net, the norms to compare in its slots, and the training settings. Learning rate and optimizer
@@ -35,7 +35,7 @@ import org.normkit.autograd.spi.ExecutionMode;
  */
 public record ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
                                Optional<String> optimizer, double weightDecay, double dropout, int seeds,
-                               Optional<Path> data, Path out, int threads, ExecutionMode face,
+                               Optional<Path> data, Path out, int threads, Face face,
                                Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty,
                                Optional<Path> text, String init, String lrScaling) {
     /** The batch size at which linear scaling leaves the learning rate as given. */
@@ -44,7 +44,7 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
     /** Images, PyTorch's default initialisation, no learning-rate scaling. */
     public ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
                             Optional<String> optimizer, double weightDecay, double dropout, int seeds,
-                            Optional<Path> data, Path out, int threads, ExecutionMode face,
+                            Optional<Path> data, Path out, int threads, Face face,
                             Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty) {
         this(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data, out, threads, face,
                 trainLimit, testLimit, gradPenalty, Optional.empty(), Initialisation.DEFAULT, "none");
@@ -99,7 +99,7 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
     /** Without a gradient penalty. */
     public ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
                             Optional<String> optimizer, double weightDecay, double dropout, int seeds,
-                            Optional<Path> data, Path out, int threads, ExecutionMode face,
+                            Optional<Path> data, Path out, int threads, Face face,
                             Optional<Integer> trainLimit, Optional<Integer> testLimit) {
         this(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data, out, threads, face,
                 trainLimit, testLimit, 0);

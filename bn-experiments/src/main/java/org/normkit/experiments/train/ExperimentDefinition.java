@@ -18,7 +18,7 @@ import org.normkit.experiments.report.SweptSetting;
 
 /**
  * What a results folder's rows were trained with, apart from what a rerun may extend (norms, seeds, epochs): the
- * net, the optimizer and its settings, the batch size, the data and the face. It is kept beside
+ * net, the optimizer and its settings, the batch size, the gradient penalty, the data and the face. It is kept beside
  * {@code results.csv} as {@value ExperimentRunner#SETUP_FILE}, one {@code setting: value} line each, and a rerun
  * with a different definition is refused with the settings that differ, because the report would silently show
  * only the new setting's runs beside the old rows. A file written by an older normkit has fewer settings: only the
@@ -41,6 +41,8 @@ record ExperimentDefinition(Map<String, String> settings) {
         settings.put("batch size", Integer.toString(config.batchSize()));
         settings.put("weight decay", plain(config.weightDecay()));
         settings.put("dropout", plain(config.dropout()));
+        // results.csv's rows do not name the gradient penalty, so only the definition keeps two of them apart.
+        settings.put("grad penalty", plain(config.gradPenalty()));
         if (config.gradPenalty() > 0) {
             settings.put("grad penalty", plain(config.gradPenalty()));
         }

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.loops.Gemm;
 import org.normkit.autograd.optim.Optimizer;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.experiments.data.Batches;
@@ -297,7 +297,7 @@ public final class ExperimentRunner {
             String bar = key.config().norm() + " seed " + key.seed() + " epoch " + epoch + "/" + config.epochs();
             Trainer.EpochResult trained;
             Trainer.Evaluation test;
-            try (ExecutionMode.Scope ignored = ExecutionMode.scope(config.face())) {
+            try (Face.Scope ignored = Face.scope(config.face())) {
                 trained = work.trainEpoch(net, optimizer, batches, epoch, bar, config.gradPenalty());
                 test = work.evaluate(net);
             } catch (DivergedException e) {

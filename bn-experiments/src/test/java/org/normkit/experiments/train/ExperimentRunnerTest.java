@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.normkit.autograd.nn.Module;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.SyntheticImages;
@@ -63,7 +63,7 @@ class ExperimentRunnerTest {
 
     private static ExperimentConfig withLr(ExperimentConfig c, String optimizer, double lr) {
         return new ExperimentConfig(c.net(), c.norms(), c.epochs(), c.batchSize(), OptionalDouble.of(lr),
-                Optional.of(optimizer), 0, 0, c.seeds(), Optional.empty(), c.out(), 1, ExecutionMode.AUTO,
+                Optional.of(optimizer), 0, 0, c.seeds(), Optional.empty(), c.out(), 1, Face.AUTO,
                 Optional.empty(), Optional.empty());
     }
 
@@ -185,7 +185,7 @@ class ExperimentRunnerTest {
             ExperimentConfig two = TinyData.config(List.of("none"), out);
             new TinyData.Console().experiment(two);
             ExperimentConfig three = new ExperimentConfig("mlp", List.of("none"), 2, 32, OptionalDouble.empty(),
-                    Optional.empty(), 0, 0, 3, Optional.empty(), out, 1, ExecutionMode.AUTO, Optional.empty(),
+                    Optional.empty(), 0, 0, 3, Optional.empty(), out, 1, Face.AUTO, Optional.empty(),
                     Optional.empty());
 
             String console = new TinyData.Console().experiment(three);
@@ -305,7 +305,7 @@ class ExperimentRunnerTest {
             Path out = dir.resolve("batch-of-one");
             DatasetSplit small = SyntheticImages.generate(12, 10, 1);
             ExperimentConfig config = new ExperimentConfig("mlp", NONE_AND_BATCH_NORM, 1, 1, OptionalDouble.empty(),
-                    Optional.empty(), 0, 0, 1, Optional.empty(), out, 1, ExecutionMode.AUTO, Optional.empty(),
+                    Optional.empty(), 0, 0, 1, Optional.empty(), out, 1, Face.AUTO, Optional.empty(),
                     Optional.empty());
 
             String console = new TinyData.Console(small).experiment(config);

@@ -8,7 +8,7 @@ import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
-import org.normkit.core.batch.BatchNorm2d;
+import org.normkit.core.batch.BatchNorm;
 
 /**
  * A test-only registered norm that takes (N, C, H, W) only, as a norm needing a channel layout does: the mlp's
@@ -62,6 +62,6 @@ public final class ImagesOnlyTestNorm implements NormalizationProvider {
 
     @Override
     public Normalization create(NormSpec spec) {
-        return new BatchNorm2d(spec);
+        return new BatchNorm().create("batch_norm2d", spec);
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.normkit.autograd.nn.Module;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
@@ -153,7 +153,7 @@ class SequenceNetsTest {
             Files.writeString(file, s);
             Path out = dir.resolve("run");
             ExperimentConfig config = new ExperimentConfig("lstm", List.of("layer_norm"), 1, 8, OptionalDouble.empty(),
-                    Optional.empty(), 0, 0, 1, Optional.empty(), out, 1, ExecutionMode.AUTO, Optional.empty(),
+                    Optional.empty(), 0, 0, 1, Optional.empty(), out, 1, Face.AUTO, Optional.empty(),
                     Optional.empty(), 0, Optional.of(file), "default", "none");
             String console = new TinyData.Console().experiment(config);
             assertTrue(console.contains("bits per character"), console);
@@ -165,7 +165,7 @@ class SequenceNetsTest {
         void imageNetsRefuseText() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ExperimentConfig(
                     "mlp", List.of("none"), 1, 8, OptionalDouble.empty(), Optional.empty(), 0, 0, 1,
-                    Optional.empty(), dir, 1, ExecutionMode.AUTO, Optional.empty(), Optional.empty(), 0,
+                    Optional.empty(), dir, 1, Face.AUTO, Optional.empty(), Optional.empty(), 0,
                     Optional.of(dir), "default", "none"));
             assertTrue(e.getMessage().startsWith("--text: net 'mlp' reads images only"), e.getMessage());
         }
@@ -173,7 +173,7 @@ class SequenceNetsTest {
         @Test
         void linearScalingMultipliesTheLearningRateByTheBatchOver128() {
             ExperimentConfig config = new ExperimentConfig("mlp", List.of("none"), 1, 256, OptionalDouble.of(0.1),
-                    Optional.empty(), 0, 0, 1, Optional.empty(), dir, 1, ExecutionMode.AUTO, Optional.empty(),
+                    Optional.empty(), 0, 0, 1, Optional.empty(), dir, 1, Face.AUTO, Optional.empty(),
                     Optional.empty(), 0, Optional.empty(), "xavier", "linear");
             assertEquals(0.2, config.lrFor("none"), 1e-12);
         }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.SyntheticImages;
@@ -26,7 +26,7 @@ final class TinyData {
     /** mlp, Adam 1e-3, batch 32, 2 epochs, 2 seeds, into {@code out}. */
     static ExperimentConfig config(List<String> norms, Path out) {
         return new ExperimentConfig("mlp", norms, 2, 32, OptionalDouble.empty(), Optional.empty(), 0, 0, 2,
-                Optional.empty(), out, 1, ExecutionMode.AUTO, Optional.empty(), Optional.empty());
+                Optional.empty(), out, 1, Face.AUTO, Optional.empty(), Optional.empty());
     }
 
     /** Runs experiments on {@code data} and keeps what they print. */

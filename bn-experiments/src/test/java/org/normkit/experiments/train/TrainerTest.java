@@ -62,7 +62,7 @@ class TrainerTest {
         }
 
         @Test
-        void aHugeLearningRateStopsAtTheFirstNonFiniteLossNamingEpochAndStep() {
+        void aHugeLearningRateStopsAtTheFirstDivergedLossNamingEpochAndStep() {
             Module net = mlp("none", 0);
             Optimizer sgd = Optimizers.create("sgd", net.parameters(), HUGE_LR, 0);
             Batches batches = Batches.of(DATA.train().rows(), 32, 0);

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 import org.normkit.autograd.graph.Node;
 import org.normkit.autograd.nn.Parameter;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
@@ -34,7 +34,14 @@ import org.normkit.autograd.tensor.Tensor;
  * The reference face composes tanh from primitives. The fused face is one graph node: one pass computes t = tanh(αx)
  * and y, and its backward is dx = g·γ·α·(1 − t²), dα = Σ g·γ·x·(1 − t²), dγ = Σ g·t, dβ = Σ g. The SPI's
  * {@link FusedNorm} (per-set mean and rstd) does not describe a norm without statistics, so {@link #fused()} is empty
- * and the two faces are held together by DyT's own tests.
+ * and the two faces are held together by DyT's own tests: generic tools (conformance, verify, bench) see the
+ * reference face only.
+ *
+ * <h2>Why not a {@code Norm}</h2>
+ * A {@link org.normkit.core.Norm}'s layer, {@link org.normkit.core.NormLayer}, holds exactly γ, β and running
+ * statistics; DyT's learnable α is a third parameter it has no place for, and a norm without statistics has no
+ * {@code Layout} for the shared kernel. So DyT stays a {@link Normalization} of its own, registered by
+ * {@link DynamicTanhProvider}.
  *
  * <pre>{@code
  * DynamicTanh dyt = new DynamicTanh(NormSpec.of(64));
@@ -51,7 +58,7 @@ public final class DynamicTanh extends Normalization {
     private final Parameter alpha;
     private final Parameter weight;
     private final Parameter bias;
-    private ExecutionMode mode = ExecutionMode.AUTO;
+    private Face mode = Face.AUTO;
 
     public DynamicTanh(NormSpec spec) {
         this.spec = spec;
@@ -85,8 +92,8 @@ public final class DynamicTanh extends Normalization {
     @Override
     public Tensor forward(Tensor x) {
         check(x);
-        ExecutionMode effective = mode != ExecutionMode.AUTO ? mode : ExecutionMode.scoped();
-        return effective == ExecutionMode.REFERENCE ? reference(x, Statistics.batch()) : fusedForward(x);
+        Face effective = mode != Face.AUTO ? mode : Face.scoped();
+        return effective == Face.REFERENCE ? reference(x, Statistics.batch()) : fusedForward(x);
     }
 
     /** γ·tanh(α·x) + β from primitives; {@code use} is ignored (there are no statistics). */
@@ -168,12 +175,12 @@ public final class DynamicTanh extends Normalization {
     }
 
     @Override
-    public void setExecutionMode(ExecutionMode mode) {
+    public void setFace(Face mode) {
         this.mode = mode;
     }
 
     @Override
-    public ExecutionMode executionMode() {
+    public Face face() {
         return mode;
     }
 

@@ -1,16 +1,19 @@
 package org.normkit.variants.group;
 
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Statistics;
+import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.NormBase;
-import org.normkit.core.RunningStats;
+import org.normkit.core.ContractPreset;
+import org.normkit.core.Norm;
+import org.normkit.core.NormLayer;
 import org.normkit.core.kernel.Layout;
 
 /**
@@ -34,7 +37,7 @@ import org.normkit.core.kernel.Layout;
  * <h2>Shapes and the {@code groups} option</h2>
  * The option {@code groups=G} is required (PyTorch's {@code num_groups}); G must divide numFeatures = C. Input (N, C,
  * …) of any rank ≥ 2, (N, C) included; output of the same shape; γ, β of shape (C). float32 and float64; the input
- * must have the layer's dtype. {@link GroupNormProvider}'s contract picks G when the option is absent: 32 (Wu &amp;
+ * must have the layer's dtype. The contract's {@code specFor} picks G when the option is absent: 32 (Wu &amp;
  * He's default) if it divides C, else the largest divisor of C that is at most 32.
  *
  * <h2>Edge cases</h2>
@@ -49,37 +52,73 @@ import org.normkit.core.kernel.Layout;
  *
  * <h2>Example</h2>
  * <pre>{@code
- * GroupNorm gn = new GroupNorm(NormSpec.of(64).withOption("groups", "32"));   // nn.GroupNorm(32, 64)
+ * NormLayer gn = new GroupNorm().create(NormSpec.of(64).withOption("groups", "32"));   // nn.GroupNorm(32, 64)
  * Tensor y = gn.forward(Tensor.randn(DType.FLOAT32, Shape.of(2, 64, 56, 56), 1));   // 32 groups of 2 channels
  * gn.eval();                                                                    // changes nothing
  * }</pre>
  */
-public final class GroupNorm extends NormBase {
+public final class GroupNorm extends Norm {
     /** The registry name, also the prefix of every message. */
     public static final String NAME = "group_norm";
     /** The option with the number of groups. */
     public static final String GROUPS = "groups";
+    /** Wu &amp; He's default number of groups. */
+    static final int DEFAULT_GROUPS = 32;
 
     private static final int[] ALONG_GROUP = {2};
 
-    private final int groups;
-
-    public GroupNorm(NormSpec spec) {
-        this(spec, groupsOf(spec));
+    /**
+     * Example shapes whose default G covers the cases: G = C (C ≤ 32), G = 32 with 2 and 3 channels per group, G = 20
+     * and G = 7 (the largest divisor ≤ 32 of 40 and 35), C = 1, N = 1, (N, C) and rank 5; benchmark: a ResNet
+     * stage's activations with Wu &amp; He's 32 groups (2 channels each).
+     */
+    public GroupNorm() {
+        super(NAME, "Group normalization: per-sample statistics over G contiguous channel groups and all spatial "
+                + "positions, per-channel affine, no running statistics (Wu & He 2018)",
+                ContractPreset.anyRank().withExampleShapes(Shape.of(2, 6, 4), Shape.of(2, 64, 3), Shape.of(3, 96),
+                        Shape.of(1, 40, 2, 2), Shape.of(2, 35, 1, 1), Shape.of(2, 1, 3), Shape.of(2, 3, 1, 2, 2)));
     }
 
-    private GroupNorm(NormSpec spec, int groups) {
-        super(spec, Shape.of(spec.numFeatures()), Affine.WEIGHT_AND_BIAS, RunningStats.Policy.NONE);
-        this.groups = groups;
-    }
-
-    /** G, the number of channel groups. */
-    public int groups() {
-        return groups;
+    @Override
+    public Map<String, String> options() {
+        return Map.of(GROUPS, "the number of channel groups G, required; it must divide the channels (PyTorch's "
+                + "num_groups; from an input shape: 32 if it divides C, else the largest divisor of C below 32)");
     }
 
     /** The required {@code groups} option, checked to be ≥ 1 and to divide numFeatures. */
-    static int groupsOf(NormSpec spec) {
+    @Override
+    protected void validate(String name, NormSpec spec) {
+        groupsOf(spec);
+    }
+
+    /**
+     * The {@code groups} option when given (it must divide C), else 32 when 32 divides C, else the largest divisor of
+     * C that is at most 32 (Wu &amp; He use 32 groups; C = 48 gets 24, C ≤ 32 gets C).
+     */
+    @Override
+    protected NormSpec completeSpec(Shape input, NormSpec spec) {
+        int channels = input.dim(1);
+        int groups = groupsOption(spec).orElseGet(() -> defaultGroups(channels));
+        try {
+            requireDivides(groups, channels, "input of shape " + input);
+        } catch (IllegalArgumentException e) {
+            throw new UnsupportedInputException(e.getMessage());
+        }
+        return spec.withOption(GROUPS, Integer.toString(groups));
+    }
+
+    /** G when no {@code groups} option is given: 32 if it divides C, else the largest divisor of C below 32. */
+    static int defaultGroups(int channels) {
+        for (int g = Math.min(DEFAULT_GROUPS, channels); g > 1; g--) {
+            if (channels % g == 0) {
+                return g;
+            }
+        }
+        return 1;
+    }
+
+    /** G of a layer's spec. */
+    public static int groupsOf(NormSpec spec) {
         int g = groupsOption(spec).orElseThrow(() -> new IllegalArgumentException(NAME + ": option '" + GROUPS
                 + "' is required (PyTorch's num_groups): set it like " + GROUPS + "=32; it must divide the "
                 + spec.numFeatures() + " channels (numFeatures)"));
@@ -117,20 +156,16 @@ public final class GroupNorm extends NormBase {
         }
     }
 
-    /** The family's one input check: rank ≥ 2, no empty dimension, G divides the channels, C = numFeatures. */
+    /** G divides the input's channels (the contract has checked the rank and C = numFeatures). */
     @Override
-    protected void checkInput(Shape input) {
-        if (input.rank() < 2) {
-            input.requireRank(NAME, "(N, C, ...) or one of higher rank", 2);
-        }
-        input.requireNonEmpty(NAME);
-        requireDivides(groups, input.dim(1), "input of shape " + input);
-        input.requireSize(1, spec().numFeatures(), NAME, "channels (numFeatures)");
+    protected void checkInput(NormLayer layer, Shape input) {
+        requireDivides(groupsOf(layer.spec()), input.dim(1), "input of shape " + input);
     }
 
     /** {@code rows(N·G, (C/G)·L, G, C/G, L)}: a row per (sample, group), γ and β of the element's channel. */
     @Override
-    protected Layout layout(Shape input) {
+    public Layout layout(NormLayer layer, Shape input) {
+        int groups = groupsOf(layer.spec());
         int channelsPerGroup = input.dim(1) / groups;
         int spatial = input.product(2, input.rank());
         return Layout.rows(input.dim(0) * groups, channelsPerGroup * spatial, groups, channelsPerGroup, spatial);
@@ -141,29 +176,24 @@ public final class GroupNorm extends NormBase {
      * affine, then to the input's shape: composed ops only.
      */
     @Override
-    public Tensor reference(Tensor x, Statistics use) {
-        checkInput(x.shape());
+    public Tensor reference(NormLayer layer, Tensor x, Statistics use) {
         if (!use.isBatch()) {
             throw new IllegalArgumentException(NAME + " keeps no running statistics: it always normalises with the "
                     + "statistics of its input, Statistics.batch()");
         }
+        int groups = groupsOf(layer.spec());
         int batch = x.dim(0);
         int channels = x.dim(1);
         Tensor grouped = x.reshape(batch, groups, -1);
         Tensor mean = grouped.mean(ALONG_GROUP, true);
         Tensor variance = grouped.var(ALONG_GROUP, false, true);
-        Tensor y = grouped.sub(mean).mul(variance.add(spec().eps()).rsqrt()).reshape(batch, channels, -1);
-        if (weight().isPresent()) {
-            y = y.mul(weight().get().reshape(1, channels, 1));
+        Tensor y = grouped.sub(mean).mul(variance.add(layer.spec().eps()).rsqrt()).reshape(batch, channels, -1);
+        if (layer.weight().isPresent()) {
+            y = y.mul(layer.weight().get().reshape(1, channels, 1));
         }
-        if (bias().isPresent()) {
-            y = y.add(bias().get().reshape(1, channels, 1));
+        if (layer.bias().isPresent()) {
+            y = y.add(layer.bias().get().reshape(1, channels, 1));
         }
         return y.reshape(x.shape());
-    }
-
-    @Override
-    protected String label() {
-        return NAME;
     }
 }

@@ -7,16 +7,17 @@ import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.ChannelFirstInputs;
-import org.normkit.core.NormBase;
-import org.normkit.core.RunningStats;
+import org.normkit.core.ContractPreset;
+import org.normkit.core.Norm;
+import org.normkit.core.NormLayer;
+import org.normkit.core.RunningStatsPolicy;
 import org.normkit.core.kernel.Layout;
 
 /**
  * Instance normalization (Ulyanov, Vedaldi &amp; Lempitsky, "Instance Normalization: The Missing Ingredient for Fast
- * Stylization", arXiv:1607.08022, 2016), as {@code torch.nn.InstanceNorm1d/2d/3d}. This one Javadoc serves
- * {@link InstanceNorm1d}, {@link InstanceNorm2d}, {@link InstanceNorm3d} and the any-rank {@code instance_norm}: they
- * differ only in the ranks their input check accepts ({@link Dims}).
+ * Stylization", arXiv:1607.08022, 2016), as {@code torch.nn.InstanceNorm1d/2d/3d}. One class registers the family
+ * {@code instance_norm} (rank 3 to 5), {@code instance_norm1d}, {@code instance_norm2d} and {@code instance_norm3d}:
+ * they differ only in the ranks their contract accepts.
  *
  * <h2>Formula</h2>
  * <pre>
@@ -30,7 +31,7 @@ import org.normkit.core.kernel.Layout;
  *
  * <h2>Defaults</h2>
  * The layer does what its {@link NormSpec} says. PyTorch's InstanceNorm defaults are {@code affine=False,
- * track_running_stats=False}, unlike BatchNorm's, which {@link NormSpec#of} gives; {@link #defaultSpec(int)} returns
+ * track_running_stats=False}, unlike BatchNorm's, which {@link NormSpec#of} gives; {@link #pytorchSpec(int)} returns
  * PyTorch's InstanceNorm defaults, and so does the contract's {@code specFor(shape, options)}. The contract's
  * {@code specFor(shape, base)} keeps the base's {@code affine} and {@code trackRunningStats}: the caller states them
  * (the conformance runner from a case's parameters, the benchmarks from the PyTorch peer's modules).
@@ -44,10 +45,10 @@ import org.normkit.core.kernel.Layout;
  * </pre>
  * This is PyTorch's momentum (default 0.1); Keras' momentum is 1 − f. The momentum is required: a spec without one
  * (PyTorch's {@code momentum=None}, BatchNorm's cumulative average) is rejected. {@code num_batches_tracked} is kept
- * but never incremented, as in PyTorch. Evaluation leaves the running statistics unchanged. See {@link RunningStats}.
+ * but never incremented, as in PyTorch. Evaluation leaves the running statistics unchanged. This is {@link RunningStatsPolicy#pytorch()} without counting.
  *
  * <h2>Shapes</h2>
- * Input (N, C, L), (N, C, H, W) or (N, C, D, H, W) as {@link Dims} allows, with C = numFeatures; output of the same
+ * Input (N, C, L), (N, C, H, W) or (N, C, D, H, W) as the registered name allows, with C = numFeatures; output of the same
  * shape; γ, β, running_mean, running_var of shape (C). float32 and float64; the input must have the layer's dtype.
  *
  * <h2>Edge cases</h2>
@@ -63,105 +64,72 @@ import org.normkit.core.kernel.Layout;
  *
  * <h2>Example</h2>
  * <pre>{@code
- * InstanceNorm2d in = new InstanceNorm2d(InstanceNorm.defaultSpec(64));   // nn.InstanceNorm2d(64): no γ, β, stats
+ * NormLayer in = new InstanceNorm().create("instance_norm2d", InstanceNorm.pytorchSpec(64));   // no γ, β, stats
  * Tensor y = in.forward(Tensor.randn(DType.FLOAT32, Shape.of(8, 64, 56, 56), 1));   // per image and channel
- * InstanceNorm2d tracked = new InstanceNorm2d(NormSpec.of(64));   // affine=True, track_running_stats=True
+ * NormLayer tracked = new InstanceNorm().create("instance_norm2d", NormSpec.of(64));   // affine, tracking
  * }</pre>
  */
-public class InstanceNorm extends NormBase {
-
-    /** The ranks an InstanceNorm accepts: the only difference between the 1d, 2d, 3d and any-rank classes. */
-    public enum Dims {
-        /** {@code instance_norm}: any of the ranks below. */
-        ANY(new ChannelFirstInputs("instance_norm", "(N, C, L), (N, C, H, W) or (N, C, D, H, W)", new int[] {3, 4, 5},
-                List.of(Shape.of(2, 3, 4), Shape.of(2, 3, 2, 3), Shape.of(1, 2, 2, 1, 3), Shape.of(2, 2, 1)),
-                List.of(Shape.of(32, 64, 1024), Shape.of(32, 64, 56, 56)))),
-        /** {@code instance_norm1d}: (N, C, L). */
-        ONE_D(new ChannelFirstInputs("instance_norm1d", "(N, C, L)", new int[] {3},
-                List.of(Shape.of(2, 3, 4), Shape.of(1, 2, 5), Shape.of(3, 1, 2), Shape.of(2, 3, 1)),
-                List.of(Shape.of(32, 64, 1024)))),
-        /** {@code instance_norm2d}: (N, C, H, W). */
-        TWO_D(new ChannelFirstInputs("instance_norm2d", "(N, C, H, W)", new int[] {4},
-                List.of(Shape.of(2, 3, 3, 4), Shape.of(1, 2, 2, 3), Shape.of(2, 1, 1, 2), Shape.of(2, 2, 1, 1)),
-                List.of(Shape.of(32, 64, 56, 56)))),
-        /** {@code instance_norm3d}: (N, C, D, H, W). */
-        THREE_D(new ChannelFirstInputs("instance_norm3d", "(N, C, D, H, W)", new int[] {5},
-                List.of(Shape.of(2, 2, 2, 2, 3), Shape.of(1, 3, 1, 2, 2), Shape.of(2, 2, 1, 1, 1)),
-                List.of(Shape.of(4, 32, 16, 28, 28))));
-
-        /*
-         * Example shapes carry the odd sizes where kernels go wrong: C = 1, N = 1, and one spatial element, which is
-         * valid only in evaluation with running statistics (the generic checks run it there).
-         */
-        private final ChannelFirstInputs inputs;
-
-        Dims(ChannelFirstInputs inputs) {
-            this.inputs = inputs;
-        }
-
-        /** The accepted inputs, their rank check and contract. */
-        public ChannelFirstInputs inputs() {
-            return inputs;
-        }
-    }
-
+public final class InstanceNorm extends Norm {
     private static final int[] SPATIAL = {2};
 
-    private final Dims dims;
-
-    /** An InstanceNorm accepting inputs of rank 3 to 5 ({@code instance_norm}). */
-    public InstanceNorm(NormSpec spec) {
-        this(spec, Dims.ANY);
-    }
-
-    protected InstanceNorm(NormSpec spec, Dims dims) {
-        super(requireMomentumWhenTracking(spec, dims), Shape.of(spec.numFeatures()), Affine.WEIGHT_AND_BIAS,
-                RunningStats.Policy.MOMENTUM);
-        this.dims = dims;
+    /*
+     * Example shapes carry the odd sizes where kernels go wrong: C = 1, N = 1, and one spatial element, which is
+     * valid only in evaluation with running statistics (the generic checks run it there).
+     */
+    public InstanceNorm() {
+        super("Instance normalization: per-sample, per-channel statistics over the spatial positions, optional affine "
+                + "and running averages (Ulyanov, Vedaldi & Lempitsky 2016)", List.of(
+                new Member("instance_norm", ContractPreset.channelFirst(3, 4, 5)
+                        .withBenchmarkShapes(Shape.of(32, 64, 1024), Shape.of(32, 64, 56, 56))),
+                new Member("instance_norm1d", ContractPreset.channelFirst(3)),
+                new Member("instance_norm2d", ContractPreset.channelFirst(4).withBenchmarkShapes(Shape.of(32, 64, 56, 56))),
+                new Member("instance_norm3d", ContractPreset.channelFirst(5))));
     }
 
     /**
      * PyTorch's {@code nn.InstanceNorm2d(numFeatures)}: eps 1e-5, momentum 0.1, {@code affine=False},
      * {@code track_running_stats=False}, float32.
      */
-    public static NormSpec defaultSpec(int numFeatures) {
+    public static NormSpec pytorchSpec(int numFeatures) {
         return NormSpec.of(numFeatures).withAffine(false).withTrackRunningStats(false);
     }
 
-    public final Dims dims() {
-        return dims;
-    }
-
-    private static NormSpec requireMomentumWhenTracking(NormSpec spec, Dims dims) {
-        if (spec.trackRunningStats() && spec.momentum().isEmpty()) {
-            throw new IllegalArgumentException(dims.inputs().registeredName() + ": track_running_stats=true needs a momentum "
-                    + "in [0, 1] (PyTorch's default 0.1), got momentum=None: only BatchNorm has the cumulative "
-                    + "moving average; set one with NormSpec.withMomentum(0.1), or build the layer with "
-                    + "withTrackRunningStats(false)");
-        }
-        return spec;
-    }
-
-    /**
-     * The one input check of the family: rank, no empty dimension, C = numFeatures, and more than one spatial element
-     * when the input's own statistics normalise.
-     */
+    /** Generic tools building a spec from options alone get PyTorch's InstanceNorm defaults. */
     @Override
-    protected final void checkInput(Shape input) {
-        dims.inputs().checkRank(input);
-        input.requireSize(1, spec().numFeatures(), dims.inputs().registeredName(), "channels (numFeatures)");
-        boolean inputStatistics = isTraining() || !spec().trackRunningStats();
+    protected NormSpec defaultSpec() {
+        return pytorchSpec(1);
+    }
+
+    /** PyTorch's momentum rule on mean and unbiased variance; {@code num_batches_tracked} stays 0, as in PyTorch. */
+    @Override
+    public RunningStatsPolicy runningStats() {
+        return RunningStatsPolicy.pytorch().withoutCounting();
+    }
+
+    @Override
+    protected void validate(String name, NormSpec spec) {
+        if (spec.trackRunningStats() && spec.momentum().isEmpty()) {
+            throw new IllegalArgumentException(name + ": track_running_stats=true needs a momentum in [0, 1] "
+                    + "(PyTorch's default 0.1), got momentum=None: only BatchNorm has the cumulative moving average; "
+                    + "set one with NormSpec.withMomentum(0.1), or build the layer with withTrackRunningStats(false)");
+        }
+    }
+
+    /** More than one spatial element when the input's own statistics normalise or update the running ones. */
+    @Override
+    protected void checkInput(NormLayer layer, Shape input) {
+        boolean inputStatistics = !layer.usesRunningStatistics() || layer.updatesRunningStatistics();
         if (inputStatistics && input.product(2, input.rank()) == 1) {
-            throw new UnsupportedInputException(dims.inputs().registeredName() + ": expected more than 1 spatial element when "
-                    + (isTraining() ? "training" : "normalising with the input's own statistics (no running "
-                    + "statistics are tracked)") + ", got input of shape " + input + ": each (sample, channel) "
+            throw new UnsupportedInputException(layer.name() + ": expected more than 1 spatial element when "
+                    + (layer.isTraining() ? "training" : "normalising with the input's own statistics (no running "
+                    + (layer.runningStats().isPresent() ? "statistics are used)" : "statistics are tracked)")) + ", got input of shape " + input + ": each (sample, channel) "
                     + "would be its own mean; use a spatial size > 1, or track running statistics and call eval()");
         }
     }
 
     /** {@code rows(N·C, L, C, 1, L)}: a row per (sample, channel), γ and β of its channel. */
     @Override
-    protected final Layout layout(Shape input) {
+    public Layout layout(NormLayer layer, Shape input) {
         int channels = input.dim(1);
         int spatial = input.product(2, input.rank());
         return Layout.rows(input.dim(0) * channels, spatial, channels, 1, spatial);
@@ -172,8 +140,7 @@ public class InstanceNorm extends NormBase {
      * affine, back to the input's shape: composed ops only.
      */
     @Override
-    public final Tensor reference(Tensor x, Statistics use) {
-        checkInput(x.shape());
+    public Tensor reference(NormLayer layer, Tensor x, Statistics use) {
         int channels = x.dim(1);
         Tensor instances = x.reshape(x.dim(0), channels, -1);
         Tensor mean;
@@ -185,18 +152,13 @@ public class InstanceNorm extends NormBase {
             mean = instances.mean(SPATIAL, true);
             variance = instances.var(SPATIAL, false, true);
         }
-        Tensor y = instances.sub(mean).mul(variance.add(spec().eps()).rsqrt());
-        if (weight().isPresent()) {
-            y = y.mul(weight().get().reshape(1, channels, 1));
+        Tensor y = instances.sub(mean).mul(variance.add(layer.spec().eps()).rsqrt());
+        if (layer.weight().isPresent()) {
+            y = y.mul(layer.weight().get().reshape(1, channels, 1));
         }
-        if (bias().isPresent()) {
-            y = y.add(bias().get().reshape(1, channels, 1));
+        if (layer.bias().isPresent()) {
+            y = y.add(layer.bias().get().reshape(1, channels, 1));
         }
         return y.reshape(x.shape());
-    }
-
-    @Override
-    protected String label() {
-        return dims.inputs().registeredName();
     }
 }

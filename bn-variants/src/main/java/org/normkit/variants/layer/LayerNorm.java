@@ -1,14 +1,12 @@
 package org.normkit.variants.layer;
 
-import java.util.Optional;
-
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.Shape;
-import org.normkit.autograd.tensor.ShapeException;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.NormBase;
-import org.normkit.core.RunningStats;
+import org.normkit.core.ContractPreset;
+import org.normkit.core.Norm;
+import org.normkit.core.NormLayer;
 import org.normkit.core.kernel.Layout;
 
 /**
@@ -34,7 +32,7 @@ import org.normkit.core.kernel.Layout;
  * {@code (…, 4, 5)}, and numFeatures must be their product (20). Without the option, normalized_shape is
  * {@code (numFeatures)}: {@code new LayerNorm(NormSpec.of(768))} is {@code nn.LayerNorm(768)}. The output has the
  * input's shape; γ, β have normalized_shape. float32 and float64; the input must have the layer's dtype.
- * {@link LayerNormProvider}'s contract picks normalized_shape from an input shape: the last dimension for rank 1 to 3
+ * The contract ({@link ContractPreset#trailing()}) picks normalized_shape from an input shape: the last dimension for rank 1 to 3
  * ((N, D) features, (N, T, D) sequences: the transformer convention), every dimension but the batch for rank 4 and
  * more ((N, C, H, W) → (C, H, W): Ba et al.'s "all the hidden units in a layer" for conv activations).
  *
@@ -50,104 +48,53 @@ import org.normkit.core.kernel.Layout;
  *
  * <h2>Example</h2>
  * <pre>{@code
- * LayerNorm ln = new LayerNorm(NormSpec.of(768));                      // nn.LayerNorm(768): γ = 1, β = 0
+ * NormLayer ln = new LayerNorm().create(NormSpec.of(768));              // nn.LayerNorm(768): γ = 1, β = 0
  * Tensor y = ln.forward(Tensor.randn(DType.FLOAT32, Shape.of(32, 128, 768), 1));   // per token, over 768 features
- * LayerNorm ln2 = new LayerNorm(NormSpec.of(20).withOption("normalized_shape", "4,5"));   // nn.LayerNorm([4, 5])
+ * NormLayer ln2 = new LayerNorm().create(NormSpec.of(20).withOption("normalized_shape", "4,5"));   // ([4, 5])
  * }</pre>
  */
-public final class LayerNorm extends NormBase {
+public final class LayerNorm extends Norm {
     /** The registry name, also the prefix of every message. */
     public static final String NAME = "layer_norm";
-    /** The option naming the trailing dimensions. */
-    public static final String NORMALIZED_SHAPE = "normalized_shape";
 
     private static final int[] ALONG_ROW = {1};
-    private final Shape normalizedShape;
 
-    public LayerNorm(NormSpec spec) {
-        this(spec, normalizedShapeOf(spec));
+    public LayerNorm() {
+        super(NAME, "Layer normalization over the trailing normalized_shape dimensions of each sample, elementwise "
+                + "affine, no running statistics (Ba, Kiros & Hinton 2016)", ContractPreset.trailing());
     }
 
-    private LayerNorm(NormSpec spec, Shape normalizedShape) {
-        super(spec, normalizedShape, Affine.WEIGHT_AND_BIAS, RunningStats.Policy.NONE);
-        this.normalizedShape = normalizedShape;
-    }
-
-    /** The trailing dimensions every row is normalised over. */
-    public Shape normalizedShape() {
-        return normalizedShape;
-    }
-
-    /**
-     * normalized_shape from the spec: the option when given (its product must be numFeatures), else (numFeatures).
-     * Errors name the option, the value and the expected form.
-     */
-    static Shape normalizedShapeOf(NormSpec spec) {
-        Shape shape = Shape.of(normalizedShapeOption(spec).orElse(new int[] {spec.numFeatures()}));
-        if (shape.numel() != spec.numFeatures()) {
-            throw new IllegalArgumentException(NAME + ": option " + NORMALIZED_SHAPE + "="
-                    + spec.option(NORMALIZED_SHAPE).orElseThrow() + " has " + shape.numel()
-                    + " elements but numFeatures = " + spec.numFeatures() + ": set numFeatures to the product of "
-                    + "normalized_shape (" + shape.numel() + "), or let the contract's specFor build the spec from an "
-                    + "input shape");
-        }
-        return shape;
-    }
-
-    /** The {@code normalized_shape} option's sizes, if given; an error names the option, the value and the form. */
-    static Optional<int[]> normalizedShapeOption(NormSpec spec) {
-        try {
-            return spec.intListOption(NORMALIZED_SHAPE);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(NAME + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The family's one input check: no empty dimension, and the input ends in normalized_shape (PyTorch's "Given
-     * normalized_shape=[4, 5], expected input with shape [*, 4, 5], but got input of size [2, 3, 4, 6]").
-     */
+    /** normalized_shape is well-formed and its element count is numFeatures. */
     @Override
-    protected void checkInput(Shape input) {
-        input.requireTail(normalizedShape, NAME);
-        input.requireNonEmpty(NAME);
+    protected void validate(String name, NormSpec spec) {
+        ContractPreset.normalizedShape(NAME, spec);
     }
 
     /** {@code rows(M, K)}: one row of K = prod(normalized_shape) elements per set, γ and β by position in the row. */
     @Override
-    protected Layout layout(Shape input) {
-        int k = normalizedShape.numel();
+    public Layout layout(NormLayer layer, Shape input) {
+        int k = layer.spec().numFeatures();
         return Layout.rows(input.numel() / k, k);
     }
 
     /** Rows of K, mean and biased variance along the row, rsqrt, back to the input's shape, elementwise affine. */
     @Override
-    public Tensor reference(Tensor x, Statistics use) {
-        checkInput(x.shape());
-        requireBatchStatistics(use);
-        int k = normalizedShape.numel();
-        Tensor rows = x.reshape(x.numel() / k, k);
-        Tensor mean = rows.mean(ALONG_ROW, true);
-        Tensor variance = rows.var(ALONG_ROW, false, true);
-        Tensor y = rows.sub(mean).mul(variance.add(spec().eps()).rsqrt());
-        if (weight().isPresent()) {
-            y = y.mul(weight().get().reshape(k));
-        }
-        if (bias().isPresent()) {
-            y = y.add(bias().get().reshape(k));
-        }
-        return y.reshape(x.shape());
-    }
-
-    private static void requireBatchStatistics(Statistics use) {
+    public Tensor reference(NormLayer layer, Tensor x, Statistics use) {
         if (!use.isBatch()) {
             throw new IllegalArgumentException(NAME + " keeps no running statistics: it always normalises with the "
                     + "statistics of its input, Statistics.batch()");
         }
-    }
-
-    @Override
-    protected String label() {
-        return NAME;
+        int k = layer.spec().numFeatures();
+        Tensor rows = x.reshape(x.numel() / k, k);
+        Tensor mean = rows.mean(ALONG_ROW, true);
+        Tensor variance = rows.var(ALONG_ROW, false, true);
+        Tensor y = rows.sub(mean).mul(variance.add(layer.spec().eps()).rsqrt());
+        if (layer.weight().isPresent()) {
+            y = y.mul(layer.weight().get().reshape(k));
+        }
+        if (layer.bias().isPresent()) {
+            y = y.add(layer.bias().get().reshape(k));
+        }
+        return y.reshape(x.shape());
     }
 }

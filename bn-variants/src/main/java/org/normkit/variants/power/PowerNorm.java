@@ -1,16 +1,15 @@
 package org.normkit.variants.power;
 
 import java.util.Arrays;
-import java.util.List;
 
-import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.ChannelFirstInputs;
-import org.normkit.core.NormBase;
-import org.normkit.core.RunningStats;
+import org.normkit.core.ContractPreset;
+import org.normkit.core.Norm;
+import org.normkit.core.NormLayer;
+import org.normkit.core.RunningStatsPolicy;
 import org.normkit.core.kernel.Centering;
 import org.normkit.core.kernel.Layout;
 
@@ -25,9 +24,9 @@ import org.normkit.core.kernel.Layout;
  *   y    = x / sqrt(ψ² + eps) · γ + β
  *   ψ²   ← (1 − momentum)·ψ² + momentum·ψ²_B                (the running quadratic mean, no Bessel correction)
  * </pre>
- * In training ψ² is the batch's ψ²_B; in evaluation the running one. The running quadratic mean is kept in the
- * {@code running_var} buffer (starts at 1) so every tool that reads running statistics reads it; {@code running_mean}
- * stays 0. Inputs and shapes as BatchNorm's: (N, C) or (N, C, L) with statistics over N·L per channel — the (B·T, d)
+ * In training ψ² is the batch's ψ²_B; in evaluation the running one. The running quadratic mean is
+ * {@link RunningStatsPolicy#meanOfSquares()}: a biased mean of squares (no Bessel correction) with the spec's
+ * momentum, in the buffer {@code running_mean_square} (starts at 1). Inputs and shapes as BatchNorm's: (N, C) or (N, C, L) with statistics over N·L per channel — the (B·T, d)
  * tokens of a Transformer, where the paper uses it.
  *
  * <h2>What is left out</h2>
@@ -45,64 +44,65 @@ import org.normkit.core.kernel.Layout;
  * term.
  *
  * <pre>{@code
- * PowerNorm pn = new PowerNorm(NormSpec.of(64));
+ * NormLayer pn = new PowerNorm().create(NormSpec.of(64));
  * Tensor y = pn.forward(tokens.reshape(-1, 64));      // (B·T, 64)
  * }</pre>
  */
-public final class PowerNorm extends NormBase {
+public final class PowerNorm extends Norm {
+    /** The registry name, also the prefix of every message. */
     public static final String NAME = "power_norm";
 
-    static final ChannelFirstInputs INPUTS = new ChannelFirstInputs(NAME, "(N, C) or (N, C, L)", new int[] {2, 3},
-            List.of(Shape.of(5, 3), Shape.of(4, 1), Shape.of(3, 2, 4), Shape.of(2, 3, 1), Shape.of(1, 3)),
-            List.of(Shape.of(4096, 64), Shape.of(256, 1024)));
-
-    public PowerNorm(NormSpec spec) {
-        super(spec, Shape.of(spec.numFeatures()), Affine.WEIGHT_AND_BIAS, RunningStats.Policy.COUNTING);
+    public PowerNorm() {
+        super(NAME, "Power normalization over (N, C) or (N, C, L): per-channel quadratic mean over the batch without "
+                + "centring, running quadratic mean for evaluation (Shen et al. 2020)",
+                ContractPreset.channelFirst(2, 3).withBenchmarkShapes(Shape.of(4096, 64), Shape.of(256, 1024)));
     }
 
+    /** The running quadratic mean: a biased mean of squares with the spec's momentum. */
     @Override
-    protected Centering centering() {
+    public RunningStatsPolicy runningStats() {
+        return RunningStatsPolicy.meanOfSquares();
+    }
+
+    /** The fused face divides by the root mean square and subtracts no mean. */
+    @Override
+    public Centering centering() {
         return Centering.UNCENTERED;
     }
 
+    /** More than one value per channel whenever the batch's statistics normalise or update the running ones. */
     @Override
-    protected void checkInput(Shape input) {
-        INPUTS.checkRank(input);
-        input.requireSize(1, spec().numFeatures(), NAME, "channels (numFeatures)");
-        if (isTraining() && input.numel() / input.dim(1) == 1) {
+    protected void checkInput(NormLayer layer, Shape input) {
+        boolean batchStatistics = !layer.usesRunningStatistics() || layer.updatesRunningStatistics();
+        if (batchStatistics && input.numel() / input.dim(1) == 1) {
             throw new UnsupportedInputException(NAME + ": expected more than 1 value per channel when training, got "
                     + "input of shape " + input + ": use a batch of at least 2 samples, or call eval() to normalise "
                     + "with the running quadratic mean");
         }
     }
 
+    /** Channels (N, C, L): one statistics set per channel over N·L values. */
     @Override
-    protected Layout layout(Shape input) {
+    public Layout layout(NormLayer layer, Shape input) {
         return Layout.channels(input.dim(0), input.dim(1), input.product(2, input.rank()));
     }
 
     /** Quadratic mean over every axis but the channel (or the running one), rsqrt, affine: composed ops only. */
     @Override
-    public Tensor reference(Tensor x, Statistics use) {
-        checkInput(x.shape());
+    public Tensor reference(NormLayer layer, Tensor x, Statistics use) {
         int[] perChannel = new int[x.rank()];
         Arrays.fill(perChannel, 1);
         perChannel[1] = x.dim(1);
         int[] axes = x.rank() == 2 ? new int[] {0} : new int[] {0, 2};
         Tensor quadraticMean = use instanceof Statistics.Running running ? running.variance().reshape(perChannel)
                 : x.mul(x).mean(axes, true);
-        Tensor y = x.mul(quadraticMean.add(spec().eps()).rsqrt());
-        if (weight().isPresent()) {
-            y = y.mul(weight().get().reshape(perChannel));
+        Tensor y = x.mul(quadraticMean.add(layer.spec().eps()).rsqrt());
+        if (layer.weight().isPresent()) {
+            y = y.mul(layer.weight().get().reshape(perChannel));
         }
-        if (bias().isPresent()) {
-            y = y.add(bias().get().reshape(perChannel));
+        if (layer.bias().isPresent()) {
+            y = y.add(layer.bias().get().reshape(perChannel));
         }
         return y;
-    }
-
-    @Override
-    protected String label() {
-        return NAME;
     }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.normkit.autograd.check.GradCheck;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
@@ -34,10 +34,10 @@ class DynamicTanhTest {
     @Nested
     class AgainstPyTorch {
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void outputAndEveryGradientMatch(ExecutionMode face) {
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void outputAndEveryGradientMatch(Face face) {
             DynamicTanh dyt = golden();
-            dyt.setExecutionMode(face);
+            dyt.setFace(face);
             Tensor x = sines(10, 2, 3, 4).requiresGrad(true);
             Tensor y = dyt.forward(x);
             y.backward(sines(20, 2, 3, 4));
@@ -75,9 +75,9 @@ class DynamicTanhTest {
         void alphaGradientMatchesACentralDifferenceOnBothFaces() {
             Tensor x = Tensor.randn(DType.FLOAT64, Shape.of(3, 4), 5);
             Tensor w = Tensor.randn(DType.FLOAT64, Shape.of(3, 4), 6);
-            for (ExecutionMode face : List.of(ExecutionMode.REFERENCE, ExecutionMode.FUSED)) {
+            for (Face face : List.of(Face.REFERENCE, Face.FUSED)) {
                 DynamicTanh dyt = golden();
-                dyt.setExecutionMode(face);
+                dyt.setFace(face);
                 dyt.forward(x).mul(w).sum().backward();
                 double analytic = dyt.alpha().grad().get(0);
                 double h = 1e-6;

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.core.NormLayer;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
@@ -43,13 +44,13 @@ class GroupNormTest {
         void defaultGroupsAre32WhenTheyDivideCElseTheLargestDivisorBelow(int channels, int groups) {
             NormSpec s = CONTRACT.specFor(Shape.of(2, channels, 3), NormSpec.of(1));
             assertEquals(channels, s.numFeatures());
-            assertEquals(groups, new GroupNorm(s).groups());
+            assertEquals(groups, GroupNorm.groupsOf(s));
             assertFalse(s.trackRunningStats(), "GroupNorm keeps no running statistics");
         }
 
         @Test
         void anExplicitGroupsOptionWins() {
-            assertEquals(4, new GroupNorm(CONTRACT.specFor(Shape.of(2, 64, 3), Map.of("groups", "4"))).groups());
+            assertEquals(4, GroupNorm.groupsOf(CONTRACT.specFor(Shape.of(2, 64, 3), Map.of("groups", "4"))));
         }
 
         @Test
@@ -63,7 +64,7 @@ class GroupNormTest {
         @Test
         void benchmarkShapeIsAResNetStageWith32Groups() {
             assertEquals(List.of(Shape.of(32, 64, 56, 56)), CONTRACT.benchmarkShapes());
-            assertEquals(32, new GroupNorm(CONTRACT.specFor(Shape.of(32, 64, 56, 56), NormSpec.of(1))).groups());
+            assertEquals(32, GroupNorm.groupsOf(CONTRACT.specFor(Shape.of(32, 64, 56, 56), NormSpec.of(1))));
         }
     }
 
@@ -71,7 +72,7 @@ class GroupNormTest {
     class BadInput {
         @Test
         void groupsMustDivideChannels() {
-            ShapeException e = assertThrows(ShapeException.class, () -> new GroupNorm(spec(6, "4")));
+            ShapeException e = assertThrows(ShapeException.class, () -> new GroupNorm().create(spec(6, "4")));
             assertEquals("group_norm: expected the number of channels to be divisible by groups=4, but got 6 channels "
                     + "(numFeatures = 6): the channels are cut into 4 contiguous groups of equal size; use a divisor "
                     + "of 6 (1, 2, 3, 6)", e.getMessage());
@@ -80,12 +81,12 @@ class GroupNormTest {
         @Test
         void inputChannelsNotDivisibleByGroupsNameTheShapeAndTheGroups() {
             ShapeException e = assertThrows(ShapeException.class,
-                    () -> new GroupNorm(spec(6, "3")).forward(input(2, 4, 5)));
+                    () -> new GroupNorm().create(spec(6, "3")).forward(input(2, 4, 5)));
             assertEquals("group_norm: expected the number of channels to be divisible by groups=3, but got 4 channels "
                     + "(input of shape (2, 4, 5)): the channels are cut into 3 contiguous groups of equal size; use a "
                     + "divisor of 4 (1, 2, 4)", e.getMessage());
             ShapeException other = assertThrows(ShapeException.class,
-                    () -> new GroupNorm(spec(6, "3")).forward(input(2, 9, 5)));
+                    () -> new GroupNorm().create(spec(6, "3")).forward(input(2, 9, 5)));
             assertTrue(other.getMessage().startsWith("group_norm: expected 6 channels (numFeatures) in dimension 1, "
                     + "got input of shape (2, 9, 5)"), other.getMessage());
         }
@@ -93,7 +94,7 @@ class GroupNormTest {
         @Test
         void groupsIsRequired() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new GroupNorm(NormSpec.of(6)));
+                    () -> new GroupNorm().create(NormSpec.of(6)));
             assertEquals("group_norm: option 'groups' is required (PyTorch's num_groups): set it like groups=32; it "
                     + "must divide the 6 channels (numFeatures)", e.getMessage());
         }
@@ -101,21 +102,21 @@ class GroupNormTest {
         @Test
         void groupsThatDoNotParseNameTheOptionTheValueAndTheForm() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new GroupNorm(spec(6, "abc")));
+                    () -> new GroupNorm().create(spec(6, "abc")));
             assertEquals("group_norm: option groups=abc does not parse: expected an integer, e.g. groups=32",
                     e.getMessage());
             IllegalArgumentException viaContract = assertThrows(IllegalArgumentException.class,
                     () -> CONTRACT.specFor(Shape.of(2, 6), Map.of("groups", "abc")));
             assertEquals(e.getMessage(), viaContract.getMessage());
             IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-                    () -> new GroupNorm(spec(6, "0")));
+                    () -> new GroupNorm().create(spec(6, "0")));
             assertEquals("group_norm: groups=0 is not a number of groups: expected an integer >= 1 that divides the "
                     + "channel count, e.g. groups=32", zero.getMessage());
         }
 
         @Test
         void aRankOneInputIsRefused() {
-            ShapeException e = assertThrows(ShapeException.class, () -> new GroupNorm(spec(6, "3")).forward(input(6)));
+            ShapeException e = assertThrows(ShapeException.class, () -> new GroupNorm().create(spec(6, "3")).forward(input(6)));
             assertEquals("group_norm: expected a 2-d input (N, C, ...) or one of higher rank, got 1-d input of "
                     + "shape (6)", e.getMessage());
         }
@@ -124,10 +125,10 @@ class GroupNormTest {
     @Nested
     class Behaviour {
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void contiguousChannelGroupsShareStatisticsAndEachChannelItsAffine(ExecutionMode face) {
-            GroupNorm gn = new GroupNorm(spec(6, "3"));
-            gn.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void contiguousChannelGroupsShareStatisticsAndEachChannelItsAffine(Face face) {
+            NormLayer gn = new GroupNorm().create(spec(6, "3"));
+            gn.setFace(face);
             Tensor gamma = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 6);
             Tensor beta = Tensor.of(new double[] {0, 1, 0, -1, 0, 2}, 6);
             gn.weight().orElseThrow().copyFrom(gamma);
@@ -155,10 +156,10 @@ class GroupNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void evaluationComputesWhatTrainingComputes(ExecutionMode face) {
-            GroupNorm gn = new GroupNorm(spec(4, "2"));
-            gn.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void evaluationComputesWhatTrainingComputes(Face face) {
+            NormLayer gn = new GroupNorm().create(spec(4, "2"));
+            gn.setFace(face);
             Tensor x = input(3, 4, 5);
             Tensor train = gn.forward(x);
             gn.eval();
@@ -167,7 +168,7 @@ class GroupNormTest {
 
         @Test
         void takesAnNCInputAndKeepsNoRunningStatistics() {
-            GroupNorm gn = new GroupNorm(spec(6, "2"));
+            NormLayer gn = new GroupNorm().create(spec(6, "2"));
             assertEquals(Shape.of(4, 6), gn.forward(input(4, 6)).shape());
             assertEquals(List.of("weight", "bias"), List.copyOf(gn.stateDict().keySet()));
             assertTrue(gn.runningStats().isEmpty());

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.core.NormLayer;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
@@ -31,7 +32,7 @@ class InstanceNormTest {
     /** Affine and tracking, as {@link NormSpec#of} gives. */
     private static final NormSpec TRACKED = NormSpec.of(3).withDtype(DType.FLOAT64);
     /** PyTorch's InstanceNorm defaults. */
-    private static final NormSpec PLAIN = InstanceNorm.defaultSpec(3).withDtype(DType.FLOAT64);
+    private static final NormSpec PLAIN = InstanceNorm.pytorchSpec(3).withDtype(DType.FLOAT64);
 
     private static Tensor input(int... shape) {
         return Tensor.randn(DType.FLOAT64, Shape.of(shape), 11).mul(2.0).add(0.5);
@@ -76,17 +77,18 @@ class InstanceNormTest {
             assertFalse(s.trackRunningStats());
             assertEquals(0.1, s.momentum().getAsDouble());
             assertEquals(1e-5, s.eps());
-            assertEquals(s, InstanceNorm.defaultSpec(5));
-            assertTrue(new InstanceNorm2d(InstanceNorm.defaultSpec(5)).stateDict().isEmpty(),
+            assertEquals(s, InstanceNorm.pytorchSpec(5));
+            assertTrue(new InstanceNorm().create("instance_norm2d", InstanceNorm.pytorchSpec(5)).stateDict().isEmpty(),
                     "no γ, β or running statistics by default");
         }
 
         @Test
-        void eachVariantAcceptsItsRanksAndCreatesItsClass() {
-            assertInstanceOf(InstanceNorm1d.class, REGISTRY.get("instance_norm1d").create(PLAIN));
-            assertInstanceOf(InstanceNorm2d.class, REGISTRY.get("instance_norm2d").create(PLAIN));
-            assertInstanceOf(InstanceNorm3d.class, REGISTRY.get("instance_norm3d").create(PLAIN));
-            assertEquals(InstanceNorm.class, REGISTRY.get("instance_norm").create(PLAIN).getClass());
+        void eachVariantAcceptsItsRanksAndCreatesLayersUnderItsName() {
+            for (String name : List.of("instance_norm", "instance_norm1d", "instance_norm2d", "instance_norm3d")) {
+                NormLayer layer = assertInstanceOf(NormLayer.class, REGISTRY.get(name).create(PLAIN));
+                assertEquals(name, layer.name());
+                assertInstanceOf(InstanceNorm.class, layer.norm());
+            }
             assertTrue(REGISTRY.get("instance_norm").contract().accepts(Shape.of(2, 3, 4)));
             assertTrue(REGISTRY.get("instance_norm").contract().accepts(Shape.of(2, 3, 4, 4, 4)));
             assertFalse(REGISTRY.get("instance_norm").contract().accepts(Shape.of(2, 3)));
@@ -103,35 +105,35 @@ class InstanceNormTest {
         @Test
         void trackingWithoutMomentumIsRefused() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new InstanceNorm2d(TRACKED.withCumulativeAverage()));
+                    () -> new InstanceNorm().create("instance_norm2d", TRACKED.withCumulativeAverage()));
             assertEquals("instance_norm2d: track_running_stats=true needs a momentum in [0, 1] (PyTorch's default "
                     + "0.1), got momentum=None: only BatchNorm has the cumulative moving average; set one with "
                     + "NormSpec.withMomentum(0.1), or build the layer with withTrackRunningStats(false)",
                     e.getMessage());
             // Without running statistics the momentum is never used.
-            new InstanceNorm2d(PLAIN.withCumulativeAverage());
+            new InstanceNorm().create("instance_norm2d", PLAIN.withCumulativeAverage());
         }
 
         @Test
         void oneSpatialElementIsRefusedInTraining() {
             UnsupportedInputException e = assertThrows(UnsupportedInputException.class,
-                    () -> new InstanceNorm1d(TRACKED).forward(input(4, 3, 1)));
+                    () -> new InstanceNorm().create("instance_norm1d", TRACKED).forward(input(4, 3, 1)));
             assertEquals("instance_norm1d: expected more than 1 spatial element when training, got input of shape "
                     + "(4, 3, 1): each (sample, channel) would be its own mean; use a spatial size > 1, or track "
                     + "running statistics and call eval()", e.getMessage());
-            assertThrows(UnsupportedInputException.class, () -> new InstanceNorm2d(PLAIN).forward(input(2, 3, 1, 1)));
+            assertThrows(UnsupportedInputException.class, () -> new InstanceNorm().create("instance_norm2d", PLAIN).forward(input(2, 3, 1, 1)));
         }
 
         @Test
         void oneSpatialElementIsRefusedInEvaluationWithoutRunningStatistics() {
-            InstanceNorm1d plain = new InstanceNorm1d(PLAIN);
+            NormLayer plain = new InstanceNorm().create("instance_norm1d", PLAIN);
             plain.eval();
             UnsupportedInputException e = assertThrows(UnsupportedInputException.class,
                     () -> plain.forward(input(4, 3, 1)));
             assertTrue(e.getMessage().startsWith("instance_norm1d: expected more than 1 spatial element when "
                     + "normalising with the input's own statistics (no running statistics are tracked)"),
                     e.getMessage());
-            InstanceNorm1d tracked = new InstanceNorm1d(TRACKED);
+            NormLayer tracked = new InstanceNorm().create("instance_norm1d", TRACKED);
             tracked.eval();
             assertEquals(Shape.of(4, 3, 1), tracked.forward(input(4, 3, 1)).shape(), "the running statistics can");
         }
@@ -139,11 +141,11 @@ class InstanceNormTest {
         @Test
         void wrongRankAndChannelCountNameTheShape() {
             ShapeException rank = assertThrows(ShapeException.class,
-                    () -> new InstanceNorm2d(PLAIN).forward(input(2, 3, 4)));
+                    () -> new InstanceNorm().create("instance_norm2d", PLAIN).forward(input(2, 3, 4)));
             assertEquals("instance_norm2d: expected a 4-d input (N, C, H, W), got 3-d input of shape (2, 3, 4)",
                     rank.getMessage());
             ShapeException channels = assertThrows(ShapeException.class,
-                    () -> new InstanceNorm1d(PLAIN).forward(input(2, 4, 5)));
+                    () -> new InstanceNorm().create("instance_norm1d", PLAIN).forward(input(2, 4, 5)));
             assertTrue(channels.getMessage().startsWith("instance_norm1d: expected 3 channels (numFeatures) in "
                     + "dimension 1, got input of shape (2, 4, 5)"), channels.getMessage());
         }
@@ -152,10 +154,10 @@ class InstanceNormTest {
     @Nested
     class StatisticsAndState {
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void eachSampleAndChannelIsNormalisedOverItsSpatialPositions(ExecutionMode face) {
-            InstanceNorm2d in = new InstanceNorm2d(TRACKED);
-            in.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void eachSampleAndChannelIsNormalisedOverItsSpatialPositions(Face face) {
+            NormLayer in = new InstanceNorm().create("instance_norm2d", TRACKED);
+            in.setFace(face);
             in.weight().orElseThrow().copyFrom(Tensor.of(new double[] {0.5, 2, 3}, 3));
             in.bias().orElseThrow().copyFrom(Tensor.of(new double[] {1, -1, 0}, 3));
             Tensor x = input(2, 3, 2, 3);
@@ -172,10 +174,10 @@ class InstanceNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void runningStatisticsAverageTheInstancesWithUnbiasedVariancesAndLeaveTheCounter(ExecutionMode face) {
-            InstanceNorm1d in = new InstanceNorm1d(TRACKED.withMomentum(0.3));
-            in.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void runningStatisticsAverageTheInstancesWithUnbiasedVariancesAndLeaveTheCounter(Face face) {
+            NormLayer in = new InstanceNorm().create("instance_norm1d", TRACKED.withMomentum(0.3));
+            in.setFace(face);
             Tensor x = input(4, 3, 5);
             in.forward(x);
             double[][] moments = instanceMoments(x);
@@ -198,10 +200,10 @@ class InstanceNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void evaluationWithTrackingNormalisesWithTheRunningStatisticsAndLeavesThemUnchanged(ExecutionMode face) {
-            InstanceNorm1d in = new InstanceNorm1d(TRACKED.withAffine(false));
-            in.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void evaluationWithTrackingNormalisesWithTheRunningStatisticsAndLeavesThemUnchanged(Face face) {
+            NormLayer in = new InstanceNorm().create("instance_norm1d", TRACKED.withAffine(false));
+            in.setFace(face);
             in.runningStats().orElseThrow().mean().copyFrom(Tensor.of(new double[] {1, 2, 3}, 3));
             in.runningStats().orElseThrow().variance().copyFrom(Tensor.of(new double[] {4, 0.25, 1}, 3));
             in.eval();
@@ -221,10 +223,10 @@ class InstanceNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void evaluationWithoutTrackingNormalisesWithTheInputsStatistics(ExecutionMode face) {
-            InstanceNorm2d in = new InstanceNorm2d(PLAIN);
-            in.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void evaluationWithoutTrackingNormalisesWithTheInputsStatistics(Face face) {
+            NormLayer in = new InstanceNorm().create("instance_norm2d", PLAIN);
+            in.setFace(face);
             Tensor x = input(2, 3, 3, 3);
             Tensor train = in.forward(x);
             in.eval();
@@ -234,7 +236,7 @@ class InstanceNormTest {
         @Test
         void theStateDictUsesPyTorchsNames() {
             assertEquals(List.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked"),
-                    List.copyOf(new InstanceNorm3d(TRACKED).stateDict().keySet()));
+                    List.copyOf(new InstanceNorm().create("instance_norm3d", TRACKED).stateDict().keySet()));
         }
     }
 }

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.normkit.autograd.spi.ExecutionMode;
+import org.normkit.core.NormLayer;
+import org.normkit.core.ContractPreset;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
@@ -39,7 +41,7 @@ class LayerNormTest {
     @Nested
     class Contract {
         private Shape normalizedShapeFor(Shape input) {
-            return new LayerNorm(CONTRACT.specFor(input, NormSpec.of(1))).normalizedShape();
+            return ContractPreset.normalizedShape(LayerNorm.NAME, CONTRACT.specFor(input, NormSpec.of(1)));
         }
 
         @Test
@@ -59,10 +61,10 @@ class LayerNormTest {
         void anExplicitNormalizedShapeWinsAndSetsNumFeaturesToItsProduct() {
             NormSpec s = CONTRACT.specFor(Shape.of(2, 3, 4, 5), NormSpec.of(1).withOption("normalized_shape", "4,5"));
             assertEquals(20, s.numFeatures());
-            assertEquals(Shape.of(4, 5), new LayerNorm(s).normalizedShape());
+            assertEquals(Shape.of(4, 5), ContractPreset.normalizedShape(LayerNorm.NAME, s));
             assertFalse(s.trackRunningStats(), "LayerNorm keeps no running statistics");
-            assertEquals(Shape.of(4, 5), new LayerNorm(CONTRACT.specFor(Shape.of(2, 3, 4, 5),
-                    Map.of("normalized_shape", "4,5"))).normalizedShape());
+            assertEquals(Shape.of(4, 5), ContractPreset.normalizedShape(LayerNorm.NAME, CONTRACT.specFor(Shape.of(2, 3, 4, 5),
+                    Map.of("normalized_shape", "4,5"))));
         }
 
         @Test
@@ -85,41 +87,41 @@ class LayerNormTest {
         @Test
         void normalizedShapeMustBeTheTailOfTheInputShape() {
             ShapeException e = assertThrows(ShapeException.class,
-                    () -> new LayerNorm(spec(20, "4,5")).forward(input(2, 3, 4, 6)));
+                    () -> new LayerNorm().create(spec(20, "4,5")).forward(input(2, 3, 4, 6)));
             assertEquals("layer_norm: normalized_shape (4, 5) must be the tail of the input's shape: expected an input "
                     + "of shape (*, 4, 5), got input of shape (2, 3, 4, 6); build the layer with the input's last "
                     + "dimensions as normalized_shape", e.getMessage());
-            assertThrows(ShapeException.class, () -> new LayerNorm(spec(20, "4,5")).forward(input(5)));
-            assertThrows(ShapeException.class, () -> new LayerNorm(spec(20, "4,5")).forward(input(5, 4)));
+            assertThrows(ShapeException.class, () -> new LayerNorm().create(spec(20, "4,5")).forward(input(5)));
+            assertThrows(ShapeException.class, () -> new LayerNorm().create(spec(20, "4,5")).forward(input(5, 4)));
         }
 
         @Test
         void aNormalizedShapeThatDoesNotParseNamesTheOptionTheValueAndTheForm() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new LayerNorm(spec(20, "4,x")));
+                    () -> new LayerNorm().create(spec(20, "4,x")));
             assertEquals("layer_norm: option normalized_shape=4,x does not parse: expected a comma-separated list of "
                     + "positive integers, e.g. normalized_shape=4,5", e.getMessage());
             IllegalArgumentException viaContract = assertThrows(IllegalArgumentException.class,
                     () -> CONTRACT.specFor(Shape.of(2, 4, 5), Map.of("normalized_shape", "4,x")));
             assertEquals(e.getMessage(), viaContract.getMessage());
             IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-                    () -> new LayerNorm(spec(20, "4,0")));
+                    () -> new LayerNorm().create(spec(20, "4,0")));
             assertTrue(zero.getMessage().startsWith("layer_norm: option normalized_shape=4,0 does not parse"),
                     zero.getMessage());
             for (String typo : new String[] {"4,", "x", "", "4;5", "-4", "4, 5x"}) {
                 IllegalArgumentException t = assertThrows(IllegalArgumentException.class,
-                        () -> new LayerNorm(spec(4, typo)), typo);
+                        () -> new LayerNorm().create(spec(4, typo)), typo);
                 assertTrue(t.getMessage().contains("normalized_shape=" + typo + " does not parse"), t.getMessage());
             }
             for (String form : new String[] {"4,5", " (4, 5) ", "[4,5]", "4x5"}) {
-                assertEquals(Shape.of(4, 5), new LayerNorm(spec(20, form)).normalizedShape(), form);
+                assertEquals(Shape.of(4, 5), ContractPreset.normalizedShape(LayerNorm.NAME, spec(20, form)), form);
             }
         }
 
         @Test
         void numFeaturesMustBeTheProductOfNormalizedShape() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new LayerNorm(spec(3, "4,5")));
+                    () -> new LayerNorm().create(spec(3, "4,5")));
             assertEquals("layer_norm: option normalized_shape=4,5 has 20 elements but numFeatures = 3: set numFeatures "
                     + "to the product of normalized_shape (20), or let the contract's specFor build the spec from an "
                     + "input shape", e.getMessage());
@@ -128,7 +130,7 @@ class LayerNormTest {
         @Test
         void anEmptyInputIsRefused() {
             ShapeException e = assertThrows(ShapeException.class,
-                    () -> new LayerNorm(spec(4, null)).forward(Tensor.zeros(DType.FLOAT64, Shape.of(0, 4))));
+                    () -> new LayerNorm().create(spec(4, null)).forward(Tensor.zeros(DType.FLOAT64, Shape.of(0, 4))));
             assertTrue(e.getMessage().startsWith("layer_norm: got an empty input of shape (0, 4)"), e.getMessage());
         }
     }
@@ -137,25 +139,25 @@ class LayerNormTest {
     class Behaviour {
         @Test
         void withoutTheOptionNormalizedShapeIsNumFeaturesLikeNnLayerNormOfAnInt() {
-            LayerNorm ln = new LayerNorm(spec(6, null));
-            assertEquals(Shape.of(6), ln.normalizedShape());
+            NormLayer ln = new LayerNorm().create(spec(6, null));
+            assertEquals(Shape.of(6), ContractPreset.normalizedShape(LayerNorm.NAME, ln.spec()));
             assertEquals(Shape.of(6), ln.weight().orElseThrow().shape());
         }
 
         @Test
         void keepsNoRunningStatisticsAndHasElementwiseAffineOfNormalizedShape() {
-            LayerNorm ln = new LayerNorm(spec(20, "4,5"));
+            NormLayer ln = new LayerNorm().create(spec(20, "4,5"));
             assertEquals(List.of("weight", "bias"), List.copyOf(ln.stateDict().keySet()));
             assertEquals(Shape.of(4, 5), ln.bias().orElseThrow().shape());
             assertTrue(ln.runningStats().isEmpty());
-            assertTrue(new LayerNorm(spec(20, "4,5").withAffine(false)).stateDict().isEmpty());
+            assertTrue(new LayerNorm().create(spec(20, "4,5").withAffine(false)).stateDict().isEmpty());
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void normalisesEachRowOverTheTrailingDimensionsThenScalesElementwise(ExecutionMode face) {
-            LayerNorm ln = new LayerNorm(spec(6, "2,3").withEps(1e-3));
-            ln.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void normalisesEachRowOverTheTrailingDimensionsThenScalesElementwise(Face face) {
+            NormLayer ln = new LayerNorm().create(spec(6, "2,3").withEps(1e-3));
+            ln.setFace(face);
             Tensor gamma = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
             Tensor beta = Tensor.of(new double[] {-1, 0, 1, 2, 3, 4}, 2, 3);
             ln.weight().orElseThrow().copyFrom(gamma);
@@ -181,10 +183,10 @@ class LayerNormTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionMode.class, names = {"REFERENCE", "FUSED"})
-        void evaluationComputesWhatTrainingComputes(ExecutionMode face) {
-            LayerNorm ln = new LayerNorm(spec(5, null));
-            ln.setExecutionMode(face);
+        @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
+        void evaluationComputesWhatTrainingComputes(Face face) {
+            NormLayer ln = new LayerNorm().create(spec(5, null));
+            ln.setFace(face);
             Tensor x = input(3, 4, 5);
             Tensor train = ln.forward(x);
             ln.eval();
@@ -193,7 +195,7 @@ class LayerNormTest {
 
         @Test
         void aConstantRowGivesBeta() {
-            LayerNorm ln = new LayerNorm(spec(4, null));
+            NormLayer ln = new LayerNorm().create(spec(4, null));
             ln.bias().orElseThrow().copyFrom(Tensor.of(new double[] {1, 2, 3, 4}, 4));
             Tensor y = ln.forward(Tensor.full(DType.FLOAT64, Shape.of(2, 4), 5.0));
             assertArrayEquals(new double[] {1, 2, 3, 4, 1, 2, 3, 4}, y.toDoubleArray());

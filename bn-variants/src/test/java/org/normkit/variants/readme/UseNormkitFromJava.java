@@ -22,7 +22,7 @@ public final class UseNormkitFromJava {
     /** A small MLP with a BatchNorm: 20 features in, 3 classes out. */
     static Sequential newNet(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        return new Sequential(new Linear(20, 32, random), new BatchNorm(NormSpec.of(32)), new ReLU(),
+        return new Sequential(new Linear(20, 32, random), new BatchNorm().create(NormSpec.of(32)), new ReLU(),
                 new Linear(32, 3, random));
     }
 

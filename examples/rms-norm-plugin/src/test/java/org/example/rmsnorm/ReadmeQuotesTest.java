@@ -31,7 +31,7 @@ class ReadmeQuotesTest {
     @Test
     void everyQuotedBlockAppearsVerbatimInTheFileItNames() throws IOException {
         List<Quote> quotes = quotes(Files.readAllLines(MODULE.resolve("README.md")));
-        assertTrue(quotes.size() >= 4, "the README should quote the layer, the provider, the service line and the "
+        assertTrue(quotes.size() >= 4, "the README should quote the norm, the service line, the pom and the "
                 + "test; found " + quotes.size() + " quotes");
         for (Quote q : quotes) {
             Path file = MODULE.resolve(q.file());

@@ -15,7 +15,7 @@ import org.normkit.core.conformance.ConformanceCase;
 import org.normkit.core.conformance.ConformanceReader;
 import org.normkit.core.conformance.ConformanceReport;
 import org.normkit.core.conformance.ConformanceRunner;
-import org.normkit.core.conformance.Faces;
+import org.normkit.autograd.spi.Face;
 
 /** The golden vectors made with PyTorch ops (scripts/make_rms_golden.py), through normkit's own runner. */
 class RmsNormConformanceTest {
@@ -26,7 +26,7 @@ class RmsNormConformanceTest {
         try (InputStream in = getClass().getResourceAsStream("/rms-norm-cases.json")) {
             cases = ConformanceReader.read(in, "rms-norm-cases.json").cases();
         }
-        ConformanceReport report = new ConformanceRunner(NormRegistry.loadDefault(), Optional.empty(), Faces.BOTH)
+        ConformanceReport report = new ConformanceRunner(NormRegistry.loadDefault(), Optional.empty(), Face.BOTH)
                 .runAll(cases);
 
         assertEquals(cases.size() + " passed, 0 failed", report.summaryLine(), String.join("\n", report.lines()));
