@@ -74,6 +74,15 @@ final class NormCheckLines {
         recordGradcheck(what, report);
     }
 
+    /** One line saying how the norm's fused face takes part in second-order gradients. */
+    void secondOrderNote(Normalization probe) {
+        if (probe.fused().isEmpty()) {
+            out.println("note " + name + " has no fused face: second order through the reference face only");
+        } else {
+            out.println("note " + name + ": " + probe.fusedSecondOrder().statement());
+        }
+    }
+
     /**
      * PyTorch's gradgradcheck: finite differences of the first-order gradients, on the reference face and, unless
      * the norm refuses it, the fused face, after a line stating how the fused face takes part in second order.
@@ -81,13 +90,9 @@ final class NormCheckLines {
     void secondOrder(NormSpec spec, Shape shape) {
         Normalization probe = provider.create(spec);
         List<Face> faces = new ArrayList<>(List.of(Face.REFERENCE));
-        if (probe.fused().isEmpty()) {
-            out.println("note " + name + " has no fused face: second order through the reference face only");
-        } else {
-            out.println("note " + name + ": " + probe.fusedSecondOrder().statement());
-            if (probe.fusedSecondOrder() != FusedSecondOrder.REFUSED) {
-                faces.add(Face.FUSED);
-            }
+        secondOrderNote(probe);
+        if (probe.fused().isPresent() && probe.fusedSecondOrder() != FusedSecondOrder.REFUSED) {
+            faces.add(Face.FUSED);
         }
         for (Face face : faces) {
             for (boolean training : new boolean[] {true, false}) {

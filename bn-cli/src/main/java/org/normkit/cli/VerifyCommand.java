@@ -62,6 +62,8 @@ final class VerifyCommand implements Callable<Integer> {
         List<ConformanceCase> served = cases == null ? List.of() : casesServed();
         PrintWriter out = spec.commandLine().getOut();
         NormCheckLines checks = new NormCheckLines(out, name, provider, seed);
+        Shape first = provider.contract().exampleShapes().get(0);
+        checks.secondOrderNote(provider.create(provider.contract().specFor(first, NormSpec.of(1).withOptions(options))));
         for (Shape shape : provider.contract().exampleShapes()) {
             checks.allChecks(provider.contract().specFor(shape, NormSpec.of(1).withOptions(options)), shape, 1,
                     true);

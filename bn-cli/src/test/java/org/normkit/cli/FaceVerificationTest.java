@@ -105,6 +105,8 @@ class FaceVerificationTest {
             Run r = run("verify", "batch_norm2d", "--cases", cases.toString());
             assertEquals(0, r.exit(), r.out() + r.err());
             String[] lines = r.out().split("\n");
+            assertTrue(r.out().startsWith("note batch_norm2d: the fused face hands second order to the reference face"),
+                    r.out());
             assertTrue(r.out().contains("ok   gradcheck batch_norm2d (2, 3, 3, 4) train"), r.out());
             assertTrue(r.out().contains("ok   faces batch_norm2d (2, 3, 3, 4) float32 eval"), r.out());
             assertTrue(r.out().contains("ok   conformance nk-bn2d-train-momentum-1.0 [batch_norm2d, reference+fused]"),

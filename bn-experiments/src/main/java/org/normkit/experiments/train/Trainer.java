@@ -78,7 +78,7 @@ public final class Trainer {
                 Tensor objective = gradPenalty > 0 ? withGradientPenalty(loss, x, gradPenalty) : loss;
                 double value = loss.item();
                 if (TrainingFailures.diverged(value) || !Double.isFinite(objective.item())) {
-                    throw new DivergedException(epoch, step, Double.isFinite(value) ? objective.item() : value,
+                    throw new DivergedException(epoch, step, TrainingFailures.diverged(value) ? value : objective.item(),
                             (System.nanoTime() - start) / 1e9);
                 }
                 optimizer.zeroGrad();

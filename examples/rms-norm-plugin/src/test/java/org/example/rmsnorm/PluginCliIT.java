@@ -53,7 +53,7 @@ class PluginCliIT {
     void listShowsThePluginNextToOurNorms() throws Exception {
         Run run = normkit(Map.of(), "--plugins", pluginJar.toString(), "list");
         run.assertExitCode(0);
-        assertTrue(run.out.lines().anyMatch(l -> l.startsWith("rms_norm ") && l.contains("Zhang & Sennrich 2019")),
+        assertTrue(run.out.lines().anyMatch(l -> l.startsWith("rms_norm ") && l.contains("RMSNorm")),
                 run.describe());
         assertTrue(run.out.contains("batch_norm2d"), run.describe());
         assertEquals("", run.err, run.describe());
