@@ -25,7 +25,7 @@ class BatchRenormCliIT {
     @Test
     void listShowsIt() throws Exception {
         String out = normkit("list");
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("batch_renorm ") && l.contains("Ioffe 2017")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("batch_renorm ") && l.contains("Batch Renormalization")), out);
     }
 
     @Test
