@@ -3,8 +3,7 @@ package org.normkit.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
-import org.normkit.experiments.train.ExperimentRunner;
-import org.normkit.experiments.train.Progress;
+import org.normkit.experiments.engine.Engine;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,11 +33,9 @@ final class ExperimentCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         var config = options.toConfig(DEFAULT_OUT);
         parent.applyThreads(config.threads());
-        parent.verifyFaces(config.norms(), options.noVerify);
-        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic(),
-                parent.part(ExperimentRunner.DataSource.class))
-                .waitingForBusyFolder(options.waitForBusyFolder)
-                .withCommandLine(parent.commandLine())
-                .experiment(config);
+        parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
+        try (Engine engine = options.engine(parent.plugins)) {
+            options.runner(parent, out, engine).experiment(config);
+        }
     }
 }

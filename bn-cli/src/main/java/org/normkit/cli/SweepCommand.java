@@ -5,9 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.report.SweptSetting;
-import org.normkit.experiments.train.ExperimentRunner;
-import org.normkit.experiments.train.Progress;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,11 +84,9 @@ final class SweepCommand implements Runnable {
         // Each setting gets its own folder by default, so a batch-size sweep and an lr sweep do not share a report.
         var config = options.toConfig(Path.of("normkit-runs", "sweep-" + parsed.name()));
         parent.applyThreads(config.threads());
-        parent.verifyFaces(config.norms(), options.noVerify);
-        new ExperimentRunner(parent.registry(), out, options.noProgress ? Progress.silent() : Progress.automatic(),
-                parent.part(ExperimentRunner.DataSource.class))
-                .waitingForBusyFolder(options.waitForBusyFolder)
-                .withCommandLine(parent.commandLine())
-                .sweep(config, parsed.setting(), parsed.values());
+        parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
+        try (Engine engine = options.engine(parent.plugins)) {
+            options.runner(parent, out, engine).sweep(config, parsed.setting(), parsed.values());
+        }
     }
 }

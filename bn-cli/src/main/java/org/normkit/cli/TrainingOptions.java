@@ -1,5 +1,6 @@
 package org.normkit.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +9,14 @@ import java.util.OptionalDouble;
 
 import org.normkit.autograd.spi.Face;
 import org.normkit.experiments.data.TextCorpus;
+import org.normkit.experiments.engine.Engine;
+import org.normkit.experiments.engine.EngineSettings;
+import org.normkit.experiments.engine.Engines;
+import org.normkit.experiments.replica.Replication;
 import org.normkit.experiments.train.ExperimentConfig;
+import org.normkit.experiments.train.ExperimentRunner;
 import org.normkit.experiments.train.RunBudget;
+import org.normkit.experiments.train.Progress;
 
 import picocli.CommandLine.Option;
 
@@ -89,6 +96,29 @@ final class TrainingOptions {
             + "128, for batch-size sweeps (default: ${DEFAULT-VALUE}).")
     String lrScaling;
 
+    @Option(names = "--engine", defaultValue = "local", paramLabel = "ENGINE", description = "Where runs train: "
+            + "local (a pool in this JVM) or spark (Apache Spark, with the bn-spark module; see --master) "
+            + "(default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--parallel", defaultValue = "1", paramLabel = "N", description = "Runs that train at the same "
+            + "time, each with --threads kernel threads; results do not depend on it (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--master", paramLabel = "URL", description = "For --engine spark: local[2], spark://host:7077, "
+            + "...; leave it out under spark-submit, which sets it.")
+    String master;
+
+    @Option(names = "--replicas", defaultValue = "1", paramLabel = "K", description = "Train each run data-parallel "
+            + "with K replicas on threads, each taking batch-size/K rows of every batch; gradients are summed, so "
+            + "they step together (default: ${DEFAULT-VALUE}, one process).")
+    int replicas;
+
+    @Option(names = "--sync-bn", description = "With --replicas: BatchNorm normalises with the statistics of the "
+            + "whole batch, merged across replicas (recorded as sync_batch_norm_xK); sync_batch_norm in --norms "
+            + "does the same for one entry of the list.")
+    boolean syncBatchNorm;
+
     @Option(names = "--no-verify", description = "Skip the check, made once per norm before training, that its "
             + "reference and fused faces agree on a small input.")
     boolean noVerify;
@@ -104,6 +134,29 @@ final class TrainingOptions {
 
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
+
+    /** The engine {@code --engine} names, with {@code --parallel} and {@code --master}; plugins reach its workers. */
+    Engine engine(List<Path> plugins) {
+        return Engines.create(engine, new EngineSettings(parallel, Optional.ofNullable(master), plugins));
+    }
+
+    /**
+     * The runner of {@code experiment} and {@code sweep}: the command's registry, data source and output, on
+     * {@code engine}, with {@code --replicas}, {@code --sync-bn}, {@code --wait} and {@code --no-progress}; its reports
+     * record the command line.
+     */
+    ExperimentRunner runner(NormkitCommand parent, PrintWriter out, Engine engine) {
+        return new ExperimentRunner(parent.registry(), out, noProgress ? Progress.silent() : Progress.automatic(),
+                parent.part(ExperimentRunner.DataSource.class), engine)
+                .withCommandLine(parent.commandLine())
+                .withReplication(replication())
+                .waitingForBusyFolder(waitForBusyFolder);
+    }
+
+    /** {@code --replicas} and {@code --sync-bn}. */
+    Replication replication() {
+        return new Replication(replicas, syncBatchNorm);
+    }
 
     /** The settings, writing to {@code --out} when given, else to {@code defaultOut}. */
     ExperimentConfig toConfig(Path defaultOut) {

@@ -4,8 +4,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 
-import org.normkit.experiments.data.Dataset;
-import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.IdxWriter;
 import org.normkit.experiments.data.SyntheticImages;
 
@@ -17,21 +15,7 @@ final class TinyIdx {
 
     /** Writes {@code train} and {@code test} synthetic 28×28 images into {@code dir} as Fashion-MNIST's files. */
     static Path write(Path dir, int train, int test) {
-        DatasetSplit split = SyntheticImages.generate(train, test, 1);
-        write(dir, "train", split.train());
-        write(dir, "t10k", split.test());
-        return dir;
-    }
-
-    private static void write(Path dir, String prefix, Dataset data) {
-        float[] images = data.images();
-        byte[] pixels = new byte[images.length];
-        for (int i = 0; i < images.length; i++) {
-            pixels[i] = (byte) Math.round(images[i] * 255);
-        }
-        IdxWriter.writeImages(dir.resolve(prefix + "-images-idx3-ubyte.gz"), data.rows(), data.height(), data.width(),
-                pixels);
-        IdxWriter.writeLabels(dir.resolve(prefix + "-labels-idx1-ubyte.gz"), data.labels());
+        return IdxWriter.writeFashionMnist(dir, SyntheticImages.generate(train, test, 1));
     }
 
     /** Exit code, stdout and stderr of one command line run in this JVM. */

@@ -2,6 +2,7 @@ package org.normkit.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.nn.Module;
@@ -45,6 +46,16 @@ public final class RunningStats {
             return null;
         }
         return new RunningStats(policy, spec);
+    }
+
+    /**
+     * The running statistics of a module that is not a {@link NormLayer} but keeps a norm's statistics (cross-replica
+     * BatchNorm), under {@code policy} as a layer of {@code spec} would resolve it ({@link RunningStatsPolicy#forSpec});
+     * empty when {@code spec} does not track them or the policy tracks nothing. The module registers {@link #mean()},
+     * {@link #variance()} and {@link #numBatchesTracked()} as its buffers.
+     */
+    public static Optional<RunningStats> of(NormSpec spec, RunningStatsPolicy policy) {
+        return Optional.ofNullable(forSpec(spec, policy));
     }
 
     /** Registers the buffers under PyTorch's names (a mean of squares under {@code running_mean_square}). */

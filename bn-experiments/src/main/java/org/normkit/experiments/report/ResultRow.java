@@ -1,5 +1,7 @@
 package org.normkit.experiments.report;
 
+import java.io.Serializable;
+
 /**
  * One line of {@code results.csv}: what one epoch of one run measured.
  *
@@ -19,7 +21,8 @@ package org.normkit.experiments.report;
  * @param status           ok or diverged
  */
 public record ResultRow(RunKey key, int epoch, double trainLoss, double testLoss, double testAccuracy,
-                        double trainAccuracy, double seconds, double samplesPerSecond, RunStatus status) {
+                        double trainAccuracy, double seconds, double samplesPerSecond, RunStatus status)
+        implements Serializable {
 
     public ResultRow {
         if (epoch < 1) {

@@ -201,6 +201,30 @@ public final class ResultsCsv {
         rewrite();
     }
 
+    /**
+     * Replaces whatever the file holds of {@code key} with {@code runRows}, a whole run, in one atomic rewrite: the
+     * file then holds all of the run or none of it, whenever the process dies. This is how an engine's driver
+     * records a run that ended.
+     */
+    public synchronized void appendRun(RunKey key, List<ResultRow> runRows) {
+        for (ResultRow row : runRows) {
+            if (!row.key().equals(key)) {
+                throw new IllegalArgumentException("a row of " + row.key() + " among the rows of run " + key);
+            }
+        }
+        for (int i = rows.size() - 1; i >= 0; i--) {
+            if (rows.get(i).key().equals(key)) {
+                rows.remove(i);
+                lines.remove(i);
+            }
+        }
+        for (ResultRow row : runRows) {
+            rows.add(row);
+            lines.add(CsvRows.format(row));
+        }
+        rewrite();
+    }
+
     private void rewrite() {
         AtomicFiles.write(file, out -> {
             Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));

@@ -1,5 +1,7 @@
 package org.normkit.experiments.report;
 
+import java.io.Serializable;
+
 /**
  * Everything that defines a training configuration except the seed: the unit over which seeds are repeated and
  * means are taken. Text fields must not contain commas, quotes or line breaks, because they go unquoted into
@@ -14,7 +16,7 @@ package org.normkit.experiments.report;
  * @param dropout     dropout probability in [0, 1)
  */
 public record RunConfig(String net, String norm, int batchSize, double lr, String optimizer, double weightDecay,
-                        double dropout) {
+                        double dropout) implements Serializable {
 
     public RunConfig {
         checkName("net", net);

@@ -1,11 +1,14 @@
 package org.normkit.experiments.report;
 
+import java.io.Serializable;
+
 /**
  * One training run: a {@link RunConfig} and a seed. A rerun skips the runs whose key
  * {@link ResultsCsv#completedRuns} lists; the key's configuration and seed fill the first eight columns of
- * {@code results.csv}.
+ * {@code results.csv}. Serializable, because a run's rows travel from the worker that trained it to the driver that
+ * writes them (the Spark engine).
  */
-public record RunKey(RunConfig config, long seed) {
+public record RunKey(RunConfig config, long seed) implements Serializable {
 
     public RunKey {
         if (config == null) {

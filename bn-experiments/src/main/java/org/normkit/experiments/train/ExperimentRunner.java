@@ -1,6 +1,10 @@
 package org.normkit.experiments.train;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,20 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 
-import org.normkit.autograd.nn.Module;
+import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.loops.Gemm;
-import org.normkit.autograd.optim.Optimizer;
-import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
-import org.normkit.autograd.spi.UnsupportedInputException;
+import org.normkit.experiments.engine.Engine;
+import org.normkit.experiments.engine.GridSetup;
+import org.normkit.experiments.engine.LocalEngine;
+import org.normkit.experiments.engine.RunOutcome;
+import org.normkit.experiments.engine.RunTask;
+import org.normkit.experiments.engine.RunTrainer;
+import org.normkit.experiments.replica.Replication;
 import org.normkit.experiments.data.Batches;
-import org.normkit.experiments.data.Dataset;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
-import org.normkit.experiments.data.TextCorpus;
 import org.normkit.experiments.report.ExperimentReport;
 import org.normkit.experiments.report.ReportContext;
 import org.normkit.experiments.report.ResultRow;
@@ -57,21 +62,49 @@ public final class ExperimentRunner {
 
     private final NormRegistry registry;
     private final PrintWriter out;
-    private final Trainer trainer;
-    private final JobProgress job = new JobProgress();
+    private final Progress.Factory progress;
     private final DataSource dataSource;
+    private final Engine engine;
+    private final Replication replication;
+    private final JobProgress job = new JobProgress();
     private boolean waitForBusyFolder;
     private String commandLine = "unknown (not started from the command line)";
 
+    /** A runner training one run at a time in this JVM. */
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
-        this(registry, out, progress, FashionMnist::load);
+        this(registry, out, progress, new LocalEngine(1));
     }
 
+    /** A runner over {@code dataSource}'s images, training one run at a time in this JVM. */
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource) {
+        this(registry, out, progress, dataSource, new LocalEngine(1));
+    }
+
+    /** A runner whose runs train on {@code engine}; the runner alone writes results.csv. */
+    public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, Engine engine) {
+        this(registry, out, progress, FashionMnist::load, engine);
+    }
+
+    /** A runner over {@code dataSource}'s images whose runs train on {@code engine}. */
+    public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress, DataSource dataSource,
+                            Engine engine) {
+        this(registry, out, progress, dataSource, engine, Replication.NONE);
+    }
+
+    private ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress,
+                             DataSource dataSource, Engine engine, Replication replication) {
         this.registry = registry;
         this.out = out;
-        this.trainer = new Trainer(progress.forJob(job));
+        this.progress = progress;
         this.dataSource = dataSource;
+        this.engine = engine;
+        this.replication = replication;
+    }
+
+    /** This runner with every run trained data-parallel as {@code replication} says ({@code --replicas}). */
+    public ExperimentRunner withReplication(Replication other) {
+        return new ExperimentRunner(registry, out, progress, dataSource, engine, other)
+                .waitingForBusyFolder(waitForBusyFolder).withCommandLine(commandLine);
     }
 
     /**
@@ -101,10 +134,10 @@ public final class ExperimentRunner {
         Workload work = load(config);
         ResultsCsv csv = open(config, work, Optional.empty());
         planJob(List.of(config), work, csv);
-        List<String> notRun = runAll(config, work, csv);
+        List<String> notRun = runAll(List.of(config), work, csv);
         Map<String, String> described = describe(config, work, notRun);
         ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
-                .withTitle("normkit experiment: " + config.net() + " on " + work.title());
+                .withTitle("normkit experiment: " + config.net() + " on " + work.title(config.net()));
         ExperimentReport.of(rowsOf(csv, keys(config), config.epochs()), context).writeTo(config.out());
         Path report = config.out().resolve(ExperimentReport.MARKDOWN_FILE);
         out.println("report: " + report.toAbsolutePath() + " (also " + ExperimentReport.HTML_FILE + ", "
@@ -127,15 +160,15 @@ public final class ExperimentRunner {
         List<ExperimentConfig> points = values.stream().map(value -> setting == SweptSetting.BATCH_SIZE
                 ? config.withBatchSize((int) Math.round(value)) : config.withLr(value)).toList();
         planJob(points, work, csv);
-        List<String> notRun = new ArrayList<>();
         List<RunKey> keys = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
             double value = values.get(i);
             ExperimentConfig point = points.get(i);
-            out.println("== " + setting.words() + " " + format(value));
-            notRun.addAll(runAll(point, work, csv));
             keys.addAll(keys(point));
+            out.println("== " + setting.words() + " " + format(value) + ": " + keys(point).size() + " runs");
         }
+        // The whole grid goes to the engine at once, so parallel runs span the swept values.
+        List<String> notRun = runAll(points, work, csv);
         Map<String, String> described = describe(config, work, notRun);
         described.put(setting.words(), "varied: " + values.stream().map(ExperimentRunner::format)
                 .collect(Collectors.joining(", ")));
@@ -159,7 +192,11 @@ public final class ExperimentRunner {
     private void requireRegistered(List<String> norms) {
         for (String label : norms) {
             String norm = NormSlot.nameOf(label);
-            if (!NormSlot.NONE.equals(norm) && !registry.contains(norm)) {
+            if (norm.equals(Replication.SYNC_BATCH_NORM) && !replication.isReplicated()) {
+                throw new IllegalArgumentException("--norms " + norm + " synchronises BatchNorm across data-parallel "
+                        + "replicas: give --replicas K with K >= 2, or use batch_norm");
+            }
+            if (!NormSlot.NONE.equals(norm) && !norm.equals(Replication.SYNC_BATCH_NORM) && !registry.contains(norm)) {
                 throw new IllegalArgumentException("--norms: unknown normalization '" + norm + "'; registered: "
                         + String.join(", ", registry.names()) + ", and " + NormSlot.NONE + " for no norm (a plugin's "
                         + "norms appear with --plugins path/to/plugin.jar)");
@@ -167,37 +204,18 @@ public final class ExperimentRunner {
         }
     }
 
-    /** The data, announced: a synthetic-data notice is the first line this prints. */
+    /**
+     * The data, announced: a synthetic-data notice is the first line this prints. Images come from the data source;
+     * text ({@code --text}) as every worker loads it ({@link GridSetup#loadText}).
+     */
     private Workload load(ExperimentConfig config) {
-        if (config.text().isPresent()) {
-            return loadText(config);
+        GridSetup setup = gridSetup(config);
+        Workload work = setup.isText() ? Workload.text(setup.loadText())
+                : Workload.images(setup.limit(dataSource.load(config.data())));
+        if (work.synthetic()) {
+            out.println(work.notice());
         }
-        DatasetSplit data = dataSource.load(config.data());
-        if (data.synthetic()) {
-            out.println(data.notice());
-        }
-        Dataset train = config.trainLimit().map(data.train()::first).orElse(data.train());
-        Dataset test = config.testLimit().map(data.test()::first).orElse(data.test());
-        out.println("data: " + train.rows() + " training and " + test.rows() + " test images (" + train.origin()
-                + "; " + test.origin() + ")");
-        out.flush();
-        DatasetSplit split = new DatasetSplit(train, test, data.synthetic(), data.notice());
-        return new ImageWorkload(split, trainer, config.net(), config.dropout());
-    }
-
-    private Workload loadText(ExperimentConfig config) {
-        Path source = config.text().get();
-        TextCorpus corpus = TextCorpus.load(source.equals(Path.of(TextCorpus.DEFAULT_FOLDER)) ? Optional.empty()
-                : Optional.of(source));
-        if (corpus.synthetic()) {
-            out.println(corpus.notice());
-        }
-        corpus = config.trainLimit().map(corpus::limitTrain).orElse(corpus);
-        corpus = config.testLimit().map(corpus::limitTest).orElse(corpus);
-        TextWorkload work = new TextWorkload(corpus, new LanguageModelTrainer(trainer.progress()), config.net());
-        out.println("data: " + corpus.train().size() + " training and " + corpus.test().size() + " held-out "
-                + "documents, " + TextCorpus.characters(corpus.train()) + " and " + TextCorpus.characters(corpus.test())
-                + " characters, vocabulary " + work.vocabularySize() + " (" + corpus.origin() + ")");
+        out.println(work.announce());
         out.flush();
         return work;
     }
@@ -238,9 +256,8 @@ public final class ExperimentRunner {
         long steps = 0;
         for (ExperimentConfig point : points) {
             if (point.batchSize() > work.trainingRows()) {
-                String rows = work instanceof TextWorkload ? " training documents" : " training images";
-                warn("--batch-size " + point.batchSize() + " is larger than the " + work.trainingRows() + rows
-                        + ": every epoch is one batch of " + work.trainingRows());
+                warn("--batch-size " + point.batchSize() + " is larger than the " + work.trainingRows() + " training "
+                        + work.rowsName() + ": every epoch is one batch of " + work.trainingRows());
             }
             Set<RunKey> done = csv.completedRuns(point.epochs());
             long stepsPerRun = (long) point.epochs()
@@ -255,76 +272,105 @@ public final class ExperimentRunner {
         job.plan(runs, steps);
     }
 
-    /** Runs what is missing; returns one line per norm that could not be paired with the net. */
-    private List<String> runAll(ExperimentConfig config, Workload work, ResultsCsv csv) {
-        Set<RunKey> done = csv.completedRuns(config.epochs());
-        List<String> notRun = new ArrayList<>();
-        for (String norm : config.norms()) {
-            for (int seed = 0; seed < config.seeds(); seed++) {
-                RunKey key = key(config, norm, seed);
+    /**
+     * Trains, on the engine, every run of {@code points} that results.csv does not hold yet, appending each run's
+     * rows as it ends; returns one line per norm that could not be paired with the net and per run that failed.
+     */
+    private List<String> runAll(List<ExperimentConfig> points, Workload work, ResultsCsv csv) {
+        List<RunTask> tasks = new ArrayList<>();
+        for (ExperimentConfig config : points) {
+            Set<RunKey> done = csv.completedRuns(config.epochs());
+            GridSetup setup = gridSetup(config);
+            for (RunKey key : keys(config)) {
+                RunTask task = new RunTask(key, setup);
                 if (done.contains(key)) {
-                    out.println(label(key) + ": already in " + ResultsCsv.FILE_NAME + ", skipped");
-                    continue;
-                }
-                try {
-                    run(config, work, csv, key);
-                } catch (ImpossiblePairingException | UnsupportedInputException e) {
-                    // The same shapes come every step and every seed, so the other seeds would fail alike.
-                    String line = config.net() + " with " + norm + " at batch size " + config.batchSize()
-                            + " is not possible: " + e.getMessage();
-                    out.println(line);
-                    notRun.add(line);
-                    break;
+                    out.println(task.label() + ": already in " + ResultsCsv.FILE_NAME + ", skipped");
+                } else {
+                    tasks.add(task);
                 }
             }
+        }
+        if (!tasks.isEmpty()) {
+            out.println("engine: " + engine.describe() + "; " + tasks.size() + (tasks.size() == 1 ? " run" : " runs")
+                    + " to train");
         }
         out.flush();
-        return notRun;
+        DriverListener listener = new DriverListener(work.origin(), csv);
+        RunTrainer trainer = new RunTrainer(registry, work, engine.showsProgress() ? progress.forJob(job)
+                : Progress.silent());
+        engine.execute(tasks, trainer, listener);
+        out.flush();
+        return listener.notRun;
     }
 
-    private void run(ExperimentConfig config, Workload work, ResultsCsv csv, RunKey key) {
-        // One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers.
-        SplittableRandom init = new SplittableRandom(key.seed());
-        Module net = work.build(new NormSlot(registry, key.config().norm()), init);
-        Initialisation.apply(net, config.init(), init);
-        Optimizer optimizer = Optimizers.create(key.config().optimizer(), net.parameters(), key.config().lr(),
-                key.config().weightDecay());
-        Batches batches = Batches.of(work.trainingRows(), config.batchSize(), key.seed());
-        csv.startRun(key);
-        job.startRun();
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            String task = label(key) + " epoch " + epoch + "/" + config.epochs();
-            String bar = key.config().norm() + " seed " + key.seed() + " epoch " + epoch + "/" + config.epochs();
-            Trainer.EpochResult trained;
-            Trainer.Evaluation test;
-            try (Face.Scope ignored = Face.scope(config.face())) {
-                trained = work.trainEpoch(net, optimizer, batches, epoch, bar, config.gradPenalty());
-                test = work.evaluate(net);
-            } catch (DivergedException e) {
-                csv.append(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
-                out.println("diverged: net " + key.config().net() + ", norm " + key.config().norm() + ", seed " + key.seed()
-                        + ", epoch " + e.epoch() + ", step " + e.step() + ": training loss " + e.loss() + " (lr "
-                        + format(key.config().lr()) + ", batch size " + key.config().batchSize() + "); recorded as diverged in "
-                        + ResultsCsv.FILE_NAME);
+    private GridSetup gridSetup(ExperimentConfig config) {
+        return new GridSetup(config.data().map(Path::toString).orElse(""), config.trainLimit().orElse(0),
+                config.testLimit().orElse(0), config.epochs(), config.face().name(), config.threads(), config.gradPenalty(),
+                replication, config.text().map(Path::toString).orElse(""), config.init());
+    }
+
+    /** The driver's side of the engine: the one writer of results.csv, and the console. */
+    private final class DriverListener implements Engine.Listener {
+        private final String dataOrigin;
+        private final ResultsCsv csv;
+        private final List<String> notRun = new ArrayList<>();
+
+        DriverListener(String dataOrigin, ResultsCsv csv) {
+            this.dataOrigin = dataOrigin;
+            this.csv = csv;
+        }
+
+        @Override
+        public void line(String line) {
+            synchronized (out) {
+                out.println(line);
                 out.flush();
+            }
+        }
+
+        @Override
+        public void epoch(ResultRow row) {
+            if (row.epoch() == 1) {
+                csv.startRun(row.key());
+            }
+            csv.append(row);
+        }
+
+        @Override
+        public void started(RunTask task) {
+            job.startRun();
+        }
+
+        @Override
+        public void finished(RunOutcome outcome) {
+            outcome.lines().forEach(this::line);
+            String problem = switch (outcome.status()) {
+                case FINISHED -> outcome.dataOrigin().equals(dataOrigin) ? null : "run " + outcome.key()
+                        + " failed: its worker trained on other data (" + outcome.dataOrigin() + ") than the "
+                        + "driver's (" + dataOrigin + "); give every worker the data at the path --data names";
+                case IMPOSSIBLE -> outcome.message();
+                case FAILED -> "run " + outcome.key() + " failed: " + outcome.message() + "; rerun to try it again";
+            };
+            // The run's rows replace whatever its epochs left (nothing, if it trained elsewhere), in one rewrite.
+            csv.appendRun(outcome.key(), problem == null ? outcome.rows() : List.of());
+            if (problem == null) {
                 return;
             }
-            csv.append(ResultRow.ok(key, epoch, trained.trainLoss(), test.loss(), test.accuracy(),
-                    trained.trainAccuracy(), trained.seconds(), trained.samplesPerSecond()));
-            out.printf("%s: train loss %.4f, train acc %.4f, test loss %.4f, test acc %.4f, %.1f s, %,.0f %s/s%s%n",
-                    task, trained.trainLoss(), trained.trainAccuracy(), test.loss(), test.accuracy(),
-                    trained.seconds(), trained.samplesPerSecond(), work.unit(), work.extra(test));
-            out.flush();
+            // Every seed of an impossible pairing says the same: report it once.
+            if (!notRun.contains(problem)) {
+                notRun.add(problem);
+                line(problem);
+            }
         }
     }
 
-    private static RunKey key(ExperimentConfig config, String norm, int seed) {
-        return new RunKey(new RunConfig(config.net(), norm, config.batchSize(), config.lrFor(norm),
+    private RunKey key(ExperimentConfig config, String norm, int seed) {
+        return new RunKey(new RunConfig(config.net(), replication.label(norm), config.batchSize(), config.lrFor(norm),
                 config.optimizerFor(norm), config.weightDecay(), config.dropout()), seed);
     }
 
     /** Every run {@code config} asks for. */
-    private static List<RunKey> keys(ExperimentConfig config) {
+    private List<RunKey> keys(ExperimentConfig config) {
         List<RunKey> keys = new ArrayList<>();
         for (String norm : config.norms()) {
             for (int seed = 0; seed < config.seeds(); seed++) {
@@ -332,11 +378,6 @@ public final class ExperimentRunner {
             }
         }
         return keys;
-    }
-
-    private static String label(RunKey key) {
-        return key.config().net() + "/" + key.config().norm() + "/b" + key.config().batchSize() + "/lr " + format(key.config().lr()) + "/seed "
-                + key.seed();
     }
 
     /**
@@ -352,6 +393,11 @@ public final class ExperimentRunner {
     private Map<String, String> describe(ExperimentConfig config, Workload work, List<String> notRun) {
         Map<String, String> m = new LinkedHashMap<>(config.describe());
         m.putAll(work.describe());
+        m.put("engine", engine.describe());
+        if (replication.isReplicated()) {
+            m.put("replicas", replication.describe() + "; batch size is the whole batch, "
+                    + "split over the replicas");
+        }
         m.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
                 + ", BLAS " + Gemm.implementation() + blasThreads());
         for (int i = 0; i < notRun.size(); i++) {

@@ -5,27 +5,21 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.normkit.autograd.nn.Module;
-import org.normkit.autograd.optim.Optimizer;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.DatasetSplit;
+import org.normkit.experiments.report.RunConfig;
 
 /** Image classification over a {@link DatasetSplit} (Fashion-MNIST or its synthetic stand-in). */
 final class ImageWorkload implements Workload {
     private final DatasetSplit data;
-    private final Trainer trainer;
-    private final String net;
-    private final double dropout;
 
-    ImageWorkload(DatasetSplit data, Trainer trainer, String net, double dropout) {
+    ImageWorkload(DatasetSplit data) {
         this.data = data;
-        this.trainer = trainer;
-        this.net = net;
-        this.dropout = dropout;
     }
 
     @Override
-    public Module build(NormSlot slot, SplittableRandom random) {
-        return Nets.build(net, slot, dropout, random);
+    public Module build(RunConfig run, NormSlot slot, SplittableRandom random) {
+        return Nets.build(run.net(), slot, run.dropout(), random);
     }
 
     @Override
@@ -34,14 +28,19 @@ final class ImageWorkload implements Workload {
     }
 
     @Override
-    public Trainer.EpochResult trainEpoch(Module model, Optimizer optimizer, Batches batches, int epoch, String task,
-                                          double gradPenalty) {
-        return trainer.trainEpoch(model, optimizer, data.train(), batches, epoch, task, gradPenalty);
+    public String rowsName() {
+        return "images";
     }
 
     @Override
-    public Trainer.Evaluation evaluate(Module model) {
-        return trainer.evaluate(model, data.test());
+    public Trainer.EpochResult trainEpoch(Learning learning, Batches batches, int epoch, String task,
+                                          Progress.Factory progress) {
+        return new Trainer(progress).trainEpoch(learning.learner(), data.train(), batches, epoch, task);
+    }
+
+    @Override
+    public Trainer.Evaluation evaluate(Module net) {
+        return new Trainer(Progress.silent()).evaluate(net, data.test());
     }
 
     @Override
@@ -50,7 +49,7 @@ final class ImageWorkload implements Workload {
     }
 
     @Override
-    public String title() {
+    public String title(String net) {
         return data.synthetic() ? "synthetic data" : "Fashion-MNIST" + (Nets.SEQUENCE_NETS.contains(net)
                 ? " (row-sequential: 28 steps of 28 pixels)" : "");
     }
@@ -71,10 +70,15 @@ final class ImageWorkload implements Workload {
     }
 
     @Override
+    public String announce() {
+        return "data: " + data.train().rows() + " training and " + data.test().rows() + " test images (" + origin()
+                + ")";
+    }
+
+    @Override
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("data", data.train().rows() + " training / " + data.test().rows() + " test images: "
-                + data.train().origin() + "; " + data.test().origin());
+        m.put("data", data.train().rows() + " training / " + data.test().rows() + " test images: " + origin());
         return m;
     }
 }

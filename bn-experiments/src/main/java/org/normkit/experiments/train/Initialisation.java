@@ -25,7 +25,7 @@ public final class Initialisation {
 
     private Initialisation() {}
 
-    static void requireKnown(String scheme) {
+    public static void requireKnown(String scheme) {
         if (!NAMES.contains(scheme)) {
             throw new IllegalArgumentException("--init " + scheme + " is unknown: use one of " + NAMES);
         }

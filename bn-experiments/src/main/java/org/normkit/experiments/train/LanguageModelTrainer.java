@@ -11,6 +11,7 @@ import org.normkit.autograd.optim.Optimizer;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.TokenBatch;
+import org.normkit.experiments.report.TrainingFailures;
 
 /**
  * One epoch of a character language model over padded batches of documents, and its evaluation. The loss is the
@@ -51,7 +52,7 @@ public final class LanguageModelTrainer {
                 TokenBatch batch = batchOf(documents, rows);
                 Scored scored = score((LanguageModel) net, batch);
                 double value = scored.loss.item();
-                if (!Double.isFinite(value)) {
+                if (TrainingFailures.diverged(value)) {
                     throw new DivergedException(epoch, step, value, (System.nanoTime() - start) / 1e9);
                 }
                 optimizer.zeroGrad();

@@ -3,6 +3,7 @@ package org.normkit.experiments.train;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.spi.InputContract;
@@ -38,6 +39,7 @@ public final class NormSlot {
     private final String label;
     private final String norm;
     private final Map<String, String> options;
+    private final Function<Shape, Module> factory;
 
     /** Throws, listing the registered names, when the label's name is neither {@value #NONE} nor registered. */
     public NormSlot(NormRegistry registry, String label) {
@@ -45,6 +47,7 @@ public final class NormSlot {
         this.label = label;
         this.norm = nameOf(label);
         this.options = optionsOf(label);
+        this.factory = null;
         if (!isNone()) {
             registry.get(norm);
         } else if (!options.isEmpty()) {
@@ -70,6 +73,22 @@ public final class NormSlot {
             options.put(parts[i].substring(0, eq).trim(), parts[i].substring(eq + 1).trim());
         }
         return options;
+    }
+
+    private NormSlot(String norm, Function<Shape, Module> factory) {
+        this.registry = null;
+        this.label = norm;
+        this.norm = norm;
+        this.options = Map.of();
+        this.factory = factory;
+    }
+
+    /**
+     * A slot filled by {@code factory} from the activation shape rather than from the registry: for a layer that
+     * is not a registered norm because it needs more than a spec (cross-replica BatchNorm needs its replica).
+     */
+    public static NormSlot of(String norm, Function<Shape, Module> factory) {
+        return new NormSlot(norm, factory);
     }
 
     public boolean isNone() {
@@ -138,6 +157,9 @@ public final class NormSlot {
     public Module create(Shape activation, String where) {
         if (isNone()) {
             return null;
+        }
+        if (factory != null) {
+            return factory.apply(activation);
         }
         NormalizationProvider provider = registry.get(norm);
         InputContract contract = provider.contract();

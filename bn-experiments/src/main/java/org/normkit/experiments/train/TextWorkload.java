@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.normkit.autograd.nn.Module;
-import org.normkit.autograd.optim.Optimizer;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.CharVocabulary;
 import org.normkit.experiments.data.TextCorpus;
+import org.normkit.experiments.report.RunConfig;
 
 /**
  * Character-level language modelling over a {@link TextCorpus}: one document per sequence, padded batches, the
@@ -18,28 +18,20 @@ import org.normkit.experiments.data.TextCorpus;
  */
 final class TextWorkload implements Workload {
     private final TextCorpus corpus;
-    private final LanguageModelTrainer trainer;
-    private final String net;
     private final CharVocabulary vocabulary;
     private final List<int[]> train;
     private final List<int[]> test;
 
-    TextWorkload(TextCorpus corpus, LanguageModelTrainer trainer, String net) {
+    TextWorkload(TextCorpus corpus) {
         this.corpus = corpus;
-        this.trainer = trainer;
-        this.net = net;
         this.vocabulary = corpus.vocabulary();
         this.train = corpus.train().stream().map(vocabulary::encode).toList();
         this.test = corpus.test().stream().map(vocabulary::encode).toList();
     }
 
-    int vocabularySize() {
-        return vocabulary.size();
-    }
-
     @Override
-    public Module build(NormSlot slot, SplittableRandom random) {
-        return Nets.buildForText(net, slot, vocabulary.size(), random);
+    public Module build(RunConfig run, NormSlot slot, SplittableRandom random) {
+        return Nets.buildForText(run.net(), slot, vocabulary.size(), random);
     }
 
     @Override
@@ -48,16 +40,24 @@ final class TextWorkload implements Workload {
     }
 
     @Override
-    public Trainer.EpochResult trainEpoch(Module model, Optimizer optimizer, Batches batches, int epoch, String task,
-                                          double gradPenalty) {
-        // ExperimentConfig refuses a gradient penalty with text: the input of a language model is token ids.
-        assert gradPenalty == 0;
-        return trainer.trainEpoch(model, optimizer, train, batches, epoch, task);
+    public String rowsName() {
+        return "documents";
+    }
+
+    /**
+     * The gradient penalty and data-parallel replicas are refused for text before anything trains
+     * ({@link ExperimentConfig}, {@code GridSetup}), so the learning is one net and its optimizer.
+     */
+    @Override
+    public Trainer.EpochResult trainEpoch(Learning learning, Batches batches, int epoch, String task,
+                                          Progress.Factory progress) {
+        return new LanguageModelTrainer(progress).trainEpoch(learning.net(), learning.optimizer(), train, batches,
+                epoch, task);
     }
 
     @Override
     public Trainer.Evaluation evaluate(Module model) {
-        return trainer.evaluate(model, test);
+        return new LanguageModelTrainer(Progress.silent()).evaluate(model, test);
     }
 
     @Override
@@ -67,7 +67,7 @@ final class TextWorkload implements Workload {
     }
 
     @Override
-    public String title() {
+    public String title(String net) {
         return corpus.synthetic() ? "synthetic text (character language model)"
                 : "text (character language model)";
     }
@@ -90,6 +90,13 @@ final class TextWorkload implements Workload {
     @Override
     public String extra(Trainer.Evaluation test) {
         return String.format(", test %.4f bits per character", LanguageModelTrainer.bitsPerCharacter(test.loss()));
+    }
+
+    @Override
+    public String announce() {
+        return "data: " + corpus.train().size() + " training and " + corpus.test().size() + " held-out documents, "
+                + TextCorpus.characters(corpus.train()) + " and " + TextCorpus.characters(corpus.test())
+                + " characters, vocabulary " + vocabulary.size() + " (" + corpus.origin() + ")";
     }
 
     @Override

@@ -19,7 +19,8 @@ import org.normkit.experiments.report.TrainingFailures;
  * <p>A last batch of a single image (when the batch size leaves one row over) is skipped: BatchNorm cannot
  * normalise one value per channel in training (PyTorch raises there), and one image out of an epoch changes nothing
  * measurable. When every batch is a single image (batch size 1) nothing is skipped, so a norm that cannot train on
- * one image fails on the first step, and the caller reports that pairing as impossible.
+ * one image fails on the first step, and the caller reports that pairing as impossible. Data-parallel replicas
+ * likewise skip a last batch that would leave a replica a single row ({@link Learner#minimumRows}).
  *
  * <p>With a gradient penalty λ &gt; 0 the step minimises loss + λ·‖∂loss/∂x‖², the squared norm of the loss's
  * gradient with respect to the input batch (the R1 / WGAN-GP kind of term): the gradient is built with
@@ -33,10 +34,6 @@ public final class Trainer {
 
     public Trainer(Progress.Factory progress) {
         this.progress = progress;
-    }
-
-    Progress.Factory progress() {
-        return progress;
     }
 
     /** What one training epoch measured. */
@@ -58,7 +55,96 @@ public final class Trainer {
     /** {@link #trainEpoch} with a gradient penalty λ = {@code gradPenalty} (0 for none); see the class comment. */
     public EpochResult trainEpoch(Module net, Optimizer optimizer, Dataset data, Batches batches, int epoch, String task,
                                   double gradPenalty) {
-        net.train();
+        return trainEpoch(singleProcess(net, optimizer, gradPenalty), data, batches, epoch, task);
+    }
+
+    /**
+     * How one mini-batch is learned: {@link #forward} computes the loss, then, if the loss is finite,
+     * {@link Step#learn} applies the gradient. One process learns as PyTorch's loop does; data-parallel replicas
+     * ({@code org.normkit.experiments.replica}) split the batch.
+     */
+    public interface Learner {
+        /** Switches the net(s) to training mode before an epoch. */
+        void train();
+
+        /** The forward pass on a batch: its mean loss, the rows it classified correctly, and the rest of the step. */
+        Step forward(Tensor images, int[] labels);
+
+        /**
+         * The smallest last batch worth a step: a shorter last batch of an epoch is skipped (never a full one, so a
+         * batch size the learner cannot take still fails loudly). One process: 2, since BatchNorm cannot train on
+         * one row; K replicas: 2·K, so that no replica is left with a single row.
+         */
+        default int minimumRows() {
+            return 2;
+        }
+    }
+
+    /** A forward pass whose gradient step has not been taken yet. */
+    public interface Step {
+        /** The mean cross-entropy of the batch: what the epoch reports. */
+        double loss();
+
+        /** What the step minimises: the loss, plus the gradient penalty when there is one. */
+        default double objective() {
+            return loss();
+        }
+
+        long correct();
+
+        /** Backward pass and optimizer step. */
+        void learn();
+    }
+
+    /** The ordinary loop: forward, zero_grad, backward, step; with a gradient penalty λ &gt; 0, see the class comment. */
+    public static Learner singleProcess(Module net, Optimizer optimizer, double gradPenalty) {
+        return new Learner() {
+            @Override
+            public void train() {
+                net.train();
+            }
+
+            @Override
+            public Step forward(Tensor x, int[] y) {
+                Tensor logits = net.forward(gradPenalty > 0 ? x.requiresGrad(true) : x);
+                Tensor loss = Losses.crossEntropy(logits, y);
+                Tensor objective = gradPenalty > 0 ? withGradientPenalty(loss, x, gradPenalty) : loss;
+                double value = loss.item();
+                double minimised = objective.item();
+                long correct = countCorrect(logits, y);
+                return new Step() {
+                    @Override
+                    public double loss() {
+                        return value;
+                    }
+
+                    @Override
+                    public double objective() {
+                        return minimised;
+                    }
+
+                    @Override
+                    public long correct() {
+                        return correct;
+                    }
+
+                    @Override
+                    public void learn() {
+                        optimizer.zeroGrad();
+                        objective.backward();
+                        optimizer.step();
+                    }
+                };
+            }
+        };
+    }
+
+    /**
+     * Trains for one epoch with {@code learner}; throws {@link DivergedException} on the first loss that is not finite
+     * or far above the start ({@link TrainingFailures#diverged}).
+     */
+    public EpochResult trainEpoch(Learner learner, Dataset data, Batches batches, int epoch, String task) {
+        learner.train();
         List<int[]> order = batches.epoch(epoch);
         double lossSum = 0;
         long correct = 0;
@@ -68,24 +154,18 @@ public final class Trainer {
             int step = 0;
             for (int[] rows : order) {
                 step++;
-                if (rows.length == 1 && batches.batchSize() > 1) {
+                if (rows.length < Math.min(Math.max(2, learner.minimumRows()), batches.batchSize())) {
                     continue;
                 }
-                Tensor x = images(data, rows);
-                int[] y = data.gatherLabels(rows);
-                Tensor logits = net.forward(gradPenalty > 0 ? x.requiresGrad(true) : x);
-                Tensor loss = Losses.crossEntropy(logits, y);
-                Tensor objective = gradPenalty > 0 ? withGradientPenalty(loss, x, gradPenalty) : loss;
-                double value = loss.item();
-                if (TrainingFailures.diverged(value) || !Double.isFinite(objective.item())) {
-                    throw new DivergedException(epoch, step, TrainingFailures.diverged(value) ? value : objective.item(),
+                Step learned = learner.forward(images(data, rows), data.gatherLabels(rows));
+                double value = learned.loss();
+                if (TrainingFailures.diverged(value) || !Double.isFinite(learned.objective())) {
+                    throw new DivergedException(epoch, step, TrainingFailures.diverged(value) ? value : learned.objective(),
                             (System.nanoTime() - start) / 1e9);
                 }
-                optimizer.zeroGrad();
-                objective.backward();
-                optimizer.step();
+                learned.learn();
                 lossSum += value * rows.length;
-                correct += countCorrect(logits, y);
+                correct += learned.correct();
                 seen += rows.length;
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 bar.step(value, seen / Math.max(elapsed, 1e-9));
@@ -130,7 +210,8 @@ public final class Trainer {
         return Tensor.wrap(data.gatherImages(rows), Shape.of(rows.length, 1, data.height(), data.width()));
     }
 
-    static long countCorrect(Tensor logits, int[] labels) {
+    /** The rows whose largest logit is at their label. */
+    public static long countCorrect(Tensor logits, int[] labels) {
         int classes = logits.dim(1);
         long correct = 0;
         for (int n = 0; n < labels.length; n++) {

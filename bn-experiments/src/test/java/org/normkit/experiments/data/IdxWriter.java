@@ -16,6 +16,26 @@ public final class IdxWriter {
 
     private IdxWriter() {}
 
+    /**
+     * Writes {@code split} into {@code dir} as Fashion-MNIST's four gzip'd files ({@code train-*} and {@code t10k-*}),
+     * pixels in [0, 1] rounded to bytes: a folder {@code --data} takes, e.g. synthetic data for a test of a command.
+     */
+    public static Path writeFashionMnist(Path dir, DatasetSplit split) {
+        writeDataset(dir, "train", split.train());
+        writeDataset(dir, "t10k", split.test());
+        return dir;
+    }
+
+    private static void writeDataset(Path dir, String prefix, Dataset data) {
+        float[] images = data.images();
+        byte[] pixels = new byte[images.length];
+        for (int i = 0; i < images.length; i++) {
+            pixels[i] = (byte) Math.round(images[i] * 255);
+        }
+        writeImages(dir.resolve(prefix + "-images-idx3-ubyte.gz"), data.rows(), data.height(), data.width(), pixels);
+        writeLabels(dir.resolve(prefix + "-labels-idx1-ubyte.gz"), data.labels());
+    }
+
     /** Writes {@code count} images of {@code height × width} unsigned bytes ({@code 0x00000803}). */
     public static void writeImages(Path file, int count, int height, int width, byte[] pixels) {
         if (count < 1 || height < 1 || width < 1 || (long) count * height * width != pixels.length) {

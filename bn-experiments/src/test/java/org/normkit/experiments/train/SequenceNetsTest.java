@@ -145,12 +145,7 @@ class SequenceNetsTest {
     class TextExperiments {
         @Test
         void aTextRunRecordsNatsPerCharacterAndPrintsBitsPerCharacter() throws IOException {
-            Path file = dir.resolve("corpus.txt");
-            StringBuilder s = new StringBuilder();
-            for (int i = 0; i < 40; i++) {
-                s.append("the cat ").append("sat ".repeat(i % 4)).append("down\n%\n");
-            }
-            Files.writeString(file, s);
+            Path file = TinyData.writeText(dir.resolve("corpus.txt"));
             Path out = dir.resolve("run");
             ExperimentConfig config = new ExperimentConfig("lstm", List.of("layer_norm"), 1, 8, OptionalDouble.empty(),
                     Optional.empty(), 0, 0, 1, Optional.empty(), out, 1, Face.AUTO, Optional.empty(),
