@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.normkit.autograd.spi.NormSpec;
+import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
@@ -89,6 +90,12 @@ public class BatchNorm extends Norm {
                     + "training, got input of shape " + input + ": use a batch of at least 2 samples (or spatial "
                     + "size > 1), or call eval() to normalise with the running statistics");
         }
+    }
+
+    /** Padded positions can be left out of the statistics ({@link NormLayer#forward(Tensor, PositionMask)}). */
+    @Override
+    public boolean takesMask() {
+        return true;
     }
 
     /** Channels (N, C, L) with L the product of the spatial sizes. */
