@@ -105,6 +105,17 @@ public abstract class Norm implements NormalizationProvider {
         return RunningStatsPolicy.none();
     }
 
+    /**
+     * Whether layers of this norm take a {@link org.normkit.autograd.spi.PositionMask} of valid positions
+     * ({@link NormLayer#forward(Tensor, org.normkit.autograd.spi.PositionMask)}); false unless overridden. A norm
+     * that says yes must be "centred moments over its {@link #layout}, then γ, β per channel" with a channel-first
+     * contract, as BatchNorm, InstanceNorm and GroupNorm are: the masked faces ({@link MaskedReference},
+     * {@link org.normkit.core.kernel.MaskedKernel}) are that math over the valid positions.
+     */
+    public boolean takesMask() {
+        return false;
+    }
+
     /** The options this norm reads, name → meaning (with the default), in the order to list them. */
     public Map<String, String> options() {
         return Map.of();
