@@ -238,17 +238,15 @@ public final class NormKernel implements FusedNorm {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
             double[] mean = perSet(saved.mean(), sets, "saved mean");
             boolean partials = dGamma != null || dBeta != null;
-            double[][] partialG = partials ? new double[k.blocks()][] : null;
-            double[][] partialGXhat = partials ? new double[k.blocks()][] : null;
+            AffinePartials[] blockPartials = partials ? new AffinePartials[k.blocks()] : null;
             int affineSize = layout.affineSize();
             KernelThreads.forEachBlock(k.blocks(), block -> {
                 double[] pair = new double[2];
                 double[] sums = new double[2];
-                double[] sumG = partials ? new double[affineSize] : null;
-                double[] sumGXhat = partials ? new double[affineSize] : null;
+                AffinePartials p = partials ? new AffinePartials(affineSize, mirror) : null;
                 for (int r = k.first(block); r < k.end(block); r++) {
                     if (partials || (edx != null && fromBatch)) {
-                        k.rowGradSums(ex, eg, r, mean[r], rstd[r], g.d, sumG, sumGXhat, pair, sums);
+                        k.rowGradSums(ex, eg, r, mean[r], rstd[r], g, p, pair, sums);
                     }
                     if (edx != null) {
                         double rr = rstd[r];
@@ -258,8 +256,8 @@ public final class NormKernel implements FusedNorm {
                     }
                 }
                 if (partials) {
-                    partialG[block] = sumG;
-                    partialGXhat[block] = sumGXhat;
+                    p.flush();
+                    blockPartials[block] = p;
                 }
             });
             if (partials) {
@@ -267,10 +265,10 @@ public final class NormKernel implements FusedNorm {
                 for (int block = 0; block < k.blocks(); block++) {
                     for (int a = 0; a < affineSize; a++) {
                         if (dBeta != null) {
-                            dBeta[a] += partialG[block][a];
+                            dBeta[a] += blockPartials[block].sumG[a];
                         }
                         if (dGamma != null) {
-                            dGamma[a] += partialGXhat[block][a];
+                            dGamma[a] += blockPartials[block].sumGXhat[a];
                         }
                     }
                 }
