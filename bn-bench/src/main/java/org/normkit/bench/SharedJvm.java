@@ -33,7 +33,7 @@ final class SharedJvm {
 
     static BenchReport run(BenchSelection selection, RunSettings settings, PrintWriter progress) {
         return run(SuiteMain.class, result -> SuiteMain.arguments(selection, settings, result), settings.jvmArgs(),
-                Map.of(), ReportJson::read, progress);
+                Map.of(), file -> ReportJson.read(file, BenchReport.class), progress);
     }
 
     /**

@@ -37,7 +37,7 @@ public final class TrainingMain {
         TrainingReport report = TrainingRunner.runInThisJvm(plan, settings,
                 ManagementFactory.getRuntimeMXBean().getInputArguments(), progress, intArg(a, "--done"),
                 intArg(a, "--total"));
-        TrainingReportJson.write(Path.of(required(a, "--out")), report);
+        ReportJson.write(Path.of(required(a, "--out")), report);
         progress.flush();
         System.exit(0); // JMH leaves non-daemon threads behind in embedded mode
     }

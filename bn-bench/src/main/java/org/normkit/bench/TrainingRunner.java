@@ -50,8 +50,8 @@ public final class TrainingRunner {
             int before = done;
             TrainingReport part = SharedJvm.run(TrainingMain.class,
                     out -> TrainingMain.arguments(one.selection(), settings, before, plan.combos(), out),
-                    settings.jvmArgs(), Map.of(BLAS_THREADS, Integer.toString(threads)), TrainingReportJson::read,
-                    progress);
+                    settings.jvmArgs(), Map.of(BLAS_THREADS, Integer.toString(threads)),
+                    file -> ReportJson.read(file, TrainingReport.class), progress);
             done += one.combos();
             report = report == null ? part : report.plus(part);
         }
