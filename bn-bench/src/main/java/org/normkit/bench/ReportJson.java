@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -16,14 +17,17 @@ import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.bench.versus.HeadToHeadReport;
 
 /**
  * The JSON form of every benchmark report ({@link BenchReport} of the kernel suite, {@link TrainingReport} of the
- * training steps, {@link HeadToHeadReport} of the comparison with PyTorch): Jackson maps the report records member
- * for member, so a report's JSON is its record, and no report has a writer or reader of its own.
+ * training steps, {@link HeadToHeadReport} of the comparison with PyTorch) and of the {@link BenchJob} a benchmark
+ * JVM is handed: Jackson maps the records member for member, so a report's JSON is its record, and no report has a
+ * writer or reader of its own. Durations are ISO-8601 strings ({@code PT0.5S}).
  *
  * <p>One rule for all: an unknown number (NaN, infinite) is written as {@code null} and read back as NaN; members a
  * reader does not know are passed over; members a report marks required ({@code machine}, {@code results}) must be
@@ -37,7 +41,14 @@ public final class ReportJson {
                     .addSerializer(Double.class, new UnknownAsNull())
                     .addSerializer(Double.TYPE, new UnknownAsNull())
                     .addDeserializer(Double.class, new NullAsUnknown())
-                    .addDeserializer(Double.TYPE, new NullAsUnknown()));
+                    .addDeserializer(Double.TYPE, new NullAsUnknown())
+                    .addSerializer(Duration.class, new ToStringSerializer(Duration.class))
+                    .addDeserializer(Duration.class, new FromStringDeserializer<Duration>(Duration.class) {
+                        @Override
+                        protected Duration _deserialize(String value, DeserializationContext context) {
+                            return Duration.parse(value);
+                        }
+                    }));
 
     private ReportJson() {}
 

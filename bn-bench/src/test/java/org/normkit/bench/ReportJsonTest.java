@@ -92,6 +92,18 @@ class ReportJsonTest {
     }
 
     @Test
+    void aJobReachesItsBenchmarkJvmUnchanged() {
+        BenchJob kernels = new BenchJob.Kernels(BenchSelection.all().withNorms(List.of("layer_norm")),
+                RunSettings.quick(List.of()));
+        BenchJob training = new BenchJob.TrainingSteps(TrainingPlan.Selection.all().withNorms(List.of("none")),
+                RunSettings.full(List.of()), 3, 8);
+        for (BenchJob job : List.of(kernels, training)) {
+            String json = ReportJson.toJson(job);
+            assertEquals(job, ReportJson.parse(json, BenchJob.class), json);
+        }
+    }
+
+    @Test
     void theHeadToHeadReportGoesThroughTheSameMapperAndReadsOlderNaNStrings() {
         HeadToHeadReport report = new HeadToHeadReport("2026-12-02", "abc", "Test CPU", "3 rounds",
                 Map.of("pytorch", "1.13"), List.of(new HeadToHeadReport.Row("layer_norm", "32x128x768", "float32",
