@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.normkit.autograd.io.AtomicFiles;
 
 /**
- * The JSON form of a report, the schema shared with the PyTorch peer script:
+ * The JSON form of a report:
  *
  * <pre>{@code
  * {"machine": {"cpu", "cores", "runtime", "flags", "date"},
@@ -27,10 +26,9 @@ import org.normkit.autograd.io.AtomicFiles;
  *               ...}, ...]}
  * }</pre>
  *
- * <p>This side adds, per row, {@code msError}, {@code bytesUnits} and {@code gbPerSecond}, and at the top
- * {@code settings}, {@code threadsHook}, {@code bytesModel}, {@code skipped} (what did not run, and why),
- * {@code specs} and, after {@code --peer pytorch}, the peer's rows in {@code results} (face {@code pytorch}) with
- * its machine under {@code peer}. A reader needs only the shared members; unknown numbers are {@code null}.
+ * <p>and, per row, {@code msError}, {@code bytesUnits} and {@code gbPerSecond}, and at the top {@code settings},
+ * {@code threadsHook}, {@code bytesModel}, {@code skipped} (what did not run, and why) and {@code specs}. A reader
+ * needs only {@code machine} and {@code results}; unknown numbers are {@code null}.
  */
 public final class ReportJson {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -54,7 +52,6 @@ public final class ReportJson {
         bytes.put("copy", BytesModel.COPY_UNITS);
         ArrayNode results = root.putArray("results");
         report.results().forEach(r -> results.add(row(r)));
-        report.peer().ifPresent(peer -> peer.results().forEach(r -> results.add(row(r))));
         ArrayNode skipped = root.putArray("skipped");
         for (SuitePlan.Skip s : report.skipped()) {
             ObjectNode n = skipped.addObject();
@@ -68,7 +65,6 @@ public final class ReportJson {
         }
         ObjectNode specs = root.putObject("specs");
         report.specs().forEach(specs::put);
-        report.peer().ifPresent(peer -> root.putObject("peer").set("machine", machine(peer.machine())));
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -76,7 +72,7 @@ public final class ReportJson {
         }
     }
 
-    /** Reads a report written by {@link #write} or by the PyTorch peer. */
+    /** Reads a report written by {@link #write}. */
     public static BenchReport read(Path file) {
         try {
             return parse(Files.readString(file));
@@ -87,10 +83,7 @@ public final class ReportJson {
         }
     }
 
-    /**
-     * Parses the shared schema. Rows with face {@code pytorch} become the peer's, under the {@code peer} machine
-     * when there is one (else the file's own: the peer script writes only its rows).
-     */
+    /** Parses a report written by {@link #toJson}. */
     public static BenchReport parse(String json) {
         JsonNode root;
         try {
@@ -103,11 +96,9 @@ public final class ReportJson {
                     + "are required");
         }
         MachineInfo machine = machine(root.get("machine"));
-        List<BenchResult> ours = new ArrayList<>();
-        List<BenchResult> peers = new ArrayList<>();
+        List<BenchResult> results = new ArrayList<>();
         for (JsonNode n : root.get("results")) {
-            BenchResult r = row(n);
-            (r.face().equals(BenchResult.PYTORCH_FACE) ? peers : ours).add(r);
+            results.add(row(n));
         }
         List<SuitePlan.Skip> skipped = new ArrayList<>();
         for (JsonNode n : root.path("skipped")) {
@@ -117,14 +108,8 @@ public final class ReportJson {
         }
         Map<String, String> specs = new LinkedHashMap<>();
         root.path("specs").fields().forEachRemaining(e -> specs.put(e.getKey(), e.getValue().asText()));
-        Optional<BenchReport.PeerRun> peer = Optional.empty();
-        if (!peers.isEmpty()) {
-            MachineInfo peerMachine = root.path("peer").has("machine") ? machine(root.path("peer").get("machine"))
-                    : machine;
-            peer = Optional.of(new BenchReport.PeerRun(peerMachine, peers));
-        }
-        return new BenchReport(machine, root.path("settings").asText(""), root.path("threadsHook").asText(""), ours,
-                skipped, specs, peer);
+        return new BenchReport(machine, root.path("settings").asText(""), root.path("threadsHook").asText(""),
+                results, skipped, specs);
     }
 
     /** The shared schema's machine header; the training report writes the same one. */

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -105,7 +104,7 @@ public final class SuiteRunner {
         }
         return new BenchReport(MachineInfo.current(flags), settings.describe(),
                 "org.normkit.core.kernel.KernelThreads.set(threads) before each trial", results,
-                skipped, specs, Optional.empty());
+                skipped, specs);
     }
 
     /** The norm rows of one group, each paired with the copy of the same dtype and threads from the same run. */

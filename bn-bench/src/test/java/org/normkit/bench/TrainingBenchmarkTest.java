@@ -36,9 +36,13 @@ class TrainingBenchmarkTest {
                     new TrainingPlan.Group("mlp", "none", List.of(Face.REFERENCE)),
                     new TrainingPlan.Group("mlp", "batch_norm", List.of(Face.REFERENCE, Face.FUSED)),
                     new TrainingPlan.Group("lenet", "none", List.of(Face.REFERENCE)),
-                    new TrainingPlan.Group("lenet", "batch_norm", List.of(Face.REFERENCE, Face.FUSED))),
+                    new TrainingPlan.Group("lenet", "batch_norm", List.of(Face.REFERENCE, Face.FUSED)),
+                    new TrainingPlan.Group("transformer", "none", List.of(Face.REFERENCE)),
+                    new TrainingPlan.Group("transformer", "batch_norm", List.of(Face.REFERENCE, Face.FUSED)),
+                    new TrainingPlan.Group("lstm", "none", List.of(Face.REFERENCE)),
+                    new TrainingPlan.Group("lstm", "batch_norm", List.of(Face.REFERENCE, Face.FUSED))),
                     plan.groups());
-            assertEquals(12, plan.combos());
+            assertEquals(24, plan.combos());
             assertTrue(plan.skipped().isEmpty(), plan.skipped().toString());
         }
 
@@ -67,7 +71,7 @@ class TrainingBenchmarkTest {
             assertTrue(norm.getMessage().contains("registered: batch_norm"), norm.getMessage());
             IllegalArgumentException net = assertThrows(IllegalArgumentException.class,
                     () -> TrainingPlan.Selection.all().withNets(List.of("resnet")));
-            assertTrue(net.getMessage().contains("expected one of [mlp, lenet]"), net.getMessage());
+            assertTrue(net.getMessage().contains("expected one of [mlp, lenet, transformer, lstm]"), net.getMessage());
         }
     }
 

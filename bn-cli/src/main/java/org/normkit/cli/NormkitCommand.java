@@ -15,6 +15,7 @@ import org.normkit.autograd.spi.PluginLoader;
 import org.normkit.cli.readme.ReadmeCommand;
 import org.normkit.cli.wiring.KernelPool;
 import org.normkit.cli.wiring.NormkitModule;
+import org.normkit.experiments.train.NormSlot;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -83,7 +84,8 @@ public final class NormkitCommand implements Runnable {
             return;
         }
         NormRegistry known = registry();
-        part(NormVerifier.class).requireFacesAgree(norms.stream().filter(known::contains).distinct().toList());
+        part(NormVerifier.class).requireFacesAgree(norms.stream().map(NormSlot::nameOf).filter(known::contains)
+                .distinct().toList());
     }
 
     /** The one injector of this run, over our class path and the plugins, built when first needed. */

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 import org.normkit.autograd.spi.Face;
+import org.normkit.experiments.data.TextCorpus;
 import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.engine.EngineSettings;
 import org.normkit.experiments.engine.Engines;
@@ -15,25 +16,28 @@ import org.normkit.experiments.replica.Replication;
 import org.normkit.experiments.report.ReportWriter;
 import org.normkit.experiments.train.ExperimentConfig;
 import org.normkit.experiments.train.ExperimentRunner;
+import org.normkit.experiments.train.RunBudget;
 import org.normkit.experiments.train.Progress;
 
 import picocli.CommandLine.Option;
 
 /** The options {@code experiment} and {@code sweep} share. */
 final class TrainingOptions {
-    @Option(names = "--net", paramLabel = "NET", defaultValue = "mlp", description = "mlp or lenet (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--net", paramLabel = "NET", defaultValue = "mlp", description = "mlp, lenet, transformer or lstm "
+            + "(default: ${DEFAULT-VALUE}); transformer and lstm read an image as 28 rows, or text with --text.")
     String net;
 
     @Option(names = "--norms", split = ",", paramLabel = "NAME",
-            description = "Norms to compare, comma-separated; 'none' for no norm; any registered name "
-                    + "(default: none,batch_norm,layer_norm,group_norm).")
+            description = "Norms to compare, comma-separated; 'none' for no norm; any registered name, with options "
+                    + "as name:key=value:key=value, e.g. group_norm:groups=2; the sequence nets read masked=false "
+                    + "(padding in the statistics) and per_step=true (lstm) (default: none,batch_norm,layer_norm,group_norm).")
     List<String> norms = new ArrayList<>(List.of("none", "batch_norm", "layer_norm", "group_norm"));
 
     // The defaults make the README's first command a comparison worth reading in about five minutes on two cores:
     // 4 norms × 5 seeds × 10 epochs of the mlp (measured: none and batch_norm took 95 s). Five seeds are the fewest
     // whose 95 % intervals (t = 2.78) can separate norms that differ by a point; two seeds (t = 12.7) cannot.
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
-    int epochs;
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs per run (default: 10; 3 for transformer and lstm).")
+    Integer epochs;
 
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -50,10 +54,10 @@ final class TrainingOptions {
     @Option(names = "--dropout", paramLabel = "P", defaultValue = "0", description = "Dropout probability after the hidden activations (default: ${DEFAULT-VALUE}).")
     double dropout;
 
-    @Option(names = "--seeds", defaultValue = "5", paramLabel = "K",
+    @Option(names = "--seeds", paramLabel = "K",
             description = "How many seeds each norm trains with: seeds 0, 1, ..., K-1; each seed fixes the "
-                    + "initialisation and the batch order (default: ${DEFAULT-VALUE}).")
-    int seeds;
+                    + "initialisation and the batch order (default: 5; 2 for transformer and lstm).")
+    Integer seeds;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Folder with the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist, "
             + "or a small built-in synthetic set when absent).")
@@ -71,11 +75,27 @@ final class TrainingOptions {
             + "the norm has one), fused or reference, to check that both train alike (default: ${DEFAULT-VALUE}).")
     String face;
 
-    @Option(names = "--limit-train", paramLabel = "N", description = "Use only the first N training images (quick runs).")
+    @Option(names = "--limit-train", paramLabel = "N", description = "Use only the first N training images or documents (quick runs; "
+            + "default: all, 4000 for transformer and lstm).")
     Integer limitTrain;
 
-    @Option(names = "--limit-test", paramLabel = "N", description = "Use only the first N test images (quick runs).")
+    @Option(names = "--limit-test", paramLabel = "N", description = "Use only the first N test images or documents (quick runs; "
+            + "default: all, 2000 for transformer and lstm).")
     Integer limitTest;
+
+    @Option(names = "--text", arity = "0..1", paramLabel = "FILE", fallbackValue = TextCorpus.DEFAULT_FOLDER,
+            description = "Character-level language modelling (transformer, lstm) on FILE or a folder of files, "
+                    + "documents separated by '%' lines or blank lines; without FILE the fortunes of Debian's "
+                    + "fortunes package, or a built-in synthetic text when it is not installed.")
+    Path text;
+
+    @Option(names = "--init", paramLabel = "SCHEME", defaultValue = "default", description = "Weights of linear and conv layers: default "
+            + "(PyTorch's), xavier or kaiming (default: ${DEFAULT-VALUE}).")
+    String init;
+
+    @Option(names = "--lr-scaling", paramLabel = "RULE", defaultValue = "none", description = "none, or linear: lr = base x batch size / "
+            + "128, for batch-size sweeps (default: ${DEFAULT-VALUE}).")
+    String lrScaling;
 
     @Option(names = "--engine", defaultValue = "local", paramLabel = "ENGINE", description = "Where runs train: "
             + "local (a pool in this JVM) or spark (Apache Spark, with the bn-spark module; see --master) "
@@ -110,7 +130,7 @@ final class TrainingOptions {
 
     @Option(names = "--grad-penalty", paramLabel = "λ", defaultValue = "0",
             description = "Add λ·‖∂loss/∂input‖² to the training loss, a gradient penalty that needs the gradient of "
-                    + "a gradient (default: ${DEFAULT-VALUE}, none); see docs/grad-penalty.md.")
+                    + "a gradient (docs/grad-penalty.md; default: ${DEFAULT-VALUE}, none).")
     double gradPenalty;
 
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
@@ -146,9 +166,13 @@ final class TrainingOptions {
 
     /** The settings, writing to {@code --out} when given, else to {@code defaultOut}. */
     ExperimentConfig toConfig(Path defaultOut) {
-        return new ExperimentConfig(net, norms, epochs, batchSize,
+        RunBudget budget = RunBudget.defaultFor(net);
+        return new ExperimentConfig(net, norms, epochs == null ? budget.epochs() : epochs, batchSize,
                 lr == null ? OptionalDouble.empty() : OptionalDouble.of(lr), Optional.ofNullable(optimizer),
-                weightDecay, dropout, seeds, Optional.ofNullable(data), out == null ? defaultOut : out, threads,
-                Face.parse(face), Optional.ofNullable(limitTrain), Optional.ofNullable(limitTest), gradPenalty);
+                weightDecay, dropout, seeds == null ? budget.seeds() : seeds, Optional.ofNullable(data),
+                out == null ? defaultOut : out, threads, Face.parse(face),
+                limitTrain == null ? budget.trainLimit() : Optional.of(limitTrain),
+                limitTest == null ? budget.testLimit() : Optional.of(limitTest), gradPenalty,
+                Optional.ofNullable(text), init, lrScaling);
     }
 }

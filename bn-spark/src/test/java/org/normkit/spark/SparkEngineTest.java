@@ -58,6 +58,19 @@ class SparkEngineTest {
             assertEquals(SparkGrid.rowsWithoutTiming(dir.resolve("local")),
                     SparkGrid.rowsWithoutTiming(dir.resolve("spark")));
         }
+
+        @Test
+        void aTextGridOfASequenceNetGivesIdenticalRowsOnSparkAndOnTheLocalEngine() throws IOException {
+            Path text = SparkGrid.writeText(dir.resolve("corpus.txt"));
+            List<String> norms = List.of("layer_norm", "group_norm:groups=2");
+
+            SparkGrid.experiment(engine, SparkGrid.textConfig(norms, text, dir.resolve("spark-text")));
+            SparkGrid.experiment(new LocalEngine(1), SparkGrid.textConfig(norms, text, dir.resolve("local-text")));
+
+            assertEquals(4, SparkGrid.rowsWithoutTiming(dir.resolve("spark-text")).size());
+            assertEquals(SparkGrid.rowsWithoutTiming(dir.resolve("local-text")),
+                    SparkGrid.rowsWithoutTiming(dir.resolve("spark-text")));
+        }
     }
 
     @Nested

@@ -43,6 +43,22 @@ final class SparkGrid {
                 Optional.of(data), out, 1, Face.AUTO, Optional.empty(), Optional.empty());
     }
 
+    /** 40 short documents separated by '%' lines in {@code file}. */
+    static Path writeText(Path file) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            text.append("a dog ").append("ran ".repeat(i % 3)).append("home\n%\n");
+        }
+        return Files.writeString(file, text);
+    }
+
+    /** The lstm as a character language model over {@code text}: {@code norms} × 2 seeds, batch 8, Xavier init. */
+    static ExperimentConfig textConfig(List<String> norms, Path text, Path out) {
+        return new ExperimentConfig("lstm", norms, 1, 8, OptionalDouble.empty(), Optional.empty(), 0, 0, 2,
+                Optional.empty(), out, 1, Face.AUTO, Optional.empty(), Optional.empty(), 0, Optional.of(text),
+                "xavier", "none");
+    }
+
     /** Runs the experiment on {@code engine} and returns what it printed. */
     static String experiment(Engine engine, ExperimentConfig config) {
         StringWriter text = new StringWriter();

@@ -7,11 +7,15 @@ import java.util.Optional;
 import org.normkit.autograd.spi.Face;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
+import org.normkit.experiments.data.TextCorpus;
 import org.normkit.experiments.replica.Replication;
+import org.normkit.experiments.train.Initialisation;
+import org.normkit.experiments.train.Workload;
 
 /**
  * What every run of a grid shares besides its {@link org.normkit.experiments.report.RunKey}: where the data comes
- * from and how much of it, how many epochs, which face trains and how many kernel threads a run uses. A worker on
+ * from (images or text) and how much of it, how many epochs, how weights are initialised, which face trains and how
+ * many kernel threads a run uses. A worker on
  * another machine rebuilds its data and training loop from this alone, so it is plain serializable values.
  *
  * @param dataFolder    the Fashion-MNIST folder; empty for the default folder (or the built-in synthetic set)
@@ -22,9 +26,13 @@ import org.normkit.experiments.replica.Replication;
  * @param kernelThreads threads of the norm kernels in one run (one, unless the user asks for more)
  * @param gradPenalty   λ of the gradient penalty (0 for none), as {@code --grad-penalty}
  * @param replication   one process, or K data-parallel replicas (and whether BatchNorm is synchronised)
+ * @param text          the text file or folder of a character language model ({@code --text}), or
+ *                      {@link TextCorpus#DEFAULT_FOLDER} for the fortunes (or the built-in synthetic text); empty
+ *                      for images
+ * @param init          the {@link Initialisation} scheme of linear and convolution weights
  */
 public record GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, String face, int kernelThreads,
-                        double gradPenalty, Replication replication) implements Serializable {
+                        double gradPenalty, Replication replication, String text, String init) implements Serializable {
 
     public GridSetup {
         if (epochs < 1 || trainLimit < 0 || testLimit < 0 || kernelThreads < 1) {
@@ -32,6 +40,24 @@ public record GridSetup(String dataFolder, int trainLimit, int testLimit, int ep
                     + "/" + testLimit + ", kernel threads " + kernelThreads);
         }
         Face.valueOf(face);
+        Initialisation.requireKnown(init);
+        if (!text.isEmpty() && replication.isReplicated()) {
+            throw new IllegalArgumentException("--text with --replicas " + replication.replicas() + " is not "
+                    + "supported: data-parallel replicas split batches of images; train the language model in one "
+                    + "process (leave out --replicas)");
+        }
+    }
+
+    /** Images from {@code dataFolder}, PyTorch's default initialisation. */
+    public GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, String face, int kernelThreads,
+                     double gradPenalty, Replication replication) {
+        this(dataFolder, trainLimit, testLimit, epochs, face, kernelThreads, gradPenalty, replication, "",
+                Initialisation.DEFAULT);
+    }
+
+    /** Whether the runs model text rather than classify images. */
+    public boolean isText() {
+        return !text.isEmpty();
     }
 
     public Face trainingFace() {
@@ -41,6 +67,23 @@ public record GridSetup(String dataFolder, int trainLimit, int testLimit, int ep
     /** The data a worker loads: the folder given, else the default folder or the synthetic set, then limited. */
     public DatasetSplit loadData() {
         return limit(FashionMnist.load(dataFolder.isEmpty() ? Optional.empty() : Optional.of(Path.of(dataFolder))));
+    }
+
+    /** What a worker trains on: the images of {@link #loadData}, or the text of {@link #loadText}. */
+    public Workload loadWorkload() {
+        return isText() ? Workload.text(loadText()) : Workload.images(loadData());
+    }
+
+    /** The text corpus a worker loads: the file or folder given, else the fortunes or the synthetic text, limited. */
+    public TextCorpus loadText() {
+        return limit(TextCorpus.load(text.equals(TextCorpus.DEFAULT_FOLDER) ? Optional.empty()
+                : Optional.of(Path.of(text))));
+    }
+
+    /** {@code corpus} cut to the first {@link #trainLimit} and {@link #testLimit} documents when they are set. */
+    public TextCorpus limit(TextCorpus corpus) {
+        TextCorpus limited = trainLimit > 0 ? corpus.limitTrain(trainLimit) : corpus;
+        return testLimit > 0 ? limited.limitTest(testLimit) : limited;
     }
 
     /** {@code data} cut to the first {@link #trainLimit} and {@link #testLimit} images when they are set. */

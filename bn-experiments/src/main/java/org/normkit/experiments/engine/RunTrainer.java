@@ -15,7 +15,6 @@ import org.normkit.autograd.spi.NormSpec;
 import org.normkit.core.replica.StatsReducer;
 import org.normkit.core.replica.SyncBatchNorm;
 import org.normkit.core.replica.ThreadStatsReducer;
-import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.replica.DataParallel;
 import org.normkit.experiments.replica.Replication;
 import org.normkit.experiments.report.ResultRow;
@@ -23,15 +22,19 @@ import org.normkit.experiments.report.ResultsCsv;
 import org.normkit.experiments.report.RunKey;
 import org.normkit.experiments.train.DivergedException;
 import org.normkit.experiments.train.ImpossiblePairingException;
+import org.normkit.experiments.train.Initialisation;
 import org.normkit.experiments.train.NormSlot;
-import org.normkit.experiments.train.Nets;
 import org.normkit.experiments.train.Optimizers;
 import org.normkit.experiments.train.Progress;
 import org.normkit.experiments.train.Trainer;
+import org.normkit.experiments.train.Workload;
+import org.normkit.experiments.train.Workload.Learning;
 
 /**
  * Trains one run from start to end on whatever thread or machine calls it, and returns its rows: the unit of work
- * every {@link Engine} executes. It writes nothing; the driver alone appends the rows to {@code results.csv}.
+ * every {@link Engine} executes. It writes nothing; the driver alone appends the rows to {@code results.csv}. Any
+ * net trains on any {@link Workload} the same way: an image classifier on images, a sequence net on images read row
+ * by row or on text.
  *
  * <p>A run depends on its seed alone (initialisation, dropout masks, batch order), never on the thread or the
  * process that trains it, so any engine with any number of parallel runs gives the same rows (timings aside).
@@ -41,18 +44,18 @@ import org.normkit.experiments.train.Trainer;
  */
 public final class RunTrainer {
     private final NormRegistry registry;
-    private final DatasetSplit data;
+    private final Workload work;
     private final Progress.Factory progress;
 
-    public RunTrainer(NormRegistry registry, DatasetSplit data, Progress.Factory progress) {
+    public RunTrainer(NormRegistry registry, Workload work, Progress.Factory progress) {
         this.registry = registry;
-        this.data = data;
+        this.work = work;
         this.progress = progress;
     }
 
     /** Where this trainer's data came from, as {@link RunOutcome#dataOrigin} reports it. */
     public String dataOrigin() {
-        return data.train().origin() + "; " + data.test().origin();
+        return work.origin();
     }
 
     /**
@@ -64,19 +67,18 @@ public final class RunTrainer {
     public RunOutcome train(RunTask task, Consumer<String> log, Consumer<ResultRow> epochs) {
         RunKey key = task.key();
         GridSetup setup = task.setup();
-        Trainer trainer = new Trainer(progress);
         List<ResultRow> rows = new ArrayList<>();
         Learning learning = null;
         try {
             learning = learning(key, setup);
-            Batches batches = Batches.of(data.train().rows(), key.config().batchSize(), key.seed());
+            Batches batches = Batches.of(work.trainingRows(), key.config().batchSize(), key.seed());
             for (int epoch = 1; epoch <= setup.epochs(); epoch++) {
                 String bar = key.config().norm() + " seed " + key.seed() + " epoch " + epoch + "/" + setup.epochs();
                 Trainer.EpochResult trained;
                 Trainer.Evaluation test;
                 try (Face.Scope ignored = Face.scope(setup.trainingFace())) {
-                    trained = trainer.trainEpoch(learning.learner(), data.train(), batches, epoch, bar);
-                    test = trainer.evaluate(learning.net(), data.test());
+                    trained = work.trainEpoch(learning, batches, epoch, bar, progress);
+                    test = work.evaluate(learning.net());
                 } catch (DivergedException e) {
                     rows.add(ResultRow.diverged(key, epoch, e.loss(), e.seconds()));
                     epochs.accept(rows.get(rows.size() - 1));
@@ -90,9 +92,9 @@ public final class RunTrainer {
                         trained.trainAccuracy(), trained.seconds(), trained.samplesPerSecond()));
                 epochs.accept(rows.get(rows.size() - 1));
                 log.accept(String.format("%s epoch %d/%d: train loss %.4f, train acc %.4f, test loss %.4f, test acc "
-                        + "%.4f, %.1f s, %,.0f samples/s", task.label(), epoch, setup.epochs(), trained.trainLoss(),
+                        + "%.4f, %.1f s, %,.0f %s/s%s", task.label(), epoch, setup.epochs(), trained.trainLoss(),
                         trained.trainAccuracy(), test.loss(), test.accuracy(), trained.seconds(),
-                        trained.samplesPerSecond()));
+                        trained.samplesPerSecond(), work.unit(), work.extra(test)));
             }
             return RunOutcome.finished(key, rows, dataOrigin());
         } catch (ImpossiblePairingException | UnsupportedInputException e) {
@@ -106,13 +108,12 @@ public final class RunTrainer {
     }
 
     /** The net to evaluate, and how it learns a batch: alone, or as K data-parallel replicas. */
-    private record Learning(Module net, Trainer.Learner learner) {}
-
     private Learning learning(RunKey key, GridSetup setup) {
         Replication replication = setup.replication();
         if (!replication.isReplicated()) {
-            Module net = build(key, new NormSlot(registry, key.config().norm()));
-            return new Learning(net, Trainer.singleProcess(net, optimizer(key, net), setup.gradPenalty()));
+            Module net = build(key, setup, new NormSlot(registry, key.config().norm()));
+            Optimizer optimizer = optimizer(key, net);
+            return new Learning(net, optimizer, Trainer.singleProcess(net, optimizer, setup.gradPenalty()));
         }
         if (setup.gradPenalty() > 0) {
             throw new IllegalArgumentException("--grad-penalty with --replicas is not supported: the penalty's "
@@ -127,17 +128,23 @@ public final class RunTrainer {
             NormSlot slot = norm.equals(Replication.SYNC_BATCH_NORM)
                     ? NormSlot.of(norm, shape -> new SyncBatchNorm(NormSpec.of(shape.dim(1)), reducer, replica))
                     : new NormSlot(registry, norm);
-            Module net = build(key, slot);
+            Module net = build(key, setup, slot);
             nets.add(net);
             optimizers.add(optimizer(key, net));
         }
         DataParallel replicas = new DataParallel(nets, optimizers, reducer);
-        return new Learning(replicas.primary(), replicas);
+        return new Learning(replicas.primary(), optimizers.get(0), replicas);
     }
 
-    /** One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers. */
-    private static Module build(RunKey key, NormSlot slot) {
-        return Nets.build(key.config().net(), slot, key.config().dropout(), new SplittableRandom(key.seed()));
+    /**
+     * One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers. The
+     * {@code --init} scheme redraws the weights from the same stream, after the net's own initialisation.
+     */
+    private Module build(RunKey key, GridSetup setup, NormSlot slot) {
+        SplittableRandom random = new SplittableRandom(key.seed());
+        Module net = work.build(key.config(), slot, random);
+        Initialisation.apply(net, setup.init(), random);
+        return net;
     }
 
     private static Optimizer optimizer(RunKey key, Module net) {

@@ -31,7 +31,7 @@ public final class Workers {
         RunTrainer trainer = TRAINERS.computeIfAbsent(new Key(task.setup(), List.copyOf(plugins)), key -> {
             List<Path> paths = key.plugins().stream().map(Path::of).toList();
             NormRegistry registry = NormRegistry.load(PluginLoader.classLoaderFor(PluginLoader.pluginPaths(paths)));
-            return new RunTrainer(registry, key.setup().loadData(), Progress.silent());
+            return new RunTrainer(registry, key.setup().loadWorkload(), Progress.silent());
         });
         List<String> lines = new java.util.ArrayList<>();
         RunOutcome outcome = trainer.train(task, lines::add, row -> { });

@@ -24,13 +24,31 @@ import org.normkit.autograd.spi.Face;
  *                   the norm has one); a check that the two train alike, not a setting to compare in one folder
  * @param trainLimit use only the first rows of the training set (quick runs, tests); empty for all
  * @param testLimit  use only the first rows of the test set; empty for all
+ * @param text       character-level language modelling on this text file or folder instead of images (the
+ *                   sequence nets only); empty for images. {@code TextCorpus.DEFAULT_FOLDER} selects the fortunes,
+ *                   or the built-in synthetic text when they are not installed
+ * @param init       the initialisation of linear and convolution weights ({@link Initialisation})
+ * @param lrScaling  {@code none}, or {@code linear}: lr = base × batch size / {@value #LR_REFERENCE_BATCH} (Goyal et
+ *                   al. 2017), for batch-size sweeps
  * @param gradPenalty λ of the gradient penalty added to the training loss, λ·‖∂loss/∂input‖² (0 for none); see
  *                   {@link Trainer}
  */
 public record ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
                                Optional<String> optimizer, double weightDecay, double dropout, int seeds,
                                Optional<Path> data, Path out, int threads, Face face,
-                               Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty) {
+                               Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty,
+                               Optional<Path> text, String init, String lrScaling) {
+    /** The batch size at which linear scaling leaves the learning rate as given. */
+    public static final int LR_REFERENCE_BATCH = 128;
+
+    /** Images, PyTorch's default initialisation, no learning-rate scaling. */
+    public ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
+                            Optional<String> optimizer, double weightDecay, double dropout, int seeds,
+                            Optional<Path> data, Path out, int threads, Face face,
+                            Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty) {
+        this(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data, out, threads, face,
+                trainLimit, testLimit, gradPenalty, Optional.empty(), Initialisation.DEFAULT, "none");
+    }
 
     public ExperimentConfig {
         if (!Nets.NAMES.contains(net)) {
@@ -64,6 +82,18 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
         trainLimit.ifPresent(n -> requirePositive("--limit-train", n));
         testLimit.ifPresent(n -> requirePositive("--limit-test", n));
         norms = List.copyOf(new LinkedHashSet<>(norms));
+        if (text.isPresent() && !Nets.SEQUENCE_NETS.contains(net)) {
+            throw new IllegalArgumentException("--text: net '" + net + "' reads images only; use --net "
+                    + String.join(" or --net ", Nets.SEQUENCE_NETS) + " for text");
+        }
+        if (text.isPresent() && gradPenalty > 0) {
+            throw new IllegalArgumentException("--grad-penalty " + gradPenalty + " with --text: the penalty is on the "
+                    + "gradient with respect to the input, and a language model's input is token ids; drop one of them");
+        }
+        Initialisation.requireKnown(init);
+        if (!lrScaling.equals("none") && !lrScaling.equals("linear")) {
+            throw new IllegalArgumentException("--lr-scaling " + lrScaling + " is unknown: use none or linear");
+        }
     }
 
     /** Without a gradient penalty. */
@@ -88,20 +118,18 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
 
     /** The learning rate a run with {@code norm} uses. */
     public double lrFor(String norm) {
-        if (lr.isPresent()) {
-            return lr.getAsDouble();
-        }
-        return Optimizers.defaultLr(optimizerFor(norm), norm);
+        double base = lr.isPresent() ? lr.getAsDouble() : Optimizers.defaultLr(optimizerFor(norm), norm);
+        return lrScaling.equals("linear") ? base * batchSize / LR_REFERENCE_BATCH : base;
     }
 
     public ExperimentConfig withBatchSize(int b) {
         return new ExperimentConfig(net, norms, epochs, b, lr, optimizer, weightDecay, dropout, seeds, data, out,
-                threads, face, trainLimit, testLimit, gradPenalty);
+                threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
     }
 
     public ExperimentConfig withLr(double value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, OptionalDouble.of(value), optimizer, weightDecay,
-                dropout, seeds, data, out, threads, face, trainLimit, testLimit, gradPenalty);
+                dropout, seeds, data, out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
     }
 
     /** The settings as report lines. */
@@ -111,9 +139,11 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
         m.put("norms", String.join(", ", norms));
         m.put("epochs", Integer.toString(epochs));
         m.put("batch size", Integer.toString(batchSize));
-        m.put("optimizer", optimizer.orElse(net.equals("mlp") ? "adam (default for mlp)" : "sgd (default for lenet)"));
-        m.put("learning rate", lr.isPresent() ? Double.toString(lr.getAsDouble())
-                : net.equals("mlp") ? "1e-3 (default)" : "1.0 with a norm, 0.9 without (default)");
+        m.put("optimizer", optimizer.orElse(Optimizers.defaultFor(net) + " (default for " + net + ")"));
+        m.put("learning rate", (lr.isPresent() ? Double.toString(lr.getAsDouble())
+                : Optimizers.defaultFor(net).equals("adam") ? "1e-3 (default)" : "1.0 with a norm, 0.9 without (default)")
+                + (lrScaling.equals("linear") ? ", scaled linearly: × batch size / " + LR_REFERENCE_BATCH : ""));
+        m.put("initialisation", init);
         m.put("weight decay", Double.toString(weightDecay));
         m.put("dropout", Double.toString(dropout));
         if (gradPenalty > 0) {

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.normkit.autograd.io.AtomicFiles;
-import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.report.SweptSetting;
 
 /**
@@ -31,10 +30,10 @@ record ExperimentDefinition(Map<String, String> settings) {
         settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
     }
 
-    /** The definition of {@code config} on {@code data}; the swept setting, if any, reads "varied". */
-    static ExperimentDefinition of(ExperimentConfig config, DatasetSplit data, Optional<SweptSetting> swept) {
+    /** The definition of {@code config} on the data of {@code dataOrigin}; the swept setting, if any, reads "varied". */
+    static ExperimentDefinition of(ExperimentConfig config, String dataOrigin, Optional<SweptSetting> swept) {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("data", data.train().origin() + "; " + data.test().origin());
+        settings.put("data", dataOrigin);
         settings.put("face", config.face().name().toLowerCase(Locale.ROOT));
         settings.put("net", config.net());
         settings.put("optimizer", config.optimizer().orElse("default"));
@@ -46,6 +45,12 @@ record ExperimentDefinition(Map<String, String> settings) {
         settings.put("grad penalty", plain(config.gradPenalty()));
         if (config.gradPenalty() > 0) {
             settings.put("grad penalty", plain(config.gradPenalty()));
+        }
+        if (!config.init().equals(Initialisation.DEFAULT)) {
+            settings.put("init", config.init());
+        }
+        if (!config.lrScaling().equals("none")) {
+            settings.put("lr scaling", config.lrScaling());
         }
         swept.ifPresent(setting -> settings.put(setting == SweptSetting.BATCH_SIZE ? "batch size" : "lr", "varied"));
         return new ExperimentDefinition(settings);

@@ -140,14 +140,13 @@ public final class ExperimentRunner {
     }
 
     private Path experimentInLockedFolder(ExperimentConfig config) {
-        DatasetSplit data = load(config);
-        ResultsCsv csv = open(config, data, Optional.empty());
-        planJob(List.of(config), data, csv);
-        List<String> notRun = runAll(List.of(config), data, csv);
-        Map<String, String> described = describe(config, data, notRun);
-        ReportContext context = ReportContext.of(described, data.notice(), data.synthetic())
-                .withTitle("normkit experiment: " + config.net() + " on " + (data.synthetic() ? "synthetic data"
-                        : "Fashion-MNIST"));
+        Workload work = load(config);
+        ResultsCsv csv = open(config, work, Optional.empty());
+        planJob(List.of(config), work, csv);
+        List<String> notRun = runAll(List.of(config), work, csv);
+        Map<String, String> described = describe(config, work, notRun);
+        ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
+                .withTitle("normkit experiment: " + config.net() + " on " + work.title(config.net()));
         return announce(reports.write(ExperimentReport.of(rowsOf(csv, keys(config), config.epochs()), context),
                 config.out()), config.out());
     }
@@ -161,11 +160,11 @@ public final class ExperimentRunner {
     }
 
     private Path sweepInLockedFolder(ExperimentConfig config, SweptSetting setting, List<Double> values) {
-        DatasetSplit data = load(config);
-        ResultsCsv csv = open(config, data, Optional.of(setting));
+        Workload work = load(config);
+        ResultsCsv csv = open(config, work, Optional.of(setting));
         List<ExperimentConfig> points = values.stream().map(value -> setting == SweptSetting.BATCH_SIZE
                 ? config.withBatchSize((int) Math.round(value)) : config.withLr(value)).toList();
-        planJob(points, data, csv);
+        planJob(points, work, csv);
         List<RunKey> keys = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
             double value = values.get(i);
@@ -174,11 +173,11 @@ public final class ExperimentRunner {
             out.println("== " + setting.words() + " " + format(value) + ": " + keys(point).size() + " runs");
         }
         // The whole grid goes to the engine at once, so parallel runs span the swept values.
-        List<String> notRun = runAll(points, data, csv);
-        Map<String, String> described = describe(config, data, notRun);
+        List<String> notRun = runAll(points, work, csv);
+        Map<String, String> described = describe(config, work, notRun);
         described.put(setting.words(), "varied: " + values.stream().map(ExperimentRunner::format)
                 .collect(Collectors.joining(", ")));
-        ReportContext context = ReportContext.of(described, data.notice(), data.synthetic())
+        ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
                 .withTitle("normkit sweep: " + config.net() + ", final test accuracy against " + setting.words());
         SweepReport report = SweepReport.of(rowsOf(csv, keys, config.epochs()), setting, context);
         List<Path> written = reports.write(report, config.out());
@@ -212,7 +211,8 @@ public final class ExperimentRunner {
 
     /** Fails before anything trains when a name is unknown, rather than after the norms before it have run. */
     private void requireRegistered(List<String> norms) {
-        for (String norm : norms) {
+        for (String label : norms) {
+            String norm = NormSlot.nameOf(label);
             if (norm.equals(Replication.SYNC_BATCH_NORM) && !replication.isReplicated()) {
                 throw new IllegalArgumentException("--norms " + norm + " synchronises BatchNorm across data-parallel "
                         + "replicas: give --replicas K with K >= 2, or use batch_norm");
@@ -225,17 +225,20 @@ public final class ExperimentRunner {
         }
     }
 
-    /** The data, announced: a synthetic-data notice is the first line this prints. */
-    private DatasetSplit load(ExperimentConfig config) {
-        DatasetSplit data = dataSource.load(config.data());
-        if (data.synthetic()) {
-            out.println(data.notice());
+    /**
+     * The data, announced: a synthetic-data notice is the first line this prints. Images come from the data source;
+     * text ({@code --text}) as every worker loads it ({@link GridSetup#loadText}).
+     */
+    private Workload load(ExperimentConfig config) {
+        GridSetup setup = gridSetup(config);
+        Workload work = setup.isText() ? Workload.text(setup.loadText())
+                : Workload.images(setup.limit(dataSource.load(config.data())));
+        if (work.synthetic()) {
+            out.println(work.notice());
         }
-        DatasetSplit limited = gridSetup(config).limit(data);
-        out.println("data: " + limited.train().rows() + " training and " + limited.test().rows() + " test images ("
-                + limited.train().origin() + "; " + limited.test().origin() + ")");
+        out.println(work.announce());
         out.flush();
-        return limited;
+        return work;
     }
 
     /**
@@ -250,10 +253,10 @@ public final class ExperimentRunner {
      * results.csv in the output folder, after checking that its rows were trained with this experiment's definition
      * ({@link ExperimentDefinition}); a folder of another definition is refused, naming the settings that differ.
      */
-    private ResultsCsv open(ExperimentConfig config, DatasetSplit data, Optional<SweptSetting> swept) {
+    private ResultsCsv open(ExperimentConfig config, Workload work, Optional<SweptSetting> swept) {
         ResultsCsv csv = ResultsCsv.open(config.out().resolve(ResultsCsv.FILE_NAME), this::warn);
         Path setupFile = config.out().resolve(SETUP_FILE);
-        ExperimentDefinition definition = ExperimentDefinition.of(config, data, swept);
+        ExperimentDefinition definition = ExperimentDefinition.of(config, work.origin(), swept);
         if (!csv.rows().isEmpty()) {
             ExperimentDefinition.read(setupFile).ifPresent(recorded -> {
                 List<String> differences = definition.differencesFrom(recorded);
@@ -269,17 +272,17 @@ public final class ExperimentRunner {
     }
 
     /** Tells the progress display how many runs and steps the job has left to train. */
-    private void planJob(List<ExperimentConfig> points, DatasetSplit data, ResultsCsv csv) {
+    private void planJob(List<ExperimentConfig> points, Workload work, ResultsCsv csv) {
         int runs = 0;
         long steps = 0;
         for (ExperimentConfig point : points) {
-            if (point.batchSize() > data.train().rows()) {
-                warn("--batch-size " + point.batchSize() + " is larger than the " + data.train().rows() + " training "
-                        + "images: every epoch is one batch of " + data.train().rows());
+            if (point.batchSize() > work.trainingRows()) {
+                warn("--batch-size " + point.batchSize() + " is larger than the " + work.trainingRows() + " training "
+                        + work.rowsName() + ": every epoch is one batch of " + work.trainingRows());
             }
             Set<RunKey> done = csv.completedRuns(point.epochs());
             long stepsPerRun = (long) point.epochs()
-                    * Batches.of(data.train().rows(), point.batchSize(), 0).batchesPerEpoch();
+                    * Batches.of(work.trainingRows(), point.batchSize(), 0).batchesPerEpoch();
             for (RunKey key : keys(point)) {
                 if (!done.contains(key)) {
                     runs++;
@@ -294,7 +297,7 @@ public final class ExperimentRunner {
      * Trains, on the engine, every run of {@code points} that results.csv does not hold yet, appending each run's
      * rows as it ends; returns one line per norm that could not be paired with the net and per run that failed.
      */
-    private List<String> runAll(List<ExperimentConfig> points, DatasetSplit data, ResultsCsv csv) {
+    private List<String> runAll(List<ExperimentConfig> points, Workload work, ResultsCsv csv) {
         List<RunTask> tasks = new ArrayList<>();
         for (ExperimentConfig config : points) {
             Set<RunKey> done = csv.completedRuns(config.epochs());
@@ -313,8 +316,8 @@ public final class ExperimentRunner {
                     + " to train");
         }
         out.flush();
-        DriverListener listener = new DriverListener(data, csv);
-        RunTrainer trainer = new RunTrainer(registry, data, engine.showsProgress() ? progress.forJob(job)
+        DriverListener listener = new DriverListener(work.origin(), csv);
+        RunTrainer trainer = new RunTrainer(registry, work, engine.showsProgress() ? progress.forJob(job)
                 : Progress.silent());
         engine.execute(tasks, trainer, listener);
         out.flush();
@@ -324,7 +327,7 @@ public final class ExperimentRunner {
     private GridSetup gridSetup(ExperimentConfig config) {
         return new GridSetup(config.data().map(Path::toString).orElse(""), config.trainLimit().orElse(0),
                 config.testLimit().orElse(0), config.epochs(), config.face().name(), config.threads(), config.gradPenalty(),
-                replication);
+                replication, config.text().map(Path::toString).orElse(""), config.init());
     }
 
     /** The driver's side of the engine: the one writer of results.csv, and the console. */
@@ -333,8 +336,8 @@ public final class ExperimentRunner {
         private final ResultsCsv csv;
         private final List<String> notRun = new ArrayList<>();
 
-        DriverListener(DatasetSplit data, ResultsCsv csv) {
-            this.dataOrigin = data.train().origin() + "; " + data.test().origin();
+        DriverListener(String dataOrigin, ResultsCsv csv) {
+            this.dataOrigin = dataOrigin;
             this.csv = csv;
         }
 
@@ -408,10 +411,9 @@ public final class ExperimentRunner {
                 .collect(Collectors.toList());
     }
 
-    private Map<String, String> describe(ExperimentConfig config, DatasetSplit data, List<String> notRun) {
+    private Map<String, String> describe(ExperimentConfig config, Workload work, List<String> notRun) {
         Map<String, String> m = new LinkedHashMap<>(config.describe());
-        m.put("data", data.train().rows() + " training / " + data.test().rows() + " test images: "
-                + data.train().origin() + "; " + data.test().origin());
+        m.putAll(work.describe());
         m.put("engine", engine.describe());
         if (replication.isReplicated()) {
             m.put("replicas", replication.describe() + "; batch size is the whole batch, "

@@ -23,15 +23,22 @@ import org.normkit.autograd.tensor.Shape;
  *   <li>{@code lenet}: LeNet-5 as in Dive into Deep Learning's BatchNorm chapter: conv(1→6, 5) → norm → sigmoid →
  *       avgpool(2) → conv(6→16, 5) → norm → sigmoid → avgpool(2) → flatten → linear(256→120) → norm → sigmoid →
  *       [dropout] → linear(120→84) → norm → sigmoid → [dropout] → linear(84→10).</li>
+ *   <li>{@code transformer}, {@code lstm}: the {@link SequenceNets}, reading an image as 28 rows; with
+ *       {@link #buildForText} character language models.</li>
  * </ul>
  */
 public final class Nets {
-    public static final List<String> NAMES = List.of("mlp", "lenet");
+    public static final List<String> NAMES = List.of("mlp", "lenet", "transformer", "lstm");
+    /** The nets that also model text ({@link SequenceNets}). */
+    public static final List<String> SEQUENCE_NETS = List.of("transformer", "lstm");
     private static final int N = 2;
 
     private Nets() {}
 
     public static String describe(String net) {
+        if (SEQUENCE_NETS.contains(net)) {
+            return SequenceNets.describe(net);
+        }
         return net.equals("mlp") ? "784-256-norm-ReLU-10" : "LeNet-5 with a norm after each conv/linear layer, sigmoid";
     }
 
@@ -42,9 +49,21 @@ public final class Nets {
                 return mlp(slot, dropout, random);
             case "lenet":
                 return lenet(slot, dropout, random);
+            case "transformer":
+            case "lstm":
+                return SequenceNets.forImages(net, slot, random);
             default:
                 throw new IllegalArgumentException("unknown net '" + net + "': expected one of " + NAMES);
         }
+    }
+
+    /** A sequence net as a character language model over {@code vocabulary} token ids. */
+    public static Module buildForText(String net, NormSlot slot, int vocabulary, SplittableRandom random) {
+        if (!SEQUENCE_NETS.contains(net)) {
+            throw new IllegalArgumentException("--text: net '" + net + "' does not read text; use one of "
+                    + SEQUENCE_NETS);
+        }
+        return SequenceNets.forText(net, slot, vocabulary, random);
     }
 
     private static Module mlp(NormSlot slot, double dropout, SplittableRandom random) {

@@ -15,9 +15,9 @@ import org.normkit.autograd.optim.SGD;
 public final class Optimizers {
     private Optimizers() {}
 
-    /** The seeds' optimizer for a net: Adam for {@code mlp}, SGD for {@code lenet}. */
+    /** The seeds' optimizer for a net: SGD for {@code lenet}, Adam for the others ({@code mlp} and the sequence nets). */
     public static String defaultFor(String net) {
-        return net.equals("mlp") ? "adam" : "sgd";
+        return net.equals("lenet") ? "sgd" : "adam";
     }
 
     /** The seeds' learning rate: 1e-3 for Adam; for SGD 1.0 with a norm and 0.9 without (Dive into Deep Learning). */

@@ -11,15 +11,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.experiments.engine.EngineSettings;
 import org.normkit.experiments.engine.Engines;
 import org.normkit.experiments.engine.LocalEngine;
 import org.normkit.experiments.engine.RowsWithoutTiming;
+import org.normkit.experiments.replica.Replication;
 import org.normkit.experiments.report.ExperimentReport;
 
 /** The engine seen from the driver: what results.csv holds whichever engine and parallelism trained the grid. */
@@ -59,6 +62,51 @@ class EngineGridTest {
             assertEquals(2, console.lines().filter(l -> l.endsWith("skipped")).count(), console);
             assertTrue(console.contains("2 runs to train"), console);
             assertEquals(2 * 2 * 2, rowsWithoutTiming(out).size());
+        }
+    }
+
+    @Nested
+    class Workloads {
+        @Test
+        void textRunsGiveTheSameRowsWhateverTheParallelism() throws IOException {
+            Path text = TinyData.writeText(dir.resolve("corpus.txt"));
+            List<String> norms = List.of("layer_norm", "batch_norm:per_step=true");
+            Path one = dir.resolve("one");
+            Path two = dir.resolve("two");
+
+            new TinyData.Console(TinyData.split(), new LocalEngine(1))
+                    .experiment(TinyData.textConfig("lstm", norms, text, one));
+            String console = new TinyData.Console(TinyData.split(), new LocalEngine(2))
+                    .experiment(TinyData.textConfig("lstm", norms, text, two));
+
+            assertEquals(2 * 2, rowsWithoutTiming(one).size());
+            assertEquals(rowsWithoutTiming(one), rowsWithoutTiming(two));
+            assertTrue(console.contains("characters/s, test ") && console.contains("bits per character"), console);
+        }
+
+        @Test
+        void aSequenceNetReadsImagesRowByRowOnTheEngine() throws IOException {
+            Path out = dir.resolve("transformer");
+            ExperimentConfig config = new ExperimentConfig("transformer", List.of("layer_norm"), 1, 32,
+                    OptionalDouble.empty(), Optional.empty(), 0, 0, 1, Optional.empty(), out, 1, Face.AUTO,
+                    Optional.of(64), Optional.of(32));
+
+            String console = new TinyData.Console(TinyData.split(), new LocalEngine(2)).experiment(config);
+
+            assertEquals(1, rowsWithoutTiming(out).size(), console);
+            assertTrue(rowsWithoutTiming(out).get(0).startsWith("transformer,layer_norm,"), console);
+        }
+
+        @Test
+        void textWithReplicasIsRefusedBeforeAnythingTrains() throws IOException {
+            Path text = TinyData.writeText(dir.resolve("corpus.txt"));
+            ExperimentRunner runner = new TinyData.Console().runner().withReplication(new Replication(2, false));
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> runner.experiment(
+                    TinyData.textConfig("lstm", List.of("layer_norm"), text, dir.resolve("replicas"))));
+
+            assertTrue(e.getMessage().startsWith("--text with --replicas 2 is not supported"), e.getMessage());
+            assertTrue(!Files.exists(dir.resolve("replicas").resolve("results.csv")));
         }
     }
 

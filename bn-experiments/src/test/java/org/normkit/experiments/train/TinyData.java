@@ -31,6 +31,22 @@ final class TinyData {
                 Optional.empty(), out, 1, Face.AUTO, Optional.empty(), Optional.empty());
     }
 
+    /** A small text of 40 documents, separated by '%' lines, written to {@code file}. */
+    static Path writeText(Path file) throws java.io.IOException {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            s.append("the cat ").append("sat ".repeat(i % 4)).append("down\n%\n");
+        }
+        return java.nio.file.Files.writeString(file, s);
+    }
+
+    /** A character language model {@code net} over {@code text}: batch 8, 1 epoch, 2 seeds, Xavier init. */
+    static ExperimentConfig textConfig(String net, List<String> norms, Path text, Path out) {
+        return new ExperimentConfig(net, norms, 1, 8, OptionalDouble.empty(), Optional.empty(), 0, 0, 2,
+                Optional.empty(), out, 1, Face.AUTO, Optional.empty(), Optional.empty(), 0, Optional.of(text),
+                "xavier", "none");
+    }
+
     /** Runs experiments on {@code data} and keeps what they print. */
     static final class Console {
         private final StringWriter text = new StringWriter();
