@@ -139,7 +139,8 @@ public abstract class Norm implements NormalizationProvider {
      * For {@link #checkInput} of a norm with per-channel statistics (channels on axis 1): refuses an input with one
      * value per channel (N·L = 1) whenever the batch's statistics normalise or update the running ones, as PyTorch's
      * BatchNorm does. Such a channel's statistics are degenerate (a variance of 0, a mean square that is the value
-     * squared), and folding them into the running ones would spoil those. With the running statistics in use and not updated, one value is fine.
+     * squared), and folding them into the running ones would spoil those. With the running statistics in use and
+     * not updated, one value is fine.
      */
     protected static void requireMoreThanOneValuePerChannel(NormLayer layer, Shape input) {
         boolean batchStatistics = !layer.usesRunningStatistics() || layer.updatesRunningStatistics();
