@@ -28,6 +28,9 @@ import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
 import org.normkit.experiments.report.ExperimentReport;
+import org.normkit.experiments.report.ProbeCsv;
+import org.normkit.experiments.report.ProbeReport;
+import org.normkit.experiments.report.ProbeRow;
 import org.normkit.experiments.report.ReportContext;
 import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
@@ -139,6 +142,7 @@ public final class ExperimentRunner {
         ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
                 .withTitle("normkit experiment: " + config.net() + " on " + work.title(config.net()));
         ExperimentReport.of(rowsOf(csv, keys(config), config.epochs()), context).writeTo(config.out());
+        writeProbe(config, keys(config), "normkit experiment: " + config.net() + " on " + work.title(config.net()));
         Path report = config.out().resolve(ExperimentReport.MARKDOWN_FILE);
         out.println("report: " + report.toAbsolutePath() + " (also " + ExperimentReport.HTML_FILE + ", "
                 + ExperimentReport.ACCURACY_PLOT + ", " + ExperimentReport.LOSS_PLOT + ", " + ResultsCsv.FILE_NAME + ")");
@@ -176,12 +180,28 @@ public final class ExperimentRunner {
                 .withTitle("normkit sweep: " + config.net() + ", final test accuracy against " + setting.words());
         SweepReport report = SweepReport.of(rowsOf(csv, keys, config.epochs()), setting, context);
         report.writeTo(config.out());
+        writeProbe(config, keys, "normkit sweep: " + config.net() + ", " + setting.words() + " varied");
         report.crossingSentences().forEach(out::println);
         Path path = config.out().resolve(SweepReport.MARKDOWN_FILE);
         out.println("report: " + path.toAbsolutePath() + " (also " + SweepReport.HTML_FILE + ", " + SweepReport.PLOT
                 + ", " + ResultsCsv.FILE_NAME + ")");
         out.flush();
         return path;
+    }
+
+    /**
+     * The batch-statistics probe's report ({@link ProbeReport}) of the runs asked for, when any of their nets has a
+     * norm with running statistics.
+     */
+    private void writeProbe(ExperimentConfig config, List<RunKey> keys, String title) {
+        Set<RunKey> wanted = Set.copyOf(keys);
+        List<ProbeRow> rows = ProbeCsv.read(config.out().resolve(ProbeCsv.FILE_NAME)).stream()
+                .filter(r -> wanted.contains(r.key()) && r.epoch() <= config.epochs()).toList();
+        if (!rows.isEmpty()) {
+            ProbeReport.of(rows).writeTo(config.out(), "Batch statistics against running statistics: " + title);
+            out.println("batch-statistics probe: " + config.out().resolve(ProbeReport.MARKDOWN_FILE).toAbsolutePath()
+                    + " (also " + ProbeReport.PLOT + ", " + ProbeCsv.FILE_NAME + ")");
+        }
     }
 
     private static String format(double v) {
@@ -353,6 +373,9 @@ public final class ExperimentRunner {
             };
             // The run's rows replace whatever its epochs left (nothing, if it trained elsewhere), in one rewrite.
             csv.appendRun(outcome.key(), problem == null ? outcome.rows() : List.of());
+            if (problem == null && !outcome.probe().isEmpty()) {
+                ProbeCsv.replaceRun(csv.file().resolveSibling(ProbeCsv.FILE_NAME), outcome.key(), outcome.probe());
+            }
             if (problem == null) {
                 return;
             }
