@@ -1,9 +1,8 @@
 package org.normkit.bench;
 
 /**
- * One timed combination, a row of the JSON schema shared with the PyTorch peer ({@code norm, shape, dtype, pass,
- * face, threads, ms, copyMs, ratioToCopy}) plus what only this side measures. Unknown numbers are NaN (written as
- * null).
+ * One timed combination ({@code norm, shape, dtype, pass, face, threads}) and its figures. Unknown numbers are NaN
+ * (written as null).
  *
  * @param ms          average time of one call, milliseconds
  * @param msError     half-width of JMH's 99.9 % confidence interval of {@code ms}
@@ -15,13 +14,4 @@ package org.normkit.bench;
 public record BenchResult(String norm, String shape, String dtype, String pass, String face, int threads,
                           double ms, double msError, double copyMs, double ratioToCopy, int bytesUnits,
                           double gbPerSecond) {
-    /** The face name the PyTorch peer writes into its rows (normkit's own rows say reference or fused). */
-    public static final String PYTORCH_FACE = "pytorch";
-
-    /** The columns that identify a combination apart from the face: how the two sides are matched. */
-    public record Key(String norm, String shape, String dtype, String pass, int threads) {}
-
-    public Key key() {
-        return new Key(norm, shape, dtype, pass, threads);
-    }
 }

@@ -11,18 +11,18 @@ import org.normkit.autograd.io.AtomicFiles;
 
 /**
  * The report as a table, for the terminal ({@link #text}) and as a Markdown file ({@link #markdown}): norm, shape,
- * dtype, pass, face, threads, ms, × copy, GB/s, and with a peer run "PyTorch × copy" and "normkit ÷ PyTorch".
+ * dtype, pass, face, threads, ms, × copy, GB/s. (The comparison with PyTorch is {@code normkit bench --peer}'s own
+ * report, {@link org.normkit.bench.versus.VersusTable}.)
  * Parts that did not run appear as {@code n/a} (skipped) or {@code failed}, with the reason listed below the table.
  */
 public final class ReportTable {
     private static final String[] HEADERS = {"norm", "shape", "dtype", "pass", "face", "threads", "ms", "× copy",
         "GB/s"};
-    private static final String[] PEER_HEADERS = {"PyTorch × copy", "normkit ÷ PyTorch"};
     private static final int FIRST_NUMBER_COLUMN = 5;
 
     private ReportTable() {}
 
-    /** The terminal table, with one header line about the machine and the peer. */
+    /** The terminal table, with header lines about the machine and the settings. */
     public static String text(BenchReport report) {
         StringBuilder s = new StringBuilder();
         MachineInfo m = report.machine();
@@ -31,7 +31,7 @@ public final class ReportTable {
         s.append("# ").append(report.settings()).append('\n');
         s.append("# kernel threads hook: ").append(report.threadsHook()).append('\n');
         List<String[]> rows = rows(report);
-        String[] headers = headers(report);
+        String[] headers = HEADERS;
         int[] width = new int[headers.length];
         for (int c = 0; c < headers.length; c++) {
             width[c] = headers[c].length();
@@ -45,11 +45,10 @@ public final class ReportTable {
             appendLine(s, r, width);
         }
         appendNotRun(s, report, "");
-        report.peer().ifPresentOrElse(p -> appendPeerSummary(s, report, ""), () -> { });
         return s.toString();
     }
 
-    /** The Markdown report: machine header, results table, what did not run, bytes model, peer notes, specs. */
+    /** The Markdown report: machine header, results table, what did not run, bytes model, specs. */
     public static String markdown(BenchReport report) {
         StringBuilder s = new StringBuilder("# normkit benchmark\n\n");
         MachineInfo m = report.machine();
@@ -61,17 +60,11 @@ public final class ReportTable {
         s.append("| date | ").append(cell(m.date())).append(" |\n");
         s.append("| settings | ").append(cell(report.settings())).append(" |\n");
         s.append("| kernel threads | ").append(cell(report.threadsHook())).append(" |\n");
-        report.peer().ifPresent(p -> s.append("| PyTorch peer | ").append(cell(p.machine().runtime())).append("; ")
-                .append(cell(p.machine().flags())).append("; ").append(cell(p.machine().date())).append(" |\n"));
         s.append("\n## Results\n\n");
         s.append("ms: average time of one call (JMH). × copy: ms ÷ the time of copying a tensor of the same size and "
                 + "dtype with the same number of threads, timed in the same run. GB/s: the bytes model below ÷ ms.");
-        if (report.peer().isPresent()) {
-            s.append(" PyTorch × copy: the same ratio measured by `scripts/pytorch/bench_peer.py`. "
-                    + "normkit ÷ PyTorch: (× copy of normkit) ÷ (PyTorch × copy); below 1, normkit is faster.");
-        }
         s.append("\n\n");
-        String[] headers = headers(report);
+        String[] headers = HEADERS;
         s.append('|');
         for (String h : headers) {
             s.append(' ').append(h).append(" |");
@@ -107,14 +100,6 @@ public final class ReportTable {
         }
         s.append("| copy baseline | ").append(BytesModel.COPY_UNITS).append(" | ").append(BytesModel.COPY_UNITS)
                 .append(" | ").append(BytesModel.COPY_UNITS).append(" |\n");
-        if (report.peer().isPresent()) {
-            s.append("\n## Against PyTorch\n\n");
-            s.append("normkit ÷ PyTorch divides the two ratios to copy, not the two times: each side's copy was "
-                    + "timed in its own run, beside its own figures, so a machine that was busier or slower during "
-                    + "one run shifts both its norm and its copy and the ratio of ratios stays put. The plain ratio "
-                    + "of milliseconds is in the JSON (`results`, face `pytorch`).\n\n");
-            appendPeerSummary(s, report, "- ");
-        }
         if (!report.specs().isEmpty()) {
             s.append("\n## Layers\n\n");
             report.specs().forEach((k, v) -> s.append("- `").append(k).append("`: ").append(cell(v)).append('\n'));
@@ -142,76 +127,52 @@ public final class ReportTable {
         return Double.isFinite(v) ? String.format(Locale.ROOT, pattern, v) : "—";
     }
 
-    private static String[] headers(BenchReport report) {
-        if (report.peer().isEmpty()) {
-            return HEADERS;
-        }
-        String[] h = java.util.Arrays.copyOf(HEADERS, HEADERS.length + PEER_HEADERS.length);
-        System.arraycopy(PEER_HEADERS, 0, h, HEADERS.length, PEER_HEADERS.length);
-        return h;
-    }
-
     /** Result rows in a stable order, each (norm, shape) followed by its n/a and failed rows. */
     private static List<String[]> rows(BenchReport report) {
-        boolean peer = report.peer().isPresent();
-        List<PeerComparison.Row> matched = new ArrayList<>(PeerComparison.match(report));
+        List<BenchResult> sorted = new ArrayList<>(report.results());
         // Norms by name, each norm's shapes in the order its contract lists them (the order the rows came in).
-        List<String> shapeOrder = matched.stream().map(r -> r.ours().norm() + " " + r.ours().shape()).distinct()
-                .toList();
-        matched.sort(Comparator.comparing((PeerComparison.Row r) -> r.ours().norm())
-                .thenComparing(r -> shapeOrder.indexOf(r.ours().norm() + " " + r.ours().shape()))
-                .thenComparing(r -> r.ours().dtype())
-                .thenComparing(r -> passOrder(r.ours().pass()))
-                .thenComparing(r -> faceOrder(r.ours().face()))
-                .thenComparing(r -> r.ours().threads()));
+        List<String> shapeOrder = sorted.stream().map(r -> r.norm() + " " + r.shape()).distinct().toList();
+        sorted.sort(Comparator.comparing(BenchResult::norm)
+                .thenComparing(r -> shapeOrder.indexOf(r.norm() + " " + r.shape()))
+                .thenComparing(BenchResult::dtype)
+                .thenComparing(r -> passOrder(r.pass()))
+                .thenComparing(r -> faceOrder(r.face()))
+                .thenComparing(BenchResult::threads));
         List<String[]> out = new ArrayList<>();
         List<SuitePlan.Skip> pending = new ArrayList<>(report.skipped());
         String group = null;
-        for (PeerComparison.Row row : matched) {
-            BenchResult r = row.ours();
+        for (BenchResult r : sorted) {
             String g = r.norm() + " " + r.shape();
             if (group != null && !g.equals(group)) {
-                flushSkips(out, pending, group, peer);
+                flushSkips(out, pending, group);
             }
             group = g;
-            List<String> cells = new ArrayList<>(List.of(r.norm(), r.shape(), r.dtype(), r.pass(), r.face(),
-                    Integer.toString(r.threads()), formatMs(r.ms()), format(r.ratioToCopy(), "%.2f"),
-                    format(r.gbPerSecond(), "%.1f")));
-            if (peer) {
-                cells.add(format(row.peerRatioToCopy(), "%.2f"));
-                cells.add(format(row.normkitOverPytorch(), "%.2f"));
-            }
-            out.add(cells.toArray(String[]::new));
+            out.add(new String[] {r.norm(), r.shape(), r.dtype(), r.pass(), r.face(), Integer.toString(r.threads()),
+                formatMs(r.ms()), format(r.ratioToCopy(), "%.2f"), format(r.gbPerSecond(), "%.1f")});
         }
         if (group != null) {
-            flushSkips(out, pending, group, peer);
+            flushSkips(out, pending, group);
         }
         for (SuitePlan.Skip s : pending) {
-            out.add(skipRow(s, peer));
+            out.add(skipRow(s));
         }
         return out;
     }
 
-    private static void flushSkips(List<String[]> out, List<SuitePlan.Skip> pending, String group, boolean peer) {
+    private static void flushSkips(List<String[]> out, List<SuitePlan.Skip> pending, String group) {
         var it = pending.iterator();
         while (it.hasNext()) {
             SuitePlan.Skip s = it.next();
             if ((s.norm() + " " + s.shape()).equals(group)) {
-                out.add(skipRow(s, peer));
+                out.add(skipRow(s));
                 it.remove();
             }
         }
     }
 
-    private static String[] skipRow(SuitePlan.Skip s, boolean peer) {
+    private static String[] skipRow(SuitePlan.Skip s) {
         String status = s.reason().startsWith("failed") ? "failed" : "n/a";
-        List<String> cells = new ArrayList<>(List.of(s.norm(), s.shape(), s.dtype(), s.pass(), s.face(), s.threads(),
-                status, "", ""));
-        if (peer) {
-            cells.add("");
-            cells.add("");
-        }
-        return cells.toArray(String[]::new);
+        return new String[] {s.norm(), s.shape(), s.dtype(), s.pass(), s.face(), s.threads(), status, "", ""};
     }
 
     private static void appendNotRun(StringBuilder s, BenchReport report, String bullet) {
@@ -229,27 +190,6 @@ public final class ReportTable {
                 }
             }
             s.append(": ").append(bullet.isEmpty() ? k.reason() : cell(k.reason())).append('\n');
-        }
-    }
-
-    private static void appendPeerSummary(StringBuilder s, BenchReport report, String bullet) {
-        List<PeerComparison.Row> rows = PeerComparison.match(report);
-        String b = bullet.isEmpty() ? "# " : bullet;
-        for (Face face : Face.BOTH) {
-            long n = PeerComparison.matched(rows, face.id());
-            if (n > 0) {
-                s.append(b).append("normkit ÷ PyTorch, geometric mean over ").append(n).append(' ').append(face.id())
-                        .append(" rows: ").append(format(PeerComparison.geometricMean(rows, face.id()), "%.2f"))
-                        .append('\n');
-            }
-        }
-        if (rows.stream().noneMatch(r -> r.peer() != null)) {
-            s.append(b).append("the PyTorch peer timed none of these combinations (its set of norms and shapes is "
-                    + "its own)\n");
-        } else {
-            s.append(b).append("copy baselines, normkit ÷ PyTorch (median): ")
-                    .append(format(PeerComparison.medianCopyRatio(rows), "%.2f"))
-                    .append(" (1 means both copies ran at the same speed, and then ÷ of ratios equals ÷ of ms)\n");
         }
     }
 

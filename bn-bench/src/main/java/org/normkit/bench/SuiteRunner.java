@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -29,7 +28,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>One JMH run per (norm, shape) group holds that norm's benchmarks and the copy baselines of the same shape,
  * so every ratio to copy divides two figures measured minutes apart at most, on the same machine state. With
  * {@code forks >= 1} JMH starts a JVM per benchmark from here; with {@code forks == 0}, {@link #run} starts one
- * JVM ({@link SuiteMain}) that runs everything in turn, which is what makes a quick run of hundreds of
+ * JVM ({@link JobMain}, job {@link BenchJob.Kernels}) that runs everything in turn, which is what makes a quick run of hundreds of
  * combinations fit in minutes.
  */
 public final class SuiteRunner {
@@ -41,7 +40,8 @@ public final class SuiteRunner {
     /** Runs the plan as the settings say, printing one progress line per benchmark to {@code progress}. */
     public static BenchReport run(SuitePlan plan, RunSettings settings, PrintWriter progress) {
         if (settings.forks() == 0) {
-            return SharedJvm.run(plan.selection(), settings, progress);
+            return SharedJvm.run(new BenchJob.Kernels(plan.selection(), settings), BenchReport.class,
+                    settings.jvmArgs(), Map.of(), progress);
         }
         return runHere(plan, settings, progress, settings.forks(),
                 "benchmark JVMs: " + String.join(" ", settings.jvmArgs()) + "; " + settings.describe());
@@ -105,7 +105,7 @@ public final class SuiteRunner {
         }
         return new BenchReport(MachineInfo.current(flags), settings.describe(),
                 "org.normkit.core.kernel.KernelThreads.set(threads) before each trial", results,
-                skipped, specs, Optional.empty());
+                skipped, specs);
     }
 
     /** The norm rows of one group, each paired with the copy of the same dtype and threads from the same run. */

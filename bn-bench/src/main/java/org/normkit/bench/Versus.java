@@ -28,7 +28,7 @@ import org.normkit.bench.versus.PythonPeer;
 /**
  * {@code normkit bench --peer ...}: the {@link HeadToHead} comparison, run in a JVM of its own ({@link #main}).
  *
- * <p>Peers: {@value PythonPeer#ID} is the system Python's PyTorch through {@value PytorchPeer#SCRIPT};
+ * <p>Peers: {@value PythonPeer#ID} is the system Python's PyTorch through {@value PeerLookup#SCRIPT};
  * {@value #LIBTORCH} is PyTorch 2.10's C++ library in the benchmark JVM itself, from the optional {@code bn-pytorch}
  * module ({@code mvn -B -P pytorch -pl bn-pytorch -am package} downloads it, about 90 MB, and writes
  * {@value #PEER_CLASSPATH}, which this class adds to the benchmark JVM's class path). libtorch's allocator needs
@@ -96,7 +96,7 @@ public final class Versus {
 
     /** The bn-pytorch module's class path, or an error that says how to build it. */
     static String libtorchClassPath() {
-        Optional<Path> file = PytorchPeer.locate(PytorchPeer.startPoints(), PEER_CLASSPATH);
+        Optional<Path> file = PeerLookup.locate(PeerLookup.startPoints(), PEER_CLASSPATH);
         if (file.isEmpty()) {
             throw new IllegalArgumentException("--peer " + LIBTORCH + " needs the optional bn-pytorch module, which is "
                     + "not built: run `mvn -B -P pytorch -pl bn-pytorch -am package` (downloads PyTorch 2.10's "
@@ -177,10 +177,10 @@ public final class Versus {
         List<Peer> peers = new ArrayList<>();
         for (String id : ids) {
             if (id.equals(PythonPeer.ID)) {
-                Path script = PytorchPeer.locate(PytorchPeer.startPoints(), PytorchPeer.SCRIPT).orElseThrow(() ->
-                        new IllegalStateException(PytorchPeer.SCRIPT + " not found above " + PytorchPeer.startPoints()));
-                String python = PytorchPeer.interpreterWithTorch(PytorchPeer.INTERPRETERS).orElseThrow(() ->
-                        new IllegalStateException("no python3 with torch (tried " + PytorchPeer.INTERPRETERS + ")"));
+                Path script = PeerLookup.locate(PeerLookup.startPoints(), PeerLookup.SCRIPT).orElseThrow(() ->
+                        new IllegalStateException(PeerLookup.SCRIPT + " not found above " + PeerLookup.startPoints()));
+                String python = PeerLookup.interpreterWithTorch(PeerLookup.INTERPRETERS).orElseThrow(() ->
+                        new IllegalStateException("no python3 with torch (tried " + PeerLookup.INTERPRETERS + ")"));
                 peers.add(PythonPeer.start(python, script, maxThreads));
             } else if (found.containsKey(id)) {
                 peers.add(found.get(id).start());

@@ -16,14 +16,14 @@
  * JMH run per (norm, shape) (norms only meet the shapes they take; what cannot run is listed with the reason), and
  * {@link org.normkit.bench.SuiteRunner} runs them through JMH's Runner API: a forked JVM per benchmark for
  * measurements ({@link org.normkit.bench.RunSettings#full}), or one forked JVM for everything in a quick look
- * ({@link org.normkit.bench.RunSettings#quick}, through {@link org.normkit.bench.SuiteMain}). Every benchmark JVM
+ * ({@link org.normkit.bench.RunSettings#quick}, a {@link org.normkit.bench.BenchJob} run by
+ * {@link org.normkit.bench.JobMain}). Every benchmark JVM
  * gets {@code --add-modules=jdk.incubator.vector} and {@code -Dnormkit.plugins=...}, so it sees the same plugins.
  *
  * <h2>Reports</h2>
- * {@link org.normkit.bench.ReportJson} (the JSON schema shared with {@code scripts/pytorch/bench_peer.py}),
- * {@link org.normkit.bench.ReportTable} (terminal and Markdown), {@link org.normkit.bench.PytorchPeer} and
- * {@link org.normkit.bench.PeerComparison} (PyTorch's figures from the same machine, compared as a ratio of the two
- * ratios to copy). Every file is written through {@code AtomicFiles}.
+ * {@link org.normkit.bench.ReportJson} (JSON, through Jackson) and {@link org.normkit.bench.ReportTable} (terminal
+ * and Markdown). The comparison with PyTorch, same call, sides alternating in one session, is
+ * {@link org.normkit.bench.Versus} ({@code normkit bench --peer}). Every file is written through {@code AtomicFiles}.
  *
  * <h2>Training steps</h2>
  * {@link org.normkit.bench.TrainingStepBenchmark} times whole training steps of the experiment nets (mlp, lenet, as

@@ -2,14 +2,11 @@ package org.normkit.bench;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-/** Hand-made reports for writer and comparison tests. */
+/** Hand-made reports for the writer tests. */
 final class Reports {
     static final MachineInfo MACHINE = new MachineInfo("Test CPU", 2, "Java 17.0.15 (test VM)",
             "--add-modules=jdk.incubator.vector", "2026-11-23T19:00:00Z");
-    static final MachineInfo PEER_MACHINE = new MachineInfo("Test CPU", 2, "PyTorch 1.13.1 / Python 3.11",
-            "torch 1.13.1, OpenMP", "2026-11-23T19:05:00Z");
 
     private Reports() {}
 
@@ -19,14 +16,9 @@ final class Reports {
                         org.normkit.autograd.tensor.DType.FLOAT32, ms));
     }
 
-    static BenchResult peerRow(String norm, int threads, double ms, double copyMs) {
-        return new BenchResult(norm, "32x64x56x56", "float32", "train_forward", BenchResult.PYTORCH_FACE, threads, ms,
-                Double.NaN, copyMs, ms / copyMs, 0, Double.NaN);
-    }
-
     static BenchReport report(List<BenchResult> rows) {
         return new BenchReport(MACHINE, "JMH average time; test", "none found", rows,
                 List.of(SuitePlan.Skip.of("batch_norm_toy", "4x3x5x5", "fused", "no fused face")),
-                Map.of("batch_norm2d 32x64x56x56", "64, eps=1.0E-5"), Optional.empty());
+                Map.of("batch_norm2d 32x64x56x56", "64, eps=1.0E-5"));
     }
 }

@@ -34,7 +34,7 @@ final class ExperimentCommand implements Runnable {
         var config = options.toConfig(DEFAULT_OUT);
         parent.applyThreads(config.threads());
         parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
-        try (Engine engine = options.engine(parent.plugins)) {
+        try (Engine engine = options.engine(parent)) {
             options.runner(parent, out, engine).experiment(config);
         }
     }

@@ -85,7 +85,7 @@ final class SweepCommand implements Runnable {
         var config = options.toConfig(Path.of("normkit-runs", "sweep-" + parsed.name()));
         parent.applyThreads(config.threads());
         parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
-        try (Engine engine = options.engine(parent.plugins)) {
+        try (Engine engine = options.engine(parent)) {
             options.runner(parent, out, engine).sweep(config, parsed.setting(), parsed.values());
         }
     }

@@ -13,6 +13,7 @@ import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.engine.EngineSettings;
 import org.normkit.experiments.engine.Engines;
 import org.normkit.experiments.replica.Replication;
+import org.normkit.experiments.report.ReportWriter;
 import org.normkit.experiments.train.ExperimentConfig;
 import org.normkit.experiments.train.ExperimentRunner;
 import org.normkit.experiments.train.RunBudget;
@@ -135,20 +136,25 @@ final class TrainingOptions {
     @Option(names = "--no-progress", description = "No progress bar (it is also off when stderr is not a terminal).")
     boolean noProgress;
 
-    /** The engine {@code --engine} names, with {@code --parallel} and {@code --master}; plugins reach its workers. */
-    Engine engine(List<Path> plugins) {
-        return Engines.create(engine, new EngineSettings(parallel, Optional.ofNullable(master), plugins));
+    /**
+     * The engine {@code --engine} names among the command's {@link Engines}, with {@code --parallel} and
+     * {@code --master}; the plugins reach its workers.
+     */
+    Engine engine(NormkitCommand parent) {
+        return parent.part(Engines.class).create(engine, new EngineSettings(parallel, Optional.ofNullable(master),
+                parent.plugins));
     }
 
     /**
-     * The runner of {@code experiment} and {@code sweep}: the command's registry, data source and output, on
-     * {@code engine}, with {@code --replicas}, {@code --sync-bn}, {@code --wait} and {@code --no-progress}; its reports
+     * The runner of {@code experiment} and {@code sweep}: the command's registry, data source, report writer and
+     * output, on {@code engine}, with {@code --replicas}, {@code --sync-bn}, {@code --wait} and {@code --no-progress}; its reports
      * record the command line.
      */
     ExperimentRunner runner(NormkitCommand parent, PrintWriter out, Engine engine) {
         return new ExperimentRunner(parent.registry(), out, noProgress ? Progress.silent() : Progress.automatic(),
                 parent.part(ExperimentRunner.DataSource.class), engine)
                 .withCommandLine(parent.commandLine())
+                .withReportWriter(parent.part(ReportWriter.class))
                 .withReplication(replication())
                 .waitingForBusyFolder(waitForBusyFolder);
     }

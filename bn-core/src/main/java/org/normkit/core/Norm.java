@@ -136,6 +136,22 @@ public abstract class Norm implements NormalizationProvider {
     protected void checkInput(NormLayer layer, Shape input) {}
 
     /**
+     * For {@link #checkInput} of a norm with per-channel statistics (channels on axis 1): refuses an input with one
+     * value per channel (N·L = 1) whenever the batch's statistics normalise or update the running ones, as PyTorch's
+     * BatchNorm does. Such a channel's statistics are degenerate (a variance of 0, a mean square that is the value
+     * squared), and folding them into the running ones would spoil those. With the running statistics in use and
+     * not updated, one value is fine.
+     */
+    protected static void requireMoreThanOneValuePerChannel(NormLayer layer, Shape input) {
+        boolean batchStatistics = !layer.usesRunningStatistics() || layer.updatesRunningStatistics();
+        if (batchStatistics && input.numel() / input.dim(1) == 1) {
+            throw new UnsupportedInputException(layer.name() + ": expected more than 1 value per channel when "
+                    + "training, got input of shape " + input + ": use a batch of at least 2 samples (or spatial "
+                    + "size > 1), or call eval() to normalise with the running statistics");
+        }
+    }
+
+    /**
      * Checks a spec before a layer registered as {@code name} is built; errors start with {@code name} and name the
      * field or option, the value and the fix.
      */
@@ -326,6 +342,11 @@ public abstract class Norm implements NormalizationProvider {
         @Override
         public NormLayer create(NormSpec spec) {
             return Norm.this.create(member.name(), spec);
+        }
+
+        @Override
+        public Class<?> declaringClass() {
+            return Norm.this.getClass();
         }
     }
 }

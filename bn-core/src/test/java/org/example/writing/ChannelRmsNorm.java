@@ -3,7 +3,6 @@ package org.example.writing;
 import java.util.Arrays;
 
 import org.normkit.autograd.spi.Statistics;
-import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.core.ContractPreset;
@@ -38,11 +37,7 @@ public final class ChannelRmsNorm extends Norm {
     /** The batch's mean square of a channel with one value is that value squared: refuse it, as BatchNorm does. */
     @Override
     protected void checkInput(NormLayer layer, Shape input) {
-        boolean batchStatistics = !layer.usesRunningStatistics() || layer.updatesRunningStatistics();
-        if (batchStatistics && input.numel() / input.dim(1) == 1) {
-            throw new UnsupportedInputException(layer.name() + ": expected more than 1 value per channel when "
-                    + "training, got input of shape " + input + ": use a larger batch, or call eval()");
-        }
+        requireMoreThanOneValuePerChannel(layer, input);
     }
 
     /** The mean square over every axis but the channel (or the running one), then γ and β per channel. */

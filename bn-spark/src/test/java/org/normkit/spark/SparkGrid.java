@@ -87,7 +87,7 @@ final class SparkGrid {
     static final List<Double> KILL_TEST_SIZES = List.of(16.0, 32.0);
 
     public static void main(String[] args) {
-        try (Engine engine = Engines.create(Engines.SPARK, new EngineSettings(1, Optional.of("local[2]"), List.of()))) {
+        try (Engine engine = Engines.loadDefault().create(Engines.SPARK, new EngineSettings(1, Optional.of("local[2]"), List.of()))) {
             sweep(engine, killTestConfig(Path.of(args[0]), Path.of(args[1])), KILL_TEST_SIZES);
         }
     }

@@ -2,14 +2,20 @@ package org.normkit.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,10 +32,12 @@ import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
+import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
+import org.normkit.core.NormLayer;
 
 /**
  * The checks every registered norm inherits, parameterised over the registry's names and each norm's
@@ -37,8 +45,8 @@ import org.normkit.autograd.tensor.Tensor;
  * evaluation, with the running statistics where the norm tracks them), agreement of the reference and fused faces
  * ({@link FaceAgreement}: output, saved statistics, input and parameter gradients, running statistics after one step)
  * in both modes and both dtypes, second-order gradchecks (finite differences of first-order gradients) of the
- * reference face and of the fused face as {@link Normalization#fusedSecondOrder} states it, and the contract's own
- * consistency. A shape a norm refuses in training (one value
+ * reference face and of the fused face as {@link Normalization#fusedSecondOrder} states it, every combination of the
+ * three switches on both faces for norms with running statistics, and the contract's own consistency. A shape a norm refuses in training (one value
  * per channel) is checked in evaluation only.
  *
  * <p>A module or plugin gets them all with one line in its test sources (the {@code org.normkit:bn-testkit} artifact as a
@@ -98,6 +106,7 @@ public abstract class RegisteredNormChecks {
             assertTrue(contract.accepts(shape), name + " does not accept its own example shape " + shape);
             provider.create(contract.specFor(shape, NormSpec.of(1)));
         }
+        assertFalse(contract.benchmarkShapes().isEmpty(), name + " has no benchmark shapes: normkit bench would skip it");
         for (Shape shape : contract.benchmarkShapes()) {
             assertTrue(contract.accepts(shape), name + " does not accept its own benchmark shape " + shape);
             contract.specFor(shape, NormSpec.of(1));
@@ -126,6 +135,155 @@ public abstract class RegisteredNormChecks {
     @MethodSource("normsShapesAndDtypes")
     void facesAgreeInEvaluation(String name, Shape shape, DType dtype) {
         faces(name, shape, dtype, false);
+    }
+
+    /**
+     * The norms whose layers keep running statistics when asked to ({@code trackRunningStats}), so that the three
+     * switches of {@link NormLayer} all apply.
+     */
+    Stream<String> normsWithRunningStatistics() {
+        return norms().filter(name -> {
+            try {
+                return create(name, registry.get(name).contract().exampleShapes().get(0), DType.FLOAT64,
+                        true) instanceof NormLayer layer && layer.runningStats().isPresent();
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * Every combination of the three switches (γ/β trainable, running statistics updated, running statistics used),
+     * on each face the norm has, does what {@link NormLayer}'s truth table says whatever the other two are: the
+     * output is the reference face's with the statistics the switch names, γ and β get gradients exactly when
+     * trainable, the input's gradient always flows, and the running statistics move exactly when updated, and then
+     * as one training step would move them (from the batch, whichever statistics normalised). {@code freeze()} is
+     * the fine-tuning combination and survives {@code train()}. A dynamic test per norm, as a plugin's norms may
+     * keep no running statistics at all.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyCombinationOfTheThreeSwitchesDoesWhatItSaysOnBothFaces() {
+        return normsWithRunningStatistics().map(name -> DynamicTest.dynamicTest(name, () -> switches(name)));
+    }
+
+    private void switches(String name) {
+        Shape shape = shapeTakenInTraining(name);
+        NormLayer probe = (NormLayer) create(name, shape, DType.FLOAT64, true);
+        List<Face> faces = probe.fused().isPresent() ? List.of(Face.REFERENCE, Face.FUSED) : List.of(Face.REFERENCE);
+        long seed = seed(name, shape);
+        Map<String, Tensor> state = FaceAgreement.randomState(probe.stateDict(), seed);
+        Tensor input = Tensor.randn(DType.FLOAT64, shape, seed + 1);
+        Tensor upstream = Tensor.randn(DType.FLOAT64, shape, seed + 2);
+        for (Face face : faces) {
+            Map<String, Tensor> afterOneTrainingStep = trainingStepBuffers(name, shape, state, input, face);
+            for (boolean trainable : new boolean[] {true, false}) {
+                for (boolean updates : new boolean[] {true, false}) {
+                    for (boolean usesRunning : new boolean[] {true, false}) {
+                        String combination = name + " " + shape + " " + face + ": trainable=" + trainable
+                                + ", updates=" + updates + ", uses running=" + usesRunning;
+                        NormLayer layer = layer(name, shape, state, face);
+                        layer.setAffineTrainable(trainable).setUpdatesRunningStatistics(updates)
+                                .setUsesRunningStatistics(usesRunning);
+                        Tensor x = input.copy().requiresGrad(true);
+                        Tensor y = layer.forward(x);
+                        y.mul(upstream).sum().backward();
+
+                        assertClose(expectedOutput(name, shape, state, input, usesRunning), y, combination
+                                + ": the output is the reference face's with the "
+                                + (usesRunning ? "running" : "batch's") + " statistics");
+                        for (Optional<Tensor> parameter : List.of(layer.weight(), layer.bias())) {
+                            parameter.ifPresent(p -> assertEquals(trainable, p.grad() != null,
+                                    combination + ": γ/β get a gradient exactly when trainable"));
+                        }
+                        assertNotNull(x.grad(), combination + ": the input's gradient flows");
+                        Map<String, Tensor> buffers = buffers(layer);
+                        Map<String, Tensor> expected = updates ? afterOneTrainingStep : buffers(state);
+                        expected.forEach((buffer, value) -> assertClose(value, buffers.get(buffer), combination
+                                + ": " + buffer + (updates ? " moves as in a training step" : " stays as it was")));
+                    }
+                }
+            }
+            NormLayer frozen = layer(name, shape, state, face);
+            frozen.freeze();
+            frozen.train();
+            assertEquals(List.of(false, false, true), List.of(frozen.isAffineTrainable(),
+                    frozen.updatesRunningStatistics(), frozen.usesRunningStatistics()), name + " " + face
+                    + ": freeze() sets γ/β constant and the running statistics used, not updated, through train()");
+        }
+    }
+
+    /** The first example shape the norm takes with the batch's statistics. */
+    private Shape shapeTakenInTraining(String name) {
+        for (Shape shape : registry.get(name).contract().exampleShapes()) {
+            Normalization layer = create(name, shape, DType.FLOAT64, true);
+            try (GradMode.Scope ignored = GradMode.noGrad()) {
+                layer.reference(Tensor.zeros(DType.FLOAT64, shape), layer.statisticsInUse());
+                return shape;
+            } catch (UnsupportedInputException e) {
+                // One value per channel: refused in training; try the next shape.
+            }
+        }
+        throw new AssertionError(name + ": no example shape is taken in training");
+    }
+
+    private NormLayer layer(String name, Shape shape, Map<String, Tensor> state, Face face) {
+        NormLayer layer = (NormLayer) create(name, shape, DType.FLOAT64, true);
+        layer.loadStateDict(state);
+        layer.setFace(face);
+        return layer;
+    }
+
+    /** The reference face with the running statistics as loaded, or with the batch's: what the switch promises. */
+    private Tensor expectedOutput(String name, Shape shape, Map<String, Tensor> state, Tensor x, boolean usesRunning) {
+        NormLayer twin = layer(name, shape, state, Face.REFERENCE);
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            Tensor withRunning = twin.reference(x, twin.runningStats().orElseThrow().asStatistics());
+            Tensor withBatch = twin.reference(x, Statistics.batch());
+            assertFalse(maxDifference(withRunning, withBatch) < 1e-6, name + ": the running and the batch's "
+                    + "statistics give the same output, so the check could not tell them apart");
+            return usesRunning ? withRunning : withBatch;
+        }
+    }
+
+    /** The buffers after one forward in PyTorch's training mode, the meaning of "statistics updating". */
+    private Map<String, Tensor> trainingStepBuffers(String name, Shape shape, Map<String, Tensor> state, Tensor x,
+                                                    Face face) {
+        NormLayer twin = layer(name, shape, state, face);
+        twin.train();
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            twin.forward(x);
+        }
+        return buffers(twin);
+    }
+
+    private static Map<String, Tensor> buffers(NormLayer layer) {
+        return buffers(layer.stateDict());
+    }
+
+    private static Map<String, Tensor> buffers(Map<String, Tensor> state) {
+        Map<String, Tensor> buffers = new TreeMap<>();
+        state.forEach((key, value) -> {
+            if (!key.equals("weight") && !key.equals("bias")) {
+                buffers.put(key, value.detach().copy());
+            }
+        });
+        return buffers;
+    }
+
+    private static void assertClose(Tensor expected, Tensor actual, String what) {
+        assertEquals(expected.shape(), actual.shape(), what);
+        double worst = maxDifference(expected, actual);
+        assertTrue(worst <= 1e-9, what + ": worst difference " + worst);
+    }
+
+    private static double maxDifference(Tensor a, Tensor b) {
+        double[] x = a.toDoubleArray();
+        double[] y = b.toDoubleArray();
+        double worst = 0;
+        for (int i = 0; i < x.length; i++) {
+            worst = Math.max(worst, Math.abs(x[i] - y[i]) / (1 + Math.abs(x[i])));
+        }
+        return worst;
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -191,6 +349,13 @@ public abstract class RegisteredNormChecks {
     private Normalization create(String name, Shape shape, DType dtype) {
         NormalizationProvider provider = registry.get(name);
         return provider.create(provider.contract().specFor(shape, NormSpec.of(1).withDtype(dtype)));
+    }
+
+    /** With {@code tracking}, asks for running statistics, which some norms (InstanceNorm) keep only when asked. */
+    private Normalization create(String name, Shape shape, DType dtype, boolean tracking) {
+        NormalizationProvider provider = registry.get(name);
+        return provider.create(provider.contract().specFor(shape,
+                NormSpec.of(1).withDtype(dtype).withTrackRunningStats(tracking)));
     }
 
     /** Skips (rather than fails) a shape the norm documents as refused in this mode. */

@@ -10,6 +10,10 @@
  * {@link org.normkit.autograd.loops.PoolingLoops} for pooling, {@link org.normkit.autograd.loops.RowCopy} for the
  * row gathers and scatter-adds of indexing.
  *
+ * <p>The float32/float64 twins of {@code Elementwise}, {@code BlockReduction}, {@code Gemm},
+ * {@code ConvolutionLoops}, {@code Im2Col} and {@code RowCopy} are written once, in {@code src/main/java-templates},
+ * and generated before compiling (docs/twin-templates.md): a fix to one dtype's loop cannot miss the other's.
+ *
  * <p>This package knows tensors but neither the ops nor the graph: nothing here records a node.
  */
 package org.normkit.autograd.loops;

@@ -30,4 +30,13 @@ public interface NormalizationProvider {
     default List<NormalizationProvider> family() {
         return List.of(this);
     }
+
+    /**
+     * The class its author wrote, named in load problems (a duplicate name, a bad name): this entry's own class,
+     * or, for an entry of a {@link #family()}, the class that declares the family, so that the message does not
+     * name a helper class the author never saw.
+     */
+    default Class<?> declaringClass() {
+        return getClass();
+    }
 }

@@ -68,22 +68,24 @@ public final class ProviderDiscovery {
     }
 
     private void add(NormalizationProvider p) {
+        Class<?> declaring = p.declaringClass();
         String name;
         try {
             name = p.name();
         } catch (RuntimeException e) {
-            problems.add(p.getClass().getName() + ".name() failed: " + e + " (from " + origin(p.getClass()) + ")");
+            problems.add(declaring.getName() + ".name() failed: " + e + " (from " + origin(declaring) + ")");
             return;
         }
         NormalizationProvider previous = providers.get(name);
         if (previous != null) {
-            problems.add("duplicate normalization name '" + name + "': " + previous.getClass().getName()
-                    + " (" + origin(previous.getClass()) + ") and " + p.getClass().getName() + " ("
-                    + origin(p.getClass()) + ") both use it; the second is ignored: rename one provider's name()");
+            Class<?> first = previous.declaringClass();
+            problems.add("duplicate normalization name '" + name + "': " + first.getName() + " (" + origin(first)
+                    + ") and " + declaring.getName() + " (" + origin(declaring) + ") both use it; the second is "
+                    + "ignored: rename one provider's name()");
             return;
         }
         if (name == null || !name.matches("[a-z][a-z0-9_]*")) {
-            problems.add(p.getClass().getName() + " has the name '" + name + "' (" + origin(p.getClass())
+            problems.add(declaring.getName() + " has the name '" + name + "' (" + origin(declaring)
                     + "): names are lower_snake_case, e.g. my_norm");
             return;
         }

@@ -17,10 +17,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The engine's layout: primitives ({@code ops}) record into the graph ({@code graph}) and run on the loops
  * ({@code loops}); the arrows point one way, so neither the graph nor the loops may name an op, and the loops know
- * no graph. Read from the sources, so a violation names the file and the line.
+ * no graph. Read from the sources, the twin templates included (src/main/java-templates), so a violation names
+ * the file and the line.
  */
 class PackageDependenciesTest {
     private static final Path SOURCES = Path.of("src/main/java/org/normkit/autograd");
+    private static final Path TEMPLATES = Path.of("src/main/java-templates/org/normkit/autograd");
     private static final Pattern REFERENCE = Pattern.compile("org\\.normkit\\.autograd\\.(\\w+)\\.[A-Z]");
 
     @Test
@@ -41,8 +43,8 @@ class PackageDependenciesTest {
 
     /** Lines of the sources in package {@code from} that name a class of package {@code to}, as "File:line: text". */
     private static List<String> references(String from, String to) {
-        try (Stream<Path> files = Files.list(SOURCES.resolve(from))) {
-            return files.filter(f -> f.toString().endsWith(".java")).sorted().flatMap(f -> {
+        try (Stream<Path> files = Stream.concat(Files.list(SOURCES.resolve(from)), templates(from))) {
+            return files.filter(PackageDependenciesTest::isSource).sorted().flatMap(f -> {
                 List<String> lines = read(f);
                 return java.util.stream.IntStream.range(0, lines.size()).filter(i -> {
                     Matcher m = REFERENCE.matcher(lines.get(i));
@@ -57,6 +59,15 @@ class PackageDependenciesTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static boolean isSource(Path file) {
+        return file.toString().endsWith(".java") || file.toString().endsWith(".java.template");
+    }
+
+    private static Stream<Path> templates(String from) throws IOException {
+        Path dir = TEMPLATES.resolve(from);
+        return Files.isDirectory(dir) ? Files.list(dir) : Stream.empty();
     }
 
     private static List<String> read(Path file) {

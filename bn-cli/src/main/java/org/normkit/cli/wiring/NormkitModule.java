@@ -9,6 +9,10 @@ import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormalizationsModule;
 import org.normkit.core.kernel.KernelThreads;
 import org.normkit.experiments.data.FashionMnist;
+import org.normkit.experiments.engine.Engines;
+import org.normkit.experiments.engine.EnginesModule;
+import org.normkit.experiments.report.ReportFiles;
+import org.normkit.experiments.report.ReportWriter;
 import org.normkit.experiments.train.ExperimentRunner;
 
 /**
@@ -28,7 +32,8 @@ import org.normkit.experiments.train.ExperimentRunner;
  *
  * Swapping a part is binding it in another module and combining it with
  * {@code Modules.override(new NormkitModule(loader)).with(yours)}; adding a norm is one more
- * {@code MapBinder<String, NormalizationProvider>} entry. A plugin author needs none of this: a service line is
+ * {@code MapBinder<String, NormalizationProvider>} entry, adding an engine one more
+ * {@code MapBinder<String, EngineProvider>} entry. A plugin author needs none of this: a service line is
  * enough. As Guice advises, the module only binds: the plugin discovery runs in {@link NormalizationsModule}'s
  * constructor, before {@link #configure}.
  */
@@ -43,8 +48,10 @@ public final class NormkitModule extends AbstractModule {
     @Override
     protected void configure() {
         install(new NormalizationsModule(plugins));
+        install(new EnginesModule(plugins));
         bind(KernelPool.class).toInstance(KernelThreads::set);
         bind(ExperimentRunner.DataSource.class).toInstance(FashionMnist::load);
+        bind(ReportWriter.class).to(ReportFiles.class);
     }
 
     @Provides

@@ -6,7 +6,6 @@ import java.util.List;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.spi.Statistics;
-import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.core.ContractPreset;
@@ -84,12 +83,7 @@ public class BatchNorm extends Norm {
     /** More than one value per channel whenever the batch's statistics normalise or update the running ones. */
     @Override
     protected void checkInput(NormLayer layer, Shape input) {
-        boolean batchStatistics = !layer.usesRunningStatistics() || layer.updatesRunningStatistics();
-        if (batchStatistics && input.numel() / input.dim(1) == 1) {
-            throw new UnsupportedInputException(layer.name() + ": expected more than 1 value per channel when "
-                    + "training, got input of shape " + input + ": use a batch of at least 2 samples (or spatial "
-                    + "size > 1), or call eval() to normalise with the running statistics");
-        }
+        requireMoreThanOneValuePerChannel(layer, input);
     }
 
     /** Padded positions can be left out of the statistics ({@link NormLayer#forward(Tensor, PositionMask)}). */

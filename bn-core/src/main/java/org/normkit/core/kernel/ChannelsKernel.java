@@ -39,7 +39,10 @@ final class ChannelsKernel {
             mean[c0 + ci] = 0;
         }
         if (spatial <= NormKernel.CHUNK) {
-            int rowsPerPiece = Math.max(1, NormKernel.CHUNK / (cb * spatial));
+            // With one spatial position the sums of a strip of channels stay in registers down the rows, so a piece
+            // need not fit the L1 cache: pieces of CHUNK rows, not CHUNK elements, spare the merges (four divisions
+            // per channel, which at 16 rows a piece took as long as the sums for a (256, 1024) input).
+            int rowsPerPiece = spatial == 1 ? NormKernel.CHUNK : Math.max(1, NormKernel.CHUNK / (cb * spatial));
             for (int n0 = 0; n0 < batch; n0 += rowsPerPiece) {
                 mergePiece(x, centered, c0, cb, n0, Math.min(batch, n0 + rowsPerPiece), 0, spatial, p, mean);
             }
@@ -85,10 +88,10 @@ final class ChannelsKernel {
                 p.center[ci] = x.get((n0 * channels + c0 + ci) * spatial + s0);
             }
         }
-        for (int n = n0; n < n1; n++) {
-            if (spatial == 1) {
-                x.accumulateDeviations(p.squares, p.correction, p.center, 0, n * channels + c0, cb);
-            } else {
+        if (spatial == 1) {
+            x.accumulateDeviations(p.squares, p.correction, p.center, 0, n0 * channels + c0, channels, n1 - n0, cb);
+        } else {
+            for (int n = n0; n < n1; n++) {
                 for (int ci = 0; ci < cb; ci++) {
                     x.deviations((n * channels + c0 + ci) * spatial + s0, len, p.center[ci], p.pair);
                     p.squares[ci] += p.pair[0];
@@ -97,13 +100,15 @@ final class ChannelsKernel {
             }
         }
         double total = p.count + pieceCount;
+        double weight = pieceCount / total;
+        double spread = p.count * pieceCount / total;
         for (int ci = 0; ci < cb; ci++) {
             if (centered) {
                 double pieceM2 = p.squares[ci] - p.correction[ci] * p.correction[ci] / pieceCount;
                 double pieceMean = p.center[ci] + p.correction[ci] / pieceCount;
                 double delta = pieceMean - mean[c0 + ci];
-                mean[c0 + ci] += delta * (pieceCount / total);
-                p.m2[ci] += pieceM2 + delta * delta * (p.count * pieceCount / total);
+                mean[c0 + ci] += delta * weight;
+                p.m2[ci] += pieceM2 + delta * delta * spread;
             } else {
                 p.m2[ci] += p.squares[ci];
             }
@@ -135,15 +140,15 @@ final class ChannelsKernel {
             sumG[c] = 0;
             sumGX[c] = 0;
         }
+        if (spatial == 1) {
+            x.accumulateGradAcross(g, c0, channels, batch, cb, mean, sumG, sumGX, c0);
+            return;
+        }
         for (int n = 0; n < batch; n++) {
-            if (spatial == 1) {
-                x.accumulateGradAcross(g, n * channels + c0, cb, mean, sumG, sumGX, c0);
-            } else {
-                for (int c = c0; c < c0 + cb; c++) {
-                    x.gradSums(g, (n * channels + c) * spatial, spatial, mean[c], pair);
-                    sumG[c] += pair[0];
-                    sumGX[c] += pair[1];
-                }
+            for (int c = c0; c < c0 + cb; c++) {
+                x.gradSums(g, (n * channels + c) * spatial, spatial, mean[c], pair);
+                sumG[c] += pair[0];
+                sumGX[c] += pair[1];
             }
         }
     }

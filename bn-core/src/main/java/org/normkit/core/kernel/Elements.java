@@ -15,8 +15,9 @@ import org.normkit.autograd.tensor.Tensor;
  * "Across" methods on contiguous elements with one parameter each (BatchNorm with one spatial position, where the
  * contiguous direction is the channel); "Row" methods on a row whose γ, β change per element (LayerNorm). Reductions
  * keep four partial sums, which breaks the dependency chain of the additions; the order is fixed, so results are
- * reproducible. With the Vector API module, the float32 sums over contiguous elements (and the per-channel
- * accumulations of the "Across" methods) run a vector at a time ({@link VectorReductions}).
+ * reproducible. With the Vector API module, the sums over contiguous elements (both dtypes; C2 keeps a floating-point
+ * reduction scalar, since vectorising it reorders the additions) and the float32 per-channel accumulations of the
+ * "Across" methods run a vector at a time ({@link VectorReductions}).
  */
 abstract class Elements {
     /**
@@ -40,11 +41,12 @@ abstract class Elements {
     /** {@code out[0] = Σ (x − center)²}, {@code out[1] = Σ (x − center)} over {@code [off, off + len)}. */
     abstract void deviations(int off, int len, double center, double[] out);
 
-    /** {@code acc[a + i] += x[off + i]}. */
-    abstract void accumulate(double[] acc, int a, int off, int len);
-
-    /** {@code m2[a + i] += (x[off + i] − center[a + i])²}, {@code corr[a + i] += x[off + i] − center[a + i]}. */
-    abstract void accumulateDeviations(double[] m2, double[] corr, double[] center, int a, int off, int len);
+    /**
+     * Down {@code rows} rows {@code stride} apart, for {@code i < len}: {@code m2[a + i] += (x[at] − center[a + i])²},
+     * {@code corr[a + i] += x[at] − center[a + i]} with {@code at = off + n·stride + i}.
+     */
+    abstract void accumulateDeviations(double[] m2, double[] corr, double[] center, int a, int off, int stride,
+                                       int rows, int len);
 
     // ***** forward *****
 
@@ -64,16 +66,19 @@ abstract class Elements {
     /** {@code out[0] = Σ g}, {@code out[1] = Σ g·(x − mean)} over a run. */
     abstract void gradSums(Elements grad, int off, int len, double mean, double[] out);
 
-    /** {@code sumG[a + i] += g}, {@code sumGX[a + i] += g·(x − mean[a + i])}. */
-    abstract void accumulateGradAcross(Elements grad, int off, int len, double[] mean, double[] sumG, double[] sumGX,
-                                       int a);
+    /**
+     * Down {@code rows} rows {@code stride} apart, for {@code i < len}: {@code sumG[a + i] += g[at]},
+     * {@code sumGX[a + i] += g[at]·(x[at] − mean[a + i])} with {@code at = off + n·stride + i}.
+     */
+    abstract void accumulateGradAcross(Elements grad, int off, int stride, int rows, int len, double[] mean,
+                                       double[] sumG, double[] sumGX, int a);
 
     /**
      * Over a row with per-element γ: {@code out[0] = Σ γ·g}, {@code out[1] = Σ γ·g·(x − mean)}, and, unless
-     * {@code sumG} is null, {@code sumG[a + i] += g}, {@code sumGXhat[a + i] += g·(x − mean)·rstd}.
+     * {@code partials} is null, adds g and g·(x − mean)·rstd into its sums at {@code a + i}.
      */
-    abstract void accumulateGradRow(Elements grad, int off, int len, double mean, double rstd, double[] gamma,
-                                    double[] sumG, double[] sumGXhat, int a, double[] out);
+    abstract void accumulateGradRow(Elements grad, int off, int len, double mean, double rstd, Coefficients gamma,
+                                    AffinePartials partials, int a, double[] out);
 
     // ***** backward, pass 2: the input gradient *****
 
@@ -104,6 +109,9 @@ abstract class Elements {
 
         @Override
         double sum(int off, int len) {
+            if (VECTOR_API) {
+                return VectorReductions.sum(data, off, len);
+            }
             final double[] x = data;
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
             int i = off;
@@ -122,6 +130,10 @@ abstract class Elements {
 
         @Override
         void deviations(int off, int len, double center, double[] out) {
+            if (VECTOR_API) {
+                VectorReductions.deviations(data, off, len, center, out);
+                return;
+            }
             final double[] x = data;
             double q0 = 0, q1 = 0, q2 = 0, q3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0;
             int i = off;
@@ -147,20 +159,19 @@ abstract class Elements {
         }
 
         @Override
-        void accumulate(double[] acc, int a, int off, int len) {
-            final double[] x = data;
-            for (int i = 0; i < len; i++) {
-                acc[a + i] += x[off + i];
+        void accumulateDeviations(double[] m2, double[] corr, double[] center, int a, int off, int stride,
+                                  int rows, int len) {
+            if (VECTOR_API) {
+                VectorReductions.accumulateDeviations(data, m2, corr, center, a, off, stride, rows, len);
+                return;
             }
-        }
-
-        @Override
-        void accumulateDeviations(double[] m2, double[] corr, double[] center, int a, int off, int len) {
             final double[] x = data;
-            for (int i = 0; i < len; i++) {
-                double v = x[off + i] - center[a + i];
-                m2[a + i] += v * v;
-                corr[a + i] += v;
+            for (int n = 0; n < rows; n++) {
+                for (int i = 0, at = off + n * stride; i < len; i++) {
+                    double v = x[at + i] - center[a + i];
+                    m2[a + i] += v * v;
+                    corr[a + i] += v;
+                }
             }
         }
 
@@ -207,6 +218,10 @@ abstract class Elements {
 
         @Override
         void gradSums(Elements grad, int off, int len, double mean, double[] out) {
+            if (VECTOR_API) {
+                VectorReductions.gradSums(data, ((F64) grad).data, off, len, mean, out);
+                return;
+            }
             final double[] x = data;
             final double[] g = ((F64) grad).data;
             double s0 = 0, s1 = 0, s2 = 0, s3 = 0, p0 = 0, p1 = 0, p2 = 0, p3 = 0;
@@ -232,20 +247,30 @@ abstract class Elements {
         }
 
         @Override
-        void accumulateGradAcross(Elements grad, int off, int len, double[] mean, double[] sumG, double[] sumGX,
-                                  int a) {
+        void accumulateGradAcross(Elements grad, int off, int stride, int rows, int len, double[] mean,
+                                  double[] sumG, double[] sumGX, int a) {
+            if (VECTOR_API) {
+                VectorReductions.accumulateGradAcross(data, ((F64) grad).data, off, stride, rows, len, mean, sumG,
+                        sumGX, a);
+                return;
+            }
             final double[] x = data;
             final double[] g = ((F64) grad).data;
-            for (int i = 0; i < len; i++) {
-                double gi = g[off + i];
-                sumG[a + i] += gi;
-                sumGX[a + i] += gi * (x[off + i] - mean[a + i]);
+            for (int n = 0; n < rows; n++) {
+                for (int i = 0, at = off + n * stride; i < len; i++) {
+                    double gi = g[at + i];
+                    sumG[a + i] += gi;
+                    sumGX[a + i] += gi * (x[at + i] - mean[a + i]);
+                }
             }
         }
 
         @Override
-        void accumulateGradRow(Elements grad, int off, int len, double mean, double rstd, double[] gamma,
-                               double[] sumG, double[] sumGXhat, int a, double[] out) {
+        void accumulateGradRow(Elements grad, int off, int len, double mean, double rstd, Coefficients gammas,
+                               AffinePartials partials, int a, double[] out) {
+            final double[] gamma = gammas.d;
+            final double[] sumG = partials == null ? null : partials.sumG;
+            final double[] sumGXhat = partials == null ? null : partials.sumGXhat;
             if (VECTOR_API) {
                 VectorReductions.accumulateGradRow(data, ((F64) grad).data, off, len, mean, rstd, gamma, sumG,
                         sumGXhat, a, out);
@@ -388,28 +413,19 @@ abstract class Elements {
         }
 
         @Override
-        void accumulate(double[] acc, int a, int off, int len) {
+        void accumulateDeviations(double[] m2, double[] corr, double[] center, int a, int off, int stride,
+                                  int rows, int len) {
             if (VECTOR_API) {
-                VectorReductions.accumulate(data, acc, a, off, len);
+                VectorReductions.accumulateDeviations(data, m2, corr, center, a, off, stride, rows, len);
                 return;
             }
             final float[] x = data;
-            for (int i = 0; i < len; i++) {
-                acc[a + i] += x[off + i];
-            }
-        }
-
-        @Override
-        void accumulateDeviations(double[] m2, double[] corr, double[] center, int a, int off, int len) {
-            if (VECTOR_API) {
-                VectorReductions.accumulateDeviations(data, m2, corr, center, a, off, len);
-                return;
-            }
-            final float[] x = data;
-            for (int i = 0; i < len; i++) {
-                double v = x[off + i] - center[a + i];
-                m2[a + i] += v * v;
-                corr[a + i] += v;
+            for (int n = 0; n < rows; n++) {
+                for (int i = 0, at = off + n * stride; i < len; i++) {
+                    double v = x[at + i] - center[a + i];
+                    m2[a + i] += v * v;
+                    corr[a + i] += v;
+                }
             }
         }
 
@@ -486,29 +502,36 @@ abstract class Elements {
         }
 
         @Override
-        void accumulateGradAcross(Elements grad, int off, int len, double[] mean, double[] sumG, double[] sumGX,
-                                  int a) {
+        void accumulateGradAcross(Elements grad, int off, int stride, int rows, int len, double[] mean,
+                                  double[] sumG, double[] sumGX, int a) {
             if (VECTOR_API) {
-                VectorReductions.accumulateGradAcross(data, ((F32) grad).data, off, len, mean, sumG, sumGX, a);
+                VectorReductions.accumulateGradAcross(data, ((F32) grad).data, off, stride, rows, len, mean, sumG,
+                        sumGX, a);
                 return;
             }
             final float[] x = data;
             final float[] g = ((F32) grad).data;
-            for (int i = 0; i < len; i++) {
-                double gi = g[off + i];
-                sumG[a + i] += gi;
-                sumGX[a + i] += gi * (x[off + i] - mean[a + i]);
+            for (int n = 0; n < rows; n++) {
+                for (int i = 0, at = off + n * stride; i < len; i++) {
+                    double gi = g[at + i];
+                    sumG[a + i] += gi;
+                    sumGX[a + i] += gi * (x[at + i] - mean[a + i]);
+                }
             }
         }
 
         @Override
-        void accumulateGradRow(Elements grad, int off, int len, double mean, double rstd, double[] gamma,
-                               double[] sumG, double[] sumGXhat, int a, double[] out) {
+        void accumulateGradRow(Elements grad, int off, int len, double mean, double rstd, Coefficients gammas,
+                               AffinePartials partials, int a, double[] out) {
             if (VECTOR_API) {
-                VectorReductions.accumulateGradRow(data, ((F32) grad).data, off, len, mean, rstd, gamma, sumG,
-                        sumGXhat, a, out);
+                VectorReductions.accumulateGradRow(data, ((F32) grad).data, off, len, (float) mean, (float) rstd,
+                        gammas.f, partials == null ? null : partials.floatG,
+                        partials == null ? null : partials.floatGXhat, a, out);
                 return;
             }
+            final double[] gamma = gammas.d;
+            final double[] sumG = partials == null ? null : partials.sumG;
+            final double[] sumGXhat = partials == null ? null : partials.sumGXhat;
             final float[] x = data;
             final float[] g = ((F32) grad).data;
             double sg = 0, sgx = 0;

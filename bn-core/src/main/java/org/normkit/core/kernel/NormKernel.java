@@ -58,6 +58,12 @@ import org.normkit.autograd.tensor.Tensor;
 public final class NormKernel implements FusedNorm {
     /** Target size of one block of work, in elements. */
     static final int BLOCK_ELEMENTS = 1 << 15;
+    /** Passes over the elements: normalise with given statistics (read x, write y). */
+    private static final int NORMALIZE_PASSES = 1;
+    /** Moments, then normalise: x is read twice and y written. */
+    private static final int FORWARD_PASSES = 3;
+    /** The sums (x, g read), then the input gradient (x, g read again, dx written). */
+    private static final int BACKWARD_PASSES = 5;
     /** Largest piece summed twice in the cache by the moment computation, in elements. */
     static final int CHUNK = 2048;
 
@@ -139,11 +145,12 @@ public final class NormKernel implements FusedNorm {
                     rstd[c] = 1.0 / Math.sqrt(rv[c % rv.length] + eps);
                     scale.set(c, rstd[c] * g.d[c]);
                 }
-                KernelThreads.forEachBlock(k.sampleBlocks(), block -> k.normalizeSamples(ex, ey, block, mean, scale, b));
+                KernelThreads.forEachBlock(k.sampleBlocks(), work(x, NORMALIZE_PASSES),
+                        block -> k.normalizeSamples(ex, ey, block, mean, scale, b));
                 return new Saved(Tensor.wrap(mean.d, Shape.of(sets)), Tensor.wrap(rstd, Shape.of(sets)), false);
             }
             // Batch statistics: each block of channels gets its moments and is normalised while it is in cache.
-            KernelThreads.forEachBlock(k.blocks(), block -> {
+            KernelThreads.forEachBlock(k.blocks(), work(x, FORWARD_PASSES), block -> {
                 k.moments(ex, centered, block, mean.d, variance);
                 for (int c = k.first(block); c < k.end(block); c++) {
                     rstd[c] = 1.0 / Math.sqrt(variance[c] + eps);
@@ -154,7 +161,7 @@ public final class NormKernel implements FusedNorm {
             });
         } else {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
-            KernelThreads.forEachBlock(k.blocks(), block -> {
+            KernelThreads.forEachBlock(k.blocks(), work(x, rm == null ? FORWARD_PASSES : NORMALIZE_PASSES), block -> {
                 double[] pair = new double[2];
                 double[] meanVariance = new double[2];
                 for (int r = k.first(block); r < k.end(block); r++) {
@@ -212,7 +219,7 @@ public final class NormKernel implements FusedNorm {
             Coefficients a = Coefficients.zeros(sets, mirror);
             Coefficients b = Coefficients.zeros(sets, mirror);
             Coefficients c = Coefficients.zeros(sets, mirror);
-            KernelThreads.forEachBlock(k.blocks(), block -> {
+            KernelThreads.forEachBlock(k.blocks(), work(x, BACKWARD_PASSES), block -> {
                 if (needSums) {
                     k.gradSums(ex, eg, block, mean.d, sumG, sumGX);
                 }
@@ -238,17 +245,15 @@ public final class NormKernel implements FusedNorm {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
             double[] mean = perSet(saved.mean(), sets, "saved mean");
             boolean partials = dGamma != null || dBeta != null;
-            double[][] partialG = partials ? new double[k.blocks()][] : null;
-            double[][] partialGXhat = partials ? new double[k.blocks()][] : null;
+            AffinePartials[] blockPartials = partials ? new AffinePartials[k.blocks()] : null;
             int affineSize = layout.affineSize();
-            KernelThreads.forEachBlock(k.blocks(), block -> {
+            KernelThreads.forEachBlock(k.blocks(), work(x, BACKWARD_PASSES), block -> {
                 double[] pair = new double[2];
                 double[] sums = new double[2];
-                double[] sumG = partials ? new double[affineSize] : null;
-                double[] sumGXhat = partials ? new double[affineSize] : null;
+                AffinePartials p = partials ? new AffinePartials(affineSize, mirror) : null;
                 for (int r = k.first(block); r < k.end(block); r++) {
                     if (partials || (edx != null && fromBatch)) {
-                        k.rowGradSums(ex, eg, r, mean[r], rstd[r], g.d, sumG, sumGXhat, pair, sums);
+                        k.rowGradSums(ex, eg, r, mean[r], rstd[r], g, p, pair, sums);
                     }
                     if (edx != null) {
                         double rr = rstd[r];
@@ -258,8 +263,8 @@ public final class NormKernel implements FusedNorm {
                     }
                 }
                 if (partials) {
-                    partialG[block] = sumG;
-                    partialGXhat[block] = sumGXhat;
+                    p.flush();
+                    blockPartials[block] = p;
                 }
             });
             if (partials) {
@@ -267,10 +272,10 @@ public final class NormKernel implements FusedNorm {
                 for (int block = 0; block < k.blocks(); block++) {
                     for (int a = 0; a < affineSize; a++) {
                         if (dBeta != null) {
-                            dBeta[a] += partialG[block][a];
+                            dBeta[a] += blockPartials[block].sumG[a];
                         }
                         if (dGamma != null) {
-                            dGamma[a] += partialGXhat[block][a];
+                            dGamma[a] += blockPartials[block].sumGXhat[a];
                         }
                     }
                 }
@@ -294,10 +299,10 @@ public final class NormKernel implements FusedNorm {
         Elements ex = Elements.of(x);
         if (layout instanceof Layout.Channels channels) {
             ChannelsKernel k = new ChannelsKernel(channels);
-            KernelThreads.forEachBlock(k.blocks(), block -> k.moments(ex, centered, block, mean, variance));
+            KernelThreads.forEachBlock(k.blocks(), work(x, 1), block -> k.moments(ex, centered, block, mean, variance));
         } else {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
-            KernelThreads.forEachBlock(k.blocks(), block -> {
+            KernelThreads.forEachBlock(k.blocks(), work(x, 1), block -> {
                 double[] pair = new double[2];
                 double[] meanVariance = new double[2];
                 for (int r = k.first(block); r < k.end(block); r++) {
@@ -308,6 +313,11 @@ public final class NormKernel implements FusedNorm {
             });
         }
         return new Moments(mean, variance, layout.setSize());
+    }
+
+    /** Element-passes of a call, for {@link KernelThreads#forEachBlock(int, long, java.util.function.IntConsumer)}. */
+    private static long work(Tensor x, int passes) {
+        return (long) x.numel() * passes;
     }
 
     // ***** argument checks *****

@@ -87,14 +87,17 @@ final class RowsKernel {
 
     /**
      * Pass 1 for row {@code r}: {@code out[0] = Σ γ·g}, {@code out[1] = Σ γ·g·(x − mean)}, and, unless
-     * {@code sumG} is null, the row's contributions to Σ g and Σ g·x̂ per affine index.
+     * {@code partials} is null, the row's contributions to Σ g and Σ g·x̂ per affine index.
      */
-    void rowGradSums(Elements x, Elements g, int r, double mean, double rstd, double[] gamma, double[] sumG,
-                     double[] sumGXhat, double[] pair, double[] out) {
+    void rowGradSums(Elements x, Elements g, int r, double mean, double rstd, Coefficients gamma,
+                     AffinePartials partials, double[] pair, double[] out) {
         int off = r * rowLength;
         int base = (r % groupsPerSample) * channelsPerGroup;
         if (spatial == 1) {
-            x.accumulateGradRow(g, off, rowLength, mean, rstd, gamma, sumG, sumGXhat, base, out);
+            x.accumulateGradRow(g, off, rowLength, mean, rstd, gamma, partials, base, out);
+            if (partials != null) {
+                partials.rowDone();
+            }
             return;
         }
         double sg = 0;
@@ -102,12 +105,12 @@ final class RowsKernel {
         for (int j = 0; j < channelsPerGroup; j++) {
             int a = base + j;
             x.gradSums(g, off + j * spatial, spatial, mean, pair);
-            if (sumG != null) {
-                sumG[a] += pair[0];
-                sumGXhat[a] += pair[1] * rstd;
+            if (partials != null) {
+                partials.sumG[a] += pair[0];
+                partials.sumGXhat[a] += pair[1] * rstd;
             }
-            sg += gamma[a] * pair[0];
-            sgx += gamma[a] * pair[1];
+            sg += gamma.d[a] * pair[0];
+            sgx += gamma.d[a] * pair[1];
         }
         out[0] = sg;
         out[1] = sgx;

@@ -53,6 +53,16 @@ class KernelThreadsTest {
     @Nested
     class Blocks {
 
+        @Test
+        void smallWorkStaysOnTheCaller() {
+            KernelThreads.set(2);
+            Set<Thread> threads = ConcurrentHashMap.newKeySet();
+
+            KernelThreads.forEachBlock(50, KernelThreads.SERIAL_WORK - 1, block -> threads.add(Thread.currentThread()));
+
+            assertEquals(Set.of(Thread.currentThread()), threads);
+        }
+
         @ParameterizedTest(name = "{0} threads, {1} blocks")
         @CsvSource({"1, 0", "1, 7", "2, 1", "2, 2", "2, 100", "3, 2", "4, 100"})
         void everyBlockRunsExactlyOnce(int threads, int blocks) {

@@ -6,76 +6,151 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The Vector API sums of float32 data against the scalar loops of {@link Elements.F64} on the same values widened to
- * double (what {@link Elements.F32} computes without the module): the reductions agree to double rounding, the
- * per-element accumulations exactly. Lengths around the vector width exercise the scalar tails.
+ * The Vector API sums against plain double loops written out here, on float32 data and on the same values as
+ * float64: the reductions agree to double rounding, the per-element accumulations down rows exactly, and the row
+ * gradient sums that run in float lanes to well within float32 rounding. Lengths around the vector widths exercise
+ * the scalar tails.
  */
 class VectorReductionsTest {
     private static final double RELATIVE = 1e-13;
 
-    @ParameterizedTest(name = "length {0}")
-    @ValueSource(ints = {1, 3, 7, 8, 9, 16, 17, 63, 576, 1031})
-    void reductionsAgreeWithTheScalarLoops(int length) {
-        assertTrue(Elements.VECTOR_API, "surefire runs with the Vector API module");
-        int off = 5;
-        float[] x = values(off + length, 1, 3.0f);
-        float[] g = values(off + length, 2, 0.5f);
-        Elements.F64 wx = new Elements.F64(widen(x));
-        Elements.F64 wg = new Elements.F64(widen(g));
+    @Nested
+    class Reductions {
+        @ParameterizedTest(name = "length {0}")
+        @ValueSource(ints = {1, 3, 7, 8, 9, 16, 17, 31, 33, 63, 576, 1031})
+        void agreeWithPlainDoubleLoops(int length) {
+            assertTrue(Elements.VECTOR_API, "surefire runs with the Vector API module");
+            int off = 5;
+            float[] x = values(off + length, 1, 3.0f);
+            float[] g = values(off + length, 2, 0.5f);
+            double[] wx = widen(x);
+            double[] wg = widen(g);
+            double sum = 0;
+            double squares = 0;
+            double deviations = 0;
+            double sumG = 0;
+            double sumGX = 0;
+            for (int i = off; i < off + length; i++) {
+                sum += wx[i];
+                squares += (wx[i] - 2.9) * (wx[i] - 2.9);
+                deviations += wx[i] - 2.9;
+                sumG += wg[i];
+                sumGX += wg[i] * (wx[i] - 2.9);
+            }
+            close(sum, VectorReductions.sum(x, off, length));
+            close(sum, VectorReductions.sum(wx, off, length));
 
-        close(wx.sum(off, length), VectorReductions.sum(x, off, length));
+            double[] actual = new double[2];
+            VectorReductions.deviations(x, off, length, 2.9, actual);
+            close(squares, actual[0]);
+            close(deviations, actual[1]);
+            VectorReductions.deviations(wx, off, length, 2.9, actual);
+            close(squares, actual[0]);
+            close(deviations, actual[1]);
 
-        double[] expected = new double[2];
-        double[] actual = new double[2];
-        wx.deviations(off, length, 2.9, expected);
-        VectorReductions.deviations(x, off, length, 2.9, actual);
-        close(expected[0], actual[0]);
-        close(expected[1], actual[1]);
-
-        wx.gradSums(wg, off, length, 2.9, expected);
-        VectorReductions.gradSums(x, g, off, length, 2.9, actual);
-        close(expected[0], actual[0]);
-        close(expected[1], actual[1]);
+            VectorReductions.gradSums(x, g, off, length, 2.9, actual);
+            close(sumG, actual[0]);
+            close(sumGX, actual[1]);
+            VectorReductions.gradSums(wx, wg, off, length, 2.9, actual);
+            close(sumG, actual[0]);
+            close(sumGX, actual[1]);
+        }
     }
 
-    @ParameterizedTest(name = "length {0}")
-    @ValueSource(ints = {1, 7, 8, 9, 256, 261})
-    void perElementAccumulationsAreExact(int length) {
-        int off = 3;
-        int a = 2;
-        float[] x = values(off + length, 3, 1.0f);
-        float[] g = values(off + length, 4, 1.0f);
-        double[] center = widen(values(a + length, 5, 0.2f));
-        Elements.F64 wx = new Elements.F64(widen(x));
-        Elements.F64 wg = new Elements.F64(widen(g));
+    @Nested
+    class AccumulationsDownRows {
+        @ParameterizedTest(name = "length {0}")
+        @ValueSource(ints = {1, 7, 8, 9, 16, 17, 256, 261})
+        void areExact(int length) {
+            int off = 3;
+            int a = 2;
+            int rows = 5;
+            int stride = length + 4;
+            float[] x = values(off + rows * stride, 3, 1.0f);
+            float[] g = values(off + rows * stride, 4, 1.0f);
+            double[] center = widen(values(a + length, 5, 0.2f));
+            double[] m2 = widen(values(a + length, 7, 1.0f));
+            double[] corr = widen(values(a + length, 8, 1.0f));
+            double[] sumG = widen(values(a + length, 9, 1.0f));
+            double[] sumGX = widen(values(a + length, 10, 1.0f));
+            double[] m2v = m2.clone();
+            double[] corrv = corr.clone();
+            double[] sumGv = sumG.clone();
+            double[] sumGXv = sumGX.clone();
+            double[] m2d = m2.clone();
+            double[] corrd = corr.clone();
+            double[] sumGd = sumG.clone();
+            double[] sumGXd = sumGX.clone();
+            for (int n = 0; n < rows; n++) {
+                for (int i = 0; i < length; i++) {
+                    int at = off + n * stride + i;
+                    double v = (double) x[at] - center[a + i];
+                    m2[a + i] += v * v;
+                    corr[a + i] += v;
+                    sumG[a + i] += g[at];
+                    sumGX[a + i] += g[at] * ((double) x[at] - center[a + i]);
+                }
+            }
+            VectorReductions.accumulateDeviations(x, m2v, corrv, center, a, off, stride, rows, length);
+            VectorReductions.accumulateGradAcross(x, g, off, stride, rows, length, center, sumGv, sumGXv, a);
+            VectorReductions.accumulateDeviations(widen(x), m2d, corrd, center, a, off, stride, rows, length);
+            VectorReductions.accumulateGradAcross(widen(x), widen(g), off, stride, rows, length, center, sumGd,
+                    sumGXd, a);
+            assertArrayEquals(m2, m2v);
+            assertArrayEquals(corr, corrv);
+            assertArrayEquals(sumG, sumGv);
+            assertArrayEquals(sumGX, sumGXv);
+            assertArrayEquals(m2, m2d);
+            assertArrayEquals(corr, corrd);
+            assertArrayEquals(sumG, sumGd);
+            assertArrayEquals(sumGX, sumGXd);
+        }
+    }
 
-        double[] expected = widen(values(a + length, 6, 1.0f));
-        double[] actual = expected.clone();
-        wx.accumulate(expected, a, off, length);
-        VectorReductions.accumulate(x, actual, a, off, length);
-        assertArrayEquals(expected, actual);
+    @Nested
+    class RowGradientSumsInFloatLanes {
+        @ParameterizedTest(name = "length {0}")
+        @ValueSource(ints = {1, 15, 16, 17, 255, 256, 257, 768, 1031})
+        void stayWithinFloatRoundingOfTheDoubleSums(int length) {
+            int off = 7;
+            int a = 1;
+            float[] x = values(off + length, 11, 4.0f);
+            float[] g = values(off + length, 12, 0.0f);
+            float[] gamma = values(a + length, 13, 1.0f);
+            float mean = 4.0f;
+            float rstd = 1.7f;
+            double sg = 0;
+            double sgx = 0;
+            double scale = 0;
+            for (int i = 0; i < length; i++) {
+                double scaled = (double) g[off + i] * gamma[a + i];
+                sg += scaled;
+                sgx += scaled * (x[off + i] - mean);
+                scale += Math.abs(scaled) * (1 + Math.abs(x[off + i] - mean));
+            }
+            float[] sumG = new float[a + length];
+            float[] sumGXhat = new float[a + length];
+            double[] out = new double[2];
+            VectorReductions.accumulateGradRow(x, g, off, length, mean, rstd, gamma, sumG, sumGXhat, a, out);
+            // A float lane sums at most FLOAT_RUN products before moving into double: its error is bounded by that
+            // many roundings of the terms' magnitudes.
+            double bound = (VectorReductions.FLOAT_RUN + 2) * 0x1p-24 * scale;
+            assertEquals(sg, out[0], bound);
+            assertEquals(sgx, out[1], bound);
+            for (int i = 0; i < length; i++) {
+                assertEquals(g[off + i], sumG[a + i]);
+                assertEquals(g[off + i] * (x[off + i] - mean) * rstd, sumGXhat[a + i], 1e-6);
+            }
 
-        double[] m2 = widen(values(a + length, 7, 1.0f));
-        double[] corr = widen(values(a + length, 8, 1.0f));
-        double[] m2v = m2.clone();
-        double[] corrv = corr.clone();
-        wx.accumulateDeviations(m2, corr, center, a, off, length);
-        VectorReductions.accumulateDeviations(x, m2v, corrv, center, a, off, length);
-        assertArrayEquals(m2, m2v);
-        assertArrayEquals(corr, corrv);
-
-        double[] sumG = new double[a + length];
-        double[] sumGX = new double[a + length];
-        double[] sumGv = new double[a + length];
-        double[] sumGXv = new double[a + length];
-        wx.accumulateGradAcross(wg, off, length, center, sumG, sumGX, a);
-        VectorReductions.accumulateGradAcross(x, g, off, length, center, sumGv, sumGXv, a);
-        assertArrayEquals(sumG, sumGv);
-        assertArrayEquals(sumGX, sumGXv);
+            VectorReductions.accumulateGradRow(x, g, off, length, mean, rstd, gamma, null, null, a, out);
+            assertEquals(sg, out[0], bound);
+            assertEquals(sgx, out[1], bound);
+        }
     }
 
     private static void close(double expected, double actual) {

@@ -1,27 +1,39 @@
 package org.normkit.experiments.engine;
 
-import java.util.ServiceLoader;
+import java.util.Map;
 import java.util.TreeMap;
 
 import com.google.inject.Guice;
+import com.google.inject.Inject;
+import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 
 /**
- * Finds an engine by name among the {@link EngineProvider}s on the class path and builds it through a Guice injector
- * over the provider's module. Asking for an engine that is not on the class path names the module that has it.
+ * The engines the application knows ({@link EnginesModule}), by name. {@link #create} builds one in a child
+ * injector of the application's, over the module its {@link EngineProvider} hands out for the command's settings,
+ * so an engine may inject any part the application binds. Asking for an engine that is not on the class path names
+ * the module that has it.
  */
 public final class Engines {
     /** The engine in the {@code bn-spark} module, which the main jar leaves out because Spark is large. */
     public static final String SPARK = "spark";
 
-    private Engines() {}
+    private final TreeMap<String, EngineProvider> known;
+    private final Injector application;
+
+    @Inject
+    Engines(Map<String, EngineProvider> providers, Injector application) {
+        this.known = new TreeMap<>(providers);
+        this.application = application;
+    }
+
+    /** The engines on this class's class path, in an injector of their own: for tests and tools without one. */
+    public static Engines loadDefault() {
+        return Guice.createInjector(new EnginesModule(Engines.class.getClassLoader())).getInstance(Engines.class);
+    }
 
     /** The engine {@code name} with {@code settings}; an error naming the known engines when there is none. */
-    public static Engine create(String name, EngineSettings settings) {
-        TreeMap<String, EngineProvider> known = new TreeMap<>();
-        for (EngineProvider provider : ServiceLoader.load(EngineProvider.class, Engines.class.getClassLoader())) {
-            known.put(provider.name(), provider);
-        }
+    public Engine create(String name, EngineSettings settings) {
         EngineProvider provider = known.get(name);
         if (provider == null && SPARK.equals(name)) {
             throw new IllegalArgumentException("--engine spark: the Spark engine is not on the class path. It is the "
@@ -36,7 +48,7 @@ public final class Engines {
                     + " with the bn-spark module"));
         }
         try {
-            return Guice.createInjector(provider.module(settings)).getInstance(Engine.class);
+            return application.createChildInjector(provider.module(settings)).getInstance(Engine.class);
         } catch (ProvisionException e) {
             // Guice wraps what the engine's constructor threw in a page of its own; the user needs the cause.
             throw e.getCause() instanceof RuntimeException cause ? cause : e;

@@ -32,6 +32,8 @@ import org.normkit.experiments.report.ProbeCsv;
 import org.normkit.experiments.report.ProbeReport;
 import org.normkit.experiments.report.ProbeRow;
 import org.normkit.experiments.report.ReportContext;
+import org.normkit.experiments.report.ReportFiles;
+import org.normkit.experiments.report.ReportWriter;
 import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
 import org.normkit.experiments.report.RunConfig;
@@ -72,6 +74,7 @@ public final class ExperimentRunner {
     private final JobProgress job = new JobProgress();
     private boolean waitForBusyFolder;
     private String commandLine = "unknown (not started from the command line)";
+    private ReportWriter reports = new ReportFiles();
 
     /** A runner training one run at a time in this JVM. */
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
@@ -107,7 +110,13 @@ public final class ExperimentRunner {
     /** This runner with every run trained data-parallel as {@code replication} says ({@code --replicas}). */
     public ExperimentRunner withReplication(Replication other) {
         return new ExperimentRunner(registry, out, progress, dataSource, engine, other)
-                .waitingForBusyFolder(waitForBusyFolder).withCommandLine(commandLine);
+                .waitingForBusyFolder(waitForBusyFolder).withCommandLine(commandLine).withReportWriter(reports);
+    }
+
+    /** This runner writing its reports with {@code writer} (by default {@link ReportFiles}). */
+    public ExperimentRunner withReportWriter(ReportWriter writer) {
+        this.reports = writer;
+        return this;
     }
 
     /**
@@ -141,13 +150,9 @@ public final class ExperimentRunner {
         Map<String, String> described = describe(config, work, notRun);
         ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
                 .withTitle("normkit experiment: " + config.net() + " on " + work.title(config.net()));
-        ExperimentReport.of(rowsOf(csv, keys(config), config.epochs()), context).writeTo(config.out());
         writeProbe(config, keys(config), "normkit experiment: " + config.net() + " on " + work.title(config.net()));
-        Path report = config.out().resolve(ExperimentReport.MARKDOWN_FILE);
-        out.println("report: " + report.toAbsolutePath() + " (also " + ExperimentReport.HTML_FILE + ", "
-                + ExperimentReport.ACCURACY_PLOT + ", " + ExperimentReport.LOSS_PLOT + ", " + ResultsCsv.FILE_NAME + ")");
-        out.flush();
-        return report;
+        return announce(reports.write(ExperimentReport.of(rowsOf(csv, keys(config), config.epochs()), context),
+                config.out()), config.out());
     }
 
     /** Runs the grid of {@code setting} over {@code values}, then writes sweep.md/sweep.html/sweep.png. */
@@ -179,14 +184,30 @@ public final class ExperimentRunner {
         ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
                 .withTitle("normkit sweep: " + config.net() + ", final test accuracy against " + setting.words());
         SweepReport report = SweepReport.of(rowsOf(csv, keys, config.epochs()), setting, context);
-        report.writeTo(config.out());
         writeProbe(config, keys, "normkit sweep: " + config.net() + ", " + setting.words() + " varied");
+        List<Path> written = reports.write(report, config.out());
         report.crossingSentences().forEach(out::println);
-        Path path = config.out().resolve(SweepReport.MARKDOWN_FILE);
-        out.println("report: " + path.toAbsolutePath() + " (also " + SweepReport.HTML_FILE + ", " + SweepReport.PLOT
-                + ", " + ResultsCsv.FILE_NAME + ")");
+        return announce(written, config.out());
+    }
+
+    /**
+     * One line naming the report and the other files beside it; returns the report's path, or results.csv's when the
+     * writer kept no file here (it published the report elsewhere).
+     */
+    private Path announce(List<Path> written, Path folder) {
+        if (written.isEmpty()) {
+            Path rows = folder.resolve(ResultsCsv.FILE_NAME);
+            out.println("report: written by " + reports.getClass().getName() + "; rows in " + rows.toAbsolutePath());
+            out.flush();
+            return rows;
+        }
+        Path report = written.get(0);
+        List<String> also = new ArrayList<>(written.subList(1, written.size()).stream()
+                .map(path -> path.getFileName().toString()).toList());
+        also.add(ResultsCsv.FILE_NAME);
+        out.println("report: " + report.toAbsolutePath() + " (also " + String.join(", ", also) + ")");
         out.flush();
-        return path;
+        return report;
     }
 
     /**

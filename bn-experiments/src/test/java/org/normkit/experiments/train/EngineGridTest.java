@@ -157,7 +157,7 @@ class EngineGridTest {
         @Test
         void sparkWithoutItsModuleSaysWhatToAdd() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Engines.create("spark", EngineSettings.defaults()));
+                    () -> Engines.loadDefault().create("spark", EngineSettings.defaults()));
 
             assertTrue(e.getMessage().startsWith("--engine spark: the Spark engine is not on the class path. It is "
                     + "the bn-spark module"), e.getMessage());
@@ -166,7 +166,7 @@ class EngineGridTest {
         @Test
         void anUnknownEngineListsTheKnownOnes() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Engines.create("ray", EngineSettings.defaults()));
+                    () -> Engines.loadDefault().create("ray", EngineSettings.defaults()));
 
             assertEquals("--engine ray is not an engine; known: local, and spark with the bn-spark module",
                     e.getMessage());
@@ -174,7 +174,7 @@ class EngineGridTest {
 
         @Test
         void theLocalEngineIsBoundByItsModuleWithTheParallelismAskedFor() {
-            LocalEngine engine = (LocalEngine) Engines.create("local", new EngineSettings(3, Optional.empty(),
+            LocalEngine engine = (LocalEngine) Engines.loadDefault().create("local", new EngineSettings(3, Optional.empty(),
                     List.of()));
 
             assertEquals(3, engine.parallel());
@@ -182,7 +182,7 @@ class EngineGridTest {
 
         @Test
         void aMasterIsRefusedByTheLocalEngine() {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Engines.create("local",
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Engines.loadDefault().create("local",
                     new EngineSettings(1, Optional.of("local[2]"), List.of())));
 
             assertTrue(e.getMessage().startsWith("--master local[2] is for --engine spark"), e.getMessage());

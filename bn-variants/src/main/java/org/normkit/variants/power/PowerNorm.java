@@ -3,7 +3,6 @@ package org.normkit.variants.power;
 import java.util.Arrays;
 
 import org.normkit.autograd.spi.Statistics;
-import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.core.ContractPreset;
@@ -73,12 +72,7 @@ public final class PowerNorm extends Norm {
     /** More than one value per channel whenever the batch's statistics normalise or update the running ones. */
     @Override
     protected void checkInput(NormLayer layer, Shape input) {
-        boolean batchStatistics = !layer.usesRunningStatistics() || layer.updatesRunningStatistics();
-        if (batchStatistics && input.numel() / input.dim(1) == 1) {
-            throw new UnsupportedInputException(NAME + ": expected more than 1 value per channel when training, got "
-                    + "input of shape " + input + ": use a batch of at least 2 samples, or call eval() to normalise "
-                    + "with the running quadratic mean");
-        }
+        requireMoreThanOneValuePerChannel(layer, input);
     }
 
     /** Channels (N, C, L): one statistics set per channel over N·L values. */

@@ -1,6 +1,7 @@
 package org.normkit.variants.dyt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.normkit.variants.GoldenInputs.assertClose;
@@ -15,6 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.normkit.autograd.check.GradCheck;
 import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormSpec;
+import org.normkit.autograd.spi.Statistics;
+import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
@@ -112,6 +115,67 @@ class DynamicTanhTest {
             DynamicTanh dyt = new DynamicTanh(NormSpec.of(3));
             ShapeException e = assertThrows(ShapeException.class, () -> dyt.forward(Tensor.zeros(DType.FLOAT32, 2, 4)));
             assertTrue(e.getMessage().contains("expected input (N, 3) or (N, T, 3)"), e.getMessage());
+        }
+    }
+
+    @Nested
+    class FaceChoice {
+        private final Tensor x = Tensor.randn(DType.FLOAT64, Shape.of(2, 3), 1).requiresGrad(true);
+
+        private DynamicTanh dyt(Face face) {
+            DynamicTanh dyt = new DynamicTanh(NormSpec.of(3).withDtype(DType.FLOAT64));
+            dyt.setFace(face);
+            return dyt;
+        }
+
+        @Test
+        void aLayerSetToAFaceRunsItAndSaysSo() {
+            assertEquals("dyt (fused)", dyt(Face.FUSED).forward(x).creator().op());
+            assertFalse(dyt(Face.REFERENCE).forward(x).creator().op().contains("fused"), "composed ops only");
+            assertEquals(Face.REFERENCE, dyt(Face.REFERENCE).face());
+        }
+
+        @Test
+        void anAutoLayerFollowsTheScopeAndRunsFusedOutsideOne() {
+            assertEquals("dyt (fused)", dyt(Face.AUTO).forward(x).creator().op());
+            try (Face.Scope ignored = Face.scope(Face.REFERENCE)) {
+                assertFalse(dyt(Face.AUTO).forward(x).creator().op().contains("fused"));
+                assertEquals("dyt (fused)", dyt(Face.FUSED).forward(x).creator().op(), "the layer's own face wins");
+            }
+        }
+
+        @Test
+        void theReferenceFaceChecksTheShapeToo() {
+            ShapeException e = assertThrows(ShapeException.class,
+                    () -> dyt(Face.REFERENCE).reference(Tensor.zeros(DType.FLOAT64, 2, 4), Statistics.batch()));
+            assertTrue(e.getMessage().contains("expected input (N, 3) or (N, T, 3)"), e.getMessage());
+        }
+
+        @Test
+        void itPrintsItsSizeAndAlphaLikePyTorch() {
+            assertEquals("DynamicTanh(3, alpha_init=0.5)", dyt(Face.AUTO).toString());
+        }
+    }
+
+    @Nested
+    class Contract {
+        private final DynamicTanhProvider.Contract contract = new DynamicTanhProvider.Contract();
+
+        @Test
+        void takesRankTwoAndThreeWithAtLeastOneElement() {
+            assertTrue(contract.accepts(Shape.of(1, 1)));
+            assertTrue(contract.accepts(Shape.of(2, 3, 4)));
+            assertFalse(contract.accepts(Shape.of(0, 3)), "an empty batch has nothing to normalise");
+            assertFalse(contract.accepts(Shape.of(4)));
+            assertFalse(contract.accepts(Shape.of(1, 2, 3, 4)));
+        }
+
+        @Test
+        void aRefusedShapeIsNamedWithTheLayoutTaken() {
+            UnsupportedInputException e = assertThrows(UnsupportedInputException.class,
+                    () -> contract.specFor(Shape.of(1, 2, 3, 4), NormSpec.of(1)));
+            assertEquals("dyt cannot take an input of shape (1, 2, 3, 4): it accepts (N, C) or (N, T, C), channels "
+                    + "last", e.getMessage());
         }
     }
 }

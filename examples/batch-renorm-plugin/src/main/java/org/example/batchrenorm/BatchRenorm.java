@@ -11,7 +11,6 @@ import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.FusedNorm.Saved;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Statistics;
-import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
@@ -99,11 +98,7 @@ public final class BatchRenorm extends Norm {
 
     @Override
     protected void checkInput(NormLayer layer, Shape input) {
-        boolean batchStatistics = !layer.usesRunningStatistics() || layer.updatesRunningStatistics();
-        if (batchStatistics && input.numel() / input.dim(1) == 1) {
-            throw new UnsupportedInputException(layer.name() + ": expected more than 1 value per channel when "
-                    + "training, got input of shape " + input + ": use a batch of at least 2 samples, or call eval()");
-        }
+        requireMoreThanOneValuePerChannel(layer, input);
     }
 
     @Override
