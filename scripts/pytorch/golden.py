@@ -5,6 +5,7 @@ OPTIONAL: normkit builds, tests and runs without Python. Run with the Debian PyT
 
     /usr/bin/python3 scripts/pytorch/golden.py SPEC.py            # write the spec's file, then check it
     /usr/bin/python3 scripts/pytorch/golden.py SPEC.py --check    # only check the committed file
+    /usr/bin/python3 scripts/pytorch/golden.py --masked           # masked statistics (padded inputs), see below
 
 A spec is a Python file with these members (scripts/pytorch/norms/batch_norm.py is a complete one):
 
@@ -295,14 +296,130 @@ def check(spec, path):
         bnconf.validate_file(path)
         bnconf.check_against_reference(doc)
 
+# ----------------------------------------------------------------------------------------------
+# Masked statistics (padded sequences): golden.py --masked
+# ----------------------------------------------------------------------------------------------
+
+MASKED_OUT = "bn-variants/src/test/resources/golden/masked-norms.json"
+
+
+def masked_norm(kind, x, valid, weight, bias, eps, groups=None, running=None, momentum=0.1, training=True):
+    """BatchNorm, InstanceNorm or GroupNorm of x (N, C, S) over the positions where `valid` (N, S) is 1 only: the
+    masked PyTorch reference normkit's faces are held against. Statistics are sums over the valid elements divided
+    by their count (at least 1, so an all-padding sample stays finite); the output is 0 at invalid positions; the
+    running statistics (momentum rule, unbiased variance) take each set's own count, and InstanceNorm's average only
+    the samples that have a valid position."""
+    N, C, S = x.shape
+    m = valid.reshape(N, 1, S).to(x.dtype)
+    if kind == "batch":
+        view, mv, axes = x, m.expand(N, C, S), (0, 2)
+    elif kind == "instance":
+        view, mv, axes = x, m.expand(N, C, S), (2,)
+    else:
+        view, mv, axes = x.reshape(N, groups, C // groups, S), m.reshape(N, 1, 1, S).expand(N, groups, C // groups, S), (2, 3)
+    if training or running is None:
+        count = mv.sum(axes, keepdim=True)
+        k = count.clamp(min=1)
+        mean = (view * mv).sum(axes, keepdim=True) / k
+        var = (((view - mean) * mv) ** 2).sum(axes, keepdim=True) / k
+        xhat = ((view - mean) * mv * torch.rsqrt(var + eps)).reshape(N, C, S)
+        if training and running is not None:
+            with torch.no_grad():
+                c = count.reshape(-1)
+                present = c > 0
+                mu = mean.reshape(-1)[present]
+                unbiased = (var.reshape(-1) * c / (c - 1))[present]
+                if kind == "instance":
+                    mu = mean.reshape(N, C)[present.reshape(N, C)[:, 0]].mean(0)
+                    unbiased = (var.reshape(N, C) * c.reshape(N, C) / (c.reshape(N, C) - 1))[
+                        present.reshape(N, C)[:, 0]].mean(0)
+                running[0].mul_(1 - momentum).add_(momentum * mu)
+                running[1].mul_(1 - momentum).add_(momentum * unbiased)
+    else:
+        xhat = (x - running[0].reshape(1, C, 1)) * torch.rsqrt(running[1].reshape(1, C, 1) + eps)
+    y = xhat
+    if weight is not None:
+        y = y * weight.reshape(1, C, 1) + bias.reshape(1, C, 1)
+    return y * m
+
+
+MASKED_CASES = [
+    # name, registry name, kind, shape (N, C, S), lengths per sample, groups, mode
+    ("batch_norm1d/padded_sequences", "batch_norm1d", "batch", (3, 4, 5), [5, 2, 3], None, "train"),
+    ("batch_norm1d/padded_token_rows", "batch_norm1d", "batch", (6, 3, 1), [1, 1, 0, 1, 0, 1], None, "train"),
+    ("batch_norm1d/eval_running", "batch_norm1d", "batch", (2, 3, 4), [4, 1], None, "eval"),
+    ("instance_norm1d/padded_with_empty_sample", "instance_norm1d", "instance", (3, 4, 5), [5, 3, 0], None, "train"),
+    ("group_norm/padded_sequences", "group_norm", "group", (2, 4, 6), [6, 4], 2, "train"),
+]
+
+
+def make_masked_case(name, norm, kind, shape, lengths, groups, mode):
+    gen = torch.Generator().manual_seed(bnconf.case_seed(name))
+    N, C, S = shape
+    x = torch.randn(shape, generator=gen, dtype=torch.float64)
+    valid = torch.zeros(N, S, dtype=torch.float64)
+    for n, length in enumerate(lengths):
+        valid[n, :length] = 1
+    x = x + 100.0 * (1 - valid).reshape(N, 1, S)  # padding far off: any leak into the statistics shows
+    w = 1.0 + 0.3 * torch.randn(C, generator=gen, dtype=torch.float64)
+    b = 0.5 * torch.randn(C, generator=gen, dtype=torch.float64)
+    running = None
+    if kind != "group":
+        running = [0.5 * torch.randn(C, generator=gen, dtype=torch.float64),
+                   0.5 + 1.5 * torch.rand(C, generator=gen, dtype=torch.float64)]
+    before = None if running is None else [t.clone() for t in running]
+    g = torch.randn(shape, generator=gen, dtype=torch.float64)
+    xin, win, bin_ = x.clone().requires_grad_(), w.clone().requires_grad_(), b.clone().requires_grad_()
+    y = masked_norm(kind, xin, valid, win, bin_, 1e-5, groups, running, 0.1, mode == "train")
+    y.backward(g)
+    flat = lambda t: [float(v) for v in t.reshape(-1).tolist()]
+    return {
+        "name": name, "norm": norm, "mode": mode, "shape": list(shape), "lengths": list(lengths),
+        "groups": groups, "eps": 1e-5, "momentum": 0.1,
+        "input": flat(x), "weight": flat(w), "bias": flat(b), "gradOutput": flat(g),
+        "runningMean": None if before is None else flat(before[0]),
+        "runningVar": None if before is None else flat(before[1]),
+        "expected": {
+            "output": flat(y.detach()), "gradInput": flat(xin.grad), "gradWeight": flat(win.grad),
+            "gradBias": flat(bin_.grad),
+            "runningMean": None if running is None else flat(running[0]),
+            "runningVar": None if running is None else flat(running[1]),
+        },
+    }
+
+
+def write_masked():
+    cases = [make_masked_case(*c) for c in MASKED_CASES]
+    doc = {"format": "normkit-masked-golden/1",
+           "generator": f"PyTorch {torch.__version__}, CPU, 1 thread, scripts/pytorch/golden.py --masked",
+           "cases": cases}
+    path = os.path.join(ROOT, MASKED_OUT)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+    # Replaying must reproduce the file: the numbers depend on the case names and the reference alone.
+    with open(path, encoding="utf-8") as f:
+        assert json.load(f)["cases"] == json.loads(json.dumps(cases)), "the written file does not read back"
+    print(f"wrote {MASKED_OUT}: {len(cases)} masked cases")
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("spec", help="the spec file (see this script's header)")
+    ap.add_argument("spec", nargs="?", help="the spec file (see this script's header)")
     ap.add_argument("--check", action="store_true", help="only check the committed file")
+    ap.add_argument("--masked", action="store_true", help="write " + MASKED_OUT + ": BatchNorm, InstanceNorm and "
+                    "GroupNorm over the valid positions of padded inputs (masked_norm)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
+    if args.masked:
+        write_masked()
+        return
+    if args.spec is None:
+        ap.error("give a spec file, or --masked")
     spec = load_spec(args.spec)
     path = out_path(spec)
     if not args.check:

@@ -16,10 +16,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Starts the one JVM of a quick run ({@link SuiteMain}) with the benchmark JVM arguments and this class path,
- * forwards its progress lines, and reads back the report it writes. Only one JVM start for the whole suite, and
- * still a JVM apart from the command's own. The training benchmark starts its JVMs the same way, one per thread
- * count ({@link TrainingRunner}), with the environment that sets the BLAS's own thread count.
+ * Starts a benchmark JVM of its own with the benchmark JVM arguments and this class path, hands it a
+ * {@link BenchJob} ({@link JobMain}), forwards its progress lines, and reads back the report it writes: the one JVM
+ * of a quick kernel run (one JVM start for the whole suite, still apart from the command's own), and the JVM of each
+ * thread count of a training run ({@link TrainingRunner}), with the environment that sets the BLAS's own thread
+ * count. The head-to-head comparison ({@link Versus}) starts its JVM the same way, with a main of its own.
  */
 final class SharedJvm {
     private static final int LINES_KEPT = 20;
@@ -31,9 +32,27 @@ final class SharedJvm {
 
     private SharedJvm() {}
 
-    static BenchReport run(BenchSelection selection, RunSettings settings, PrintWriter progress) {
-        return run(SuiteMain.class, result -> SuiteMain.arguments(selection, settings, result), settings.jvmArgs(),
-                Map.of(), ReportJson::read, progress);
+    /** Runs {@code job} in a JVM of its own ({@link JobMain}) and returns its report. */
+    static <R> R run(BenchJob job, Class<R> reportType, List<String> jvmArgs, Map<String, String> environment,
+                     PrintWriter progress) {
+        Path jobFile;
+        try {
+            jobFile = Files.createTempFile("normkit-bench-job-", ".json");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary file for the benchmark job: " + e.getMessage(),
+                    e);
+        }
+        try {
+            ReportJson.write(jobFile, job);
+            return run(JobMain.class, report -> List.of(jobFile.toString(), report.toString()), jvmArgs,
+                    environment, file -> ReportJson.read(file, reportType), progress);
+        } finally {
+            try {
+                Files.deleteIfExists(jobFile);
+            } catch (IOException ignored) {
+                // A leftover temporary file is harmless.
+            }
+        }
     }
 
     /**

@@ -28,7 +28,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>One JMH run per (norm, shape) group holds that norm's benchmarks and the copy baselines of the same shape,
  * so every ratio to copy divides two figures measured minutes apart at most, on the same machine state. With
  * {@code forks >= 1} JMH starts a JVM per benchmark from here; with {@code forks == 0}, {@link #run} starts one
- * JVM ({@link SuiteMain}) that runs everything in turn, which is what makes a quick run of hundreds of
+ * JVM ({@link JobMain}, job {@link BenchJob.Kernels}) that runs everything in turn, which is what makes a quick run of hundreds of
  * combinations fit in minutes.
  */
 public final class SuiteRunner {
@@ -40,7 +40,8 @@ public final class SuiteRunner {
     /** Runs the plan as the settings say, printing one progress line per benchmark to {@code progress}. */
     public static BenchReport run(SuitePlan plan, RunSettings settings, PrintWriter progress) {
         if (settings.forks() == 0) {
-            return SharedJvm.run(plan.selection(), settings, progress);
+            return SharedJvm.run(new BenchJob.Kernels(plan.selection(), settings), BenchReport.class,
+                    settings.jvmArgs(), Map.of(), progress);
         }
         return runHere(plan, settings, progress, settings.forks(),
                 "benchmark JVMs: " + String.join(" ", settings.jvmArgs()) + "; " + settings.describe());

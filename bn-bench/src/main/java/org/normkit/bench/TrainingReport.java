@@ -6,18 +6,20 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.normkit.autograd.io.AtomicFiles;
 
 /**
  * What a run of the training-step benchmark produced: the machine, how it measured, one row per timed (net, norm,
  * face, threads), and what did not run and why. {@link #text()} and {@link #markdown()} show it as a table;
- * {@link TrainingReportJson} writes and reads it.
+ * {@link ReportJson} writes and reads it (the rows under {@code training}).
  *
  * @param settings    {@link RunSettings#describe()}
  * @param threadsHook how the thread count was applied (norm kernels and BLAS), and which BLAS ran
  * @param batch       samples per step
  */
-public record TrainingReport(MachineInfo machine, String settings, String threadsHook, int batch, List<Row> results,
+public record TrainingReport(@JsonProperty(required = true) MachineInfo machine, String settings, String threadsHook,
+                             int batch, @JsonProperty(value = "training", required = true) List<Row> results,
                              List<TrainingPlan.Skip> skipped) {
 
     /**

@@ -26,7 +26,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>A thread count has to reach two places: the norm kernels ({@code KernelThreads}, set by the benchmark) and the
  * BLAS of the matrix products, whose thread pool OpenBLAS sizes once, from {@code OPENBLAS_NUM_THREADS}, when it
- * loads. So {@link #run} starts one JVM ({@link TrainingMain}) per thread count with that variable set to it; inside,
+ * loads. So {@link #run} starts one JVM ({@link JobMain}, job {@link BenchJob.TrainingSteps}) per thread count with that variable set to it; inside,
  * JMH runs the benchmarks in that JVM ({@code forks == 0}) or forks JVMs that inherit the variable. Within one
  * JVM, one JMH run per (net, norm) holds its faces.
  */
@@ -47,11 +47,9 @@ public final class TrainingRunner {
         int done = 0;
         for (int threads : plan.selection().threads()) {
             TrainingPlan one = plan.withThreads(threads);
-            int before = done;
-            TrainingReport part = SharedJvm.run(TrainingMain.class,
-                    out -> TrainingMain.arguments(one.selection(), settings, before, plan.combos(), out),
-                    settings.jvmArgs(), Map.of(BLAS_THREADS, Integer.toString(threads)), TrainingReportJson::read,
-                    progress);
+            TrainingReport part = SharedJvm.run(new BenchJob.TrainingSteps(one.selection(), settings, done,
+                    plan.combos()), TrainingReport.class, settings.jvmArgs(),
+                    Map.of(BLAS_THREADS, Integer.toString(threads)), progress);
             done += one.combos();
             report = report == null ? part : report.plus(part);
         }

@@ -16,7 +16,8 @@
  * JMH run per (norm, shape) (norms only meet the shapes they take; what cannot run is listed with the reason), and
  * {@link org.normkit.bench.SuiteRunner} runs them through JMH's Runner API: a forked JVM per benchmark for
  * measurements ({@link org.normkit.bench.RunSettings#full}), or one forked JVM for everything in a quick look
- * ({@link org.normkit.bench.RunSettings#quick}, through {@link org.normkit.bench.SuiteMain}). Every benchmark JVM
+ * ({@link org.normkit.bench.RunSettings#quick}, a {@link org.normkit.bench.BenchJob} run by
+ * {@link org.normkit.bench.JobMain}). Every benchmark JVM
  * gets {@code --add-modules=jdk.incubator.vector} and {@code -Dnormkit.plugins=...}, so it sees the same plugins.
  *
  * <h2>Reports</h2>

@@ -8,12 +8,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.normkit.bench.versus.HeadToHeadReport;
 
 class ReportJsonTest {
     private static final List<String> ROW_MEMBERS = List.of("norm", "shape", "dtype", "pass", "face", "threads", "ms",
@@ -49,7 +51,7 @@ class ReportJsonTest {
         try (Stream<Path> files = Files.list(file.getParent())) {
             assertEquals(List.of(file), files.toList());
         }
-        assertEquals(1, ReportJson.read(file).results().size());
+        assertEquals(1, ReportJson.read(file, BenchReport.class).results().size());
     }
 
     @Test
@@ -68,7 +70,7 @@ class ReportJsonTest {
     @Test
     void roundTripKeepsRowsSkipsSpecsAndTheMachine() {
         BenchReport report = Reports.report(List.of(Reports.row("batch_norm2d", "fused", 1, 4.0, 2.0)));
-        BenchReport back = ReportJson.parse(ReportJson.toJson(report));
+        BenchReport back = ReportJson.parse(ReportJson.toJson(report), BenchReport.class);
         assertEquals(report.results(), back.results());
         assertEquals(report.skipped(), back.skipped());
         assertEquals(report.specs(), back.specs());
@@ -83,11 +85,42 @@ class ReportJsonTest {
                 .path("results").get(0);
         assertTrue(row.get("copyMs").isNull());
         assertTrue(row.get("ratioToCopy").isNull());
+        BenchResult back = ReportJson.parse(ReportJson.toJson(Reports.report(List.of(noCopy))), BenchReport.class)
+                .results().get(0);
+        assertEquals(noCopy, back);
+        assertTrue(Double.isNaN(back.copyMs()));
+    }
+
+    @Test
+    void aJobReachesItsBenchmarkJvmUnchanged() {
+        BenchJob kernels = new BenchJob.Kernels(BenchSelection.all().withNorms(List.of("layer_norm")),
+                RunSettings.quick(List.of()));
+        BenchJob training = new BenchJob.TrainingSteps(TrainingPlan.Selection.all().withNorms(List.of("none")),
+                RunSettings.full(List.of()), 3, 8);
+        for (BenchJob job : List.of(kernels, training)) {
+            String json = ReportJson.toJson(job);
+            assertEquals(job, ReportJson.parse(json, BenchJob.class), json);
+        }
+    }
+
+    @Test
+    void theHeadToHeadReportGoesThroughTheSameMapperAndReadsOlderNaNStrings() {
+        HeadToHeadReport report = new HeadToHeadReport("2026-12-02", "abc", "Test CPU", "3 rounds",
+                Map.of("pytorch", "1.13"), List.of(new HeadToHeadReport.Row("layer_norm", "32x128x768", "float32",
+                        "train_forward", 1, Map.of("normkit", 1.5, "pytorch", Double.NaN), Map.of(), 0.5, 3.0,
+                        "normkit copy ×1", Map.of())), List.of());
+        String json = ReportJson.toJson(report);
+        assertTrue(json.contains("\"pytorch\" : null"), json);
+        assertEquals(report, ReportJson.parse(json, HeadToHeadReport.class));
+        assertTrue(Double.isNaN(ReportJson.parse(json.replace("\"pytorch\" : null", "\"pytorch\" : \"NaN\""),
+                HeadToHeadReport.class).rows().get(0).ms().get("pytorch")));
     }
 
     @Test
     void aFileWithoutResultsIsNotAReport() {
-        var e = assertThrows(IllegalArgumentException.class, () -> ReportJson.parse("{\"machine\": {}}"));
-        assertTrue(e.getMessage().contains("\"results\""), e.getMessage());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> ReportJson.parse("{\"machine\": {}}", BenchReport.class));
+        assertTrue(e.getMessage().startsWith("not a BenchReport: ") && e.getMessage().contains("'results'"),
+                e.getMessage());
     }
 }

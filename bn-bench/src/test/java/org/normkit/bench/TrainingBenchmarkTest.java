@@ -129,8 +129,8 @@ class TrainingBenchmarkTest {
             assertTrue(text.contains("samples/s") && text.contains("Not run:") && text.contains("instance_norm"), text);
 
             Path json = dir.resolve("training.json");
-            TrainingReportJson.write(json, report);
-            assertEquals(report, TrainingReportJson.read(json));
+            ReportJson.write(json, report);
+            assertEquals(report, ReportJson.read(json, TrainingReport.class));
             assertFalse(report.markdown().isBlank());
         }
 

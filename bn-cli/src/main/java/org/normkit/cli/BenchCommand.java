@@ -24,7 +24,6 @@ import org.normkit.bench.SuitePlan;
 import org.normkit.bench.SuiteRunner;
 import org.normkit.bench.TrainingPlan;
 import org.normkit.bench.TrainingReport;
-import org.normkit.bench.TrainingReportJson;
 import org.normkit.bench.TrainingRunner;
 
 import picocli.CommandLine.Command;
@@ -225,7 +224,7 @@ final class BenchCommand implements Runnable {
         out.println();
         out.print(report.text());
         if (json != null) {
-            TrainingReportJson.write(json, report);
+            ReportJson.write(json, report);
             out.println("wrote " + json);
         }
         if (markdown != null) {

@@ -105,6 +105,17 @@ public abstract class Norm implements NormalizationProvider {
         return RunningStatsPolicy.none();
     }
 
+    /**
+     * Whether layers of this norm take a {@link org.normkit.autograd.spi.PositionMask} of valid positions
+     * ({@link NormLayer#forward(Tensor, org.normkit.autograd.spi.PositionMask)}); false unless overridden. A norm
+     * that says yes must be "centred moments over its {@link #layout}, then γ, β per channel" with a channel-first
+     * contract, as BatchNorm, InstanceNorm and GroupNorm are: the masked faces ({@link MaskedReference},
+     * {@link org.normkit.core.kernel.MaskedKernel}) are that math over the valid positions.
+     */
+    public boolean takesMask() {
+        return false;
+    }
+
     /** The options this norm reads, name → meaning (with the default), in the order to list them. */
     public Map<String, String> options() {
         return Map.of();
@@ -128,7 +139,8 @@ public abstract class Norm implements NormalizationProvider {
      * For {@link #checkInput} of a norm with per-channel statistics (channels on axis 1): refuses an input with one
      * value per channel (N·L = 1) whenever the batch's statistics normalise or update the running ones, as PyTorch's
      * BatchNorm does. Such a channel's statistics are degenerate (a variance of 0, a mean square that is the value
-     * squared), and folding them into the running ones would spoil those. With the running statistics in use and not updated, one value is fine.
+     * squared), and folding them into the running ones would spoil those. With the running statistics in use and
+     * not updated, one value is fine.
      */
     protected static void requireMoreThanOneValuePerChannel(NormLayer layer, Shape input) {
         boolean batchStatistics = !layer.usesRunningStatistics() || layer.updatesRunningStatistics();

@@ -2,6 +2,7 @@ package org.normkit.core;
 
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 import org.normkit.autograd.graph.Backprop;
 import org.normkit.autograd.graph.FusedOp;
@@ -13,12 +14,14 @@ import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.FusedSecondOrder;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
+import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.core.kernel.Centering;
 import org.normkit.core.kernel.Layout;
+import org.normkit.core.kernel.MaskedKernel;
 import org.normkit.core.kernel.Moments;
 
 /**
@@ -203,7 +206,7 @@ public final class NormLayer extends Normalization {
         Tensor y;
         FusedNorm.Saved[] saved = new FusedNorm.Saved[1];
         if (runsFused()) {
-            y = fusedNode(fused().orElseThrow(), x, use, saved);
+            y = fusedNode(fused().orElseThrow(), x, use, saved, this::reference);
         } else {
             y = norm.reference(this, x, use);
         }
@@ -215,6 +218,87 @@ public final class NormLayer extends Normalization {
             }
         }
         return y;
+    }
+
+    /**
+     * The forward pass over the valid positions of {@code x} only (a padded batch): the same steps as
+     * {@link #forward(Tensor)}, with the statistics and the running-statistics update computed from the valid
+     * positions ({@link MaskedKernel} on the fused face, {@link MaskedReference} on the reference face), and 0 at the
+     * invalid positions. Each running entry averages the sets that had a valid value, with Bessel's correction from
+     * each set's own count.
+     *
+     * @throws UnsupportedOperationException when the norm takes no mask
+     * @throws IllegalArgumentException when the mask does not fit {@code x}, or leaves no valid position while batch
+     *                                  statistics normalise
+     */
+    @Override
+    public Tensor forward(Tensor x, PositionMask mask) {
+        requireMask();
+        requireDtype(x);
+        checkInput(x.shape());
+        mask.requireFits(x.shape(), name);
+        Statistics use = statisticsInUse();
+        if (use.isBatch() && mask.validCount() == 0) {
+            throw new IllegalArgumentException(name + ": the mask " + mask + " marks no position of the input "
+                    + x.shape() + " valid, so there are no statistics to normalise with; leave such a batch out");
+        }
+        Layout layout = norm.layout(this, x.shape());
+        MaskedKernel kernel = MaskedKernel.of(spec.eps(), layout, x.shape(), mask);
+        FusedNorm.Saved[] saved = new FusedNorm.Saved[1];
+        Tensor y = runsFused() ? fusedNode(kernel, x, use, saved, (input, statistics) -> reference(input, statistics,
+                mask)) : MaskedReference.apply(this, layout, x, use, mask);
+        if (updatesRunning) {
+            try (GradMode.Scope ignored = GradMode.noGrad()) {
+                running.update(saved[0] != null && saved[0].fromBatch() ? fromSaved(saved[0], layout.setSize())
+                        : composedMoments(x, layout, mask), kernel.validCounts());
+            }
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor reference(Tensor x, Statistics use, PositionMask mask) {
+        requireMask();
+        checkInput(x.shape());
+        mask.requireFits(x.shape(), name);
+        return MaskedReference.apply(this, norm.layout(this, x.shape()), x, use, mask);
+    }
+
+    @Override
+    public Optional<FusedNorm> fused(PositionMask mask) {
+        if (!takesMask()) {
+            return Optional.empty();
+        }
+        return Optional.of(new FusedNorm() {
+            @Override
+            public Saved forward(Tensor x, Tensor gamma, Tensor beta, Statistics use, Tensor out) {
+                return kernel(x.shape()).forward(x, gamma, beta, use, out);
+            }
+
+            @Override
+            public Gradients backward(Tensor gradOutput, Tensor x, Saved saved, Tensor gamma, GradMask gradMask) {
+                return kernel(x.shape()).backward(gradOutput, x, saved, gamma, gradMask);
+            }
+
+            private MaskedKernel kernel(Shape input) {
+                checkInput(input);
+                return MaskedKernel.of(spec.eps(), norm.layout(NormLayer.this, input), input, mask);
+            }
+        });
+    }
+
+    /** Whether {@link #forward(Tensor, PositionMask)} works: the norm takes masks (BatchNorm, InstanceNorm, GroupNorm). */
+    @Override
+    public boolean takesMask() {
+        return norm.takesMask() && norm.centering() == Centering.CENTERED && !contract.isTrailing();
+    }
+
+    private void requireMask() {
+        if (!takesMask()) {
+            throw new UnsupportedOperationException(name + " takes no mask of valid positions: its statistics "
+                    + "cannot leave positions out; use batch_norm, instance_norm or group_norm, or gather the valid "
+                    + "rows first (org.normkit.autograd.nn.ValidRows)");
+        }
     }
 
     /** The layer's whole input check: the contract's, then the norm's own. */
@@ -433,7 +517,8 @@ public final class NormLayer extends Normalization {
      * Runs the fused forward and records it as one graph node whose backward is the kernel's; a backward pass that
      * builds a graph (second order) differentiates the reference face instead: {@link #referenceGradients}.
      */
-    private Tensor fusedNode(FusedNorm kernel, Tensor x, Statistics use, FusedNorm.Saved[] savedOut) {
+    private Tensor fusedNode(FusedNorm kernel, Tensor x, Statistics use, FusedNorm.Saved[] savedOut,
+                             BiFunction<Tensor, Statistics, Tensor> referenceFace) {
         Tensor gamma = weight == null ? null : weight.value();
         Tensor beta = bias == null ? null : bias.value();
         Tensor xData = x.detach();
@@ -446,7 +531,7 @@ public final class NormLayer extends Normalization {
             FusedNorm.Gradients grads = kernel.backward(gradOutput, xData, saved, gammaData,
                     new FusedNorm.GradMask(needs[0], needs[1], needs[2]));
             return new Tensor[] {grads.input(), grads.weight(), grads.bias()};
-        }, (gradOutput, needs) -> referenceGradients(inputs, needs, use, gradOutput));
+        }, (gradOutput, needs) -> referenceGradients(referenceFace, inputs, needs, use, gradOutput));
     }
 
     /**
@@ -454,8 +539,9 @@ public final class NormLayer extends Normalization {
      * inputs and statistics and differentiated with {@code createGraph}, so the result can be differentiated again.
      * The two faces compute the same function (the checks hold them together), so these are its gradients.
      */
-    private Tensor[] referenceGradients(Tensor[] inputs, boolean[] needs, Statistics use, Tensor gradOutput) {
-        Tensor y = reference(inputs[0], use);
+    private Tensor[] referenceGradients(BiFunction<Tensor, Statistics, Tensor> referenceFace, Tensor[] inputs,
+                                        boolean[] needs, Statistics use, Tensor gradOutput) {
+        Tensor y = referenceFace.apply(inputs[0], use);
         int count = 0;
         Tensor[] wanted = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
@@ -481,6 +567,12 @@ public final class NormLayer extends Normalization {
      */
     private Moments composedMoments(Tensor x, Layout layout) {
         Tensor[] moments = composedMomentTensors(x, layout);
+        return new Moments(moments[0].toDoubleArray(), moments[1].toDoubleArray(), layout.setSize());
+    }
+
+    /** {@link #composedMoments} over the valid elements only ({@link MaskedReference#moments}). */
+    private Moments composedMoments(Tensor x, Layout layout, PositionMask mask) {
+        Tensor[] moments = MaskedReference.moments(layout, x.detach(), mask.expandTo(x.shape(), x.dtype()));
         return new Moments(moments[0].toDoubleArray(), moments[1].toDoubleArray(), layout.setSize());
     }
 

@@ -105,17 +105,34 @@ public final class RunningStats {
 
     /** Folds one batch's observed per-set statistics (mean, biased variance or mean square) into the estimates. */
     public void update(Moments observed) {
+        int[] counts = new int[observed.sets()];
+        java.util.Arrays.fill(counts, observed.setSize());
+        update(observed, counts);
+    }
+
+    /**
+     * Folds one batch's observed per-set statistics in, set s having been computed from {@code counts[s]} values (a
+     * masked batch: only its valid positions count). Each running entry averages the sets that had a value; a set
+     * without one (a sample that is all padding) is left out, and an entry none of whose sets had one keeps its
+     * estimate. Bessel's correction uses each set's own count.
+     */
+    public void update(Moments observed, int[] counts) {
         int entries = mean.numel();
         int sets = observed.sets();
         if (sets % entries != 0) {
             throw new IllegalArgumentException("running statistics of " + entries + " entries cannot take " + sets
                     + " observed sets: the number of sets must be a multiple of the number of entries");
         }
-        int m = observed.setSize();
+        if (counts.length != sets) {
+            throw new IllegalArgumentException("one count per observed set is needed: " + sets + " sets, "
+                    + counts.length + " counts");
+        }
         boolean bessel = policy.estimator() == RunningStatsPolicy.Estimator.UNBIASED;
-        if (bessel && m < 2) {
-            throw new IllegalArgumentException("the running variance needs at least 2 values per statistics set, got "
-                    + m + " (the unbiased variance divides by m - 1)");
+        for (int s = 0; s < sets; s++) {
+            if (bessel && counts[s] == 1) {
+                throw new IllegalArgumentException("the running variance needs at least 2 values per statistics set, "
+                        + "got 1" + (sets > 1 ? " in set " + s : "") + " (the unbiased variance divides by m - 1)");
+            }
         }
         if (policy.counting()) {
             numBatchesTracked.set(0, numBatchesTracked.item() + 1);
@@ -127,18 +144,25 @@ public final class RunningStats {
                     + batchesTracked() + "): a rule without a momentum needs a policy that counts batches");
         }
         boolean meanOfSquares = policy.tracked() == RunningStatsPolicy.Tracked.MEAN_OF_SQUARES;
-        double correction = bessel ? (double) m / (m - 1) : 1.0;
-        int perEntry = sets / entries;
         for (int c = 0; c < entries; c++) {
             double observedMean = 0;
             double observedSecond = 0;
+            int contributing = 0;
             for (int s = c; s < sets; s += entries) {
+                if (counts[s] == 0) {
+                    continue;
+                }
                 double mu = observed.mean()[s];
+                double correction = bessel ? (double) counts[s] / (counts[s] - 1) : 1.0;
                 observedMean += mu;
                 observedSecond += meanOfSquares ? observed.variance()[s] + mu * mu : observed.variance()[s] * correction;
+                contributing++;
             }
-            observedMean /= perEntry;
-            observedSecond /= perEntry;
+            if (contributing == 0) {
+                continue;
+            }
+            observedMean /= contributing;
+            observedSecond /= contributing;
             if (!meanOfSquares) {
                 mean.set(c, rule.nextMean(mean.get(c), observedMean, f, spec));
                 variance.set(c, rule.nextVariance(variance.get(c), observedSecond, f, spec));

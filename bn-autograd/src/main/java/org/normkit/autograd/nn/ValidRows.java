@@ -1,12 +1,15 @@
 package org.normkit.autograd.nn;
 
 import org.normkit.autograd.ops.Indexing;
+import org.normkit.autograd.spi.Normalization;
+import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 
 /**
- * Applies a layer to the valid rows of a padded batch only: the rows listed are gathered, passed through the layer
- * and scattered back, and the other (padded) rows pass through unchanged. For a norm over rows (BatchNorm over
+ * Applies a layer to the valid rows of a padded batch only: a norm that takes a {@link PositionMask} (BatchNorm,
+ * InstanceNorm, GroupNorm) gets the rows with the mask of the valid ones; any other layer gets the valid rows
+ * gathered, and its output is scattered back. Either way the other (padded) rows pass through unchanged. For a norm over rows (BatchNorm over
  * tokens, one row per (sequence, position)) this keeps padding out of the batch statistics and out of the
  * running-statistics update, which no framework's BatchNorm offers (PyTorch issues 70529, 81985); for per-row norms
  * (LayerNorm) it changes nothing on the valid rows. The gradient flows through the gather and scatter primitives.
@@ -23,7 +26,10 @@ public final class ValidRows {
         if (valid == null || valid.length == n) {
             return layer.forward(rows);
         }
-        Tensor normalized = Indexing.scatterRows(layer.forward(Indexing.gatherRows(rows, valid)), valid, n);
+        // A norm that takes a mask leaves the padded rows out itself (0 there); any other layer sees the valid rows.
+        Tensor normalized = layer instanceof Normalization norm && norm.takesMask()
+                ? norm.forward(rows, PositionMask.ofRows(n, valid))
+                : Indexing.scatterRows(layer.forward(Indexing.gatherRows(rows, valid)), valid, n);
         return normalized.add(rows.mul(paddedColumn(rows, valid)));
     }
 

@@ -56,6 +56,47 @@ public abstract class Normalization extends Module {
         return FusedSecondOrder.REFUSED;
     }
 
+    // ***** masks of valid positions (padded sequences) *****
+
+    /**
+     * Whether this norm takes a {@link PositionMask}: its statistics then leave out the invalid (padded) positions,
+     * and so does its running-statistics update. False unless a norm says otherwise; BatchNorm, InstanceNorm and
+     * GroupNorm take one.
+     */
+    public boolean takesMask() {
+        return false;
+    }
+
+    /**
+     * {@link #forward(Tensor)} over the valid positions of {@code x} only: the statistics (and the running
+     * statistics' update) come from the valid positions, and the invalid ones are 0 in the output and get no
+     * gradient. A mask whose every position is valid gives the unmasked result.
+     *
+     * @throws UnsupportedOperationException when the norm takes no mask ({@link #takesMask()})
+     */
+    public Tensor forward(Tensor x, PositionMask mask) {
+        throw refuseMask();
+    }
+
+    /** The reference face of {@link #forward(Tensor, PositionMask)}, normalising with {@code use}; touches no state. */
+    public Tensor reference(Tensor x, Statistics use, PositionMask mask) {
+        throw refuseMask();
+    }
+
+    /**
+     * The fused face for inputs with {@code mask} (a kernel pair bound to it: its forward and backward read only the
+     * valid positions); empty when the norm has no masked fused face, then masked inputs run on the reference face.
+     */
+    public Optional<FusedNorm> fused(PositionMask mask) {
+        return Optional.empty();
+    }
+
+    private UnsupportedOperationException refuseMask() {
+        return new UnsupportedOperationException(getClass().getSimpleName() + " takes no mask of valid positions: "
+                + "its statistics cannot leave positions out; use a norm that does (batch_norm, instance_norm, "
+                + "group_norm), or gather the valid rows first (org.normkit.autograd.nn.ValidRows)");
+    }
+
     /** γ, when the layer is affine. */
     public abstract Optional<Tensor> weight();
 

@@ -1,20 +1,13 @@
 package org.normkit.bench.versus;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
-import org.normkit.autograd.io.AtomicFiles;
+import org.normkit.bench.ReportJson;
 
 /**
- * The outcome of a {@link HeadToHead} run, as written to and read from JSON (Jackson maps the records).
+ * The outcome of a {@link HeadToHead} run, as written to and read from JSON ({@link ReportJson} maps the records).
  *
  * @param date     when the run started, ISO-8601
  * @param commit   the commit the measured code was built from, {@code +dirty} when the tree had changes; or unknown
@@ -46,28 +39,16 @@ public record HeadToHeadReport(String date, String commit, String machine, Strin
                       Map<String, Double> normkitOver, double floorMs, double timesFloor, String floorBy,
                       Map<String, List<Double>> perRound) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     public HeadToHeadReport withCommit(String c) {
         return new HeadToHeadReport(date, c, machine, settings, peers, rows, skipped);
     }
 
-    /** Writes the report through {@link AtomicFiles}: an interrupted run never leaves half a file. */
+    /** Writes the report atomically ({@link ReportJson}): an interrupted run never leaves half a file. */
     public void write(Path file) {
-        try {
-            AtomicFiles.writeBytes(file, JSON.writeValueAsBytes(this));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode the head-to-head report: " + e.getMessage(), e);
-        }
+        ReportJson.write(file, this);
     }
 
     public static HeadToHeadReport read(Path file) {
-        try {
-            return JSON.readValue(file.toFile(), HeadToHeadReport.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the head-to-head report " + file + ": " + e.getMessage(), e);
-        }
+        return ReportJson.read(file, HeadToHeadReport.class);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.normkit.bench.TrainingReport;
-import org.normkit.bench.TrainingReportJson;
+import org.normkit.bench.ReportJson;
 import org.normkit.experiments.report.MarkdownTable;
 
 /** Whole training steps, samples per second per net and norm and face, from {@code docs/results/bench/training.json}. */
@@ -23,7 +23,7 @@ final class TrainingStepFigure implements ReadmeFigure {
 
     @Override
     public String render(Path repositoryRoot) {
-        TrainingReport report = TrainingReportJson.read(ResultFiles.existing(repositoryRoot, RESULTS));
+        TrainingReport report = ReportJson.read(ResultFiles.existing(repositoryRoot, RESULTS), TrainingReport.class);
         Map<String, Map<String, TrainingReport.Row>> byNetNorm = new LinkedHashMap<>();
         report.results().stream().filter(row -> row.threads() == 1)
                 .forEach(row -> byNetNorm.computeIfAbsent(row.net() + "\t" + row.norm(), k -> new LinkedHashMap<>())

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.normkit.autograd.spi.NormSpec;
+import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
@@ -83,6 +84,12 @@ public class BatchNorm extends Norm {
     @Override
     protected void checkInput(NormLayer layer, Shape input) {
         requireMoreThanOneValuePerChannel(layer, input);
+    }
+
+    /** Padded positions can be left out of the statistics ({@link NormLayer#forward(Tensor, PositionMask)}). */
+    @Override
+    public boolean takesMask() {
+        return true;
     }
 
     /** Channels (N, C, L) with L the product of the spatial sizes. */

@@ -326,7 +326,7 @@ public final class NormKernel implements FusedNorm {
 
     // ***** argument checks *****
 
-    private static void requireEps(double eps) {
+    static void requireEps(double eps) {
         if (!(eps > 0) || Double.isInfinite(eps)) {
             throw new IllegalArgumentException("eps = " + eps + " is not allowed: eps must be a finite number > 0");
         }

@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.normkit.autograd.spi.NormSpec;
+import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
@@ -160,6 +161,12 @@ public final class GroupNorm extends Norm {
     @Override
     protected void checkInput(NormLayer layer, Shape input) {
         requireDivides(groupsOf(layer.spec()), input.dim(1), "input of shape " + input);
+    }
+
+    /** Padded positions can be left out of the statistics ({@link NormLayer#forward(Tensor, PositionMask)}). */
+    @Override
+    public boolean takesMask() {
+        return true;
     }
 
     /** {@code rows(N·G, (C/G)·L, G, C/G, L)}: a row per (sample, group), γ and β of the element's channel. */

@@ -3,6 +3,7 @@ package org.normkit.variants.instance;
 import java.util.List;
 
 import org.normkit.autograd.spi.NormSpec;
+import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
@@ -125,6 +126,12 @@ public final class InstanceNorm extends Norm {
                     + (layer.runningStats().isPresent() ? "statistics are used)" : "statistics are tracked)")) + ", got input of shape " + input + ": each (sample, channel) "
                     + "would be its own mean; use a spatial size > 1, or track running statistics and call eval()");
         }
+    }
+
+    /** Padded positions can be left out of the statistics ({@link NormLayer#forward(Tensor, PositionMask)}). */
+    @Override
+    public boolean takesMask() {
+        return true;
     }
 
     /** {@code rows(N·C, L, C, 1, L)}: a row per (sample, channel), γ and β of its channel. */
