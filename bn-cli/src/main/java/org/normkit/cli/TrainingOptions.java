@@ -76,11 +76,11 @@ final class TrainingOptions {
     String face;
 
     @Option(names = "--limit-train", paramLabel = "N", description = "Use only the first N training images or documents (quick runs; "
-            + "default: all, 4000 for transformer and lstm).")
+            + "default: all, 2000 for transformer and lstm).")
     Integer limitTrain;
 
     @Option(names = "--limit-test", paramLabel = "N", description = "Use only the first N test images or documents (quick runs; "
-            + "default: all, 2000 for transformer and lstm).")
+            + "default: all, 1000 for transformer and lstm).")
     Integer limitTest;
 
     @Option(names = "--text", arity = "0..1", paramLabel = "FILE", fallbackValue = TextCorpus.DEFAULT_FOLDER,

@@ -79,4 +79,22 @@ class SweepCommandTest {
         assertTrue(Files.size(out.resolve("sweep.png")) > 0);
         assertTrue(Files.readString(out.resolve("sweep.md")).contains("batch size"));
     }
+
+    @Test
+    void aSweepTakesTheSequenceOptionsAndScalesTheLearningRateWithTheBatch() throws IOException {
+        Path text = dir.resolve("corpus.txt");
+        Files.writeString(text, "a cat sat\n%\nthe dog ran\n%\na bird\n%\nfish swam\n%\n".repeat(3));
+        Path out = dir.resolve("sequence-sweep");
+
+        TinyIdx.Result r = TinyIdx.run("sweep", "--vary", "batch-size=4,8", "--net", "transformer", "--text",
+                text.toString(), "--norms", "layer_norm,group_norm:groups=2", "--init", "xavier",
+                "--lr-scaling", "linear", "--lr", "0.128", "--epochs", "1", "--seeds", "1", "--no-progress",
+                "--out", out.toString());
+
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = Files.readAllLines(out.resolve(ResultsCsv.FILE_NAME)).subList(1, 5);
+        assertTrue(rows.stream().anyMatch(l -> l.startsWith("transformer,group_norm:groups=2,4,0.004,")), rows.toString());
+        assertTrue(rows.stream().anyMatch(l -> l.startsWith("transformer,layer_norm,8,0.008,")), rows.toString());
+        assertTrue(Files.readString(out.resolve("setup.txt")).contains("init"), r.out());
+    }
 }

@@ -97,6 +97,22 @@ public final class NormLayer extends Normalization {
     private boolean updatesRunning;
     private boolean usesRunning;
     private boolean frozen;
+    private BatchStatisticsObserver observer;
+
+    /**
+     * Hears, on every forward that updates the running statistics, the batch's statistics just before they are
+     * folded in: a probe of the training–inference discrepancy (how far the batch statistics stray from the running
+     * ones evaluation will use). It must not change anything it is given.
+     */
+    @FunctionalInterface
+    public interface BatchStatisticsObserver {
+        /**
+         * @param batch   the batch's per-set mean and biased variance (sets as the norm's {@link Layout} has them)
+         * @param counts  the values behind each set (fewer than the set size under a mask; 0 for a set without one)
+         * @param running the running statistics before the update
+         */
+        void observed(NormLayer layer, Moments batch, int[] counts, RunningStats running);
+    }
 
     NormLayer(Norm norm, String name, ContractPreset contract, NormSpec spec) {
         this.norm = norm;
@@ -213,8 +229,10 @@ public final class NormLayer extends Normalization {
         if (updatesRunning) {
             try (GradMode.Scope ignored = GradMode.noGrad()) {
                 Layout layout = norm.layout(this, x.shape());
-                running.update(saved[0] != null && saved[0].fromBatch() ? fromSaved(saved[0], layout.setSize())
-                        : composedMoments(x, layout));
+                int[] counts = new int[layout.sets()];
+                Arrays.fill(counts, layout.setSize());
+                updateRunning(saved[0] != null && saved[0].fromBatch() ? fromSaved(saved[0], layout.setSize())
+                        : composedMoments(x, layout), counts);
             }
         }
         return y;
@@ -249,7 +267,7 @@ public final class NormLayer extends Normalization {
                 mask)) : MaskedReference.apply(this, layout, x, use, mask);
         if (updatesRunning) {
             try (GradMode.Scope ignored = GradMode.noGrad()) {
-                running.update(saved[0] != null && saved[0].fromBatch() ? fromSaved(saved[0], layout.setSize())
+                updateRunning(saved[0] != null && saved[0].fromBatch() ? fromSaved(saved[0], layout.setSize())
                         : composedMoments(x, layout, mask), kernel.validCounts());
             }
         }
@@ -383,6 +401,19 @@ public final class NormLayer extends Normalization {
     }
 
     // ***** the three switches *****
+
+    /** Sets the one {@link BatchStatisticsObserver} of this layer; null to stop observing. */
+    public void observeBatchStatistics(BatchStatisticsObserver batchObserver) {
+        this.observer = batchObserver;
+    }
+
+    /** Folds a batch's moments (from {@code counts[s]} values each) into the running statistics, observed first. */
+    private void updateRunning(Moments batch, int[] counts) {
+        if (observer != null) {
+            observer.observed(this, batch, counts, running);
+        }
+        running.update(batch, counts);
+    }
 
     /** Whether γ and β receive gradients (true unless set otherwise or {@link #freeze() frozen}). */
     public boolean isAffineTrainable() {

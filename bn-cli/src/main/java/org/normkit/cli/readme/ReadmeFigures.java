@@ -15,7 +15,8 @@ public final class ReadmeFigures {
             new BatchSizeSweepFigure(),
             new KernelBenchFigure(),
             new TrainingStepFigure(),
-            new GradPenaltyFigure());
+            new GradPenaltyFigure(),
+            new SequenceFigure());
 
     private ReadmeFigures() {}
 

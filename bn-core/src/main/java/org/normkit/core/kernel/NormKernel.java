@@ -42,7 +42,10 @@ import org.normkit.autograd.tensor.Tensor;
  * 1979), the blocked generalisation of Welford's (1962) running update. So memory is read once for the moments and
  * the variance keeps its digits when the mean is large against the spread (mean 1e6, standard deviation 1e-2 in
  * float64 normalises to within 1e-6 of the exact result); the one-pass E[x²] − E[x]² would lose them all.
- * Per element: x̂ is computed as (x − μ)·rstd, not x·a + b, for the same reason.
+ * Per element: x̂ is computed as (x − μ)·rstd, not x·a + b, for the same reason. One exception to the double
+ * accumulation: the float32 backward sums of a rows layout with per-element γ (LayerNorm) run in float lanes over at
+ * most 16 vectors or 16 rows before moving into double ({@code AffinePartials}), within float32's rounding of the
+ * result.
  *
  * <h2>Memory traffic</h2>
  * Forward with batch statistics: x is read twice (moments, normalise; the second read of a block is often served by
@@ -52,8 +55,9 @@ import org.normkit.autograd.tensor.Tensor;
  *
  * <h2>Threads</h2>
  * Work is split over {@link KernelThreads} in blocks of whole channels (channels layout) or whole rows (rows layout)
- * whose boundaries depend only on the shape; the results are bit-identical for any thread count. Instances are
- * immutable and thread-safe.
+ * whose boundaries depend only on the shape; the results are bit-identical for any thread count. A call with less
+ * work than {@code KernelThreads.SERIAL_WORK} (2²⁰) element-passes stays on the caller. Instances are immutable and
+ * thread-safe.
  */
 public final class NormKernel implements FusedNorm {
     /** Target size of one block of work, in elements. */

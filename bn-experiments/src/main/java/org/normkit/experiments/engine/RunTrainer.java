@@ -17,9 +17,11 @@ import org.normkit.core.replica.SyncBatchNorm;
 import org.normkit.core.replica.ThreadStatsReducer;
 import org.normkit.experiments.replica.DataParallel;
 import org.normkit.experiments.replica.Replication;
+import org.normkit.experiments.report.ProbeRow;
 import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
 import org.normkit.experiments.report.RunKey;
+import org.normkit.experiments.train.BatchStatisticsProbe;
 import org.normkit.experiments.train.DivergedException;
 import org.normkit.experiments.train.ImpossiblePairingException;
 import org.normkit.experiments.train.Initialisation;
@@ -68,9 +70,12 @@ public final class RunTrainer {
         RunKey key = task.key();
         GridSetup setup = task.setup();
         List<ResultRow> rows = new ArrayList<>();
+        List<ProbeRow> probed = new ArrayList<>();
         Learning learning = null;
+        BatchStatisticsProbe probe = null;
         try {
             learning = learning(key, setup);
+            probe = BatchStatisticsProbe.attach(learning.net());
             Batches batches = Batches.of(work.trainingRows(), key.config().batchSize(), key.seed());
             for (int epoch = 1; epoch <= setup.epochs(); epoch++) {
                 String bar = key.config().norm() + " seed " + key.seed() + " epoch " + epoch + "/" + setup.epochs();
@@ -86,8 +91,10 @@ public final class RunTrainer {
                             + ", epoch " + e.epoch() + ", step " + e.step() + ": training loss " + e.loss() + " (lr "
                             + RunOutcome.number(key.config().lr()) + ", batch size " + key.config().batchSize() + "); recorded as "
                             + "diverged in " + ResultsCsv.FILE_NAME);
-                    return RunOutcome.finished(key, rows, dataOrigin());
+                    probe.endEpoch(key, epoch).ifPresent(probed::add);
+                    return RunOutcome.finished(key, rows, dataOrigin()).withProbe(probed);
                 }
+                probe.endEpoch(key, epoch).ifPresent(probed::add);
                 rows.add(ResultRow.ok(key, epoch, trained.trainLoss(), test.loss(), test.accuracy(),
                         trained.trainAccuracy(), trained.seconds(), trained.samplesPerSecond()));
                 epochs.accept(rows.get(rows.size() - 1));
@@ -96,11 +103,14 @@ public final class RunTrainer {
                         trained.trainAccuracy(), test.loss(), test.accuracy(), trained.seconds(),
                         trained.samplesPerSecond(), work.unit(), work.extra(test)));
             }
-            return RunOutcome.finished(key, rows, dataOrigin());
+            return RunOutcome.finished(key, rows, dataOrigin()).withProbe(probed);
         } catch (ImpossiblePairingException | UnsupportedInputException e) {
             return RunOutcome.impossible(key, key.config().net() + " with " + key.config().norm() + " at batch size " + key.config().batchSize()
                     + " is not possible: " + e.getMessage(), dataOrigin());
         } finally {
+            if (probe != null) {
+                probe.detach();
+            }
             if (learning != null && learning.learner() instanceof DataParallel replicas) {
                 replicas.close();
             }

@@ -14,14 +14,13 @@ final class CsvRows {
             "dropout", "seed", "epoch", "train_loss", "test_loss", "test_accuracy", "train_accuracy", "seconds",
             "samples_per_second", "status");
     static final String HEADER = String.join(",", COLUMNS);
+    /** The columns that name the run: its configuration and seed. */
+    static final List<String> KEY_COLUMNS = COLUMNS.subList(0, 8);
 
     private CsvRows() {}
 
     static String format(ResultRow row) {
-        RunKey key = row.key();
-        return String.join(",", key.config().net(), key.config().norm(), Integer.toString(key.config().batchSize()), Numbers.plain(key.config().lr()),
-                key.config().optimizer(), Numbers.plain(key.config().weightDecay()), Numbers.plain(key.config().dropout()),
-                Long.toString(key.seed()), Integer.toString(row.epoch()), metric(row.trainLoss()),
+        return String.join(",", keyCells(row.key()), Integer.toString(row.epoch()), metric(row.trainLoss()),
                 metric(row.testLoss()), metric(row.testAccuracy()), metric(row.trainAccuracy()),
                 metric(row.seconds()), metric(row.samplesPerSecond()), row.status().csv());
     }
@@ -32,10 +31,21 @@ final class CsvRows {
         if (cells.length != COLUMNS.size()) {
             throw new IllegalArgumentException("it has " + cells.length + " cells, a row has " + COLUMNS.size());
         }
-        RunKey key = new RunKey(new RunConfig(cells[0], cells[1], whole(cells, 2), decimal(cells, 3), cells[4],
-                decimal(cells, 5), decimal(cells, 6)), integer(cells, 7));
-        return new ResultRow(key, whole(cells, 8), decimal(cells, 9), decimal(cells, 10), decimal(cells, 11),
+        return new ResultRow(parseKey(cells), whole(cells, 8), decimal(cells, 9), decimal(cells, 10), decimal(cells, 11),
                 decimal(cells, 12), decimal(cells, 13), decimal(cells, 14), RunStatus.fromCsv(cells[15]));
+    }
+
+    /** The {@link #KEY_COLUMNS} cells of {@code key}, joined by commas. */
+    static String keyCells(RunKey key) {
+        return String.join(",", key.config().net(), key.config().norm(), Integer.toString(key.config().batchSize()),
+                Numbers.plain(key.config().lr()), key.config().optimizer(), Numbers.plain(key.config().weightDecay()),
+                Numbers.plain(key.config().dropout()), Long.toString(key.seed()));
+    }
+
+    /** The run named by the first {@link #KEY_COLUMNS} cells of a line. */
+    static RunKey parseKey(String[] cells) {
+        return new RunKey(new RunConfig(cells[0], cells[1], whole(cells, 2), decimal(cells, 3), cells[4],
+                decimal(cells, 5), decimal(cells, 6)), integer(cells, 7));
     }
 
     private static String metric(double value) {

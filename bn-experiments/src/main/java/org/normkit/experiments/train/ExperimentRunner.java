@@ -28,6 +28,9 @@ import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
 import org.normkit.experiments.report.ExperimentReport;
+import org.normkit.experiments.report.ProbeCsv;
+import org.normkit.experiments.report.ProbeReport;
+import org.normkit.experiments.report.ProbeRow;
 import org.normkit.experiments.report.ReportContext;
 import org.normkit.experiments.report.ReportFiles;
 import org.normkit.experiments.report.ReportWriter;
@@ -147,6 +150,7 @@ public final class ExperimentRunner {
         Map<String, String> described = describe(config, work, notRun);
         ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
                 .withTitle("normkit experiment: " + config.net() + " on " + work.title(config.net()));
+        writeProbe(config, keys(config), "normkit experiment: " + config.net() + " on " + work.title(config.net()));
         return announce(reports.write(ExperimentReport.of(rowsOf(csv, keys(config), config.epochs()), context),
                 config.out()), config.out());
     }
@@ -180,6 +184,7 @@ public final class ExperimentRunner {
         ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
                 .withTitle("normkit sweep: " + config.net() + ", final test accuracy against " + setting.words());
         SweepReport report = SweepReport.of(rowsOf(csv, keys, config.epochs()), setting, context);
+        writeProbe(config, keys, "normkit sweep: " + config.net() + ", " + setting.words() + " varied");
         List<Path> written = reports.write(report, config.out());
         report.crossingSentences().forEach(out::println);
         return announce(written, config.out());
@@ -203,6 +208,21 @@ public final class ExperimentRunner {
         out.println("report: " + report.toAbsolutePath() + " (also " + String.join(", ", also) + ")");
         out.flush();
         return report;
+    }
+
+    /**
+     * The batch-statistics probe's report ({@link ProbeReport}) of the runs asked for, when any of their nets has a
+     * norm with running statistics.
+     */
+    private void writeProbe(ExperimentConfig config, List<RunKey> keys, String title) {
+        Set<RunKey> wanted = Set.copyOf(keys);
+        List<ProbeRow> rows = ProbeCsv.read(config.out().resolve(ProbeCsv.FILE_NAME)).stream()
+                .filter(r -> wanted.contains(r.key()) && r.epoch() <= config.epochs()).toList();
+        if (!rows.isEmpty()) {
+            ProbeReport.of(rows).writeTo(config.out(), "Batch statistics against running statistics: " + title);
+            out.println("batch-statistics probe: " + config.out().resolve(ProbeReport.MARKDOWN_FILE).toAbsolutePath()
+                    + " (also " + ProbeReport.PLOT + ", " + ProbeCsv.FILE_NAME + ")");
+        }
     }
 
     private static String format(double v) {
@@ -374,6 +394,9 @@ public final class ExperimentRunner {
             };
             // The run's rows replace whatever its epochs left (nothing, if it trained elsewhere), in one rewrite.
             csv.appendRun(outcome.key(), problem == null ? outcome.rows() : List.of());
+            if (problem == null && !outcome.probe().isEmpty()) {
+                ProbeCsv.replaceRun(csv.file().resolveSibling(ProbeCsv.FILE_NAME), outcome.key(), outcome.probe());
+            }
             if (problem == null) {
                 return;
             }

@@ -13,8 +13,8 @@ import java.util.Optional;
 public record RunBudget(int epochs, int seeds, Optional<Integer> trainLimit, Optional<Integer> testLimit) {
     static final int SEQUENCE_EPOCHS = 3;
     static final int SEQUENCE_SEEDS = 2;
-    static final int SEQUENCE_TRAIN_ROWS = 4000;
-    static final int SEQUENCE_TEST_ROWS = 2000;
+    static final int SEQUENCE_TRAIN_ROWS = 2000;
+    static final int SEQUENCE_TEST_ROWS = 1000;
 
     public static RunBudget defaultFor(String net) {
         return Nets.SEQUENCE_NETS.contains(net)
