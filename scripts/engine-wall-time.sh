@@ -54,7 +54,7 @@ for other in local-2 spark-local-2; do
   fi
 done
 {
-  echo "# $(date -u +%Y-%m-%d) on $(nproc) cores, shared with other jobs; arguments: ${sweep[*]}"
+  echo "# $(date -u +%Y-%m-%d) on $(nproc) cores (load average $(cut -d" " -f1-3 /proc/loadavg) at the end); arguments: ${sweep[*]}"
   cat "$work/wall-time.csv"
 } >"$results/wall-time.csv"
 cp "$work/local-1/results.csv" "$results/results-local-1.csv"

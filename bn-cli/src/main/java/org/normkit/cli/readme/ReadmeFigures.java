@@ -10,6 +10,7 @@ public final class ReadmeFigures {
 
     /** Every figure, in README order. */
     public static final List<ReadmeFigure> ALL = List.of(
+            new EngineWallTimeFigure(),
             new ExperimentFigure(),
             new PytorchParityFigure(),
             new BatchSizeSweepFigure(),
