@@ -17,7 +17,9 @@ public final class ReadmeFigures {
             new KernelBenchFigure(),
             new TrainingStepFigure(),
             new GradPenaltyFigure(),
-            new SequenceFigure());
+            new SequenceFigure(),
+            new SequenceParityFigure(),
+            new SequenceEpochTimeFigure());
 
     private ReadmeFigures() {}
 
