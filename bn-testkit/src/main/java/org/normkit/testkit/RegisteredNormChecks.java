@@ -20,9 +20,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.normkit.autograd.check.Comparison;
 import org.normkit.autograd.check.FaceAgreement;
 import org.normkit.autograd.check.GradCheck;
 import org.normkit.autograd.check.NormGradCheck;
+import org.normkit.autograd.check.Tolerance;
 import org.normkit.autograd.graph.Backprop;
 import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.spi.Face;
@@ -32,6 +34,7 @@ import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
+import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.DType;
@@ -47,7 +50,9 @@ import org.normkit.core.NormLayer;
  * in both modes and both dtypes, second-order gradchecks (finite differences of first-order gradients) of the
  * reference face and of the fused face as {@link Normalization#fusedSecondOrder} states it, every combination of the
  * three switches on both faces for norms with running statistics, and the contract's own consistency. A shape a norm refuses in training (one value
- * per channel) is checked in evaluation only.
+ * per channel) is checked in evaluation only. A norm that takes a mask of valid positions
+ * ({@link Normalization#takesMask()}) is also gradient-checked with one on both faces, its faces are compared with it
+ * in both dtypes, and the padding's values must change neither its output nor its running statistics.
  *
  * <p>A module or plugin gets them all with one line in its test sources (the {@code org.normkit:bn-testkit} artifact as a
  * test dependency):
@@ -344,6 +349,167 @@ public abstract class RegisteredNormChecks {
         Assumptions.assumeTrue(probe.fused().isPresent(), name + " has no fused face");
         FaceAgreement.Report report = FaceAgreement.check(provider, shape, dtype, training, seed(name, shape));
         assertTrue(report.passed(), report.describe());
+    }
+
+    // ***** masks of valid positions: every norm that takes one (Normalization.takesMask()) *****
+
+    /**
+     * The norms that take a {@link PositionMask}, each example shape that leaves something to mask, and the mask: the
+     * last position of the first sample left out when samples have at least three positions (so that every set of
+     * statistics keeps two values, as the running variance's Bessel correction needs), or the whole first sample when
+     * each sample has one position and there are at least three. A shape the norm refuses with that mask is skipped.
+     */
+    Stream<Arguments> maskedNormsAndShapes() {
+        List<Arguments> all = new ArrayList<>();
+        for (String name : normNames()) {
+            for (Shape shape : registry.get(name).contract().exampleShapes()) {
+                if (!create(name, shape, DType.FLOAT64).takesMask()) {
+                    break;
+                }
+                exampleMask(shape).ifPresent(mask -> all.add(Arguments.of(name, shape, mask)));
+            }
+        }
+        return all.stream();
+    }
+
+    static Optional<PositionMask> exampleMask(Shape shape) {
+        Shape positions = PositionMask.positionsOf(shape);
+        int samples = positions.dim(0);
+        int perSample = positions.numel() / samples;
+        boolean[] valid = new boolean[positions.numel()];
+        java.util.Arrays.fill(valid, true);
+        if (perSample >= 3) {
+            valid[perSample - 1] = false;
+        } else if (perSample == 1 && samples >= 3) {
+            valid[0] = false;
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(PositionMask.of(positions, valid));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("maskedNormsAndShapes")
+    void maskedReferenceFacePassesGradcheck(String name, Shape shape, PositionMask mask) {
+        long seed = seed(name, shape);
+        Normalization layer = create(name, shape, DType.FLOAT64);
+        layer.loadStateDict(FaceAgreement.randomState(layer.stateDict(), seed));
+        assumeTakes(layer, shape, mask);
+        GradCheck.Report report = GradCheck.check(in -> layer.reference(in.get(0), Statistics.batch(), mask),
+                List.of(Tensor.randn(DType.FLOAT64, shape, seed + 1)), seed + 2);
+        assertTrue(report.passed(), name + " " + shape + " masked " + mask + "\n" + report.describe());
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("maskedNormsAndShapes")
+    void maskedFusedFacePassesGradcheck(String name, Shape shape, PositionMask mask) {
+        long seed = seed(name, shape);
+        Normalization layer = create(name, shape, DType.FLOAT64);
+        layer.loadStateDict(FaceAgreement.randomState(layer.stateDict(), seed));
+        assumeTakes(layer, shape, mask);
+        Assumptions.assumeTrue(layer.fused(mask).isPresent(), name + " has no masked fused face");
+        if (layer instanceof NormLayer norm && norm.runningStats().isPresent()) {
+            // Batch statistics, not updated: the check calls the forward many times.
+            norm.setUpdatesRunningStatistics(false).setUsesRunningStatistics(false);
+        }
+        layer.setFace(Face.FUSED);
+        GradCheck.Report report = GradCheck.check(in -> layer.forward(in.get(0), mask),
+                List.of(Tensor.randn(DType.FLOAT64, shape, seed + 1)), seed + 2);
+        assertTrue(report.passed(), name + " " + shape + " masked " + mask + " fused\n" + report.describe());
+    }
+
+    /**
+     * Both faces with the mask, one training step in each dtype: output, the gradients of the input and of every
+     * parameter, and the buffers after the step agree within the faces' tolerance.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("maskedNormsAndShapes")
+    void maskedFacesAgree(String name, Shape shape, PositionMask mask) {
+        Normalization probe = create(name, shape, DType.FLOAT64);
+        assumeTakes(probe, shape, mask);
+        Assumptions.assumeTrue(probe.fused(mask).isPresent(), name + " has no masked fused face");
+        long seed = seed(name, shape);
+        for (DType dtype : DType.values()) {
+            Map<String, Tensor> reference = maskedStep(name, shape, mask, dtype, Face.REFERENCE, seed);
+            Map<String, Tensor> fused = maskedStep(name, shape, mask, dtype, Face.FUSED, seed);
+            for (Map.Entry<String, Tensor> expected : reference.entrySet()) {
+                Comparison c = Comparison.of(expected.getKey(), fused.get(expected.getKey()), expected.getValue(),
+                        Tolerance.faces(dtype));
+                assertTrue(c.passed(), name + " " + shape + " masked " + mask + " " + dtype + ": " + c.describe());
+            }
+        }
+    }
+
+    /**
+     * What the padded positions hold changes neither the output at the valid positions nor the running statistics:
+     * the same input with other values in the padding gives the same numbers on every face the norm has.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("maskedNormsAndShapes")
+    void whatThePaddingHoldsChangesNothing(String name, Shape shape, PositionMask mask) {
+        Normalization probe = create(name, shape, DType.FLOAT64);
+        assumeTakes(probe, shape, mask);
+        long seed = seed(name, shape);
+        Tensor x = Tensor.randn(DType.FLOAT64, shape, seed + 1);
+        Tensor keep = mask.expandTo(shape, DType.FLOAT64);
+        Tensor other = x.mul(keep).add(Tensor.randn(DType.FLOAT64, shape, seed + 3).mul(100).mul(keep.neg().add(1)));
+        List<Face> faces = probe.fused(mask).isPresent() ? List.of(Face.REFERENCE, Face.FUSED) : List.of(Face.REFERENCE);
+        for (Face face : faces) {
+            Map<String, Tensor> a = maskedForward(name, shape, mask, x, face, seed);
+            Map<String, Tensor> b = maskedForward(name, shape, mask, other, face, seed);
+            a.forEach((what, value) -> {
+                Tensor shown = what.equals("output") ? value.mul(keep) : value;
+                Tensor otherShown = what.equals("output") ? b.get(what).mul(keep) : b.get(what);
+                Comparison c = Comparison.of(what, otherShown, shown, Tolerance.FACES_FLOAT64);
+                assertTrue(c.passed(), name + " " + shape + " masked " + mask + " " + face
+                        + ": the padding's values changed " + c.describe());
+            });
+        }
+    }
+
+    private Map<String, Tensor> maskedForward(String name, Shape shape, PositionMask mask, Tensor x, Face face,
+                                              long seed) {
+        Normalization layer = create(name, shape, DType.FLOAT64);
+        layer.loadStateDict(FaceAgreement.randomState(layer.stateDict(), seed));
+        layer.setFace(face);
+        layer.train();
+        Map<String, Tensor> out = new TreeMap<>();
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            out.put("output", layer.forward(x, mask));
+        }
+        layer.stateDict().forEach((key, value) -> out.put(key, value.detach().copy()));
+        return out;
+    }
+
+    private Map<String, Tensor> maskedStep(String name, Shape shape, PositionMask mask, DType dtype, Face face,
+                                           long seed) {
+        Normalization layer = create(name, shape, dtype);
+        Map<String, Tensor> state = new TreeMap<>();
+        FaceAgreement.randomState(create(name, shape, DType.FLOAT64).stateDict(), seed)
+                .forEach((key, value) -> state.put(key, value.to(dtype)));
+        layer.loadStateDict(state);
+        layer.setFace(face);
+        layer.train();
+        Tensor x = Tensor.randn(DType.FLOAT64, shape, seed + 1).to(dtype).requiresGrad(true);
+        Tensor y = layer.forward(x, mask);
+        y.mul(Tensor.randn(DType.FLOAT64, shape, seed + 2).to(dtype)).sum().backward();
+        Map<String, Tensor> out = new TreeMap<>();
+        out.put("output", y.detach());
+        out.put("gradInput", x.grad());
+        for (org.normkit.autograd.nn.Parameter p : layer.parameters()) {
+            out.put("grad of parameter " + out.size(), p.grad());
+        }
+        layer.stateDict().forEach((key, value) -> out.put("after the step: " + key, value.detach().copy()));
+        return out;
+    }
+
+    /** Skips (rather than fails) a shape and mask the norm refuses, e.g. a sample left without valid positions. */
+    private static void assumeTakes(Normalization layer, Shape shape, PositionMask mask) {
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            layer.reference(Tensor.zeros(layer.spec().dtype(), shape), Statistics.batch(), mask);
+        } catch (UnsupportedInputException e) {
+            Assumptions.abort("refused with the mask " + mask + ": " + e.getMessage());
+        }
     }
 
     private Normalization create(String name, Shape shape, DType dtype) {
