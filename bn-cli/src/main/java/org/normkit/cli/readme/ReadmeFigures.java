@@ -18,7 +18,9 @@ public final class ReadmeFigures {
             new TrainingStepFigure(),
             new TrainingEpochsFigure(),
             new GradPenaltyFigure(),
-            new SequenceFigure());
+            new SequenceFigure(),
+            new SequenceParityFigure(),
+            new SequenceEpochTimeFigure());
 
     private ReadmeFigures() {}
 
