@@ -38,6 +38,13 @@ class PackageDependenciesTest {
     }
 
     @Test
+    void theThreadPoolKnowsNothingAboveIt() {
+        for (String above : List.of("tensor", "ops", "graph", "loops", "nn", "optim")) {
+            assertEquals(List.of(), references("parallel", above), "parallel -> " + above);
+        }
+    }
+
+    @Test
     void theSourcesAreWhereTheTestLooks() {
         assertTrue(Files.isDirectory(SOURCES.resolve("ops")), SOURCES.toAbsolutePath().toString());
     }
