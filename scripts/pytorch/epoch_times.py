@@ -94,6 +94,35 @@ def git_commit():
         return "unknown"
 
 
+def write(args, configs, runs, rounds, started, torch_version):
+    """Writes the result file (atomically) from the runs so far; returns its summary."""
+    summary = []
+    for net, norm in configs:
+        row = {"net": net, "norm": norm}
+        for side in ("normkit", "pytorch"):
+            mine = [run["epochSeconds"] for run in runs if run["side"] == side and run["net"] == net
+                    and run["norm"] == norm]
+            row[side] = {"firstEpoch": statistics.median(s[0] for s in mine),
+                         "laterEpoch": statistics.median(statistics.median(s[1:]) for s in mine)}
+        summary.append(row)
+    doc = {"batch": BATCH, "threads": args.threads, "epochs": args.epochs, "rounds": rounds,
+           "trainImages": args.limit_train or 60000,
+           "unit": "seconds of an epoch's training loop; firstEpoch: median over rounds of epoch 1; laterEpoch: "
+                   "median over rounds of the median of epochs 2 on",
+           "summary": summary, "runs": runs, **({"note": args.note} if args.note else {}),
+           "machine": {"commit": git_commit(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+                       "minutes": round((time.time() - started) / 60, 1), "torch": torch_version,
+                       "python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
+                       "cores": os.cpu_count()}}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    tmp = args.out + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, args.out)
+    return summary
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=3, help="alternated rounds (default 3)")
@@ -135,30 +164,8 @@ def main():
         runs_of_round = [run for run in runs if run["round"] == r + 1]
         for run in runs_of_round:
             run["loadAverage"] = [load_start, os.getloadavg()[0]]
-    summary = []
-    for net, norm in configs:
-        row = {"net": net, "norm": norm}
-        for side in ("normkit", "pytorch"):
-            mine = [run["epochSeconds"] for run in runs if run["side"] == side and run["net"] == net
-                    and run["norm"] == norm]
-            row[side] = {"firstEpoch": statistics.median(s[0] for s in mine),
-                         "laterEpoch": statistics.median(statistics.median(s[1:]) for s in mine)}
-        summary.append(row)
-    doc = {"batch": BATCH, "threads": args.threads, "epochs": args.epochs, "rounds": args.rounds,
-           "trainImages": args.limit_train or 60000,
-           "unit": "seconds of an epoch's training loop; firstEpoch: median over rounds of epoch 1; laterEpoch: "
-                   "median over rounds of the median of epochs 2 on",
-           "summary": summary, "runs": runs, **({"note": args.note} if args.note else {}),
-           "machine": {"commit": git_commit(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
-                       "minutes": round((time.time() - started) / 60, 1), "torch": torch_version,
-                       "python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
-                       "cores": os.cpu_count()}}
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    tmp = args.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, args.out)
+        # Written after every round: a run stopped by a time limit keeps the rounds it completed.
+        summary = write(args, configs, runs, r + 1, started, torch_version)
     for row in summary:
         nk, pt = row["normkit"], row["pytorch"]
         print(f"{row['net']:<6} {row['norm']:<11} normkit {nk['firstEpoch']:.2f} then {nk['laterEpoch']:.2f} s, "
