@@ -16,6 +16,7 @@ public final class ReadmeFigures {
             new BatchSizeSweepFigure(),
             new KernelBenchFigure(),
             new TrainingStepFigure(),
+            new TrainingEpochsFigure(),
             new GradPenaltyFigure(),
             new SequenceFigure(),
             new SequenceParityFigure(),
