@@ -13,7 +13,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * failed and why. {@link ReportJson} writes and reads it, member for member.
  *
  * @param settings    {@link RunSettings#describe()}
- * @param threadsHook how the kernels' thread count was set (through {@link org.normkit.core.kernel.KernelThreads#set})
+ * @param threadsHook how the kernels' thread count was set (through {@link org.normkit.autograd.parallel.KernelThreads#set})
  * @param specs       the spec each (norm, shape) was built with, by {@code "norm shape"}
  */
 public record BenchReport(@JsonProperty(required = true) MachineInfo machine, String settings, String threadsHook,

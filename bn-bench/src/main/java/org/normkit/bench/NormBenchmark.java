@@ -2,11 +2,11 @@ package org.normkit.bench;
 
 import java.util.concurrent.TimeUnit;
 
+import org.normkit.autograd.parallel.KernelThreads;
 import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
-import org.normkit.core.kernel.KernelThreads;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

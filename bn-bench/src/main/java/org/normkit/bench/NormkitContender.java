@@ -3,12 +3,12 @@ package org.normkit.bench;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.normkit.autograd.parallel.KernelThreads;
 import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.bench.versus.Case;
 import org.normkit.bench.versus.Contender;
 import org.normkit.bench.versus.Sampler;
-import org.normkit.core.kernel.KernelThreads;
 
 /**
  * normkit's side of a head-to-head: the fused face's call of {@link NormWorkload} for the case, and

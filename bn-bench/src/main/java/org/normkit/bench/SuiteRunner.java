@@ -104,7 +104,7 @@ public final class SuiteRunner {
             format.failures().forEach((params, reason) -> skipped.add(failure(params, reason)));
         }
         return new BenchReport(MachineInfo.current(flags), settings.describe(),
-                "org.normkit.core.kernel.KernelThreads.set(threads) before each trial", results,
+                "org.normkit.autograd.parallel.KernelThreads.set(threads) before each trial", results,
                 skipped, specs);
     }
 

@@ -2,9 +2,9 @@ package org.normkit.bench;
 
 import java.util.concurrent.TimeUnit;
 
+import org.normkit.autograd.parallel.KernelThreads;
 import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.kernel.KernelThreads;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

@@ -6,7 +6,7 @@
  * {@link org.normkit.bench.NormBenchmark} times one call of a norm for each combination of {@code norm}, {@code shape}
  * (the norm's own {@code contract().benchmarkShapes()}), {@code dtype} (float32, float64), {@code face} (reference,
  * fused), {@code pass} (train_forward, eval_forward, train_forward_backward) and {@code threads} (the kernels' thread
- * count, set through {@link org.normkit.core.kernel.KernelThreads}); {@link org.normkit.bench.NormWorkload} says what each
+ * count, set through {@link org.normkit.autograd.parallel.KernelThreads}); {@link org.normkit.bench.NormWorkload} says what each
  * combination calls. {@link org.normkit.bench.CopyBenchmark} copies a tensor of the same element count and dtype
  * with the same number of threads. Every figure is reported as milliseconds, as a multiple of that copy ("× copy"),
  * and as effective GB/s under {@link org.normkit.bench.BytesModel}.

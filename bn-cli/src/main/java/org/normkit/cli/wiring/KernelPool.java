@@ -2,7 +2,7 @@ package org.normkit.cli.wiring;
 
 /**
  * The thread pool the norm kernels split their work over, as the CLI sees it: {@code --threads} sizes it. Bound to
- * {@link org.normkit.core.kernel.KernelThreads} (one pool per JVM, like {@code torch.set_num_threads}).
+ * {@link org.normkit.autograd.parallel.KernelThreads} (one pool per JVM, like {@code torch.set_num_threads}).
  */
 @FunctionalInterface
 public interface KernelPool {

@@ -5,9 +5,9 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 
 import org.normkit.autograd.check.NormVerifier;
+import org.normkit.autograd.parallel.KernelThreads;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormalizationsModule;
-import org.normkit.core.kernel.KernelThreads;
 import org.normkit.experiments.data.FashionMnist;
 import org.normkit.experiments.engine.Engines;
 import org.normkit.experiments.engine.EnginesModule;

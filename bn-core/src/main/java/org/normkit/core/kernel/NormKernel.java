@@ -3,6 +3,7 @@ package org.normkit.core.kernel;
 import java.util.Arrays;
 import java.util.function.Function;
 
+import org.normkit.autograd.parallel.KernelThreads;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.DType;

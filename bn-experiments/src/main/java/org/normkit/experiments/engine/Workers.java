@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.normkit.autograd.parallel.KernelThreads;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.PluginLoader;
-import org.normkit.core.kernel.KernelThreads;
 import org.normkit.experiments.train.Progress;
 
 /**

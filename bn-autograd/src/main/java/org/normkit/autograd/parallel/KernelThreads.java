@@ -1,4 +1,4 @@
-package org.normkit.core.kernel;
+package org.normkit.autograd.parallel;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,12 +68,15 @@ public final class KernelThreads {
      * thread needs for this much work, so a second thread made small calls slower: BatchNorm's evaluation forward of
      * an 8x256x14x14 tensor (0.4 M elements, one pass) took 0.050 ms on two threads against 0.046 ms on one.
      */
-    static final long SERIAL_WORK = 1L << 20;
+    public static final long SERIAL_WORK = 1L << 20;
     /** {@link #SERIAL_WORK}, lowered by tests so that small inputs still exercise the pool. */
     private static volatile long serialWork = SERIAL_WORK;
 
-    /** Sets the work below which calls stay on the caller (tests: 0 sends every call to the pool). */
-    static void setSerialWork(long work) {
+    /**
+     * Sets the work below which calls stay on the caller. For tests only (0 sends every call to the pool, so small
+     * inputs exercise it); restore {@link #SERIAL_WORK} afterwards.
+     */
+    public static void setSerialWork(long work) {
         serialWork = work;
     }
 
@@ -82,7 +85,7 @@ public final class KernelThreads {
      * elements touched times the passes over them) is below {@link #SERIAL_WORK}. Results do not change: the blocks
      * are the same either way.
      */
-    static void forEachBlock(int blocks, long work, IntConsumer body) {
+    public static void forEachBlock(int blocks, long work, IntConsumer body) {
         if (work < serialWork) {
             for (int b = 0; b < blocks; b++) {
                 body.accept(b);
@@ -92,11 +95,40 @@ public final class KernelThreads {
         forEachBlock(blocks, body);
     }
 
+    /** The body of {@link #forEachRange}: one run {@code [from, to)} of the elements. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
+    /**
+     * Elements per block of {@link #forEachRange}: 128 KB of float32, so a block's operands stay in the L2 cache and
+     * a 4 MB tensor still makes 32 blocks to share.
+     */
+    public static final int RANGE_BLOCK = 1 << 15;
+
+    /**
+     * Runs {@code body} over {@code [0, length)} cut into blocks of {@link #RANGE_BLOCK} elements (the last one
+     * shorter), spread over the pool when {@code length × passes} reaches {@link #SERIAL_WORK}, else on the caller
+     * in one run. For elementwise loops, whose every element is computed alone: the results are the same however
+     * the range is cut. {@code passes} is the work per element in element-passes (1 for a pass that reads or writes
+     * each element once; more for a loop that computes more per element, such as an exponential).
+     */
+    public static void forEachRange(int length, int passes, RangeBody body) {
+        if ((long) length * passes < serialWork || threads <= 1 || IN_POOL.get()) {
+            body.run(0, length);
+            return;
+        }
+        int blocks = (length + RANGE_BLOCK - 1) / RANGE_BLOCK;
+        forEachBlock(blocks, block -> body.run(block * RANGE_BLOCK,
+                (int) Math.min(length, (long) (block + 1) * RANGE_BLOCK)));
+    }
+
     /**
      * Runs {@code body.accept(block)} for every block in {@code [0, blocks)}, spread over the pool; returns when all
      * are done. An exception in a block is rethrown on the caller.
      */
-    static void forEachBlock(int blocks, IntConsumer body) {
+    public static void forEachBlock(int blocks, IntConsumer body) {
         int n = Math.min(threads, blocks);
         if (n <= 1 || IN_POOL.get()) {
             for (int b = 0; b < blocks; b++) {

@@ -1,4 +1,4 @@
-package org.normkit.core.kernel;
+package org.normkit.autograd.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -168,6 +168,69 @@ class KernelThreadsTest {
             });
 
             assertEquals(3, names.size(), names.toString());
+        }
+    }
+
+    @Nested
+    class Ranges {
+
+        @AfterEach
+        void restoreThreshold() {
+            KernelThreads.setSerialWork(KernelThreads.SERIAL_WORK);
+        }
+
+        @ParameterizedTest(name = "{0} elements")
+        @CsvSource({"0", "1", "32767", "32768", "32769", "100000"})
+        void everyElementIsCoveredExactlyOnceInWholeBlocks(int length) {
+            KernelThreads.set(3);
+            KernelThreads.setSerialWork(0);
+            AtomicIntegerArray covered = new AtomicIntegerArray(length);
+            Set<String> runs = ConcurrentHashMap.newKeySet();
+
+            KernelThreads.forEachRange(length, 1, (from, to) -> {
+                runs.add(from + ".." + to);
+                for (int i = from; i < to; i++) {
+                    covered.incrementAndGet(i);
+                }
+            });
+
+            for (int i = 0; i < length; i++) {
+                assertEquals(1, covered.get(i), "element " + i);
+            }
+            runs.forEach(run -> assertTrue(Integer.parseInt(run.substring(0, run.indexOf('.')))
+                    % KernelThreads.RANGE_BLOCK == 0, "a run starts off a block boundary: " + run));
+        }
+
+        @Test
+        void aRangeBelowTheThresholdIsOneRunOnTheCaller() {
+            KernelThreads.set(2);
+            Set<String> runs = ConcurrentHashMap.newKeySet();
+            int length = (int) (KernelThreads.SERIAL_WORK / 4) - 1;
+
+            KernelThreads.forEachRange(length, 4, (from, to) -> runs.add(Thread.currentThread().getName() + " "
+                    + from + ".." + to));
+
+            assertEquals(Set.of(Thread.currentThread().getName() + " 0.." + length), runs);
+        }
+
+        @Test
+        void aRangeAtTheThresholdIsSharedWithThePool() {
+            KernelThreads.set(2);
+            CyclicBarrier both = new CyclicBarrier(2);
+            Set<String> names = ConcurrentHashMap.newKeySet();
+
+            KernelThreads.forEachRange((int) KernelThreads.SERIAL_WORK, 1, (from, to) -> {
+                if (from < 2 * KernelThreads.RANGE_BLOCK) {
+                    names.add(Thread.currentThread().getName());
+                    try {
+                        both.await(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("the first two blocks did not run in parallel", e);
+                    }
+                }
+            });
+
+            assertTrue(names.stream().anyMatch(name -> name.startsWith("normkit-kernel-")), names.toString());
         }
     }
 }
