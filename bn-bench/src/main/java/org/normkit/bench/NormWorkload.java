@@ -31,7 +31,8 @@ import org.normkit.autograd.tensor.Tensor;
  *       accumulates;</li>
  *   <li>fused, forward passes: {@code kernel.forward(x, γ, β, statistics, out)} into the preallocated output;</li>
  *   <li>fused, train_forward_backward: that forward with the batch statistics, then {@code kernel.backward} for
- *       ∂L/∂x and, when the layer has them, ∂L/∂γ and ∂L/∂β.</li>
+ *       ∂L/∂x (into a preallocated tensor, as the forward's output) and, when the layer has them, ∂L/∂γ and
+ *       ∂L/∂β.</li>
  * </ul>
  * Statistics: the batch's in training; in evaluation the layer's {@code running_mean}/{@code running_var} when its
  * state has them, else the batch's (a norm that keeps no running statistics normalises each batch by itself).
@@ -142,10 +143,14 @@ public final class NormWorkload {
             return () -> kernel.forward(x, gamma, beta, statistics, out);
         }
         Tensor gradOutput = in.gradOutput;
+        // ∂L/∂x goes into a buffer of the workload's, as y goes into out: a fresh one would be an array the JVM
+        // zeroes before the kernel overwrites it, a pass PyTorch's side (uninitialised memory from its reused heap)
+        // does not make.
+        Tensor gradInput = Tensor.zeros(x.dtype(), x.shape());
         FusedNorm.GradMask mask = new FusedNorm.GradMask(true, gamma != null, beta != null);
         return () -> {
             FusedNorm.Saved saved = kernel.forward(x, gamma, beta, Statistics.batch(), out);
-            return kernel.backward(gradOutput, x, saved, gamma, mask);
+            return kernel.backward(gradOutput, x, saved, gamma, mask, gradInput);
         };
     }
 

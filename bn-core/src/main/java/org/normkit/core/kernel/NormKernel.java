@@ -109,6 +109,12 @@ public final class NormKernel implements FusedNorm {
         return backward(layoutOf.apply(x.shape()), centering, gradOutput, x, saved, gamma, mask);
     }
 
+    @Override
+    public Gradients backward(Tensor gradOutput, Tensor x, Saved saved, Tensor gamma, GradMask mask,
+                              Tensor gradInput) {
+        return backward(layoutOf.apply(x.shape()), centering, gradOutput, x, saved, gamma, mask, gradInput);
+    }
+
     // ***** the kernels with an explicit layout *****
 
     /**
@@ -192,6 +198,17 @@ public final class NormKernel implements FusedNorm {
      */
     public static Gradients backward(Layout layout, Centering centering, Tensor gradOutput, Tensor x, Saved saved,
                                      Tensor gamma, GradMask mask) {
+        return backward(layout, centering, gradOutput, x, saved, gamma, mask,
+                mask.input() ? Tensor.zeros(x.dtype(), x.shape()) : null);
+    }
+
+    /**
+     * As {@link #backward(Layout, Centering, Tensor, Tensor, Saved, Tensor, GradMask)}, writing dx into
+     * {@code gradInput} (x's shape and dtype, storage of its own; ignored, and may be null, when the mask does not
+     * ask for dx). Every element of it is written, so its previous values do not matter.
+     */
+    public static Gradients backward(Layout layout, Centering centering, Tensor gradOutput, Tensor x, Saved saved,
+                                     Tensor gamma, GradMask mask, Tensor gradInput) {
         layout.requireCovers(x.shape(), "normalize backward");
         Shape.requireSame(x.shape(), gradOutput.shape(), "normalize backward", "the output gradient");
         if (gradOutput.dtype() != x.dtype()) {
@@ -208,7 +225,15 @@ public final class NormKernel implements FusedNorm {
         boolean centered = centering == Centering.CENTERED;
         boolean fromBatch = saved.fromBatch();
         double m = layout.setSize();
-        Tensor dx = mask.input() ? Tensor.zeros(x.dtype(), x.shape()) : null;
+        Tensor dx = null;
+        if (mask.input()) {
+            if (gradInput == null) {
+                throw new IllegalArgumentException("normalize backward: the mask asks for the input gradient but no "
+                        + "tensor was given to hold it: pass one of x's shape and dtype");
+            }
+            FusedNorm.requireGradInput("normalize backward", x, gradOutput, gradInput);
+            dx = gradInput;
+        }
         double[] dGamma = mask.weight() ? new double[layout.affineSize()] : null;
         double[] dBeta = mask.bias() ? new double[layout.affineSize()] : null;
         Elements ex = Elements.of(x);
