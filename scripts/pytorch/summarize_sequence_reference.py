@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Summarises the JSON lines of train_sequence_reference.py as a Markdown table: per norm, the mean final-epoch test
 accuracy (and bits per character for text) over seeds, and the mean training seconds per epoch.
-    /usr/bin/python3 scripts/pytorch/summarize_sequence_reference.py docs/results/sequence/pytorch-transformer-fashion.jsonl
+    /usr/bin/python3 scripts/pytorch/summarize_sequence_reference.py docs/results/sequence/parity/pytorch-transformer-fashion.jsonl
 """
 import json
 import statistics

@@ -20,7 +20,8 @@ Nets (--net, --norm):
 
 Reported per epoch: test accuracy (model.eval(), no_grad, all 10,000 test images) and training throughput =
 samples / total time of the full steps (forward + backward + optimizer step; zero_grad included; gathering the
-batch from the in-memory tensors is not timed). --threads sets both torch.set_num_threads and OpenBLAS's own
+batch from the in-memory tensors is not timed), and epochSeconds, the wall time of the epoch's whole training loop
+(gathering included: what normkit's results.csv calls `seconds`, compared by scripts/pytorch/epoch_times.py). --threads sets both torch.set_num_threads and OpenBLAS's own
 thread pool (Debian's torch does its matrix products in OpenBLAS, which ignores torch.set_num_threads).
 --throughput-steps N: instead of epochs, time N steps (after 20 warm-up steps) and report samples/s only.
 
@@ -137,6 +138,7 @@ def run_epochs(args, seed, data):
     for epoch in range(1, args.epochs + 1):
         perm = torch.randperm(Xtr.shape[0], generator=gen)
         t_steps, n, loss_sum = 0.0, 0, 0.0
+        epoch_start = time.perf_counter()
         for i in range(0, Xtr.shape[0], BATCH):
             idx = perm[i:i + BATCH]
             xb, yb = Xtr[idx], Ytr[idx]
@@ -145,9 +147,10 @@ def run_epochs(args, seed, data):
             t_steps += time.perf_counter() - t0
             n += xb.shape[0]
             loss_sum += loss.item() * xb.shape[0]
+        epoch_seconds = time.perf_counter() - epoch_start
         acc = evaluate(model, Xte, Yte)
         row = {"seed": seed, "epoch": epoch, "trainLoss": loss_sum / n, "testAccuracy": acc,
-               "samplesPerSecond": n / t_steps}
+               "samplesPerSecond": n / t_steps, "epochSeconds": epoch_seconds}
         rows.append(row)
         print(f"{args.net:<6} {args.norm:<11} seed {seed:<3} epoch {epoch:<3} train loss {row['trainLoss']:.4f}  "
               f"test acc {acc:.4f}  {row['samplesPerSecond']:9.0f} samples/s", flush=True)
@@ -194,11 +197,17 @@ def main():
     ap.add_argument("--throughput-steps", type=int, default=0,
                     help="only measure training throughput over this many steps (no accuracy)")
     ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--limit-train", type=int, default=0,
+                    help="train on the first N images only (a quick check; normkit's --limit-train)")
     ap.add_argument("--out", help="also write the figures as JSON here")
     args = ap.parse_args()
+    if args.limit_train < 0:
+        raise SystemExit(f"--limit-train {args.limit_train}: a number of images >= 1, or 0 for all")
     blas_threads = set_threads(args.threads)
     seeds = [int(s) for s in args.seeds.split(",") if s != ""]
     data = load(args.data)
+    if args.limit_train:
+        data = (data[0][:args.limit_train], data[1][:args.limit_train], data[2], data[3])
     print(f"# PyTorch {torch.__version__}, Python {platform.python_version()}, threads {torch.get_num_threads()} (OpenBLAS {blas_threads}), "
           f"train {tuple(data[0].shape)}, test {tuple(data[2].shape)}", flush=True)
     rows = []

@@ -22,9 +22,12 @@ Data: Fashion-MNIST's first --limit-train training and --limit-test test images 
 the fortunes in /usr/share/games/fortunes cut and split exactly as normkit's TextCorpus does (documents between '%'
 lines, stripped, cut to 127 characters at spaces, shuffled with java.util.Random(13) as Collections.shuffle does,
 every tenth held out), the first --limit-train training and --limit-test held-out documents. Loss over the valid
-positions only; bits per character = loss / ln 2.
+positions only; bits per character = loss / ln 2. The text nets' output bias starts at the log unigram frequencies
+of the training targets (counts + 1/2), as normkit's UnigramPrior.
 
-Prints one JSON line per epoch: test accuracy, test loss, bits per character (text) and the epoch's training seconds.
+Prints one JSON line per epoch: test accuracy, test loss, bits per character (text), the seconds of the training
+steps (train_seconds: forward, backward, optimizer) and of the whole training epoch (epoch_seconds: batches assembled
+too, what normkit's results.csv records as seconds).
     /usr/bin/python3 scripts/pytorch/train_sequence_reference.py --net transformer --norm layer_norm --epochs 3 \
         --seeds 0,1 --limit-train 4000 --limit-test 2000 --threads 2
 """
@@ -126,6 +129,16 @@ def fortunes(folder, limit_train, limit_test):
     ids = {c: SPECIAL + i for i, c in enumerate(chars)}
     encode = lambda s: [ids.get(c, UNKNOWN) for c in s]
     return [encode(d) for d in train], [encode(d) for d in test], SPECIAL + len(chars)
+
+
+def unigram_prior(documents, vocabulary):
+    """log p(k) of every token among the training targets (characters and one END per document), counts + 1/2:
+    the output bias the text nets start from, as normkit's UnigramPrior."""
+    counts = torch.full((vocabulary,), 0.5, dtype=torch.float64)
+    for d in documents:
+        counts += torch.bincount(torch.tensor(d, dtype=torch.long), minlength=vocabulary).double()
+    counts[END] += len(documents)
+    return (counts / counts.sum()).log().float()
 
 
 def token_batch(encoded):
@@ -308,6 +321,9 @@ def main():
     for seed in [int(s) for s in a.seeds.split(",")]:
         torch.manual_seed(seed)
         model = (Transformer if a.net == "transformer" else Recurrent)(a.norm, vocabulary)
+        if a.text:
+            with torch.no_grad():
+                model.head.bias.copy_(unigram_prior(train, vocabulary))
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         gen = torch.Generator().manual_seed(seed)
         rows = len(train) if a.text else xtr.shape[0]
@@ -315,6 +331,7 @@ def main():
             model.train()
             order = torch.randperm(rows, generator=gen)
             seconds = 0.0
+            epoch_start = time.perf_counter()
             for start in range(0, rows, a.batch_size):
                 picked = order[start:start + a.batch_size]
                 if len(picked) == 1 and a.batch_size > 1:
@@ -331,6 +348,7 @@ def main():
                 loss.backward()
                 opt.step()
                 seconds += time.perf_counter() - t0
+            epoch_seconds = time.perf_counter() - epoch_start
             model.eval()
             with torch.no_grad():
                 if a.text:
@@ -350,7 +368,8 @@ def main():
                     accuracy = (logits.argmax(1) == yte).float().mean().item()
             row = {"net": a.net, "norm": a.norm, "data": "text" if a.text else "fashion-rows", "seed": seed,
                    "epoch": epoch, "test_loss": loss, "test_accuracy": accuracy, "train_seconds": seconds,
-                   "threads": a.threads}
+                   "epoch_seconds": epoch_seconds,
+                   "threads": a.threads, "torch": torch.__version__}
             if a.text:
                 row["bits_per_character"] = loss / math.log(2)
             print(json.dumps(row), flush=True)

@@ -1,5 +1,6 @@
 package org.normkit.autograd.loops;
 
+import org.normkit.autograd.parallel.KernelThreads;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Tensor;
 
@@ -118,8 +119,12 @@ public final class PoolingLoops {
      * window are not read.
      */
     private static void averageTiles2x2(float[] xs, float[] os, int planes, Window2d g) {
+        forEachPlanes(planes, g, (first, last) -> averageTiles2x2(xs, os, first, last, g));
+    }
+
+    private static void averageTiles2x2(float[] xs, float[] os, int firstPlane, int endPlane, Window2d g) {
         int w = g.inW();
-        for (int p = 0, o = 0; p < planes; p++) {
+        for (int p = firstPlane, o = firstPlane * g.outPlane(); p < endPlane; p++) {
             int base = p * g.inPlane();
             for (int oh = 0; oh < g.outH(); oh++) {
                 int top = base + 2 * oh * w;
@@ -134,8 +139,12 @@ public final class PoolingLoops {
 
     /** The adjoint of {@link #averageTiles2x2}: each output's quarter added to the four inputs of its window. */
     private static void spreadTiles2x2(float[] gs, float[] gx, int planes, Window2d g) {
+        forEachPlanes(planes, g, (first, last) -> spreadTiles2x2(gs, gx, first, last, g));
+    }
+
+    private static void spreadTiles2x2(float[] gs, float[] gx, int firstPlane, int endPlane, Window2d g) {
         int w = g.inW();
-        for (int p = 0, o = 0; p < planes; p++) {
+        for (int p = firstPlane, o = firstPlane * g.outPlane(); p < endPlane; p++) {
             int base = p * g.inPlane();
             for (int oh = 0; oh < g.outH(); oh++) {
                 int top = base + 2 * oh * w;
@@ -149,6 +158,19 @@ public final class PoolingLoops {
                 }
             }
         }
+    }
+
+    /**
+     * Runs {@code body} over runs of whole planes ({@link KernelThreads#forEachRange}'s blocks of elements, rounded to
+     * planes), on the pool when the input is large enough: each plane's windows are its own, so the results do not
+     * depend on how the planes are shared.
+     */
+    private static void forEachPlanes(int planes, Window2d g, KernelThreads.RangeBody body) {
+        int perBlock = Math.max(1, KernelThreads.RANGE_BLOCK / Math.max(1, g.inPlane()));
+        int blocks = (planes + perBlock - 1) / perBlock;
+        // An input element is read (or its gradient written) once, an output a quarter as often: two passes.
+        KernelThreads.forEachBlock(blocks, 2L * planes * g.inPlane(),
+                block -> body.run(block * perBlock, Math.min(planes, (block + 1) * perBlock)));
     }
 
     /**

@@ -24,25 +24,26 @@ final class VectorExp {
 
     private VectorExp() {}
 
-    static void exp(float[] a, float[] o, int n) {
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += SPECIES.length()) {
+    /** {@code o[i] = e^a[i]} for i in [from, to). */
+    static void exp(float[] a, float[] o, int from, int to) {
+        int i = from;
+        for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += SPECIES.length()) {
             exp(FloatVector.fromArray(SPECIES, a, i)).intoArray(o, i);
         }
-        for (; i < n; i++) {
+        for (; i < to; i++) {
             o[i] = FloatExp.exp(a[i]);
         }
     }
 
-    /** 1 / (1 + e^(−x)); saturates to exactly 0 and 1 like the scalar loop. */
-    static void sigmoid(float[] a, float[] o, int n) {
+    /** 1 / (1 + e^(−x)) for i in [from, to); saturates to exactly 0 and 1 like the scalar loop. */
+    static void sigmoid(float[] a, float[] o, int from, int to) {
         FloatVector one = FloatVector.broadcast(SPECIES, 1f);
-        int i = 0;
-        for (int bound = SPECIES.loopBound(n); i < bound; i += SPECIES.length()) {
+        int i = from;
+        for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += SPECIES.length()) {
             FloatVector e = exp(FloatVector.fromArray(SPECIES, a, i).neg());
             one.div(e.add(1f)).intoArray(o, i);
         }
-        for (; i < n; i++) {
+        for (; i < to; i++) {
             o[i] = FloatExp.sigmoid(a[i]);
         }
     }

@@ -3,6 +3,7 @@ package org.normkit.autograd.optim;
 import java.util.List;
 
 import org.normkit.autograd.nn.Parameter;
+import org.normkit.autograd.parallel.KernelThreads;
 
 /**
  * Adam (Kingma &amp; Ba, 2015, "Adam: A Method for Stochastic Optimization"), exactly {@code torch.optim.Adam}
@@ -17,6 +18,12 @@ import org.normkit.autograd.nn.Parameter;
  * eps is added after the bias correction of √v, as PyTorch does (the paper's ε̂ placement). m and v start at 0.
  */
 public final class Adam extends Optimizer {
+    /**
+     * Work per element for {@link KernelThreads#forEachRange}: four arrays read and three written, plus a square
+     * root and a division. Each element's update is its own, so sharing the range changes no bit.
+     */
+    private static final int PASSES = 8;
+
     private final double lr;
     private final double beta1;
     private final double beta2;
@@ -72,12 +79,14 @@ public final class Adam extends Optimizer {
         float oneMinusB2 = (float) (1 - beta2);
         float decay = (float) weightDecay;
         float epsilon = (float) eps;
-        for (int i = 0; i < p.length; i++) {
-            float g = grad[i] + decay * p[i];
-            m[i] = b1 * m[i] + oneMinusB1 * g;
-            v[i] = b2 * v[i] + oneMinusB2 * g * g;
-            p[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) / correction2 + epsilon);
-        }
+        KernelThreads.forEachRange(p.length, PASSES, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float g = grad[i] + decay * p[i];
+                m[i] = b1 * m[i] + oneMinusB1 * g;
+                v[i] = b2 * v[i] + oneMinusB2 * g * g;
+                p[i] -= stepSize * m[i] / ((float) Math.sqrt(v[i]) / correction2 + epsilon);
+            }
+        });
     }
 
     @Override
@@ -91,12 +100,14 @@ public final class Adam extends Optimizer {
         int t = ++steps[index];
         double stepSize = lr / (1 - Math.pow(beta1, t));
         double correction2 = Math.sqrt(1 - Math.pow(beta2, t));
-        for (int i = 0; i < p.length; i++) {
-            double g = grad[i] + weightDecay * p[i];
-            m[i] = beta1 * m[i] + (1 - beta1) * g;
-            v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-            p[i] = p[i] - stepSize * m[i] / (Math.sqrt(v[i]) / correction2 + eps);
-        }
+        KernelThreads.forEachRange(p.length, PASSES, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double g = grad[i] + weightDecay * p[i];
+                m[i] = beta1 * m[i] + (1 - beta1) * g;
+                v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+                p[i] = p[i] - stepSize * m[i] / (Math.sqrt(v[i]) / correction2 + eps);
+            }
+        });
     }
 
     public double lr() {

@@ -18,6 +18,10 @@ import org.normkit.autograd.ops.Unary;
  * An n-d array of float32 or float64 values in row-major contiguous storage, with what reverse-mode autograd
  * needs: {@link #requiresGrad()}, the {@link Node} that produced it and the accumulated {@link #grad()}.
  *
+ * <p>The values live in one {@link Storage} of the tensor's dtype, which does the element work here (get, set,
+ * fill, copies, conversions) without a test on the dtype. Typed loops take the array itself, once per call, through
+ * {@link #floatData()} or {@link #doubleData()}.
+ *
  * <p>The op methods here are thin entry points; each op's forward and backward live together in the
  * {@code org.normkit.autograd.ops} classes. Storage may be shared between a tensor and its reshapes, so values are
  * treated as immutable once an op has read them; only optimizers (on leaves, under no-grad) and kernels writing a
@@ -25,18 +29,14 @@ import org.normkit.autograd.ops.Unary;
  */
 public final class Tensor {
     private final Shape shape;
-    private final DType dtype;
-    private final float[] f32;
-    private final double[] f64;
+    private final Storage storage;
     private boolean requiresGrad;
     private Node creator;
     private Tensor grad;
 
-    private Tensor(Shape shape, DType dtype, float[] f32, double[] f64) {
+    private Tensor(Shape shape, Storage storage) {
         this.shape = shape;
-        this.dtype = dtype;
-        this.f32 = f32;
-        this.f64 = f64;
+        this.storage = storage;
     }
 
     // ***** factories *****
@@ -44,13 +44,13 @@ public final class Tensor {
     /** Wraps (does not copy) a float32 array; its length must equal the shape's element count. */
     public static Tensor wrap(float[] data, Shape shape) {
         checkLength(data.length, shape);
-        return new Tensor(shape, DType.FLOAT32, data, null);
+        return new Tensor(shape, new FloatStorage(data));
     }
 
     /** Wraps (does not copy) a float64 array; its length must equal the shape's element count. */
     public static Tensor wrap(double[] data, Shape shape) {
         checkLength(data.length, shape);
-        return new Tensor(shape, DType.FLOAT64, null, data);
+        return new Tensor(shape, new DoubleStorage(data));
     }
 
     public static Tensor of(float[] data, int... shape) {
@@ -76,8 +76,7 @@ public final class Tensor {
     }
 
     public static Tensor zeros(DType dtype, Shape shape) {
-        return dtype == DType.FLOAT32 ? new Tensor(shape, dtype, new float[shape.numel()], null)
-                : new Tensor(shape, dtype, null, new double[shape.numel()]);
+        return new Tensor(shape, Storage.zeros(dtype, shape.numel()));
     }
 
     public static Tensor zeros(DType dtype, int... shape) {
@@ -94,11 +93,7 @@ public final class Tensor {
 
     public static Tensor full(DType dtype, Shape shape, double value) {
         Tensor t = zeros(dtype, shape);
-        if (t.f32 != null) {
-            Arrays.fill(t.f32, (float) value);
-        } else {
-            Arrays.fill(t.f64, value);
-        }
+        t.storage.fill(value);
         return t;
     }
 
@@ -144,11 +139,11 @@ public final class Tensor {
 
     /** A tensor of the same shape and dtype filled with zeros. */
     public Tensor zerosLike() {
-        return zeros(dtype, shape);
+        return zeros(dtype(), shape);
     }
 
     public Tensor onesLike() {
-        return ones(dtype, shape);
+        return ones(dtype(), shape);
     }
 
     // ***** data access *****
@@ -158,7 +153,7 @@ public final class Tensor {
     }
 
     public DType dtype() {
-        return dtype;
+        return storage.dtype();
     }
 
     public int numel() {
@@ -173,25 +168,25 @@ public final class Tensor {
         return shape.dim(axis);
     }
 
-    /** The float32 storage itself (not a copy). */
+    /**
+     * The float32 array itself (not a copy): the access point of the float loops. A float64 tensor fails, naming
+     * both dtypes.
+     */
     public float[] floatData() {
-        if (f32 == null) {
-            throw new IllegalStateException("floatData(): this tensor is float64; call to(DType.FLOAT32) first");
-        }
-        return f32;
+        return storage.floats("floatData()");
     }
 
-    /** The float64 storage itself (not a copy). */
+    /**
+     * The float64 array itself (not a copy): the access point of the double loops. A float32 tensor fails, naming
+     * both dtypes.
+     */
     public double[] doubleData() {
-        if (f64 == null) {
-            throw new IllegalStateException("doubleData(): this tensor is float32; call to(DType.FLOAT64) first");
-        }
-        return f64;
+        return storage.doubles("doubleData()");
     }
 
     /** The element at flat index {@code i}, widened to double. Convenient, not for hot loops. */
     public double get(int i) {
-        return f32 != null ? f32[i] : f64[i];
+        return storage.get(i);
     }
 
     /** The element at an n-d index. */
@@ -213,11 +208,7 @@ public final class Tensor {
 
     /** Writes flat element {@code i} (narrowed for float32). Only for fresh tensors and optimizer updates. */
     public void set(int i, double value) {
-        if (f32 != null) {
-            f32[i] = (float) value;
-        } else {
-            f64[i] = value;
-        }
+        storage.set(i, value);
     }
 
     /** The single value of a one-element tensor. */
@@ -231,51 +222,29 @@ public final class Tensor {
 
     /** A copy of the values widened to double. */
     public double[] toDoubleArray() {
-        if (f64 != null) {
-            return f64.clone();
-        }
-        double[] out = new double[f32.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = f32[i];
-        }
-        return out;
+        return storage.toDoubleArray();
     }
 
     /** A copy of the values narrowed to float. */
     public float[] toFloatArray() {
-        if (f32 != null) {
-            return f32.clone();
-        }
-        float[] out = new float[f64.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) f64[i];
-        }
-        return out;
+        return storage.toFloatArray();
     }
 
     /** A fresh tensor with a copy of the values, detached from any graph. */
     public Tensor copy() {
-        return f32 != null ? new Tensor(shape, dtype, f32.clone(), null) : new Tensor(shape, dtype, null, f64.clone());
+        return new Tensor(shape, storage.copy());
     }
 
     /** Copies {@code source}'s values into this tensor's storage (same shape; dtype converted). */
     public void copyFrom(Tensor source) {
         Shape.requireSame(shape, source.shape, "copyFrom", "the source");
-        if (f32 != null && source.f32 != null) {
-            System.arraycopy(source.f32, 0, f32, 0, f32.length);
-        } else if (f64 != null && source.f64 != null) {
-            System.arraycopy(source.f64, 0, f64, 0, f64.length);
-        } else {
-            for (int i = 0; i < numel(); i++) {
-                set(i, source.get(i));
-            }
-        }
+        storage.copyFrom(source.storage);
     }
 
     /** A tensor sharing this storage with another shape of the same element count (no graph). */
     public Tensor viewAs(Shape newShape) {
         checkLength(numel(), newShape);
-        return new Tensor(newShape, dtype, f32, f64);
+        return new Tensor(newShape, storage);
     }
 
     // ***** autograd state *****
@@ -323,7 +292,7 @@ public final class Tensor {
 
     /** The same values outside the graph: no gradient flows through the result. Shares storage. */
     public Tensor detach() {
-        return new Tensor(shape, dtype, f32, f64);
+        return new Tensor(shape, storage);
     }
 
     /** Backpropagates from this one-element tensor (a loss). */
@@ -388,10 +357,10 @@ public final class Tensor {
 
     // ***** composed ops (no backward of their own) *****
 
-    public Tensor add(double c) { return add(scalar(c, dtype)); }
-    public Tensor sub(double c) { return sub(scalar(c, dtype)); }
-    public Tensor mul(double c) { return mul(scalar(c, dtype)); }
-    public Tensor div(double c) { return div(scalar(c, dtype)); }
+    public Tensor add(double c) { return add(scalar(c, dtype())); }
+    public Tensor sub(double c) { return sub(scalar(c, dtype())); }
+    public Tensor mul(double c) { return mul(scalar(c, dtype())); }
+    public Tensor div(double c) { return div(scalar(c, dtype())); }
     public Tensor sum() { return Composed.sumAll(this); }
     public Tensor mean() { return Composed.meanAll(this); }
     public Tensor mean(int[] axes, boolean keepDim) { return Composed.mean(this, axes, keepDim); }
@@ -409,7 +378,7 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder("Tensor").append(shape).append(' ').append(dtype);
+        StringBuilder s = new StringBuilder("Tensor").append(shape).append(' ').append(dtype());
         if (creator != null) {
             s.append(" <- ").append(creator.op());
         } else if (requiresGrad) {

@@ -44,8 +44,8 @@ class FloatExpTest {
         float[] vector = new float[n];
         float[] sigmoid = new float[n];
         for (int repeat = 0; repeat < 2000; repeat++) { // long enough for the JIT to compile the loop
-            VectorExp.exp(a, vector, n);
-            VectorExp.sigmoid(a, sigmoid, n);
+            VectorExp.exp(a, vector, 0, n);
+            VectorExp.sigmoid(a, sigmoid, 0, n);
         }
         for (int i = 0; i < n; i++) {
             assertEquals(Float.floatToIntBits(FloatExp.exp(a[i])), Float.floatToIntBits(vector[i]), "exp at " + a[i]);

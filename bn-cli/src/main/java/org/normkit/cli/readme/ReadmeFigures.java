@@ -16,8 +16,11 @@ public final class ReadmeFigures {
             new BatchSizeSweepFigure(),
             new KernelBenchFigure(),
             new TrainingStepFigure(),
+            new TrainingEpochsFigure(),
             new GradPenaltyFigure(),
-            new SequenceFigure());
+            new SequenceFigure(),
+            new SequenceParityFigure(),
+            new SequenceEpochTimeFigure());
 
     private ReadmeFigures() {}
 

@@ -16,14 +16,16 @@ import org.normkit.experiments.report.ResultRow;
 
 /**
  * The sequence nets (issue 13), from the small runs under {@code docs/results/sequence/}: final test accuracy of the
- * transformer and the LSTM on row-sequential Fashion-MNIST, bits per character of masked and unmasked BatchNorm in
- * the transformer on padded text, and the batch-statistics probe of image and sequence nets.
+ * transformer and the LSTM on row-sequential Fashion-MNIST and bits per character of masked and unmasked BatchNorm
+ * in the transformer on padded text (normkit's side of the parity runs, {@link SequenceParityFigure}), and the
+ * batch-statistics probe of image and sequence nets.
  */
 final class SequenceFigure implements ReadmeFigure {
 
     static final String FOLDER = "docs/results/sequence/";
-    static final List<String> IMAGE_RUNS = List.of("transformer-fashion", "lstm-fashion");
-    static final String TEXT_RUN = "text-masked";
+    static final List<String> IMAGE_RUNS = List.of("parity/normkit-transformer-fashion",
+            "parity/normkit-lstm-fashion");
+    static final String TEXT_RUN = "parity/normkit-transformer-text";
     static final List<String> PROBE_RUNS = List.of("probe-mlp", "probe-lenet", "probe-transformer", "probe-lstm",
             TEXT_RUN);
 

@@ -24,11 +24,12 @@ import org.normkit.experiments.data.TokenBatch;
  *       {@value #WIDTH}, {@value #HEADS} heads, feed-forward {@value #FEED_FORWARD} with ReLU, no dropout:
  *       x + attention(norm₁(x)), then x + ffn(norm₂(x)), and a final norm. Learned position embeddings. Images:
  *       rows through Linear(28 → d), mean over positions, Linear(d → 10). Text: character embeddings, causal and
- *       padding masks, Linear(d → vocabulary) at every position. The norms see tokens ({@link TokenNorm}).</li>
+ *       padding masks, Linear(d → vocabulary) at every position, its bias started at the {@link UnigramPrior}.
+ *       The norms see tokens ({@link TokenNorm}).</li>
  *   <li>{@code lstm}: one {@link LSTM} layer of {@value #HIDDEN} units with norms on the gate pre-activations and the
  *       cell (Ba et al. 2016; Cooijmans et al. 2016); shared over time by default, per time step with the
  *       {@code per_step=true} option. Images: the last hidden state through Linear(H → 10). Text: embeddings of
- *       {@value #WIDTH}, Linear(H → vocabulary) at every position.</li>
+ *       {@value #WIDTH}, Linear(H → vocabulary) at every position (bias: the {@link UnigramPrior}).</li>
  * </ul>
  */
 final class SequenceNets {
@@ -129,6 +130,11 @@ final class SequenceNets {
             return head.forward(h.reshape(batch.batch() * batch.steps(), WIDTH));
         }
 
+        @Override
+        public Linear output() {
+            return head;
+        }
+
         private Tensor encode(Tensor x, Tensor keep, int[] valid) {
             for (Block block : blocks) {
                 x = block.forward(x, keep, valid);
@@ -197,6 +203,11 @@ final class SequenceNets {
             Tensor x = charInput.lookup(batch.inputs(), Shape.of(batch.batch(), batch.steps()));
             Tensor h = lstm.run(x, masked ? batch.lengths() : null).outputs();
             return head.forward(h.reshape(batch.batch() * batch.steps(), HIDDEN));
+        }
+
+        @Override
+        public Linear output() {
+            return head;
         }
     }
 }

@@ -21,17 +21,21 @@ final class TextWorkload implements Workload {
     private final CharVocabulary vocabulary;
     private final List<int[]> train;
     private final List<int[]> test;
+    private final double[] prior;
 
     TextWorkload(TextCorpus corpus) {
         this.corpus = corpus;
         this.vocabulary = corpus.vocabulary();
         this.train = corpus.train().stream().map(vocabulary::encode).toList();
         this.test = corpus.test().stream().map(vocabulary::encode).toList();
+        this.prior = UnigramPrior.logFrequencies(train, vocabulary.size());
     }
 
     @Override
     public Module build(RunConfig run, NormSlot slot, SplittableRandom random) {
-        return Nets.buildForText(run.net(), slot, vocabulary.size(), random);
+        Module net = Nets.buildForText(run.net(), slot, vocabulary.size(), random);
+        UnigramPrior.apply(((LanguageModel) net).output(), prior);
+        return net;
     }
 
     @Override
@@ -106,6 +110,8 @@ final class TextWorkload implements Workload {
                 + TextCorpus.characters(corpus.train()) + " / " + TextCorpus.characters(corpus.test())
                 + " characters, at most " + TextCorpus.MAX_CHARS + " per sequence), vocabulary " + vocabulary.size()
                 + ": " + corpus.origin());
+        m.put("output bias", "starts at the log of each character's frequency in the training documents "
+                + "(add-half smoothed): the first prediction is the unigram distribution");
         m.put("metrics", "test loss in nats per character (bits per character = loss / ln 2), accuracy = "
                 + "next-character accuracy, both over the held-out documents' characters and their end");
         return m;

@@ -2,6 +2,7 @@ package org.normkit.variants.dyt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.normkit.variants.GoldenInputs.assertClose;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.normkit.autograd.check.GradCheck;
+import org.normkit.autograd.optim.Adam;
 import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Statistics;
@@ -91,6 +93,33 @@ class DynamicTanhTest {
                 double minus = dyt.forward(x).mul(w).sum().item();
                 assertEquals((plus - minus) / (2 * h), analytic, 1e-7, face.toString());
             }
+        }
+    }
+
+    /**
+     * α is a {@code Parameter} registered on the layer like γ and β, so an optimizer built from a net's
+     * {@code parameters()} trains it and its state dict saves and restores it: DyT needs no extra slot in a NormLayer.
+     */
+    @Nested
+    class LearnableAlpha {
+        @Test
+        void anOptimizerBuiltFromTheParametersMovesAlpha() {
+            DynamicTanh dyt = new DynamicTanh(NormSpec.of(4).withDtype(DType.FLOAT64));
+            assertTrue(dyt.parameters().contains(dyt.alpha()), "parameters: " + dyt.parameters());
+            Adam adam = new Adam(dyt.parameters(), 0.1);
+            dyt.forward(sines(0, 3, 4)).mul(sines(1, 3, 4)).sum().backward();
+            adam.step();
+            assertNotEquals(0.5, dyt.alpha().value().get(0));
+        }
+
+        @Test
+        void theStateDictSavesAndRestoresAlpha() {
+            DynamicTanh trained = new DynamicTanh(NormSpec.of(4));
+            trained.alpha().value().set(0, 1.25);
+            assertEquals(List.of("alpha", "weight", "bias"), List.copyOf(trained.stateDict().keySet()));
+            DynamicTanh fresh = new DynamicTanh(NormSpec.of(4));
+            fresh.loadStateDict(trained.stateDict());
+            assertEquals(1.25, fresh.alpha().value().get(0));
         }
     }
 

@@ -1,0 +1,177 @@
+#!/usr/bin/python3
+"""Epoch times of training as users run it, normkit's `experiment` against PyTorch's train_reference.py, in rounds.
+
+OPTIONAL: normkit does not need Python; this only produces the figures of the README block `results:training-epochs`
+(docs/training-throughput.md says how to read them).
+
+What is timed, on both sides the same way:
+    nets      mlp and lenet with and without BatchNorm (train_reference.py's docstring gives the nets; normkit's
+              `experiment` builds the same ones), batch 128, full Fashion-MNIST training set (60,000 images, or the
+              first --limit-train), float32, seed 0
+    process   each (side, net, norm) in a process of its own, started afresh, so every run pays its own warm-up
+              as a user's first run does: normkit's JVM and JIT, PyTorch's allocator
+    an epoch  the wall time of the epoch's training loop: gathering each batch, forward, loss, backward, optimizer
+              step (normkit: the `seconds` column of results.csv; PyTorch: train_reference.py's `epochSeconds`);
+              the test pass after each epoch is not in it
+    threads   --threads (default 1) on both sides: normkit --threads and OPENBLAS_NUM_THREADS; PyTorch
+              torch.set_num_threads and OpenBLAS's own pool
+
+Rounds: --rounds R runs every (net, norm) R times, normkit then PyTorch in one round and PyTorch then normkit in the
+next, so a machine busy with other work slows both alike; the result file keeps every epoch of every run, the load
+average at each round's start and end, the commit and the date.
+
+    /usr/bin/python3 scripts/pytorch/epoch_times.py --rounds 3 --out docs/results/training-epochs/results.json
+    /usr/bin/python3 scripts/pytorch/epoch_times.py --rounds 1 --epochs 2 --limit-train 2560 --out /tmp/t.json
+"""
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
+BATCH = 128
+CONFIGS = [("mlp", "none"), ("mlp", "batch_norm"), ("lenet", "none"), ("lenet", "batch_norm")]
+
+
+def normkit_epochs(net, norm, args):
+    """One fresh `normkit experiment` run; returns its epoch seconds, in order."""
+    with tempfile.TemporaryDirectory(prefix="normkit-epochs-") as out:
+        cmd = [os.path.join(ROOT, "normkit"), "experiment", "--net", net, "--norms", norm,
+               "--epochs", str(args.epochs), "--seeds", "1", "--batch-size", str(BATCH),
+               "--threads", str(args.threads), "--no-progress", "--out", out]
+        if args.limit_train:
+            cmd += ["--limit-train", str(args.limit_train)]
+        if args.data != DEFAULT_DATA:
+            cmd += ["--data", args.data]
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+        results = os.path.join(out, "results.csv")
+        if done.returncode != 0 or not os.path.exists(results):
+            raise SystemExit(f"normkit experiment --net {net} --norms {norm} failed (exit code {done.returncode}):\n"
+                             f"{done.stdout}{done.stderr}")
+        with open(results, newline="") as f:
+            rows = [r for r in csv.DictReader(f) if r["net"] == net and r["norm"] == norm]
+        rows.sort(key=lambda r: int(r["epoch"]))
+        if len(rows) != args.epochs:
+            raise SystemExit(f"normkit experiment --net {net} --norms {norm}: {len(rows)} epochs in {results}, "
+                             f"expected {args.epochs}")
+        return [float(r["seconds"]) for r in rows]
+
+
+def pytorch_epochs(net, norm, args):
+    """One fresh train_reference.py process; returns its epoch seconds, in order."""
+    with tempfile.TemporaryDirectory(prefix="pytorch-epochs-") as out:
+        target = os.path.join(out, "result.json")
+        cmd = [sys.executable, os.path.join(HERE, "train_reference.py"), "--net", net, "--norm", norm,
+               "--epochs", str(args.epochs), "--seeds", "0", "--threads", str(args.threads), "--out", target]
+        if args.limit_train:
+            cmd += ["--limit-train", str(args.limit_train)]
+        if args.data != DEFAULT_DATA:
+            cmd += ["--data", args.data]
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if done.returncode != 0 or not os.path.exists(target):
+            raise SystemExit(f"train_reference.py --net {net} --norm {norm} failed (exit code {done.returncode}):\n"
+                             f"{done.stdout}{done.stderr}")
+        with open(target) as f:
+            doc = json.load(f)
+        return [row["epochSeconds"] for row in doc["rows"]], doc["torch"]
+
+
+def git_commit():
+    try:
+        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def write(args, configs, runs, rounds, started, torch_version):
+    """Writes the result file (atomically) from the runs so far; returns its summary."""
+    summary = []
+    for net, norm in configs:
+        row = {"net": net, "norm": norm}
+        for side in ("normkit", "pytorch"):
+            mine = [run["epochSeconds"] for run in runs if run["side"] == side and run["net"] == net
+                    and run["norm"] == norm]
+            row[side] = {"firstEpoch": statistics.median(s[0] for s in mine),
+                         "laterEpoch": statistics.median(statistics.median(s[1:]) for s in mine)}
+        summary.append(row)
+    doc = {"batch": BATCH, "threads": args.threads, "epochs": args.epochs, "rounds": rounds,
+           "trainImages": args.limit_train or 60000,
+           "unit": "seconds of an epoch's training loop; firstEpoch: median over rounds of epoch 1; laterEpoch: "
+                   "median over rounds of the median of epochs 2 on",
+           "summary": summary, "runs": runs, **({"note": args.note} if args.note else {}),
+           "machine": {"commit": git_commit(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+                       "minutes": round((time.time() - started) / 60, 1), "torch": torch_version,
+                       "python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
+                       "cores": os.cpu_count()}}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    tmp = args.out + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, args.out)
+    return summary
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=3, help="alternated rounds (default 3)")
+    ap.add_argument("--epochs", type=int, default=3, help="epochs per run (default 3; at least 2, for a later one)")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--limit-train", type=int, default=0, help="train on the first N images only (a quick check)")
+    ap.add_argument("--configs", default=",".join(f"{n}/{m}" for n, m in CONFIGS),
+                    help="NET/NORM list (default: mlp and lenet, each with none and batch_norm)")
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--out", required=True, help="result file (JSON), written atomically")
+    ap.add_argument("--note", help="a sentence the README block prints under the table (e.g. that this was a "
+                    "functional check on a busy machine)")
+    args = ap.parse_args()
+    if args.epochs < 2:
+        raise SystemExit(f"--epochs {args.epochs}: at least 2, so that epoch 1 can be held against a later one")
+    if args.rounds < 1:
+        raise SystemExit(f"--rounds {args.rounds}: at least 1")
+    configs = []
+    for item in args.configs.split(","):
+        net, _, norm = item.strip().partition("/")
+        if net not in ("mlp", "lenet") or norm not in ("none", "batch_norm"):
+            raise SystemExit(f"--configs {item}: NET/NORM with NET mlp or lenet and NORM none or batch_norm")
+        configs.append((net, norm))
+    started = time.time()
+    runs = []
+    torch_version = None
+    for r in range(args.rounds):
+        load_start = os.getloadavg()[0]
+        sides = ["normkit", "pytorch"] if r % 2 == 0 else ["pytorch", "normkit"]
+        for net, norm in configs:
+            for side in sides:
+                if side == "normkit":
+                    seconds = normkit_epochs(net, norm, args)
+                else:
+                    seconds, torch_version = pytorch_epochs(net, norm, args)
+                runs.append({"round": r + 1, "side": side, "net": net, "norm": norm, "epochSeconds": seconds})
+                print(f"round {r + 1}/{args.rounds} {side:<8} {net:<6} {norm:<11} epochs "
+                      + " / ".join(f"{s:.2f}" for s in seconds) + " s", flush=True)
+        runs_of_round = [run for run in runs if run["round"] == r + 1]
+        for run in runs_of_round:
+            run["loadAverage"] = [load_start, os.getloadavg()[0]]
+        # Written after every round: a run stopped by a time limit keeps the rounds it completed.
+        summary = write(args, configs, runs, r + 1, started, torch_version)
+    for row in summary:
+        nk, pt = row["normkit"], row["pytorch"]
+        print(f"{row['net']:<6} {row['norm']:<11} normkit {nk['firstEpoch']:.2f} then {nk['laterEpoch']:.2f} s, "
+              f"PyTorch {pt['firstEpoch']:.2f} then {pt['laterEpoch']:.2f} s")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
