@@ -85,7 +85,7 @@ final class TrainingOptions {
 
     @Option(names = "--text", arity = "0..1", paramLabel = "FILE", fallbackValue = TextCorpus.DEFAULT_FOLDER,
             description = "Character-level language modelling (transformer, lstm) on FILE or a folder of files, "
-                    + "documents separated by '%' lines or blank lines; without FILE the fortunes of Debian's "
+                    + "documents separated by '%%' lines or blank lines; without FILE the fortunes of Debian's "
                     + "fortunes package, or a built-in synthetic text when it is not installed.")
     Path text;
 

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,6 +54,25 @@ class HelpTest {
 
             assertFalse(split.find(), () -> "split at: " + help.substring(Math.max(0, split.start() - 40),
                     Math.min(help.length(), split.end() + 20)));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"list", "conformance", "gradcheck", "verify", "bench", "experiment", "sweep"})
+        void everyDescriptionIsAValidFormatStringSoPicocliPrintsNoWarning(String command) {
+            // picocli formats descriptions with String.format: a lone '%' makes it warn on System.err, around our
+            // writers, and print the text raw.
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            PrintStream original = System.err;
+            String help;
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            try {
+                help = run(command, "--help")[1];
+            } finally {
+                System.setErr(original);
+            }
+
+            assertEquals("", captured.toString(StandardCharsets.UTF_8));
+            assertFalse(help.contains("%n"), help);
         }
 
         @Test

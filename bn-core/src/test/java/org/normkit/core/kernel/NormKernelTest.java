@@ -72,7 +72,7 @@ class NormKernelTest {
         }
     }
 
-    private static void checkAgainstOracle(Layout layout, Centering centering, DType dtype, boolean constant) {
+    static void checkAgainstOracle(Layout layout, Centering centering, DType dtype, boolean constant) {
         Shape shape = Shape.of(layout.numel());
         Tensor x = Tensor.randn(dtype, shape, 11).mul(2.0).add(0.5);
         Tensor g = Tensor.randn(dtype, shape, 12);

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeSet;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -61,28 +60,40 @@ public final class Plots {
      * settings that are swept in powers (batch size, learning rate).
      */
     public static byte[] sweepPlot(String title, String sweptSetting, boolean logX, List<PlotSeries> series) {
-        if (!logX) {
-            return png(chart(title, sweptSetting, "final test accuracy", series, false));
-        }
-        // XChart's log axis ticks powers of ten only ("10", "100"). Instead the x values are drawn at their
-        // logarithm on a linear axis, whose ticks fall on whole numbers: base 2 when the grid is powers of two (batch
-        // sizes), else base 10; a tick is labelled when it is a grid value, so every grid value of such a grid is.
-        TreeSet<Double> grid = new TreeSet<>();
-        series.forEach(one -> Arrays.stream(one.x()).filter(Double::isFinite).forEach(grid::add));
-        double base = grid.stream().allMatch(Plots::isPowerOfTwo) ? 2 : 10;
-        List<PlotSeries> logged = series.stream().map(one -> new PlotSeries(one.name(),
-                Arrays.stream(one.x()).map(x -> Math.log(x) / Math.log(base)).toArray(), one.mean(), one.lower(),
-                one.upper())).toList();
-        XYChart chart = chart(title, sweptSetting + " (logarithmic axis)", "final test accuracy", logged, false);
-        chart.getStyler().setXAxisTickMarkSpacingHint(40);
-        chart.setCustomXAxisTickLabelsFormatter(tick -> grid.stream()
-                .filter(value -> Math.abs(Math.log(value) / Math.log(base) - tick) < 1e-9)
-                .map(Numbers::plain).findFirst().orElse(""));
-        return png(chart);
+        return png(sweepChart(title, sweptSetting, logX, series));
     }
 
-    private static boolean isPowerOfTwo(double value) {
-        return value >= 1 && value == Math.rint(value) && Long.bitCount((long) value) == 1;
+    /** The chart {@link #sweepPlot} renders; on a logarithmic setting, its x axis is a {@link SweepAxis}. */
+    static XYChart sweepChart(String title, String sweptSetting, boolean logX, List<PlotSeries> series) {
+        if (!logX) {
+            return chart(title, sweptSetting, "final test accuracy", series, false);
+        }
+        SweepAxis axis = SweepAxis.of(sweptSetting, series.stream().map(PlotSeries::x).toList());
+        List<PlotSeries> placed = series.stream().map(one -> new PlotSeries(one.name(), axis.positions(one.x()),
+                one.mean(), one.lower(), one.upper())).toList();
+        XYChart chart = emptyChart(title, axis.title(), "final test accuracy");
+        // XChart ticks the x values themselves only when they are equally spaced in the order the series first
+        // show them, so an invisible series at every grid position goes first: a norm missing a point (a run
+        // that diverged) would otherwise leave a gap and an order that XChart does not recognise.
+        addGridSeries(chart, axis, placed);
+        draw(chart, placed);
+        chart.setCustomXAxisTickLabelsFormatter(tick -> axis.label(tick).orElse(""));
+        return chart;
+    }
+
+    /** A series without line, marker or legend entry at every grid position, at a height some series has. */
+    private static void addGridSeries(XYChart chart, SweepAxis axis, List<PlotSeries> placed) {
+        double height = placed.stream().flatMapToDouble(one -> Arrays.stream(one.mean())).filter(Double::isFinite)
+                .findFirst().orElse(0);
+        double[] x = new double[axis.grid().length];
+        Arrays.setAll(x, i -> i);
+        double[] y = new double[x.length];
+        Arrays.fill(y, height);
+        XYSeries grid = chart.addSeries(" grid", x, y);
+        grid.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        grid.setLineColor(new Color(0, 0, 0, 0));
+        grid.setMarker(SeriesMarkers.NONE);
+        grid.setShowInLegend(false);
     }
 
     /** Writes {@code png} to {@code file} atomically. */
@@ -91,17 +102,27 @@ public final class Plots {
     }
 
     private static XYChart chart(String title, String xTitle, String yTitle, List<PlotSeries> series, boolean logX) {
-        if (series.isEmpty()) {
-            throw new IllegalArgumentException("chart '" + title + "' has no series to draw");
-        }
+        XYChart chart = emptyChart(title, xTitle, yTitle);
+        chart.getStyler().setXAxisLogarithmic(logX);
+        draw(chart, series);
+        return chart;
+    }
+
+    private static XYChart emptyChart(String title, String xTitle, String yTitle) {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         Styler styler = chart.getStyler();
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setLegendPosition(Styler.LegendPosition.OutsideE);
         styler.setAntiAlias(true);
-        chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setPlotGridLinesVisible(true);
+        return chart;
+    }
+
+    private static void draw(XYChart chart, List<PlotSeries> series) {
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("chart '" + chart.getTitle() + "' has no series to draw");
+        }
         List<Color> colors = colors(series);
         // Bands first, so that every line is drawn over every band.
         for (int i = 0; i < series.size(); i++) {
@@ -110,7 +131,6 @@ public final class Plots {
         for (int i = 0; i < series.size(); i++) {
             addLine(chart, series.get(i), colors.get(i));
         }
-        return chart;
     }
 
     /**

@@ -18,7 +18,8 @@ import org.normkit.autograd.io.AtomicFiles;
  *
  * <p>It holds a table with one row per norm and one column per swept value, each cell the final test accuracy as
  * mean ± 95 % confidence half-width over seeds ("diverged" when every seed diverged); the plot of final accuracy
- * against the swept value on a logarithmic axis; and a closing sentence on whether the BatchNorm and GroupNorm
+ * against the swept value, each grid value ticked ({@link SweepAxis}: a logarithmic axis when the grid is geometric,
+ * else the values evenly spaced by rank); and a closing sentence on whether the BatchNorm and GroupNorm
  * curves cross ({@link Crossing}). The two are found by name: the norms named {@value #BATCH_NORM} and
  * {@value #GROUP_NORM}, or starting with those names ({@code batch_norm2d}).
  */

@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.awt.Color;
+import java.lang.reflect.Method;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.internal.chartpart.Axis;
+import org.knowm.xchart.internal.chartpart.Chart;
 
 class PlotsTest {
 
@@ -28,5 +34,43 @@ class PlotsTest {
         List<Color> colors = Plots.colors(List.of(series("batch_norm lr=0.1"), series("batch_norm lr=0.01")));
 
         assertNotEquals(colors.get(0), colors.get(1));
+    }
+
+    private static PlotSeries sweep(String name, double[] grid, double accuracy) {
+        double[] mean = IntStream.range(0, grid.length).mapToDouble(i -> accuracy + 0.01 * i).toArray();
+        double[] lower = java.util.Arrays.stream(mean).map(m -> m - 0.005).toArray();
+        double[] upper = java.util.Arrays.stream(mean).map(m -> m + 0.005).toArray();
+        return new PlotSeries(name, grid, mean, lower, upper);
+    }
+
+    /**
+     * The labels XChart drew under the x axis: the chart is rendered, then its axis model read back (XChart keeps
+     * the axis package-private, hence the reflection).
+     */
+    private static List<String> renderedXTickLabels(XYChart chart) throws Exception {
+        BitmapEncoder.getBufferedImage(chart);
+        Method xAxis = Chart.class.getDeclaredMethod("getXAxis");
+        xAxis.setAccessible(true);
+        Axis<?, ?> axis = (Axis<?, ?>) xAxis.invoke(chart);
+        return axis.getAxisTickCalculator().getTickLabels().stream().filter(label -> !label.isEmpty()).toList();
+    }
+
+    @Test
+    void aSweepPlotTicksEveryValueOfALearningRateGridThatIsNotPowersOfTen() throws Exception {
+        double[] grid = {0.0001, 0.0003, 0.001, 0.003, 0.01};
+        XYChart chart = Plots.sweepChart("t", "learning rate", true,
+                List.of(sweep("batch_norm", grid, 0.8), sweep("group_norm", grid, 0.7)));
+
+        assertEquals(List.of("0.0001", "0.0003", "0.001", "0.003", "0.01"), renderedXTickLabels(chart));
+    }
+
+    @Test
+    void aSweepPlotTicksEveryBatchSizeEvenWhenANormMissesTheFirstPoints() throws Exception {
+        XYChart chart = Plots.sweepChart("t", "batch size", true,
+                List.of(sweep("batch_norm", new double[] {32, 128}, 0.8),
+                        sweep("group_norm", new double[] {2, 8, 32, 128}, 0.7)));
+
+        assertEquals(List.of("2", "8", "32", "128"), renderedXTickLabels(chart));
+        assertEquals("batch size (logarithmic axis)", chart.getXAxisTitle());
     }
 }
