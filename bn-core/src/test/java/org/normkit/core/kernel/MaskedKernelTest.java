@@ -1,0 +1,282 @@
+package org.normkit.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.normkit.autograd.spi.FusedNorm;
+import org.normkit.autograd.spi.PositionMask;
+import org.normkit.autograd.spi.Statistics;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.ShapeException;
+import org.normkit.autograd.tensor.Tensor;
+
+/**
+ * The masked fused face against the unmasked {@link NormKernel} run on the valid positions alone: a masked norm
+ * must be exactly the plain norm of the input with the padding cut out, and write zeros (never NaN) at the padding.
+ */
+class MaskedKernelTest {
+    private static final double EPS = 1e-5;
+    private static final double TOLERANCE = 1e-10;
+    // Two samples of 5 positions; the second has 3 valid ones (padded at the end), 3 channels.
+    private static final int N = 2;
+    private static final int C = 3;
+    private static final int L = 5;
+    private static final int[] LENGTHS = {5, 3};
+    private static final int VALID = 8;
+
+    private static final Shape INPUT = Shape.of(N, C, L);
+    private static final PositionMask MASK = PositionMask.ofLengths(LENGTHS, L);
+    private static final FusedNorm.GradMask ALL = new FusedNorm.GradMask(true, true, true);
+
+    private static Tensor x() {
+        return Tensor.randn(DType.FLOAT64, INPUT, 7);
+    }
+
+    private static Tensor gradOutput() {
+        return Tensor.randn(DType.FLOAT64, INPUT, 11);
+    }
+
+    private static Tensor gamma() {
+        return Tensor.of(new double[] {0.5, 1.5, -2.0}, C);
+    }
+
+    private static Tensor beta() {
+        return Tensor.of(new double[] {0.25, -1.0, 3.0}, C);
+    }
+
+    private static boolean valid(int n, int s) {
+        return s < LENGTHS[n];
+    }
+
+    /** The valid positions of t (N, C, L) as rows of C values: the (VALID, C) input of an unmasked BatchNorm. */
+    private static Tensor validRows(Tensor t) {
+        double[] rows = new double[VALID * C];
+        int r = 0;
+        for (int n = 0; n < N; n++) {
+            for (int s = 0; s < L; s++) {
+                if (valid(n, s)) {
+                    for (int c = 0; c < C; c++) {
+                        rows[r * C + c] = t.at(n, c, s);
+                    }
+                    r++;
+                }
+            }
+        }
+        return Tensor.of(rows, VALID, C);
+    }
+
+    /** Every element of t (N, C, L) at a valid position equals the matching element of rows (VALID, C). */
+    private static void assertValidEqual(Tensor rows, Tensor t) {
+        int r = 0;
+        for (int n = 0; n < N; n++) {
+            for (int s = 0; s < L; s++) {
+                if (valid(n, s)) {
+                    for (int c = 0; c < C; c++) {
+                        assertEquals(rows.at(r, c), t.at(n, c, s), TOLERANCE, "n=" + n + " c=" + c + " s=" + s);
+                    }
+                    r++;
+                }
+            }
+        }
+    }
+
+    private static void assertPaddingZero(Tensor t) {
+        for (int n = 0; n < N; n++) {
+            for (int c = 0; c < C; c++) {
+                for (int s = 0; s < L; s++) {
+                    if (!valid(n, s)) {
+                        assertEquals(0.0, t.at(n, c, s), 0.0, "padding n=" + n + " c=" + c + " s=" + s);
+                    }
+                }
+            }
+        }
+    }
+
+    @Nested
+    class PerChannelSets {
+        private final MaskedKernel masked = MaskedKernel.of(EPS, Layout.channels(N, C, L), INPUT, MASK);
+        private final Layout plain = Layout.channels(VALID, C, 1);
+
+        @Test
+        void countsTheValidPositionsOfEveryChannel() {
+            assertArrayEquals(new int[] {VALID, VALID, VALID}, masked.validCounts());
+        }
+
+        @Test
+        void momentsAreThoseOfTheValidPositionsAlone() {
+            Moments expected = NormKernel.moments(plain, Centering.CENTERED, validRows(x()));
+            Moments actual = masked.moments(x());
+            assertArrayEquals(expected.mean(), actual.mean(), TOLERANCE);
+            assertArrayEquals(expected.variance(), actual.variance(), TOLERANCE);
+        }
+
+        @Test
+        void forwardAndBackwardEqualThePlainKernelOnTheValidPositions() {
+            Tensor x = x();
+            Tensor g = gradOutput();
+            Tensor out = Tensor.full(DType.FLOAT64, INPUT, Double.NaN);
+            FusedNorm.Saved saved = masked.forward(x, gamma(), beta(), Statistics.batch(), out);
+            FusedNorm.Gradients grads = masked.backward(g, x, saved, gamma(), ALL);
+
+            Tensor xs = validRows(x);
+            Tensor plainOut = Tensor.zeros(DType.FLOAT64, xs.shape());
+            FusedNorm.Saved plainSaved = NormKernel.forward(plain, Centering.CENTERED, EPS, xs, gamma(), beta(),
+                    Statistics.batch(), plainOut);
+            FusedNorm.Gradients plainGrads = NormKernel.backward(plain, Centering.CENTERED, validRows(g), xs,
+                    plainSaved, gamma(), ALL);
+
+            assertValidEqual(plainOut, out);
+            assertPaddingZero(out);
+            assertValidEqual(plainGrads.input(), grads.input());
+            assertPaddingZero(grads.input());
+            assertArrayEquals(plainGrads.weight().toDoubleArray(), grads.weight().toDoubleArray(), TOLERANCE);
+            assertArrayEquals(plainGrads.bias().toDoubleArray(), grads.bias().toDoubleArray(), TOLERANCE);
+            assertArrayEquals(plainSaved.mean().toDoubleArray(), saved.mean().toDoubleArray(), TOLERANCE);
+            assertArrayEquals(plainSaved.rstd().toDoubleArray(), saved.rstd().toDoubleArray(), TOLERANCE);
+            assertTrue(saved.fromBatch());
+        }
+
+        @Test
+        void runningStatisticsNormaliseEachValidElementByItsChannelsConstants() {
+            Tensor x = x();
+            Tensor mean = Tensor.of(new double[] {0.1, -0.2, 0.3}, C);
+            Tensor variance = Tensor.of(new double[] {2.0, 0.5, 1.0}, C);
+            Tensor out = Tensor.zeros(DType.FLOAT64, INPUT);
+            FusedNorm.Saved saved = masked.forward(x, null, null, Statistics.running(mean, variance), out);
+            Tensor g = gradOutput();
+            FusedNorm.Gradients grads = masked.backward(g, x, saved, null, new FusedNorm.GradMask(true, false, true));
+            for (int n = 0; n < N; n++) {
+                for (int c = 0; c < C; c++) {
+                    double rstd = 1 / Math.sqrt(variance.get(c) + EPS);
+                    for (int s = 0; s < L; s++) {
+                        double y = valid(n, s) ? (x.at(n, c, s) - mean.get(c)) * rstd : 0;
+                        double dx = valid(n, s) ? g.at(n, c, s) * rstd : 0;
+                        assertEquals(y, out.at(n, c, s), TOLERANCE);
+                        assertEquals(dx, grads.input().at(n, c, s), TOLERANCE);
+                    }
+                }
+            }
+            assertNull(grads.weight());
+            assertEquals(C, grads.bias().numel());
+        }
+
+        @Test
+        void skipsTheGradientsTheMaskDoesNotAskFor() {
+            Tensor x = x();
+            Tensor out = Tensor.zeros(DType.FLOAT64, INPUT);
+            FusedNorm.Saved saved = masked.forward(x, gamma(), beta(), Statistics.batch(), out);
+            FusedNorm.Gradients grads = masked.backward(gradOutput(), x, saved, gamma(),
+                    new FusedNorm.GradMask(false, false, false));
+            assertNull(grads.input());
+            assertNull(grads.weight());
+            assertNull(grads.bias());
+        }
+    }
+
+    @Nested
+    class PerSampleSets {
+        // InstanceNorm's sets: one per (sample, channel), over that sample's valid positions.
+        private final MaskedKernel masked = MaskedKernel.of(EPS, Layout.rows(N * C, L, C, 1, L), INPUT, MASK);
+
+        @Test
+        void eachSetIsNormalisedOverItsSamplesValidPositions() {
+            Tensor x = x();
+            Tensor out = Tensor.zeros(DType.FLOAT64, INPUT);
+            masked.forward(x, null, null, Statistics.batch(), out);
+            assertArrayEquals(new int[] {5, 5, 5, 3, 3, 3}, masked.validCounts());
+            for (int n = 0; n < N; n++) {
+                for (int c = 0; c < C; c++) {
+                    double sum = 0;
+                    double squares = 0;
+                    for (int s = 0; s < LENGTHS[n]; s++) {
+                        sum += out.at(n, c, s);
+                        squares += out.at(n, c, s) * out.at(n, c, s);
+                    }
+                    assertEquals(0, sum / LENGTHS[n], 1e-9, "mean of set n=" + n + " c=" + c);
+                    double variance = squares / LENGTHS[n];
+                    assertTrue(variance > 0.99 && variance < 1.0, "variance " + variance + " of set n=" + n);
+                }
+            }
+            assertPaddingZero(out);
+        }
+
+        @Test
+        void aSampleThatIsAllPaddingGivesZerosNotNaN() {
+            PositionMask second = PositionMask.ofLengths(new int[] {5, 0}, L);
+            MaskedKernel kernel = MaskedKernel.of(EPS, Layout.rows(N * C, L, C, 1, L), INPUT, second);
+            Tensor x = x();
+            Tensor out = Tensor.full(DType.FLOAT64, INPUT, Double.NaN);
+            FusedNorm.Saved saved = kernel.forward(x, null, null, Statistics.batch(), out);
+            FusedNorm.Gradients grads = kernel.backward(gradOutput(), x, saved, null,
+                    new FusedNorm.GradMask(true, false, false));
+            for (int c = 0; c < C; c++) {
+                for (int s = 0; s < L; s++) {
+                    assertEquals(0.0, out.at(1, c, s), 0.0);
+                    assertEquals(0.0, grads.input().at(1, c, s), 0.0);
+                }
+            }
+            assertEquals(0.0, kernel.moments(x).mean()[C], 0.0);
+            assertEquals(0.0, kernel.moments(x).variance()[C], 0.0);
+        }
+
+        @Test
+        void oneGroupOfAllChannelsIsNormalisedOverTheSamplesValidPositionsOfEveryChannel() {
+            // GroupNorm with one group: sets per sample over C·(valid positions) elements, γ/β per channel.
+            MaskedKernel group = MaskedKernel.of(EPS, Layout.rows(N, C * L, 1, C, L), INPUT, MASK);
+            assertArrayEquals(new int[] {C * 5, C * 3}, group.validCounts());
+            Tensor x = x();
+            Tensor out = Tensor.zeros(DType.FLOAT64, INPUT);
+            group.forward(x, gamma(), beta(), Statistics.batch(), out);
+            for (int n = 0; n < N; n++) {
+                double sum = 0;
+                double squares = 0;
+                for (int c = 0; c < C; c++) {
+                    for (int s = 0; s < LENGTHS[n]; s++) {
+                        double xhat = (out.at(n, c, s) - beta().get(c)) / gamma().get(c);
+                        sum += xhat;
+                        squares += xhat * xhat;
+                    }
+                }
+                int m = C * LENGTHS[n];
+                assertEquals(0, sum / m, 1e-9, "mean of sample " + n);
+                assertTrue(squares / m > 0.99 && squares / m < 1.0, "variance " + squares / m + " of sample " + n);
+            }
+            assertPaddingZero(out);
+        }
+
+        @Test
+        void refusesAnEpsThatIsNotAFinitePositiveNumber() {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MaskedKernel.of(0, Layout.rows(N * C, L, C, 1, L), INPUT, MASK));
+            assertTrue(e.getMessage().contains("eps"), e.getMessage());
+        }
+
+        @Test
+        void refusesALayoutThatDoesNotCoverTheInput() {
+            ShapeException e = assertThrows(ShapeException.class,
+                    () -> MaskedKernel.of(EPS, Layout.rows(N * C, L + 1, C, 1, L + 1), INPUT, MASK));
+            assertTrue(e.getMessage().contains("covers"), e.getMessage());
+        }
+
+        @Test
+        void refusesAMaskOfOtherPositions() {
+            PositionMask longer = PositionMask.ofLengths(LENGTHS, L + 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MaskedKernel.of(EPS, Layout.rows(N * C, L, C, 1, L), INPUT, longer));
+            assertTrue(e.getMessage().contains("does not fit the input"), e.getMessage());
+        }
+
+        @Test
+        void refusesARowsLayoutThatDoesNotViewTheInputAsSamplesGroupsAndPositions() {
+            ShapeException e = assertThrows(ShapeException.class,
+                    () -> MaskedKernel.of(EPS, Layout.rows(N * C, L), INPUT, MASK));
+            assertTrue(e.getMessage().contains("does not view the input"), e.getMessage());
+        }
+    }
+}
