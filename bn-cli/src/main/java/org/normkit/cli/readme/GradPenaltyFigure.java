@@ -1,6 +1,5 @@
 package org.normkit.cli.readme;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.normkit.experiments.report.MarkdownTable;
 
@@ -29,12 +27,7 @@ final class GradPenaltyFigure implements ReadmeFigure {
 
     @Override
     public String render(Path repositoryRoot) {
-        JsonNode doc;
-        try {
-            doc = new ObjectMapper().readTree(Files.readString(ResultFiles.existing(repositoryRoot, FILE)));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + FILE + ": " + e.getMessage(), e);
-        }
+        JsonNode doc = ResultFiles.json(repositoryRoot, FILE);
         String lambda = doc.path("lambda").asText();
         JsonNode median = doc.path("median");
         List<List<String>> table = new ArrayList<>();

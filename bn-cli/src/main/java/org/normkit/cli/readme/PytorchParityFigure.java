@@ -1,6 +1,5 @@
 package org.normkit.cli.readme;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.normkit.experiments.report.MarkdownTable;
 import org.normkit.experiments.report.ResultRow;
@@ -45,7 +43,7 @@ final class PytorchParityFigure implements ReadmeFigure {
         List<List<String>> table = new ArrayList<>();
         for (Map.Entry<String, TreeMap<Long, Double>> norm : normkit.entrySet()) {
             String file = FOLDER + "pytorch-" + norm.getKey() + ".json";
-            JsonNode doc = json(repositoryRoot, file);
+            JsonNode doc = ResultFiles.json(repositoryRoot, file);
             torchVersion = doc.path("torch").asText("?");
             TreeMap<Long, Double> pytorch = new TreeMap<>();
             for (JsonNode row : doc.path("rows")) {
@@ -66,14 +64,6 @@ final class PytorchParityFigure implements ReadmeFigure {
         return new MarkdownTable(List.of("norm", "normkit, seed " + seeds + " → mean",
                 "PyTorch " + torchVersion + ", seed " + seeds + " → mean", "normkit − PyTorch"), table).markdown()
                 + "\nTest accuracy after epoch " + finalEpoch + ".\n";
-    }
-
-    private static JsonNode json(Path root, String relative) {
-        try {
-            return new ObjectMapper().readTree(Files.readString(ResultFiles.existing(root, relative)));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + relative + ": " + e.getMessage(), e);
-        }
     }
 
     private static String seedsAndMean(TreeMap<Long, Double> bySeed) {

@@ -1,8 +1,12 @@
 package org.normkit.cli.readme;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
@@ -20,6 +24,15 @@ final class ResultFiles {
                     + root.toAbsolutePath() + ": commit it (its README block names the command that makes it)");
         }
         return file;
+    }
+
+    /** A committed JSON result file, parsed; an error naming it when it is missing or not JSON. */
+    static JsonNode json(Path root, String relative) {
+        try {
+            return new ObjectMapper().readTree(Files.readString(existing(root, relative)));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + relative + ": " + e.getMessage(), e);
+        }
     }
 
     /** The rows of a committed {@code results.csv}; a warning while reading it is an error here. */
