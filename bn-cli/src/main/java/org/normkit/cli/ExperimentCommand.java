@@ -3,6 +3,7 @@ package org.normkit.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
+import org.normkit.autograd.loops.VectorWarmUp;
 import org.normkit.experiments.engine.Engine;
 
 import picocli.CommandLine.Command;
@@ -33,6 +34,9 @@ final class ExperimentCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         var config = options.toConfig(DEFAULT_OUT);
         parent.applyThreads(config.threads());
+        // The vector loops compile on a background thread while the norms are verified and the data loads; the
+        // training runs their scalar twins (same bits) until then (docs/training-throughput.md, "What epoch 1 pays").
+        VectorWarmUp.startAutograd();
         parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
         try (Engine engine = options.engine(parent)) {
             options.runner(parent, out, engine).experiment(config);

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.normkit.autograd.loops.VectorWarmUp;
 import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.report.SweptSetting;
 
@@ -84,6 +85,9 @@ final class SweepCommand implements Runnable {
         // Each setting gets its own folder by default, so a batch-size sweep and an lr sweep do not share a report.
         var config = options.toConfig(Path.of("normkit-runs", "sweep-" + parsed.name()));
         parent.applyThreads(config.threads());
+        // The vector loops compile on a background thread while the norms are verified and the data loads; the
+        // training runs their scalar twins (same bits) until then (docs/training-throughput.md, "What epoch 1 pays").
+        VectorWarmUp.startAutograd();
         parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
         try (Engine engine = options.engine(parent)) {
             options.runner(parent, out, engine).sweep(config, parsed.setting(), parsed.values());

@@ -53,4 +53,18 @@ final class FloatExp {
     static float sigmoid(float x) {
         return 1f / (1f + exp(-x));
     }
+
+    /** {@code o[i] = e^a[i]} for i in [from, to): the scalar twin of {@link VectorExp#exp(float[], float[], int, int)}. */
+    static void exp(float[] a, float[] o, int from, int to) {
+        for (int i = from; i < to; i++) {
+            o[i] = exp(a[i]);
+        }
+    }
+
+    /** The logistic function over [from, to): the scalar twin of {@link VectorExp#sigmoid}. */
+    static void sigmoid(float[] a, float[] o, int from, int to) {
+        for (int i = from; i < to; i++) {
+            o[i] = sigmoid(a[i]);
+        }
+    }
 }

@@ -192,7 +192,7 @@ abstract class Elements {
         @Override
         void normalizeAcross(Elements out, int off, int len, Coefficients mean, Coefficients scale,
                              Coefficients shift, int a) {
-            if (VECTOR_API) {
+            if (VECTOR_API && VectorLoopGates.NORMALIZE_ACROSS_F64.vectorReady()) {
                 VectorLoops.normalizeAcross(data, ((F64) out).data, off, len, mean.d, scale.d, shift.d, a);
                 return;
             }
@@ -207,7 +207,7 @@ abstract class Elements {
         @Override
         void normalizeRow(Elements out, int off, int len, double mean, double rstd, Coefficients gamma,
                           Coefficients beta, int a) {
-            if (VECTOR_API) {
+            if (VECTOR_API && VectorLoopGates.NORMALIZE_ROW_F64.vectorReady()) {
                 VectorLoops.normalizeRow(data, ((F64) out).data, off, len, mean, rstd, gamma.d, beta.d, a);
                 return;
             }
@@ -319,7 +319,7 @@ abstract class Elements {
         @Override
         void gradInputAcross(Elements grad, Elements gradInput, int off, int len, Coefficients mean, Coefficients a,
                              Coefficients b, Coefficients c, int p) {
-            if (VECTOR_API) {
+            if (VECTOR_API && VectorLoopGates.GRAD_INPUT_ACROSS_F64.vectorReady()) {
                 VectorLoops.gradInputAcross(data, ((F64) grad).data, ((F64) gradInput).data, off,
                         len, mean.d, a.d, b.d, c.d, p);
                 return;
@@ -336,7 +336,7 @@ abstract class Elements {
         @Override
         void gradInputRow(Elements grad, Elements gradInput, int off, int len, double mean, double rstd,
                           Coefficients gamma, int p, double b, double c) {
-            if (VECTOR_API) {
+            if (VECTOR_API && VectorLoopGates.GRAD_INPUT_ROW_F64.vectorReady()) {
                 VectorLoops.gradInputRow(data, ((F64) grad).data, ((F64) gradInput).data, off,
                         len, mean, rstd, gamma.d, p, b, c);
                 return;
@@ -446,7 +446,7 @@ abstract class Elements {
         @Override
         void normalizeAcross(Elements out, int off, int len, Coefficients mean, Coefficients scale,
                              Coefficients shift, int a) {
-            if (VECTOR_API) {
+            if (VECTOR_API && VectorLoopGates.NORMALIZE_ACROSS_F32.vectorReady()) {
                 VectorLoops.normalizeAcross(data, ((F32) out).data, off, len, mean.f, scale.f, shift.f, a);
                 return;
             }
@@ -461,7 +461,7 @@ abstract class Elements {
         @Override
         void normalizeRow(Elements out, int off, int len, double mean, double rstd, Coefficients gamma,
                           Coefficients beta, int a) {
-            if (VECTOR_API) {
+            if (VECTOR_API && VectorLoopGates.NORMALIZE_ROW_F32.vectorReady()) {
                 VectorLoops.normalizeRow(data, ((F32) out).data, off, len,
                         (float) mean, (float) rstd, gamma.f, beta.f, a);
                 return;
@@ -575,7 +575,7 @@ abstract class Elements {
         @Override
         void gradInputAcross(Elements grad, Elements gradInput, int off, int len, Coefficients mean, Coefficients a,
                              Coefficients b, Coefficients c, int p) {
-            if (VECTOR_API) {
+            if (VECTOR_API && VectorLoopGates.GRAD_INPUT_ACROSS_F32.vectorReady()) {
                 VectorLoops.gradInputAcross(data, ((F32) grad).data, ((F32) gradInput).data, off,
                         len, mean.f, a.f, b.f, c.f, p);
                 return;
@@ -592,7 +592,7 @@ abstract class Elements {
         @Override
         void gradInputRow(Elements grad, Elements gradInput, int off, int len, double mean, double rstd,
                           Coefficients gamma, int p, double b, double c) {
-            if (VECTOR_API) {
+            if (VECTOR_API && VectorLoopGates.GRAD_INPUT_ROW_F32.vectorReady()) {
                 VectorLoops.gradInputRow(data, ((F32) grad).data, ((F32) gradInput).data, off,
                         len, (float) mean, (float) rstd, gamma.f, p, (float) b, (float) c);
                 return;

@@ -1,0 +1,181 @@
+package org.normkit.autograd.loops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.normkit.autograd.loops.VectorWarmUp.Gate;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.Tensor;
+
+/**
+ * The gates that hold the vector loops back until they are compiled: whichever loop runs, the bits are the same, so
+ * when a gate opens cannot change a result; and a gate opens when, and only when, its vector work has become fast.
+ */
+class VectorWarmUpTest {
+
+    /** Runs {@code op} with every autograd gate closed (scalar loops) and open (vector loops); returns both outputs. */
+    private static List<float[]> closedThenOpen(Supplier<List<float[]>> op) {
+        List<Boolean> before = new ArrayList<>();
+        for (Gate gate : VectorGates.ALL) {
+            before.add(gate.isOpen());
+        }
+        try {
+            VectorGates.ALL.forEach(gate -> gate.force(false));
+            List<float[]> scalar = op.get();
+            VectorGates.ALL.forEach(gate -> gate.force(true));
+            List<float[]> vector = op.get();
+            List<float[]> both = new ArrayList<>(scalar);
+            both.addAll(vector);
+            return both;
+        } finally {
+            for (int i = 0; i < before.size(); i++) {
+                VectorGates.ALL.get(i).release(before.get(i));
+            }
+        }
+    }
+
+    private static void assertSameBits(Supplier<List<float[]>> op) {
+        List<float[]> both = closedThenOpen(op);
+        int half = both.size() / 2;
+        for (int k = 0; k < half; k++) {
+            float[] scalar = both.get(k);
+            float[] vector = both.get(half + k);
+            int[] scalarBits = new int[scalar.length];
+            int[] vectorBits = new int[vector.length];
+            for (int i = 0; i < scalar.length; i++) {
+                scalarBits[i] = Float.floatToRawIntBits(scalar[i]);
+                vectorBits[i] = Float.floatToRawIntBits(vector[i]);
+            }
+            assertArrayEquals(scalarBits, vectorBits, "output " + k + ": vector loop against scalar loop");
+        }
+    }
+
+    /** Values over exp's whole range and beyond, with the special ones: NaN, infinities, signed zeros, subnormals. */
+    private static Tensor values(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE,
+            -Float.MIN_VALUE, 88.72283f, 88.72284f, -86f, -86.00001f, 1e-30f, Float.MAX_VALUE, -Float.MAX_VALUE};
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = random.nextInt(8) == 0 ? special[random.nextInt(special.length)]
+                    : (float) random.nextDouble(-95, 95);
+        }
+        return Tensor.of(v, n);
+    }
+
+    private static final int[] LENGTHS = {1, 7, 16, 17, 259, 4099};
+
+    @Nested
+    class TheBitsDoNotDependOnTheGate {
+        @Test
+        void exp() {
+            for (int n : LENGTHS) {
+                Tensor x = values(n, n);
+                assertSameBits(() -> List.of(x.exp().floatData()));
+            }
+        }
+
+        @Test
+        void sigmoid() {
+            for (int n : LENGTHS) {
+                Tensor x = values(n, n + 1);
+                assertSameBits(() -> List.of(x.sigmoid().floatData()));
+            }
+        }
+
+        @Test
+        void greaterOfTwoTensorsAndAgainstOneValueOnEitherSide() {
+            for (int n : LENGTHS) {
+                Tensor a = values(n, n + 2);
+                Tensor b = values(n, n + 3);
+                Tensor one = Tensor.of(new float[] {0.5f}, 1);
+                assertSameBits(() -> List.of(a.gt(b).floatData(), a.gt(one).floatData(), one.gt(b).floatData()));
+            }
+        }
+
+        @Test
+        void whereAndReluWithTheirGradients() {
+            for (int n : LENGTHS) {
+                Tensor c = values(n, n + 4);
+                Tensor a = values(n, n + 5);
+                Tensor b = values(n, n + 6);
+                Tensor zero = Tensor.of(new float[] {0f}, 1);
+                assertSameBits(() -> {
+                    Tensor x = values(n, n + 7).requiresGrad(true);
+                    Tensor y = x.relu();
+                    y.backward(Tensor.ones(DType.FLOAT32, n));
+                    return List.of(Tensor.where(c, a, b).floatData(), Tensor.where(c, a, zero).floatData(),
+                            Tensor.where(c, zero, b).floatData(), y.floatData(), x.grad().floatData());
+                });
+            }
+        }
+
+        @Test
+        void convolutionForwardAndGradients() {
+            Tensor image = Tensor.randn(DType.FLOAT32, Shape.of(3, 2, 11, 13), 1);
+            Tensor kernel = Tensor.randn(DType.FLOAT32, Shape.of(4, 2, 3, 3), 2);
+            Tensor gradOutput = Tensor.randn(DType.FLOAT32, Shape.of(3, 4, 11, 13), 3);
+            assertSameBits(() -> {
+                Tensor x = image.detach().requiresGrad(true);
+                Tensor w = kernel.detach().requiresGrad(true);
+                Tensor y = x.conv2d(w, null, 1, 1);
+                y.backward(gradOutput);
+                return List.of(y.floatData(), x.grad().floatData(), w.grad().floatData());
+            });
+        }
+    }
+
+    @Nested
+    class WhenAGateOpens {
+        /** Spins for about {@code nanos}: work whose cost the test sets. */
+        private static void spin(long nanos) {
+            long end = System.nanoTime() + nanos;
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+        }
+
+        @Test
+        void notWhileTheVectorWorkIsSlowerThanTwiceTheScalarWork() throws InterruptedException {
+            AtomicLong calls = new AtomicLong();
+            long fastAfter = 2_000;
+            Gate gate = VectorWarmUp.gate("test",
+                    () -> spin(calls.incrementAndGet() < fastAfter ? 200_000 : 5_000),
+                    () -> spin(20_000));
+            assertFalse(gate.vectorReady(), "a gate starts closed");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
+            while (!gate.isOpen() && System.nanoTime() < deadline) {
+                boolean open = gate.isOpen();
+                assertTrue(!open || calls.get() >= fastAfter, "opened while the vector work was still slow");
+                Thread.sleep(5);
+            }
+            assertTrue(gate.isOpen(), "the gate opened once the vector work became fast");
+            assertTrue(calls.get() >= fastAfter + VectorWarmUp.PASSES_IN_A_ROW * VectorWarmUp.CALLS_PER_ROUND,
+                    "opened after " + calls.get() + " calls, before " + VectorWarmUp.PASSES_IN_A_ROW
+                            + " fast rounds had passed");
+        }
+
+        @Test
+        void autogradsVectorLoopsAreCompiledAndOpenWithinAMinuteAndAHalf() throws InterruptedException {
+            VectorWarmUp.startAutograd();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (VectorGates.ALL.stream().anyMatch(gate -> !gate.isOpen()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            for (Gate gate : VectorGates.ALL) {
+                assertTrue(gate.isOpen(), gate.name() + " is still closed after 90 s of warm-up");
+            }
+        }
+    }
+}
