@@ -43,7 +43,7 @@ public final class VectorWarmUp {
     static final int MIN_CALLS = 500;
     static final double RATIO = 2.0;
     static final int PASSES_IN_A_ROW = 3;
-    static final int GIVE_UP_SECONDS = 120;
+    static final int GIVE_UP_SECONDS = 600;
     static final int NAP_MILLIS = 2;
 
     private static final String MODE = System.getProperty("normkit.vectorWarmUp", "on").toLowerCase(Locale.ROOT);

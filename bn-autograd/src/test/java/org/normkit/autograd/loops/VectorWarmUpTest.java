@@ -167,14 +167,14 @@ class VectorWarmUpTest {
         }
 
         @Test
-        void autogradsVectorLoopsAreCompiledAndOpenWithinAMinuteAndAHalf() throws InterruptedException {
+        void autogradsVectorLoopsAreCompiledAndOpenWithinFourMinutesEvenOnABusyMachine() throws InterruptedException {
             VectorWarmUp.startAutograd();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
             while (VectorGates.ALL.stream().anyMatch(gate -> !gate.isOpen()) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             for (Gate gate : VectorGates.ALL) {
-                assertTrue(gate.isOpen(), gate.name() + " is still closed after 90 s of warm-up");
+                assertTrue(gate.isOpen(), gate.name() + " is still closed after 240 s of warm-up");
             }
         }
     }
