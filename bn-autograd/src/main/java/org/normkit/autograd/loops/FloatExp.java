@@ -54,7 +54,7 @@ final class FloatExp {
         return 1f / (1f + exp(-x));
     }
 
-    /** {@code o[i] = e^a[i]} for i in [from, to): the scalar twin of {@link VectorExp#exp(float[], float[], int, int)}. */
+    /** {@code o[i] = e^a[i]} for i in [from, to): the scalar twin of {@code VectorExp.exp} over an array. */
     static void exp(float[] a, float[] o, int from, int to) {
         for (int i = from; i < to; i++) {
             o[i] = exp(a[i]);

@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * so every path — interpreted, compiled, vector body, scalar tail, and the scalar loops used without the vector
  * module — gives the same bits.
  *
- * <p>Only {@link Elementwise} calls this class, and only when the JVM was started with
- * {@code --add-modules=jdk.incubator.vector} ({@code Elementwise.VECTOR_API}); otherwise it is never loaded.
+ * <p>Only {@link Elementwise} (once the loop's {@link VectorGates gate} is open) and the gates' warm-up call this
+ * class, and only when the JVM was started with {@code --add-modules=jdk.incubator.vector}
+ * ({@code Elementwise.VECTOR_API}); otherwise it is never loaded.
  */
 final class VectorExp {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;

@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       leaves scalar since it cannot rule out that they overlap (col2im, {@link ShiftedConvolution}).</li>
  * </ul>
  *
- * <p>Only {@link Elementwise} calls this class, and only when the JVM has the Vector API module
- * ({@code Elementwise.VECTOR_API}); otherwise it is never loaded and the scalar loops run.
+ * <p>Only {@link Elementwise} (once each loop's {@link VectorGates gate} is open) and the gates' warm-up call this
+ * class, and only when the JVM has the Vector API module ({@code Elementwise.VECTOR_API}); otherwise it is never
+ * loaded and the scalar loops run.
  */
 final class VectorLoops {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;

@@ -78,7 +78,7 @@ public final class VectorWarmUp {
         }
     }
 
-    /** autograd's own gates ({@link VectorGates}): ReLU's greater and where, exp, sigmoid, the convolution's addInto. */
+    /** autograd's gates ({@link VectorGates}): ReLU's greater and where, exp, sigmoid, the convolution's addInto. */
     public static void startAutograd() {
         start(VectorGates.ALL.toArray(Gate[]::new));
     }

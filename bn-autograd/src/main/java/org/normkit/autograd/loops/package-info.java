@@ -4,7 +4,9 @@
  *
  * <p>One kernel family per kind of work: {@link org.normkit.autograd.loops.Elementwise} (with
  * {@code BroadcastLayout}, and {@code VectorExp} and {@code VectorLoops} for the float32 loops the JIT does not
- * vectorise by itself) for elementwise work, {@link org.normkit.autograd.loops.BlockReduction} for axis reductions,
+ * vectorise by itself, each held back by its gate until
+ * {@link org.normkit.autograd.loops.VectorWarmUp} has seen it compiled) for elementwise work,
+ * {@link org.normkit.autograd.loops.BlockReduction} for axis reductions,
  * {@link org.normkit.autograd.loops.Gemm} for matrix products, {@link org.normkit.autograd.loops.ConvolutionLoops}
  * (im2col, and {@code ShiftedConvolution} for stride-1 float32) for convolutions and
  * {@link org.normkit.autograd.loops.PoolingLoops} for pooling, {@link org.normkit.autograd.loops.RowCopy} for the
