@@ -47,11 +47,11 @@ class VectorLoopGatesTest {
     }
 
     /** Runs {@code loop} with the scalar loops, then calls {@code vector}; both write into a fresh output each. */
-    private static void assertSameBits32(int n, Consumer<Elements.F32> scalar, Consumer<float[]> vector) {
+    private static void assertSameBits32(int n, Consumer<Elements.OfFloat> scalar, Consumer<float[]> vector) {
         float[] viaScalar = new float[n + 5];
         float[] viaVector = new float[n + 5];
         Elements.VECTOR_API = false;
-        scalar.accept(new Elements.F32(viaScalar));
+        scalar.accept(new Elements.OfFloat(viaScalar));
         vector.accept(viaVector);
         int[] a = new int[n + 5];
         int[] b = new int[n + 5];
@@ -62,11 +62,11 @@ class VectorLoopGatesTest {
         assertArrayEquals(a, b, "float32, length " + n);
     }
 
-    private static void assertSameBits64(int n, Consumer<Elements.F64> scalar, Consumer<double[]> vector) {
+    private static void assertSameBits64(int n, Consumer<Elements.OfDouble> scalar, Consumer<double[]> vector) {
         double[] viaScalar = new double[n + 5];
         double[] viaVector = new double[n + 5];
         Elements.VECTOR_API = false;
-        scalar.accept(new Elements.F64(viaScalar));
+        scalar.accept(new Elements.OfDouble(viaScalar));
         vector.accept(viaVector);
         long[] a = new long[n + 5];
         long[] b = new long[n + 5];
@@ -85,9 +85,9 @@ class VectorLoopGatesTest {
             Coefficients sc = Coefficients.of(values(n + 2, n + 2), true);
             Coefficients sh = Coefficients.of(values(n + 2, n + 3), true);
             float[] xf = floats(x);
-            assertSameBits32(n, out -> new Elements.F32(xf).normalizeAcross(out, 3, n, m, sc, sh, 2),
+            assertSameBits32(n, out -> new Elements.OfFloat(xf).normalizeAcross(out, 3, n, m, sc, sh, 2),
                     out -> VectorLoops.normalizeAcross(xf, out, 3, n, m.f, sc.f, sh.f, 2));
-            assertSameBits64(n, out -> new Elements.F64(x).normalizeAcross(out, 3, n, m, sc, sh, 2),
+            assertSameBits64(n, out -> new Elements.OfDouble(x).normalizeAcross(out, 3, n, m, sc, sh, 2),
                     out -> VectorLoops.normalizeAcross(x, out, 3, n, m.d, sc.d, sh.d, 2));
         }
     }
@@ -99,9 +99,9 @@ class VectorLoopGatesTest {
             Coefficients gamma = Coefficients.of(values(n + 2, n + 1), true);
             Coefficients beta = Coefficients.of(values(n + 2, n + 2), true);
             float[] xf = floats(x);
-            assertSameBits32(n, out -> new Elements.F32(xf).normalizeRow(out, 3, n, 0.37, 1.9, gamma, beta, 1),
+            assertSameBits32(n, out -> new Elements.OfFloat(xf).normalizeRow(out, 3, n, 0.37, 1.9, gamma, beta, 1),
                     out -> VectorLoops.normalizeRow(xf, out, 3, n, 0.37f, 1.9f, gamma.f, beta.f, 1));
-            assertSameBits64(n, out -> new Elements.F64(x).normalizeRow(out, 3, n, 0.37, 1.9, gamma, beta, 1),
+            assertSameBits64(n, out -> new Elements.OfDouble(x).normalizeRow(out, 3, n, 0.37, 1.9, gamma, beta, 1),
                     out -> VectorLoops.normalizeRow(x, out, 3, n, 0.37, 1.9, gamma.d, beta.d, 1));
         }
     }
@@ -117,10 +117,10 @@ class VectorLoopGatesTest {
             Coefficients c = Coefficients.of(values(n + 2, n + 4), true);
             float[] xf = floats(x);
             float[] gf = floats(g);
-            assertSameBits32(n, out -> new Elements.F32(xf).gradInputAcross(new Elements.F32(gf), out, 3, n, m, a, b,
+            assertSameBits32(n, out -> new Elements.OfFloat(xf).gradInputAcross(new Elements.OfFloat(gf), out, 3, n, m, a, b,
                             c, 2),
                     out -> VectorLoops.gradInputAcross(xf, gf, out, 3, n, m.f, a.f, b.f, c.f, 2));
-            assertSameBits64(n, out -> new Elements.F64(x).gradInputAcross(new Elements.F64(g), out, 3, n, m, a, b,
+            assertSameBits64(n, out -> new Elements.OfDouble(x).gradInputAcross(new Elements.OfDouble(g), out, 3, n, m, a, b,
                             c, 2),
                     out -> VectorLoops.gradInputAcross(x, g, out, 3, n, m.d, a.d, b.d, c.d, 2));
         }
@@ -134,10 +134,10 @@ class VectorLoopGatesTest {
             Coefficients gamma = Coefficients.of(values(n + 2, n + 1), true);
             float[] xf = floats(x);
             float[] gf = floats(g);
-            assertSameBits32(n, out -> new Elements.F32(xf).gradInputRow(new Elements.F32(gf), out, 3, n, 0.37, 1.9,
+            assertSameBits32(n, out -> new Elements.OfFloat(xf).gradInputRow(new Elements.OfFloat(gf), out, 3, n, 0.37, 1.9,
                             gamma, 2, -0.8, 0.05),
                     out -> VectorLoops.gradInputRow(xf, gf, out, 3, n, 0.37f, 1.9f, gamma.f, 2, -0.8f, 0.05f));
-            assertSameBits64(n, out -> new Elements.F64(x).gradInputRow(new Elements.F64(g), out, 3, n, 0.37, 1.9,
+            assertSameBits64(n, out -> new Elements.OfDouble(x).gradInputRow(new Elements.OfDouble(g), out, 3, n, 0.37, 1.9,
                             gamma, 2, -0.8, 0.05),
                     out -> VectorLoops.gradInputRow(x, g, out, 3, n, 0.37, 1.9, gamma.d, 2, -0.8, 0.05));
         }
