@@ -1,37 +1,67 @@
 package org.normkit.bench;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * What a suite run produced: the machine, how it measured, one row per timed combination, what it skipped or
- * failed and why. {@link ReportJson} writes and reads it, member for member.
+ * What a benchmark run produced, kernel or training: the machine, how it measured, one {@link BenchResult} per timed
+ * combination, what was skipped or failed and why. {@link ReportJson} writes and reads it member for member;
+ * {@link ReportTable} renders it for the terminal and as Markdown.
+ *
+ * <p>Files of the two earlier reports read as this one: the kernel report's members are these, and the training
+ * report's ({@code docs/results/bench/training*.json}) differ only in holding its rows under {@code training}.
  *
  * @param settings    {@link RunSettings#describe()}
- * @param threadsHook how the kernels' thread count was set (through {@link org.normkit.autograd.parallel.KernelThreads#set})
- * @param specs       the spec each (norm, shape) was built with, by {@code "norm shape"}
+ * @param threadsHook how the thread count was applied (norm kernels, and for training the BLAS)
+ * @param batch       samples per training step; 0 in a kernel report
+ * @param specs       the spec each kernel (norm, shape) was built with, by {@code "norm shape"}
  */
 public record BenchReport(@JsonProperty(required = true) MachineInfo machine, String settings, String threadsHook,
-                          @JsonProperty(required = true) List<BenchResult> results, List<SuitePlan.Skip> skipped,
-                          Map<String, String> specs) {
+                          @JsonInclude(JsonInclude.Include.NON_DEFAULT) int batch,
+                          @JsonProperty(required = true) @JsonAlias("training") List<BenchResult> results,
+                          List<BenchPlan.Skip> skipped,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> specs) {
 
     public BenchReport {
         results = List.copyOf(results);
-        skipped = List.copyOf(skipped);
-        specs = new TreeMap<>(specs);
+        skipped = skipped == null ? List.of() : List.copyOf(skipped);
+        specs = specs == null ? new TreeMap<>() : new TreeMap<>(specs);
+    }
+
+    /** Reads a report written by {@link #write}, or by the earlier kernel or training report. */
+    public static BenchReport read(Path file) {
+        return ReportJson.read(file, BenchReport.class);
+    }
+
+    /** Writes the report atomically ({@link ReportJson}). */
+    public void write(Path file) {
+        ReportJson.write(file, this);
+    }
+
+    /** The rows of one benchmark kind. */
+    public List<BenchResult> results(BenchKind kind) {
+        return results.stream().filter(r -> r.kind() == kind).toList();
     }
 
     /**
-     * The bytes model behind every row's GB/s ({@link BytesModel}), written into the JSON beside the rows so that a
-     * reader of the file can redo them: units per pass for batch statistics and for the others, and the copy's.
+     * The bytes model behind every kernel row's GB/s ({@link BytesModel}), written into the JSON beside the rows so
+     * that a reader of the file can redo them: units per pass for batch statistics and for the others, and the
+     * copy's. Absent when the report holds no kernel rows.
      */
     @JsonProperty(value = "bytesModel", access = JsonProperty.Access.READ_ONLY)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public Map<String, Object> bytesModel() {
+        if (results(BenchKind.KERNEL).isEmpty()) {
+            return null;
+        }
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("unit", "one read or one write of a tensor of the input's size");
         model.put("batch_norm*", units(BytesModel.BATCH));
@@ -48,12 +78,22 @@ public record BenchReport(@JsonProperty(required = true) MachineInfo machine, St
         return units;
     }
 
-    /** The same report with more results (and skips), e.g. a second run's. */
-    public BenchReport plus(List<BenchResult> moreResults, List<SuitePlan.Skip> moreSkipped) {
-        List<BenchResult> r = new ArrayList<>(results);
-        r.addAll(moreResults);
-        List<SuitePlan.Skip> s = new ArrayList<>(skipped);
-        s.addAll(moreSkipped);
-        return new BenchReport(machine, settings, threadsHook, r, s, specs);
+    /**
+     * This report with another run's rows, skips, specs and thread set-up (another thread count's JVM); a skip both
+     * list is kept once.
+     */
+    public BenchReport plus(BenchReport other) {
+        List<BenchResult> rows = new ArrayList<>(results);
+        rows.addAll(other.results);
+        List<BenchPlan.Skip> skips = new ArrayList<>(skipped);
+        for (BenchPlan.Skip s : other.skipped) {
+            if (!skips.contains(s)) {
+                skips.add(s);
+            }
+        }
+        Map<String, String> allSpecs = new TreeMap<>(specs);
+        allSpecs.putAll(other.specs);
+        String hooks = threadsHook.equals(other.threadsHook) ? threadsHook : threadsHook + " | " + other.threadsHook;
+        return new BenchReport(machine, settings, hooks, batch, rows, skips, allSpecs);
     }
 }

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The main class of every benchmark JVM that {@link SharedJvm} starts: {@code JobMain JOB.json REPORT.json} reads
- * a {@link BenchJob}, runs it here and writes its report, both through {@link ReportJson}.
+ * The main class of every benchmark JVM that {@link BenchRunner} starts through {@link SharedJvm}:
+ * {@code JobMain JOB.json REPORT.json} reads a {@link BenchJob}, runs it here and writes its {@link BenchReport}, both
+ * through {@link ReportJson}.
  */
 public final class JobMain {
     private JobMain() {}

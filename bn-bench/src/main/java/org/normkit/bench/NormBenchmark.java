@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * polluted by the norms that ran before (a quick run trades that away for time, and says so in its report).
  *
  * <p>Every parameter is a string or number so the suite, or {@code -p name=v1,v2} on the JMH command line, can set
- * it. JMH needs compile-time defaults; the suite ({@link SuiteRunner}) replaces {@code norm} with the registry's
+ * it. JMH needs compile-time defaults; the suite ({@link BenchRunner}) replaces {@code norm} with the registry's
  * names and {@code shape} with each norm's own benchmark shapes, one run per (norm, shape), because a blind cross
  * product would pair norms with shapes they do not take. {@code shape=default} means the norm's first benchmark
  * shape. {@code threads} is the kernels' thread count ({@link KernelThreads}), not JMH's worker threads.
@@ -64,6 +64,10 @@ public class NormBenchmark {
     @Param({"train_forward", "eval_forward", "train_forward_backward"})
     public String pass;
 
+    /** {@link BenchMask}: {@code none}, or {@code padded} for the masked call (norms that take a mask only). */
+    @Param({"none"})
+    public String mask;
+
     @Param({"1", "2"})
     public int threads;
 
@@ -74,7 +78,7 @@ public class NormBenchmark {
         KernelThreads.set(threads);
         NormRegistry registry = BenchRegistry.get();
         workload = NormWorkload.build(registry, norm, resolveShape(registry, norm, shape), DType.parse(dtype),
-                Face.parseConcrete(face), BenchPass.parse(pass));
+                Face.parseConcrete(face), BenchPass.parse(pass), BenchMask.parse(mask));
     }
 
     @Benchmark

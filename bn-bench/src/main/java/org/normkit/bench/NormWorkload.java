@@ -11,6 +11,7 @@ import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.NormalizationProvider;
+import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.DType;
@@ -36,6 +37,10 @@ import org.normkit.autograd.tensor.Tensor;
  * </ul>
  * Statistics: the batch's in training; in evaluation the layer's {@code running_mean}/{@code running_var} when its
  * state has them, else the batch's (a norm that keeps no running statistics normalises each batch by itself).
+ *
+ * <p>Masked ({@link BenchMask#PADDED}): the same calls with the mask of {@link BenchMask#padded}, {@code
+ * reference(x, statistics, mask)} on the reference face and the kernel pair {@code fused(mask)} gives on the fused
+ * face (bn-core's {@code MaskedKernel}: the statistics of the valid positions only, zeros at the padding).
  */
 public final class NormWorkload {
 
@@ -91,16 +96,37 @@ public final class NormWorkload {
 
     private static final int PEER_GROUPS = 32;
 
+    /** The unmasked call ({@link BenchMask#NONE}). */
     public static NormWorkload build(NormRegistry registry, String norm, Shape shape, DType dtype, Face face,
                                      BenchPass pass) {
+        return build(registry, norm, shape, dtype, face, pass, BenchMask.NONE);
+    }
+
+    /**
+     * The call of {@code norm} on {@code face} and {@code pass}; with {@link BenchMask#PADDED}, the masked call:
+     * {@code reference(x, statistics, mask)} on the reference face, the kernel pair of {@code fused(mask)} on the
+     * fused face, with {@link BenchMask#padded}'s mask for the shape.
+     *
+     * @throws UnsupportedOperationException when the mask is padded and the norm takes no mask
+     */
+    public static NormWorkload build(NormRegistry registry, String norm, Shape shape, DType dtype, Face face,
+                                     BenchPass pass, BenchMask mask) {
         NormalizationProvider provider = registry.get(norm);
         Normalization layer = provider.create(specFor(provider, shape, dtype));
         layer.train(pass != BenchPass.EVAL_FORWARD);
         BenchInputs in = BenchInputs.of(shape, dtype);
         Statistics statistics = pass == BenchPass.EVAL_FORWARD ? evaluationStatistics(layer) : Statistics.batch();
+        PositionMask positions = null;
+        if (mask == BenchMask.PADDED) {
+            if (!layer.takesMask()) {
+                throw new UnsupportedOperationException(norm + " takes no mask of valid positions: mask="
+                        + mask.id() + " is n/a for it");
+            }
+            positions = BenchMask.padded(shape);
+        }
         Call call = face == Face.REFERENCE
-                ? referenceCall(layer, in, statistics, pass)
-                : fusedCall(norm, layer, in, statistics, pass);
+                ? referenceCall(layer, in, statistics, pass, positions)
+                : fusedCall(norm, layer, in, statistics, pass, positions);
         return new NormWorkload(layer, call);
     }
 
@@ -112,12 +138,14 @@ public final class NormWorkload {
         return layer;
     }
 
-    private static Call referenceCall(Normalization layer, BenchInputs in, Statistics statistics, BenchPass pass) {
+    /** {@code mask} null: the unmasked call. */
+    private static Call referenceCall(Normalization layer, BenchInputs in, Statistics statistics, BenchPass pass,
+                                      PositionMask mask) {
         Tensor x = in.x;
         if (pass != BenchPass.TRAIN_FORWARD_BACKWARD) {
             return () -> {
                 try (GradMode.Scope ignored = GradMode.noGrad()) {
-                    return layer.reference(x, statistics);
+                    return mask == null ? layer.reference(x, statistics) : layer.reference(x, statistics, mask);
                 }
             };
         }
@@ -126,14 +154,17 @@ public final class NormWorkload {
         return () -> {
             leaf.setGrad(null);
             layer.zeroGrad();
-            layer.reference(leaf, statistics).backward(gradOutput);
+            (mask == null ? layer.reference(leaf, statistics) : layer.reference(leaf, statistics, mask))
+                    .backward(gradOutput);
             return leaf.grad();
         };
     }
 
+    /** {@code mask} null: the unmasked kernel pair; else the one bound to the mask ({@code fused(mask)}). */
     private static Call fusedCall(String norm, Normalization layer, BenchInputs in, Statistics statistics,
-                                  BenchPass pass) {
-        FusedNorm kernel = layer.fused().orElseThrow(() -> new NoFusedFaceException(norm));
+                                  BenchPass pass, PositionMask mask) {
+        FusedNorm kernel = (mask == null ? layer.fused() : layer.fused(mask))
+                .orElseThrow(() -> new NoFusedFaceException(norm));
         Tensor x = in.x;
         Tensor out = in.out;
         Tensor gamma = layer.weight().orElse(null);
@@ -147,10 +178,10 @@ public final class NormWorkload {
         // zeroes before the kernel overwrites it, a pass PyTorch's side (uninitialised memory from its reused heap)
         // does not make.
         Tensor gradInput = Tensor.zeros(x.dtype(), x.shape());
-        FusedNorm.GradMask mask = new FusedNorm.GradMask(true, gamma != null, beta != null);
+        FusedNorm.GradMask wanted = new FusedNorm.GradMask(true, gamma != null, beta != null);
         return () -> {
             FusedNorm.Saved saved = kernel.forward(x, gamma, beta, Statistics.batch(), out);
-            return kernel.backward(gradOutput, x, saved, gamma, mask, gradInput);
+            return kernel.backward(gradOutput, x, saved, gamma, wanted, gradInput);
         };
     }
 

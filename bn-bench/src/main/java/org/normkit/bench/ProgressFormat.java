@@ -100,24 +100,26 @@ final class ProgressFormat implements OutputFormat {
         return "no result (JMH gave no reason)";
     }
 
-    /** {@code norm shape dtype pass face t=N}, {@code copy shape dtype t=N}, or {@code net norm face t=N}. */
+    /** {@code norm shape dtype pass face [padded] t=N}, {@code copy shape dtype t=N}, or {@code net norm face t=N}. */
     static String label(BenchmarkParams p) {
-        if (p.getBenchmark().equals(TrainingRunner.BENCHMARK)) {
+        if (p.getBenchmark().equals(BenchRunner.TRAINING_BENCHMARK)) {
             return p.getParam("net") + " " + p.getParam("norm") + " "
-                    + TrainingPlan.faceLabel(p.getParam("norm"), p.getParam("face")) + " t=" + p.getParam("threads");
+                    + BenchPlan.faceLabel(p.getParam("norm"), p.getParam("face")) + " t=" + p.getParam("threads");
         }
         if (p.getBenchmark().endsWith(".copy")) {
             return "copy " + p.getParam("shape") + " " + p.getParam("dtype") + " t=" + p.getParam("threads");
         }
         return p.getParam("norm") + " " + p.getParam("shape") + " " + p.getParam("dtype") + " " + p.getParam("pass")
-                + " " + p.getParam("face") + " t=" + p.getParam("threads");
+                + " " + p.getParam("face")
+                + (BenchMask.NONE.id().equals(p.getParam("mask")) ? "" : " " + p.getParam("mask"))
+                + " t=" + p.getParam("threads");
     }
 
     /** The score as the report shows it: milliseconds per call, or for a training step samples/s and ms/step. */
     static String figure(BenchmarkParams p, double score) {
-        if (p.getBenchmark().equals(TrainingRunner.BENCHMARK)) {
+        if (p.getBenchmark().equals(BenchRunner.TRAINING_BENCHMARK)) {
             return String.format(Locale.ROOT, "%,.0f samples/s (%.3f ms/step)", score,
-                    TrainingRunner.msPerStep(score));
+                    1000.0 * TrainingWorkload.BATCH / score);
         }
         return ReportTable.formatMs(score) + " ms";
     }

@@ -2,55 +2,63 @@ package org.normkit.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
-import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.io.AtomicFiles;
+import org.normkit.autograd.spi.Face;
 
 /**
- * The report as a table, for the terminal ({@link #text}) and as a Markdown file ({@link #markdown}): norm, shape,
- * dtype, pass, face, threads, ms, × copy, GB/s. (The comparison with PyTorch is {@code normkit bench --peer}'s own
- * report, {@link org.normkit.bench.versus.VersusTable}.)
- * Parts that did not run appear as {@code n/a} (skipped) or {@code failed}, with the reason listed below the table.
+ * A {@link BenchReport} as tables, for the terminal ({@link #text}) and as a Markdown file ({@link #markdown}).
+ * Kernel rows: norm, shape, dtype, pass, face, mask, threads, ms, × copy, GB/s, and for masked rows × unmasked (the
+ * same call without the mask, from the same run). Training rows: net, norm, face, threads, ms/step, samples/s, its
+ * 99.9 % interval, the median iteration. Parts that did not run appear as {@code n/a} (skipped) or {@code failed}
+ * among the kernel rows, and with the reason below the table. (The comparison with PyTorch is
+ * {@code normkit bench --peer}'s own report, {@link org.normkit.bench.versus.VersusTable}.)
  */
 public final class ReportTable {
-    private static final String[] HEADERS = {"norm", "shape", "dtype", "pass", "face", "threads", "ms", "× copy",
-        "GB/s"};
-    private static final int FIRST_NUMBER_COLUMN = 5;
+    private static final List<String> KERNEL_HEADERS = List.of("norm", "shape", "dtype", "pass", "face", "mask",
+            "threads", "ms", "× copy", "GB/s");
+    private static final String UNMASKED = "× unmasked";
+    private static final List<String> TRAINING_HEADERS = List.of("net", "norm", "face", "threads", "ms/step",
+            "samples/s", "± (99.9 %)", "median");
 
     private ReportTable() {}
 
-    /** The terminal table, with header lines about the machine and the settings. */
+    /** The terminal tables, with header lines about the machine and the settings, then what did not run. */
     public static String text(BenchReport report) {
         StringBuilder s = new StringBuilder();
         MachineInfo m = report.machine();
         s.append("# ").append(m.cpu()).append(", ").append(m.cores()).append(" cores, ").append(m.runtime())
                 .append(", ").append(m.date()).append('\n');
         s.append("# ").append(report.settings()).append('\n');
-        s.append("# kernel threads hook: ").append(report.threadsHook()).append('\n');
-        List<String[]> rows = rows(report);
-        String[] headers = HEADERS;
-        int[] width = new int[headers.length];
-        for (int c = 0; c < headers.length; c++) {
-            width[c] = headers[c].length();
-            for (String[] r : rows) {
-                width[c] = Math.max(width[c], r[c].length());
-            }
+        s.append("# threads: ").append(report.threadsHook()).append('\n');
+        if (!report.results(BenchKind.TRAINING).isEmpty()) {
+            s.append("# training step: zero gradients, forward, cross-entropy, backward, optimizer step; batch ")
+                    .append(report.batch()).append('\n');
+            appendText(s, TRAINING_HEADERS, trainingRows(report), 4);
         }
-        appendLine(s, headers, width);
-        s.append("-".repeat(java.util.Arrays.stream(width).sum() + 2 * (width.length - 1))).append('\n');
-        for (String[] r : rows) {
-            appendLine(s, r, width);
+        if (!report.results(BenchKind.KERNEL).isEmpty() || report.results().isEmpty()) {
+            List<String> headers = kernelHeaders(report);
+            appendText(s, headers, kernelRows(report, headers.size()), KERNEL_HEADERS.indexOf("threads"));
         }
-        appendNotRun(s, report, "");
+        if (!report.skipped().isEmpty()) {
+            s.append("not run:\n");
+            report.skipped().forEach(k -> s.append("  ").append(k.what()).append(": ").append(k.reason()).append('\n'));
+        }
         return s.toString();
     }
 
-    /** The Markdown report: machine header, results table, what did not run, bytes model, specs. */
+    /** The Markdown report: machine header, results tables, what did not run, the bytes model and specs of kernels. */
     public static String markdown(BenchReport report) {
-        StringBuilder s = new StringBuilder("# normkit benchmark\n\n");
+        boolean training = !report.results(BenchKind.TRAINING).isEmpty();
+        boolean kernel = !report.results(BenchKind.KERNEL).isEmpty() || !training;
+        StringBuilder s = new StringBuilder(training && !kernel ? "# normkit training-step benchmark\n\n"
+                : "# normkit benchmark\n\n");
         MachineInfo m = report.machine();
         s.append("| | |\n|---|---|\n");
         s.append("| CPU | ").append(cell(m.cpu())).append(" |\n");
@@ -59,50 +67,35 @@ public final class ReportTable {
         s.append("| flags | `").append(m.flags().replace("`", "'").replace("|", "\\|")).append("` |\n");
         s.append("| date | ").append(cell(m.date())).append(" |\n");
         s.append("| settings | ").append(cell(report.settings())).append(" |\n");
-        s.append("| kernel threads | ").append(cell(report.threadsHook())).append(" |\n");
-        s.append("\n## Results\n\n");
-        s.append("ms: average time of one call (JMH). × copy: ms ÷ the time of copying a tensor of the same size and "
-                + "dtype with the same number of threads, timed in the same run. GB/s: the bytes model below ÷ ms.");
-        s.append("\n\n");
-        String[] headers = HEADERS;
-        s.append('|');
-        for (String h : headers) {
-            s.append(' ').append(h).append(" |");
+        s.append("| threads | ").append(cell(report.threadsHook())).append(" |\n");
+        if (training) {
+            s.append("\n## Training steps\n\n");
+            s.append("One step: zero gradients, forward, cross-entropy, backward, optimizer step; batch ")
+                    .append(report.batch()).append(". samples/s: JMH's score, ± its 99.9 % interval; median: the "
+                            + "median iteration.\n\n");
+            appendMarkdown(s, TRAINING_HEADERS, trainingRows(report), 4);
         }
-        s.append("\n|");
-        for (int c = 0; c < headers.length; c++) {
-            s.append(c > FIRST_NUMBER_COLUMN ? "---:|" : "---|");
-        }
-        s.append('\n');
-        for (String[] r : rows(report)) {
-            s.append('|');
-            for (String cell : r) {
-                s.append(' ').append(cell(cell)).append(" |");
-            }
-            s.append('\n');
+        if (kernel) {
+            s.append("\n## Results\n\n");
+            s.append("ms: average time of one call (JMH). × copy: ms ÷ the time of copying a tensor of the same size "
+                    + "and dtype with the same number of threads, timed in the same run. GB/s: the bytes model below "
+                    + "÷ ms. mask padded: the masked call with the last " + BenchMask.PADDED_PERCENT + " % of every "
+                    + "sample's positions padding; × unmasked: its ms ÷ the same call's without a mask, same run.");
+            s.append("\n\n");
+            List<String> headers = kernelHeaders(report);
+            appendMarkdown(s, headers, kernelRows(report, headers.size()), KERNEL_HEADERS.indexOf("ms"));
         }
         if (!report.skipped().isEmpty()) {
             s.append("\n## Not run\n\n");
-            appendNotRun(s, report, "- ");
+            report.skipped().forEach(k -> s.append("- ").append(k.what()).append(": ").append(cell(k.reason()))
+                    .append('\n'));
         }
-        s.append("\n## Bytes model\n\n");
-        s.append("Units of one read or one write of a tensor of the input's size; GB/s = units × numel × bytes per "
-                + "element ÷ time. BatchNorm's statistics span the batch, which does not stay in cache: x is read "
-                + "for the moments and again to normalise. The per-sample norms' rows stay in cache between reads.\n\n");
-        s.append("| model | train_forward | eval_forward | train_forward_backward |\n|---|---:|---:|---:|\n");
-        for (BytesModel model : List.of(BytesModel.BATCH, BytesModel.PER_SAMPLE)) {
-            s.append("| ").append(model == BytesModel.BATCH ? "batch statistics (`batch_norm*`)"
-                    : "per-sample statistics (layer, group, instance norms; plugins unless they declare their own)");
-            for (BenchPass p : BenchPass.values()) {
-                s.append(" | ").append(model.units(p));
+        if (kernel) {
+            appendBytesModel(s);
+            if (!report.specs().isEmpty()) {
+                s.append("\n## Layers\n\n");
+                report.specs().forEach((k, v) -> s.append("- `").append(k).append("`: ").append(cell(v)).append('\n'));
             }
-            s.append(" |\n");
-        }
-        s.append("| copy baseline | ").append(BytesModel.COPY_UNITS).append(" | ").append(BytesModel.COPY_UNITS)
-                .append(" | ").append(BytesModel.COPY_UNITS).append(" |\n");
-        if (!report.specs().isEmpty()) {
-            s.append("\n## Layers\n\n");
-            report.specs().forEach((k, v) -> s.append("- `").append(k).append("`: ").append(cell(v)).append('\n'));
         }
         return s.toString();
     }
@@ -127,9 +120,25 @@ public final class ReportTable {
         return Double.isFinite(v) ? String.format(Locale.ROOT, pattern, v) : "—";
     }
 
-    /** Result rows in a stable order, each (norm, shape) followed by its n/a and failed rows. */
-    private static List<String[]> rows(BenchReport report) {
-        List<BenchResult> sorted = new ArrayList<>(report.results());
+    private static List<String> kernelHeaders(BenchReport report) {
+        boolean masked = report.results(BenchKind.KERNEL).stream()
+                .anyMatch(r -> !r.maskOrNone().equals(BenchMask.NONE.id()));
+        List<String> headers = new ArrayList<>(KERNEL_HEADERS);
+        if (masked) {
+            headers.add(UNMASKED);
+        }
+        return headers;
+    }
+
+    /** Kernel rows in a stable order, each (norm, shape) followed by its n/a and failed rows. */
+    private static List<String[]> kernelRows(BenchReport report, int columns) {
+        List<BenchResult> sorted = new ArrayList<>(report.results(BenchKind.KERNEL));
+        Map<String, Double> unmaskedMs = new HashMap<>();
+        for (BenchResult r : sorted) {
+            if (r.maskOrNone().equals(BenchMask.NONE.id())) {
+                unmaskedMs.put(callKey(r), r.ms());
+            }
+        }
         // Norms by name, each norm's shapes in the order its contract lists them (the order the rows came in).
         List<String> shapeOrder = sorted.stream().map(r -> r.norm() + " " + r.shape()).distinct().toList();
         sorted.sort(Comparator.comparing(BenchResult::norm)
@@ -137,60 +146,95 @@ public final class ReportTable {
                 .thenComparing(BenchResult::dtype)
                 .thenComparing(r -> passOrder(r.pass()))
                 .thenComparing(r -> faceOrder(r.face()))
-                .thenComparing(BenchResult::threads));
+                .thenComparing(BenchResult::threads)
+                .thenComparing(r -> !r.maskOrNone().equals(BenchMask.NONE.id())));
         List<String[]> out = new ArrayList<>();
-        List<SuitePlan.Skip> pending = new ArrayList<>(report.skipped());
+        List<BenchPlan.Skip> pending = new ArrayList<>(report.skipped().stream().filter(s -> s.net() == null)
+                .toList());
         String group = null;
         for (BenchResult r : sorted) {
             String g = r.norm() + " " + r.shape();
             if (group != null && !g.equals(group)) {
-                flushSkips(out, pending, group);
+                flushSkips(out, pending, group, columns);
             }
             group = g;
-            out.add(new String[] {r.norm(), r.shape(), r.dtype(), r.pass(), r.face(), Integer.toString(r.threads()),
-                formatMs(r.ms()), format(r.ratioToCopy(), "%.2f"), format(r.gbPerSecond(), "%.1f")});
+            String[] row = Arrays.copyOf(new String[] {r.norm(), r.shape(), r.dtype(), r.pass(), r.face(),
+                r.maskOrNone(), Integer.toString(r.threads()), formatMs(r.ms()), format(r.ratioToCopy(), "%.2f"),
+                format(r.gbPerSecond(), "%.1f")}, columns);
+            if (columns > KERNEL_HEADERS.size()) {
+                row[columns - 1] = r.maskOrNone().equals(BenchMask.NONE.id()) ? ""
+                        : format(r.ms() / unmaskedMs.getOrDefault(callKey(r), Double.NaN), "%.2f");
+            }
+            out.add(row);
         }
         if (group != null) {
-            flushSkips(out, pending, group);
+            flushSkips(out, pending, group, columns);
         }
-        for (SuitePlan.Skip s : pending) {
-            out.add(skipRow(s));
+        for (BenchPlan.Skip s : pending) {
+            out.add(skipRow(s, columns));
         }
         return out;
     }
 
-    private static void flushSkips(List<String[]> out, List<SuitePlan.Skip> pending, String group) {
+    /** Everything that names a call but its mask. */
+    private static String callKey(BenchResult r) {
+        return String.join("/", r.norm(), r.shape(), r.dtype(), r.pass(), r.face(), Integer.toString(r.threads()));
+    }
+
+    private static void flushSkips(List<String[]> out, List<BenchPlan.Skip> pending, String group, int columns) {
         var it = pending.iterator();
         while (it.hasNext()) {
-            SuitePlan.Skip s = it.next();
+            BenchPlan.Skip s = it.next();
             if ((s.norm() + " " + s.shape()).equals(group)) {
-                out.add(skipRow(s));
+                out.add(skipRow(s, columns));
                 it.remove();
             }
         }
     }
 
-    private static String[] skipRow(SuitePlan.Skip s) {
+    private static String[] skipRow(BenchPlan.Skip s, int columns) {
         String status = s.reason().startsWith("failed") ? "failed" : "n/a";
-        return new String[] {s.norm(), s.shape(), s.dtype(), s.pass(), s.face(), s.threads(), status, "", ""};
+        String[] row = new String[columns];
+        Arrays.fill(row, "");
+        String[] cells = {s.norm(), s.shape(), s.dtype(), s.pass(), s.face(), s.mask(), s.threads(), status};
+        for (int c = 0; c < cells.length; c++) {
+            row[c] = cells[c] == null ? "*" : cells[c];
+        }
+        return row;
     }
 
-    private static void appendNotRun(StringBuilder s, BenchReport report, String bullet) {
-        if (report.skipped().isEmpty()) {
-            return;
+    /** Training rows: by net, the net without norms first, then norms by name, faces, threads. */
+    private static List<String[]> trainingRows(BenchReport report) {
+        List<BenchResult> sorted = new ArrayList<>(report.results(BenchKind.TRAINING));
+        sorted.sort(Comparator.comparing(BenchResult::net)
+                .thenComparing(r -> !r.norm().equals(TrainingWorkload.NONE))
+                .thenComparing(BenchResult::norm).thenComparingInt(r -> faceOrder(r.face()))
+                .thenComparingInt(BenchResult::threads));
+        List<String[]> rows = new ArrayList<>();
+        for (BenchResult r : sorted) {
+            rows.add(new String[] {r.net(), r.norm(), r.face(), Integer.toString(r.threads()),
+                String.format(Locale.ROOT, "%.3f", r.msPerStep()), format(r.samplesPerSecond(), "%,.0f"),
+                format(r.samplesPerSecondError(), "%,.0f"), format(r.samplesPerSecondMedian(), "%,.0f")});
         }
-        if (bullet.isEmpty()) {
-            s.append("not run:\n");
-        }
-        for (SuitePlan.Skip k : report.skipped()) {
-            s.append(bullet.isEmpty() ? "  " : bullet).append(k.norm()).append(' ').append(k.shape());
-            for (String v : new String[] {k.dtype(), k.pass(), k.face(), k.threads()}) {
-                if (!v.equals("*")) {
-                    s.append(' ').append(v.matches("\\d+") ? "t=" + v : v);
-                }
+        return rows;
+    }
+
+    private static void appendBytesModel(StringBuilder s) {
+        s.append("\n## Bytes model\n\n");
+        s.append("Units of one read or one write of a tensor of the input's size; GB/s = units × numel × bytes per "
+                + "element ÷ time. BatchNorm's statistics span the batch, which does not stay in cache: x is read "
+                + "for the moments and again to normalise. The per-sample norms' rows stay in cache between reads.\n\n");
+        s.append("| model | train_forward | eval_forward | train_forward_backward |\n|---|---:|---:|---:|\n");
+        for (BytesModel model : List.of(BytesModel.BATCH, BytesModel.PER_SAMPLE)) {
+            s.append("| ").append(model == BytesModel.BATCH ? "batch statistics (`batch_norm*`)"
+                    : "per-sample statistics (layer, group, instance norms; plugins unless they declare their own)");
+            for (BenchPass p : BenchPass.values()) {
+                s.append(" | ").append(model.units(p));
             }
-            s.append(": ").append(bullet.isEmpty() ? k.reason() : cell(k.reason())).append('\n');
+            s.append(" |\n");
         }
+        s.append("| copy baseline | ").append(BytesModel.COPY_UNITS).append(" | ").append(BytesModel.COPY_UNITS)
+                .append(" | ").append(BytesModel.COPY_UNITS).append(" |\n");
     }
 
     private static int passOrder(String pass) {
@@ -201,7 +245,11 @@ public final class ReportTable {
         }
     }
 
+    /** The face without norms ({@code -}), then reference, then fused, then anything else. */
     private static int faceOrder(String face) {
+        if (face.equals("-")) {
+            return -1;
+        }
         try {
             return Face.BOTH.indexOf(Face.parseConcrete(face));
         } catch (IllegalArgumentException e) {
@@ -209,13 +257,46 @@ public final class ReportTable {
         }
     }
 
-    private static void appendLine(StringBuilder s, String[] cells, int[] width) {
+    /** A text table: columns up to {@code firstNumber} left-aligned, figures right-aligned. */
+    private static void appendText(StringBuilder s, List<String> headers, List<String[]> rows, int firstNumber) {
+        int[] width = new int[headers.size()];
+        for (int c = 0; c < width.length; c++) {
+            width[c] = headers.get(c).length();
+            for (String[] r : rows) {
+                width[c] = Math.max(width[c], r[c].length());
+            }
+        }
+        appendLine(s, headers.toArray(String[]::new), width, firstNumber);
+        s.append("-".repeat(Arrays.stream(width).sum() + 2 * (width.length - 1))).append('\n');
+        for (String[] r : rows) {
+            appendLine(s, r, width, firstNumber);
+        }
+    }
+
+    private static void appendMarkdown(StringBuilder s, List<String> headers, List<String[]> rows, int firstNumber) {
+        s.append('|');
+        headers.forEach(h -> s.append(' ').append(h).append(" |"));
+        s.append("\n|");
+        for (int c = 0; c < headers.size(); c++) {
+            s.append(c >= firstNumber ? "---:|" : "---|");
+        }
+        s.append('\n');
+        for (String[] r : rows) {
+            s.append('|');
+            for (String cell : r) {
+                s.append(' ').append(cell(cell)).append(" |");
+            }
+            s.append('\n');
+        }
+    }
+
+    private static void appendLine(StringBuilder s, String[] cells, int[] width, int firstNumber) {
         for (int c = 0; c < cells.length; c++) {
             if (c > 0) {
                 s.append("  ");
             }
-            boolean number = c >= FIRST_NUMBER_COLUMN;
-            s.append(number ? pad(cells[c], width[c], true) : pad(cells[c], width[c], false));
+            String fill = " ".repeat(Math.max(0, width[c] - cells[c].length()));
+            s.append(c >= firstNumber ? fill + cells[c] : cells[c] + fill);
         }
         int end = s.length();
         while (end > 0 && s.charAt(end - 1) == ' ') {
@@ -223,11 +304,6 @@ public final class ReportTable {
         }
         s.setLength(end);
         s.append('\n');
-    }
-
-    private static String pad(String v, int width, boolean right) {
-        String fill = " ".repeat(Math.max(0, width - v.length()));
-        return right ? fill + v : v + fill;
     }
 
     private static String cell(String v) {

@@ -15,8 +15,9 @@ import org.normkit.autograd.spi.PluginLoader;
  * @param warmupTime            length of each
  * @param iterations            measured iterations per benchmark
  * @param iterationTime         length of each (an iteration runs at least one call, however long)
- * @param forks                 JMH forks per benchmark; 0 means one forked JVM that runs every benchmark in turn
- *                              (the quick run: no JVM start per benchmark, at the price of a shared profile)
+ * @param forks                 JMH forks per benchmark; 0 means the benchmark JVM of each thread count runs every
+ *                              benchmark in turn (the quick run: no JVM start per benchmark, at the price of a shared
+ *                              profile)
  * @param jvmArgs               the arguments of every benchmark JVM: the Vector API module, the plugins
  */
 public record RunSettings(int warmupIterations, Duration warmupTime, int iterations, Duration iterationTime,
@@ -41,8 +42,8 @@ public record RunSettings(int warmupIterations, Duration warmupTime, int iterati
     }
 
     /**
-     * Enough to see every combination once: 1 warm-up × 100 ms and 2 × 100 ms, all in one JVM. The figures are
-     * indicative; the full run is for measurements.
+     * Enough to see every combination once: 1 warm-up × 100 ms and 2 × 100 ms, in one JVM per thread count. The
+     * figures are indicative; the full run is for measurements.
      */
     public static RunSettings quick(List<Path> plugins) {
         return new RunSettings(1, Duration.ofMillis(100), 2, Duration.ofMillis(100), 0, forkJvmArgs(plugins));
@@ -72,8 +73,8 @@ public record RunSettings(int warmupIterations, Duration warmupTime, int iterati
     }
 
     /**
-     * The training benchmark's quick look: 3 warm-up × 1 s and 3 × 500 ms, in one JVM per thread count. A step runs
-     * dozens of kernels, so even a look needs more warm-up than one norm does.
+     * The training benchmark's quick look: 3 warm-up × 1 s and 3 × 500 ms, in one JVM per thread count. A step
+     * runs dozens of kernels, so even a look needs more warm-up than one norm does.
      */
     public static RunSettings trainingQuick(List<Path> plugins) {
         return new RunSettings(3, Duration.ofSeconds(1), 3, Duration.ofMillis(500), 0, forkJvmArgs(plugins));
@@ -109,7 +110,8 @@ public record RunSettings(int warmupIterations, Duration warmupTime, int iterati
     public String describe(String mode) {
         return mode + "; warm-up " + warmupIterations + " × " + warmupTime.toMillis() + " ms, measurement "
                 + iterations + " × " + iterationTime.toMillis() + " ms; "
-                + (forks == 0 ? "one forked JVM for every benchmark (quick: profiles shared between norms)"
+                + (forks == 0
+                        ? "one JVM per thread count for every benchmark (quick: profiles shared between norms)"
                         : forks + " fork" + (forks == 1 ? "" : "s") + " per benchmark");
     }
 }

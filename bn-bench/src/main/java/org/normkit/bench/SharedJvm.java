@@ -9,18 +9,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Starts a benchmark JVM of its own with the benchmark JVM arguments and this class path, hands it a
- * {@link BenchJob} ({@link JobMain}), forwards its progress lines, and reads back the report it writes: the one JVM
- * of a quick kernel run (one JVM start for the whole suite, still apart from the command's own), and the JVM of each
- * thread count of a training run ({@link TrainingRunner}), with the environment that sets the BLAS's own thread
- * count. The head-to-head comparison ({@link Versus}) starts its JVM the same way, with a main of its own.
+ * {@link BenchJob} ({@link JobMain}), forwards its progress lines, and reads back the report it writes: the JVM of
+ * each thread count of a benchmark run ({@link BenchRunner}), with the environment that sets the BLAS's own thread
+ * count, and a temporary directory of its own. The head-to-head comparison ({@link Versus}) starts its JVM the same
+ * way, with a main of its own.
  */
 final class SharedJvm {
     private static final int LINES_KEPT = 20;
@@ -29,12 +31,14 @@ final class SharedJvm {
      * user's command, so it is kept off the screen.
      */
     static final String INCUBATOR_NOTICE = "WARNING: Using incubator modules";
+    /** The system property JMH derives its lock file from. */
+    static final String TEMPORARY_DIRECTORY = "java.io.tmpdir";
 
     private SharedJvm() {}
 
     /** Runs {@code job} in a JVM of its own ({@link JobMain}) and returns its report. */
-    static <R> R run(BenchJob job, Class<R> reportType, List<String> jvmArgs, Map<String, String> environment,
-                     PrintWriter progress) {
+    static BenchReport run(BenchJob job, List<String> jvmArgs, Map<String, String> environment,
+                           PrintWriter progress) {
         Path jobFile;
         try {
             jobFile = Files.createTempFile("normkit-bench-job-", ".json");
@@ -45,7 +49,7 @@ final class SharedJvm {
         try {
             ReportJson.write(jobFile, job);
             return run(JobMain.class, report -> List.of(jobFile.toString(), report.toString()), jvmArgs,
-                    environment, file -> ReportJson.read(file, reportType), progress);
+                    environment, BenchReport::read, progress);
         } finally {
             try {
                 Files.deleteIfExists(jobFile);
@@ -68,16 +72,19 @@ final class SharedJvm {
     /** As {@link #run(Class, Function, List, Map, Function, PrintWriter)}, with the given class path. */
     static <R> R run(Class<?> main, String classPath, Function<Path, List<String>> arguments, List<String> jvmArgs,
                      Map<String, String> environment, Function<Path, R> read, PrintWriter progress) {
+        Path temporary;
         Path result;
         try {
-            result = Files.createTempFile("normkit-bench-", ".json");
+            temporary = Files.createTempDirectory("normkit-bench-");
+            result = temporary.resolve("report.json");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary file for the benchmark JVM's report: "
+            throw new UncheckedIOException("cannot create a temporary directory for the benchmark JVM: "
                     + e.getMessage(), e);
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
+        command.add(ownTemporaryDirectory(temporary));
         command.add("-cp");
         command.add(classPath);
         command.add(main.getName());
@@ -126,11 +133,27 @@ final class SharedJvm {
             } catch (IllegalStateException shuttingDown) {
                 // The JVM is already exiting; the hook will run and stop the child.
             }
-            try {
-                Files.deleteIfExists(result);
-            } catch (IOException ignored) {
-                // A leftover temporary file is harmless.
-            }
+            deleteTree(temporary);
+        }
+    }
+
+    /**
+     * {@code -Djava.io.tmpdir=DIR}: JMH takes its lock, {@code java.io.tmpdir/jmh.lock}, in the temporary directory, so
+     * a JVM with a directory of its own has a lock of its own, and two {@code normkit bench} runs on one machine do not
+     * refuse each other ("Another JMH instance might be running"). Whether two runs at once measure anything worth
+     * keeping is the user's call; the figures of a run record the machine's load where it matters ({@link Versus}).
+     * JMH's forks of that JVM are given its arguments, so their temporary files go there too.
+     */
+    static String ownTemporaryDirectory(Path directory) {
+        return "-D" + TEMPORARY_DIRECTORY + "=" + directory.toAbsolutePath();
+    }
+
+    /** Deletes a temporary directory and what the benchmark JVM left in it; a leftover is harmless. */
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // A leftover temporary directory is harmless.
         }
     }
 }

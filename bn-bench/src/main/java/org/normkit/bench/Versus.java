@@ -141,9 +141,9 @@ public final class Versus {
                 Integer.parseInt(a.get("--samples")), Double.parseDouble(a.get("--sample-ms")), Integer.parseInt(a.get("--warmup")),
                 Double.parseDouble(a.get("--warmup-ms")), Double.parseDouble(a.get("--session-warmup-ms")));
         PrintWriter progress = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-        SuitePlan plan = SuitePlan.of(BenchRegistry.get(), selection);
+        BenchPlan plan = BenchPlan.of(BenchRegistry.get(), selection);
         List<Case> cases = new ArrayList<>();
-        for (SuitePlan.Group g : plan.groups()) {
+        for (BenchPlan.Group g : plan.groups()) {
             for (DType dtype : selection.dtypes()) {
                 for (BenchPass pass : selection.passes()) {
                     cases.add(new Case(g.norm(), g.shape(), dtype, pass));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -15,6 +16,7 @@ import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
+import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
@@ -114,4 +116,80 @@ class NormWorkloadTest {
         }
     }
 
+    @Nested
+    class Masked {
+        /** (N, C, T) tokens: 16 positions a sample, of which the padded mask keeps the first 12. */
+        private final Shape tokens = Shape.of(4, 8, 16);
+
+        private boolean padding(int element) {
+            return element % 16 >= 12;
+        }
+
+        @Test
+        void thePaddedMaskKeepsTheStatedShareOfEverySample() {
+            PositionMask mask = BenchMask.padded(tokens);
+            assertEquals(4 * 12, mask.validCount());
+            for (int p = 0; p < 4 * 16; p++) {
+                assertEquals(p % 16 < 12, mask.isValid(p), "position " + p);
+            }
+            // (N, C): each sample is one position, so whole samples are padding, the last quarter of the batch.
+            PositionMask rows = BenchMask.padded(Shape.of(8, 5));
+            assertEquals(6, rows.validCount());
+            assertTrue(rows.isValid(5) && !rows.isValid(6));
+        }
+
+        @ParameterizedTest
+        @EnumSource(value = BenchPass.class, names = {"TRAIN_FORWARD", "EVAL_FORWARD"})
+        void theFusedFaceNormalisesOverTheValidPositionsAndWritesZerosAtThePadding(BenchPass pass) {
+            NormWorkload.build(REGISTRY, "group_norm", tokens, DType.FLOAT64, Face.FUSED, pass).run();
+            double[] unmasked = BenchInputs.of(tokens, DType.FLOAT64).out.toDoubleArray();
+            NormWorkload.build(REGISTRY, "group_norm", tokens, DType.FLOAT64, Face.FUSED, pass, BenchMask.PADDED)
+                    .run();
+            double[] masked = BenchInputs.of(tokens, DType.FLOAT64).out.toDoubleArray();
+            assertMaskedDiffersFromUnmasked(unmasked, masked);
+        }
+
+        @Test
+        void theReferenceFaceTakesTheMaskToo() {
+            Tensor unmasked = (Tensor) NormWorkload.build(REGISTRY, "group_norm", tokens, DType.FLOAT64,
+                    Face.REFERENCE, BenchPass.TRAIN_FORWARD).run();
+            Tensor masked = (Tensor) NormWorkload.build(REGISTRY, "group_norm", tokens, DType.FLOAT64,
+                    Face.REFERENCE, BenchPass.TRAIN_FORWARD, BenchMask.PADDED).run();
+            assertMaskedDiffersFromUnmasked(unmasked.toDoubleArray(), masked.toDoubleArray());
+        }
+
+        @Test
+        void theMaskedBackwardGivesNoGradientAtThePadding() {
+            var g = (FusedNorm.Gradients) NormWorkload.build(REGISTRY, "group_norm", tokens, DType.FLOAT64,
+                    Face.FUSED, BenchPass.TRAIN_FORWARD_BACKWARD, BenchMask.PADDED).run();
+            double[] dx = g.input().toDoubleArray();
+            for (int i = 0; i < dx.length; i++) {
+                if (padding(i)) {
+                    assertEquals(0.0, dx[i], 0, "element " + i);
+                }
+            }
+            assertTrue(java.util.Arrays.stream(dx).anyMatch(v -> v != 0));
+        }
+
+        @Test
+        void aNormThatTakesNoMaskIsRefusedByName() {
+            var e = assertThrows(UnsupportedOperationException.class, () -> NormWorkload.build(REGISTRY,
+                    "toy_row_norm", ROWS, DType.FLOAT32, Face.FUSED, BenchPass.TRAIN_FORWARD, BenchMask.PADDED));
+            assertTrue(e.getMessage().startsWith("toy_row_norm takes no mask"), e.getMessage());
+        }
+
+        /** Zeros at the padding where the unmasked call normalised; other statistics at the valid positions. */
+        private void assertMaskedDiffersFromUnmasked(double[] unmasked, double[] masked) {
+            int differentValid = 0;
+            for (int i = 0; i < masked.length; i++) {
+                if (padding(i)) {
+                    assertEquals(0.0, masked[i], 0, "element " + i + " is padding");
+                    assertTrue(unmasked[i] != 0.0, "element " + i + " unmasked");
+                } else if (Math.abs(masked[i] - unmasked[i]) > 1e-9) {
+                    differentValid++;
+                }
+            }
+            assertTrue(differentValid > masked.length / 2, differentValid + " valid elements differ");
+        }
+    }
 }

@@ -9,13 +9,23 @@ import org.normkit.autograd.spi.NormalizationProvider;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.bench.toy.ToyRowNorm;
 
-/** Providers made up on the spot for plan tests: a row norm under another name, with the benchmark shapes given. */
+/** Providers made up on the spot for plan tests: a norm under another name, or with other benchmark shapes. */
 final class TestProviders {
     private TestProviders() {}
 
+    /** The test-only row norm as {@code name}, with the benchmark shapes given. */
     static NormalizationProvider rowNorm(String name, List<Shape> benchmarkShapes) {
-        ToyRowNorm row = new ToyRowNorm();
-        InputContract base = row.contract();
+        return withShapes(new ToyRowNorm(), name, benchmarkShapes);
+    }
+
+    /** {@code provider} with the benchmark shapes given, under its own name. */
+    static NormalizationProvider withShapes(NormalizationProvider provider, List<Shape> benchmarkShapes) {
+        return withShapes(provider, provider.name(), benchmarkShapes);
+    }
+
+    private static NormalizationProvider withShapes(NormalizationProvider provider, String name,
+                                                    List<Shape> benchmarkShapes) {
+        InputContract base = provider.contract();
         return new NormalizationProvider() {
             @Override
             public String name() {
@@ -24,7 +34,7 @@ final class TestProviders {
 
             @Override
             public String summary() {
-                return "test-only row norm " + name;
+                return "test-only " + name + " with benchmark shapes " + benchmarkShapes;
             }
 
             @Override
@@ -54,12 +64,22 @@ final class TestProviders {
                     public NormSpec specFor(Shape input, NormSpec spec) {
                         return base.specFor(input, spec);
                     }
+
+                    @Override
+                    public java.util.Optional<java.util.Map<String, Integer>> memoryPasses() {
+                        return base.memoryPasses();
+                    }
+
+                    @Override
+                    public java.util.Set<String> optionNames() {
+                        return base.optionNames();
+                    }
                 };
             }
 
             @Override
             public Normalization create(NormSpec spec) {
-                return row.create(spec);
+                return provider.create(spec);
             }
         };
     }

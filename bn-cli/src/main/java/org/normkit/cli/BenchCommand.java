@@ -10,21 +10,18 @@ import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.spi.PluginLoader;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.spi.Face;
+import org.normkit.bench.BenchMask;
 import org.normkit.bench.BenchPass;
+import org.normkit.bench.BenchPlan;
 import org.normkit.bench.BenchReport;
+import org.normkit.bench.BenchRunner;
 import org.normkit.bench.BenchSelection;
 import org.normkit.bench.Versus;
 import org.normkit.bench.versus.HeadToHead;
 import org.normkit.bench.versus.HeadToHeadReport;
 import org.normkit.bench.versus.VersusTable;
-import org.normkit.bench.ReportJson;
 import org.normkit.bench.ReportTable;
 import org.normkit.bench.RunSettings;
-import org.normkit.bench.SuitePlan;
-import org.normkit.bench.SuiteRunner;
-import org.normkit.bench.TrainingPlan;
-import org.normkit.bench.TrainingReport;
-import org.normkit.bench.TrainingRunner;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +32,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code normkit bench}: the JMH suite over every registered norm (plugins included), each figure also as a ratio
  * to a copy of the same tensor timed in the same run, optionally beside PyTorch's figures on the same machine; or,
- * with {@code --training}, the training-step benchmark of the experiment nets ({@link TrainingRunner}).
+ * with {@code --training}, the training-step benchmark of the experiment nets: one {@link BenchPlan} of either, run by
+ * {@link BenchRunner}, into one {@link BenchReport}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
@@ -43,8 +41,9 @@ import picocli.CommandLine.Model.CommandSpec;
                     + "forward, evaluation forward and forward+backward, float32 and float64, 1 and 2 kernel threads.",
             "Each time is also given as a multiple of copying a tensor of the same size (timed in the same run) and "
                     + "as effective GB/s under a stated bytes model.",
-            "The full run forks a JVM per benchmark; --quick runs everything in one JVM with short iterations "
-                    + "(indicative figures, minutes instead of tens of minutes).",
+            "The full run forks a JVM per benchmark; --quick runs everything in one JVM per thread count with short "
+                    + "iterations (indicative figures, minutes instead of tens of minutes).",
+            "--masks none,padded adds the masked call of the norms that take a mask of valid positions.",
             "--training times whole training steps of the experiment nets instead (samples/s of zero_grad, forward, "
                     + "cross-entropy, backward and optimizer step at batch 128), per net, norm, face and thread count."})
 final class BenchCommand implements Runnable {
@@ -55,7 +54,7 @@ final class BenchCommand implements Runnable {
     CommandSpec spec;
 
     @Option(names = "--quick", description = "Few, short iterations (1 warm-up × 100 ms, 2 × 100 ms; with "
-            + "--training 3 × 1 s and 3 × 500 ms), one JVM for every benchmark. For a look, not for publishing.")
+            + "--training 3 × 1 s and 3 × 500 ms), one JVM per thread count for every benchmark. For a look, not for publishing.")
     boolean quick;
 
     @Option(names = "--training", description = "Time training steps of the experiment nets (see --nets) with each "
@@ -88,6 +87,12 @@ final class BenchCommand implements Runnable {
             defaultValue = "train_forward,eval_forward,train_forward_backward",
             description = "train_forward, eval_forward, train_forward_backward (default: all three).")
     List<String> passes;
+
+    @Option(names = "--masks", split = ",", paramLabel = "MASK", defaultValue = "none",
+            description = "none, padded (default: none). padded adds the masked call of the norms that take a mask "
+                    + "(batch, instance and group norms), with the last " + BenchMask.PADDED_PERCENT + " %% of every "
+                    + "sample's positions padding, beside the unmasked one; n/a for the others.")
+    List<String> masks;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results as JSON (the schema the "
             + "PyTorch peer script shares).")
@@ -129,27 +134,43 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        if (training) {
-            runTraining(out);
-            return;
-        }
-        if (given("--nets")) {
-            throw new IllegalArgumentException("--nets chooses the nets of --training; add --training, or drop --nets");
-        }
-        BenchSelection selection = BenchSelection.all()
-                .withNorms(norms)
-                .withDtypes(dtypes.stream().map(DType::parse).toList())
-                .withThreads(threads)
-                .withFaces(faces.stream().map(Face::parseConcrete).toList())
-                .withPasses(passes.stream().map(BenchPass::parse).toList());
         List<Path> plugins = PluginLoader.pluginPaths(parent.plugins);
-        RunSettings settings = settings(quick ? RunSettings.quick(plugins) : RunSettings.full(plugins));
-        SuitePlan plan = SuitePlan.of(parent.registry(), selection);
+        BenchSelection selection;
+        RunSettings settings;
+        if (training) {
+            for (String option : List.of("--dtypes", "--passes", "--masks", "--peer")) {
+                if (given(option)) {
+                    throw new IllegalArgumentException(option + " does not go with --training, which times float32 "
+                            + "training steps of whole nets; drop one of them");
+                }
+            }
+            selection = BenchSelection.training()
+                    .withNets(nets)
+                    .withNorms(norms)
+                    .withFaces(faces.stream().map(Face::parseConcrete).toList())
+                    .withThreads(given("--threads") ? threads : List.of(1));
+            settings = settings(quick ? RunSettings.trainingQuick(plugins) : RunSettings.trainingFull(plugins));
+        } else {
+            if (given("--nets")) {
+                throw new IllegalArgumentException("--nets chooses the nets of --training; add --training, or drop "
+                        + "--nets");
+            }
+            selection = BenchSelection.all()
+                    .withNorms(norms)
+                    .withDtypes(dtypes.stream().map(DType::parse).toList())
+                    .withThreads(threads)
+                    .withFaces(faces.stream().map(Face::parseConcrete).toList())
+                    .withPasses(passes.stream().map(BenchPass::parse).toList())
+                    .withMasks(masks.stream().map(BenchMask::parse).toList());
+            settings = settings(quick ? RunSettings.quick(plugins) : RunSettings.full(plugins));
+        }
+        BenchPlan plan = BenchPlan.of(parent.registry(), selection);
         parent.verifyFaces(norms.isEmpty() ? parent.registry().names() : norms, noVerify);
         if (plan.groups().isEmpty()) {
-            out.println("normkit bench: nothing to time" + (parent.registry().names().isEmpty()
-                    ? ": no normalizations are registered (add a plugin with --plugins)" : ""));
-            plan.skipped().forEach(s -> out.println("  " + s.norm() + " " + s.shape() + ": " + s.reason()));
+            out.println("normkit bench" + (training ? " --training" : "") + ": nothing to time"
+                    + (parent.registry().names().isEmpty()
+                            ? ": no normalizations are registered (add a plugin with --plugins)" : ""));
+            plan.skipped().forEach(s -> out.println("  " + s.what() + ": " + s.reason()));
             out.flush();
             return;
         }
@@ -157,11 +178,11 @@ final class BenchCommand implements Runnable {
             runVersus(selection, plugins, out);
             return;
         }
-        BenchReport report = SuiteRunner.run(plan, settings, out);
+        BenchReport report = BenchRunner.run(plan, settings, out);
         out.println();
         out.print(ReportTable.text(report));
         if (json != null) {
-            ReportJson.write(json, report);
+            report.write(json);
             out.println("wrote " + json);
         }
         if (markdown != null) {
@@ -173,9 +194,11 @@ final class BenchCommand implements Runnable {
 
     /** The head-to-head comparison with the peers ({@link Versus}). */
     private void runVersus(BenchSelection selection, List<Path> plugins, PrintWriter out) {
-        if (given("--faces")) {
-            throw new IllegalArgumentException("--faces does not go with --peer, which compares the fused face; drop "
-                    + "--faces");
+        for (String option : List.of("--faces", "--masks")) {
+            if (given(option)) {
+                throw new IllegalArgumentException(option + " does not go with --peer, which compares the unmasked "
+                        + "fused face; drop " + option);
+            }
         }
         HeadToHead.Settings base = quick ? HeadToHead.Settings.quick() : HeadToHead.Settings.full();
         if (rounds != null && rounds < 1) {
@@ -196,44 +219,6 @@ final class BenchCommand implements Runnable {
         out.flush();
     }
 
-    /** The training-step benchmark: {@link TrainingPlan} over the registry, run by {@link TrainingRunner}. */
-    private void runTraining(PrintWriter out) {
-        for (String option : List.of("--dtypes", "--passes", "--peer")) {
-            if (given(option)) {
-                throw new IllegalArgumentException(option + " does not go with --training, which times float32 "
-                        + "training steps of whole nets; drop one of them");
-            }
-        }
-        TrainingPlan.Selection selection = TrainingPlan.Selection.all()
-                .withNets(nets)
-                .withNorms(norms)
-                .withFaces(faces.stream().map(Face::parseConcrete).toList())
-                .withThreads(given("--threads") ? threads : List.of(1));
-        List<Path> plugins = PluginLoader.pluginPaths(parent.plugins);
-        RunSettings settings = settings(quick ? RunSettings.trainingQuick(plugins) : RunSettings.trainingFull(plugins));
-        TrainingPlan plan = TrainingPlan.of(parent.registry(), selection);
-        parent.verifyFaces(norms.isEmpty() ? parent.registry().names() : norms, noVerify);
-        if (plan.groups().isEmpty()) {
-            out.println("normkit bench --training: nothing to time");
-            plan.skipped().forEach(s -> out.println("  " + s.net() + " " + s.norm() + " " + s.face() + ": "
-                    + s.reason()));
-            out.flush();
-            return;
-        }
-        TrainingReport report = TrainingRunner.run(plan, settings, out);
-        out.println();
-        out.print(report.text());
-        if (json != null) {
-            ReportJson.write(json, report);
-            out.println("wrote " + json);
-        }
-        if (markdown != null) {
-            report.writeMarkdown(markdown);
-            out.println("wrote " + markdown);
-        }
-        out.flush();
-    }
-
     private boolean given(String option) {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
@@ -243,7 +228,7 @@ final class BenchCommand implements Runnable {
         if (forks != null) {
             if (quick) {
                 throw new IllegalArgumentException("--forks does not go with --quick, which runs every benchmark in "
-                        + "one JVM; drop one of them");
+                        + "one JVM per thread count; drop one of them");
             }
             if (forks < 1) {
                 throw new IllegalArgumentException("--forks " + forks + ": give 1 or more");

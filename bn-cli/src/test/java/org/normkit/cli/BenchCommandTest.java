@@ -78,4 +78,28 @@ class BenchCommandTest {
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("unknown net 'resnet'"), r[2]);
     }
+
+    @Test
+    void theMaskAxisIsUnmaskedUnlessAsked() {
+        NormkitCommand top = new NormkitCommand();
+        CommandLine cli = new CommandLine(top);
+        BenchCommand plain = (BenchCommand) cli.parseArgs("bench").subcommand().commandSpec().userObject();
+        assertEquals(List.of("none"), plain.masks);
+        BenchCommand both = (BenchCommand) new CommandLine(new NormkitCommand()).parseArgs("bench", "--masks",
+                "none,padded").subcommand().commandSpec().userObject();
+        assertEquals(List.of("none", "padded"), both.masks);
+    }
+
+    @Test
+    void masksGoWithTheKernelsAlone() {
+        String[] training = run("bench", "--training", "--quick", "--masks", "padded");
+        assertEquals("1", training[0]);
+        assertTrue(training[2].contains("--masks does not go with --training"), training[2]);
+        String[] peer = run("bench", "--quick", "--peer", "pytorch", "--masks", "padded", "--norms", "group_norm");
+        assertEquals("1", peer[0]);
+        assertTrue(peer[2].contains("--masks does not go with --peer"), peer[2]);
+        String[] unknown = run("bench", "--quick", "--masks", "ragged");
+        assertEquals("1", unknown[0]);
+        assertTrue(unknown[2].contains("unknown mask 'ragged': expected one of none, padded"), unknown[2]);
+    }
 }

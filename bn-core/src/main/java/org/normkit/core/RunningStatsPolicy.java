@@ -145,17 +145,16 @@ public final class RunningStatsPolicy {
             return this;
         }
         String preset = spec.option(OPTION).get().trim().toLowerCase(Locale.ROOT);
-        RunningStatsPolicy chosen = switch (preset) {
-            case "pytorch" -> withEstimator(Estimator.UNBIASED).withUpdateRule(UpdateRule.PYTORCH_MOMENTUM);
+        // A mean of squares takes the biased estimator only (see the class Javadoc), so pytorch's Bessel's
+        // correction applies to variances alone.
+        Estimator pytorchEstimator = tracked == Tracked.MEAN_OF_SQUARES ? Estimator.BIASED : Estimator.UNBIASED;
+        return switch (preset) {
+            case "pytorch" -> withEstimator(pytorchEstimator).withUpdateRule(UpdateRule.PYTORCH_MOMENTUM);
             case "cumulative" -> withUpdateRule(UpdateRule.CUMULATIVE);
             case "keras" -> withEstimator(Estimator.BIASED).withUpdateRule(UpdateRule.PYTORCH_MOMENTUM);
             default -> throw new IllegalArgumentException(normName + ": option " + OPTION + "=" + spec.option(OPTION)
                     .get() + " is not a preset: expected pytorch, cumulative or keras");
         };
-        if (tracked == Tracked.MEAN_OF_SQUARES && chosen.estimator == Estimator.UNBIASED) {
-            return chosen.withEstimator(Estimator.BIASED);
-        }
-        return chosen;
     }
 
     public Tracked tracked() {

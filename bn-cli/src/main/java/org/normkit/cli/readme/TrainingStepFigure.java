@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.normkit.bench.TrainingReport;
-import org.normkit.bench.ReportJson;
+import org.normkit.bench.BenchKind;
+import org.normkit.bench.BenchReport;
+import org.normkit.bench.BenchResult;
 import org.normkit.experiments.report.MarkdownTable;
 
 /** Whole training steps, samples per second per net and norm and face, from {@code docs/results/bench/training.json}. */
@@ -23,15 +24,15 @@ final class TrainingStepFigure implements ReadmeFigure {
 
     @Override
     public String render(Path repositoryRoot) {
-        TrainingReport report = ReportJson.read(ResultFiles.existing(repositoryRoot, RESULTS), TrainingReport.class);
-        Map<String, Map<String, TrainingReport.Row>> byNetNorm = new LinkedHashMap<>();
-        report.results().stream().filter(row -> row.threads() == 1)
+        BenchReport report = BenchReport.read(ResultFiles.existing(repositoryRoot, RESULTS));
+        Map<String, Map<String, BenchResult>> byNetNorm = new LinkedHashMap<>();
+        report.results(BenchKind.TRAINING).stream().filter(row -> row.threads() == 1)
                 .forEach(row -> byNetNorm.computeIfAbsent(row.net() + "\t" + row.norm(), k -> new LinkedHashMap<>())
                         .put(row.face(), row));
         List<List<String>> table = new ArrayList<>();
         byNetNorm.forEach((netNorm, faces) -> {
             List<String> line = new ArrayList<>(List.of(netNorm.split("\t")));
-            TrainingReport.Row fused = faces.containsKey("fused") ? faces.get("fused") : faces.get("-");
+            BenchResult fused = faces.containsKey("fused") ? faces.get("fused") : faces.get("-");
             line.add(cell(fused));
             line.add(cell(faces.get("reference")));
             table.add(line);
@@ -42,7 +43,7 @@ final class TrainingStepFigure implements ReadmeFigure {
                 + report.machine().date().substring(0, 10) + ".\n";
     }
 
-    private static String cell(TrainingReport.Row row) {
+    private static String cell(BenchResult row) {
         if (row == null) {
             return "—";
         }

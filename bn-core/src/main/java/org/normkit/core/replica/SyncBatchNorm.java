@@ -38,7 +38,8 @@ import org.normkit.core.kernel.Moments;
  *
  * <h2>Evaluation</h2>
  * Normalises with the running statistics (when tracked; else with the statistics of the replica's own input, which
- * then needs no exchange). No reducer call is made, so replicas may evaluate independently.
+ * then needs no exchange). No reducer call is made, so replicas may evaluate independently. γ and β still get their
+ * per-replica gradients (fine-tuning with frozen statistics); with the running statistics dx = γ_c·rstd_c·g.
  *
  * <h2>Shapes and edge cases</h2>
  * Input (N, C, *) with C = numFeatures, of the layer's dtype; statistics in double, output in the input's dtype. A
@@ -128,12 +129,18 @@ public final class SyncBatchNorm extends Module {
             running.update(new Moments(mean, variance, (int) Math.min(Integer.MAX_VALUE, Math.round(total))));
         }
         Tensor out = wrap(y, x.shape(), x.dtype());
-        if (!batchStatistics) {
-            return Node.record(out, "sync_batch_norm (running statistics)", (g, needs) -> new Tensor[] {
-                needs[0] ? wrap(scaleByChannel(g.toDoubleArray(), rstd, gamma, c, l), x.shape(), x.dtype()) : null,
-                null, null}, inputs(x));
-        }
         double count = total;
+        if (!batchStatistics) {
+            return Node.record(out, "sync_batch_norm (running statistics)", (g, needs) -> {
+                // dγ and dβ are the per-replica sums of training; dx has no statistics term (they are constants).
+                boolean[] affineOnly = needs.clone();
+                affineOnly[0] = false;
+                Tensor[] grads = backward(g, xhat, rstd, gamma, count, false, c, l, x.shape(), x.dtype(), affineOnly);
+                grads[0] = needs[0] ? wrap(scaleByChannel(g.toDoubleArray(), rstd, gamma, c, l), x.shape(), x.dtype())
+                        : null;
+                return grads;
+            }, inputs(x));
+        }
         boolean exchange = isTraining();
         return Node.record(out, "sync_batch_norm", (g, needs) -> backward(g, xhat, rstd, gamma, count, exchange, c,
                 l, x.shape(), x.dtype(), needs), inputs(x));
