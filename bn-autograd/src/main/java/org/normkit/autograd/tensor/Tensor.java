@@ -44,13 +44,13 @@ public final class Tensor {
     /** Wraps (does not copy) a float32 array; its length must equal the shape's element count. */
     public static Tensor wrap(float[] data, Shape shape) {
         checkLength(data.length, shape);
-        return new Tensor(shape, new FloatStorage(data));
+        return new Tensor(shape, Storage.wrap(data));
     }
 
     /** Wraps (does not copy) a float64 array; its length must equal the shape's element count. */
     public static Tensor wrap(double[] data, Shape shape) {
         checkLength(data.length, shape);
-        return new Tensor(shape, new DoubleStorage(data));
+        return new Tensor(shape, Storage.wrap(data));
     }
 
     public static Tensor of(float[] data, int... shape) {

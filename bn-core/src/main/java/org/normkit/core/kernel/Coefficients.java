@@ -29,6 +29,16 @@ final class Coefficients {
         return new Coefficients(values, mirror);
     }
 
+    /** The float mirror (null unless mirrored): {@code f}, named for the element type the generated loops use. */
+    float[] floats() {
+        return f;
+    }
+
+    /** The double values: {@code d}, named for the element type the generated loops use. */
+    double[] doubles() {
+        return d;
+    }
+
     void set(int i, double value) {
         d[i] = value;
         if (f != null) {
