@@ -1,0 +1,209 @@
+package org.normkit.autograd.parallel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pool behind the kernels, seen from outside: where the serial threshold lies, how ranges are cut, which thread
+ * a failure or an interrupt comes back from, and the pool's threads themselves (daemons, reused while the count
+ * stays, shut down when it changes, running nested kernels inline).
+ */
+class KernelThreadsPoolTest {
+    private static final int BLOCK = KernelThreads.RANGE_BLOCK;
+    private int before;
+
+    @BeforeEach
+    void remember() {
+        before = KernelThreads.get();
+    }
+
+    @AfterEach
+    void restore() {
+        KernelThreads.set(before);
+        KernelThreads.setSerialWork(KernelThreads.SERIAL_WORK);
+    }
+
+    private static boolean onPoolThread() {
+        return Thread.currentThread().getName().startsWith("normkit-kernel-");
+    }
+
+    /** Two blocks that wait for each other, so one runs on the caller and one on the pool's helper: the helper. */
+    private static Thread helperOfATwoBlockCall() {
+        CyclicBarrier both = new CyclicBarrier(2);
+        AtomicReference<Thread> helper = new AtomicReference<>();
+        KernelThreads.forEachBlock(2, block -> {
+            if (onPoolThread()) {
+                helper.set(Thread.currentThread());
+            }
+            await(both);
+        });
+        assertNotNull(helper.get(), "no block ran on the pool");
+        return helper.get();
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the blocks did not run at the same time", e);
+        }
+    }
+
+    @Nested
+    class SerialThreshold {
+        @Test
+        void workBelowTheThresholdRunsEveryBlockOnceInOrderOnTheCaller() {
+            KernelThreads.set(2);
+            List<Integer> order = new ArrayList<>();
+
+            KernelThreads.forEachBlock(5, KernelThreads.SERIAL_WORK - 1, order::add);
+
+            assertEquals(List.of(0, 1, 2, 3, 4), order);
+        }
+
+        @Test
+        void workAtTheThresholdIsSharedWithThePool() {
+            KernelThreads.set(2);
+            CyclicBarrier both = new CyclicBarrier(2);
+            Set<String> names = ConcurrentHashMap.newKeySet();
+
+            KernelThreads.forEachBlock(2, KernelThreads.SERIAL_WORK, block -> {
+                names.add(Thread.currentThread().getName());
+                await(both);
+            });
+
+            assertEquals(2, names.size(), names.toString());
+        }
+
+        @Test
+        void aRangeWhoseWorkReachesTheThresholdIsCutIntoWholeBlocks() {
+            KernelThreads.set(2);
+            KernelThreads.setSerialWork(6L * BLOCK);
+            Set<String> runs = ConcurrentHashMap.newKeySet();
+
+            KernelThreads.forEachRange(3 * BLOCK, 2, (from, to) -> runs.add(from + ".." + to));
+
+            assertEquals(Set.of("0.." + BLOCK, BLOCK + ".." + 2 * BLOCK, 2 * BLOCK + ".." + 3 * BLOCK), runs);
+        }
+
+        @Test
+        void aRangeWhoseWorkIsBelowTheThresholdIsOneRun() {
+            KernelThreads.set(2);
+            KernelThreads.setSerialWork(6L * BLOCK + 1);
+            Set<String> runs = ConcurrentHashMap.newKeySet();
+
+            KernelThreads.forEachRange(3 * BLOCK, 2, (from, to) -> runs.add(from + ".." + to));
+
+            assertEquals(Set.of("0.." + 3 * BLOCK), runs);
+        }
+    }
+
+    @Nested
+    class Failures {
+        @Test
+        void anExceptionOnAPoolThreadIsRethrownOnTheCaller() {
+            KernelThreads.set(2);
+            CyclicBarrier both = new CyclicBarrier(2);
+            IllegalStateException thrown = new IllegalStateException("failed on the pool");
+
+            IllegalStateException caught = assertThrows(IllegalStateException.class,
+                    () -> KernelThreads.forEachBlock(2, block -> {
+                        await(both);
+                        if (onPoolThread()) {
+                            throw thrown;
+                        }
+                    }));
+
+            assertSame(thrown, caught);
+        }
+
+        @Test
+        void aCallerInterruptedWhileWaitingForAHelperFailsAndStaysInterrupted() throws InterruptedException {
+            KernelThreads.set(2);
+            CountDownLatch helperStarted = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> KernelThreads.forEachBlock(2, block -> {
+                            try {
+                                if (onPoolThread()) {
+                                    helperStarted.countDown();
+                                    release.await(10, TimeUnit.SECONDS);
+                                } else {
+                                    assertTrue(helperStarted.await(10, TimeUnit.SECONDS), "the helper never started");
+                                    Thread.currentThread().interrupt();
+                                }
+                            } catch (InterruptedException interrupted) {
+                                throw new IllegalStateException("interrupted inside the block", interrupted);
+                            }
+                        }));
+                assertEquals("a kernel block was interrupted", e.getMessage());
+                assertInstanceOf(InterruptedException.class, e.getCause());
+                assertTrue(Thread.interrupted(), "the caller's interrupt is kept");
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @Nested
+    class PoolThreads {
+        @Test
+        void helpersAreDaemonsReusedWhileTheCountStays() {
+            KernelThreads.set(2);
+            Thread first = helperOfATwoBlockCall();
+            Thread second = helperOfATwoBlockCall();
+
+            assertTrue(first.isDaemon(), "an idle pool must not keep the JVM alive");
+            assertSame(first, second);
+        }
+
+        @Test
+        void aNewCountShutsTheOldPoolDown() throws InterruptedException {
+            KernelThreads.set(2);
+            Thread old = helperOfATwoBlockCall();
+            KernelThreads.set(3);
+
+            KernelThreads.forEachBlock(4, block -> { });
+            old.join(10_000);
+
+            assertFalse(old.isAlive(), "the old pool's thread is still running");
+        }
+
+        @Test
+        void aRangeStartedOnAPoolThreadRunsThereInOneRun() {
+            KernelThreads.set(2);
+            KernelThreads.setSerialWork(0);
+            CyclicBarrier both = new CyclicBarrier(2);
+            Set<String> nestedRuns = ConcurrentHashMap.newKeySet();
+
+            KernelThreads.forEachBlock(2, block -> {
+                await(both);
+                if (onPoolThread()) {
+                    KernelThreads.forEachRange(3 * BLOCK, 1, (from, to) -> nestedRuns.add(from + ".." + to));
+                }
+            });
+
+            assertEquals(Set.of("0.." + 3 * BLOCK), nestedRuns);
+        }
+    }
+}

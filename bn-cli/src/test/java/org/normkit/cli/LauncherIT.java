@@ -1,0 +1,77 @@
+package org.normkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The {@code ./normkit} launcher as a user runs it, on the jar this build packaged (failsafe runs this after the
+ * package phase): the JVM's "WARNING: Using incubator modules" line, printed because the kernels need the Vector API
+ * module, reaches neither stdout nor stderr, for {@code --help} and {@code --version} as for commands, and neither
+ * does that of the JVM a benchmark run starts; the command's own errors still reach stderr.
+ */
+class LauncherIT {
+    private static final String NOTICE = "WARNING: Using incubator modules";
+    private static final Path LAUNCHER = Path.of("..", "normkit").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run launch(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        File out = dir.resolve("stdout").toFile();
+        File err = dir.resolve("stderr").toFile();
+        Process p = new ProcessBuilder(command).directory(LAUNCHER.getParent().toFile())
+                .redirectOutput(out).redirectError(err).start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "./normkit " + String.join(" ", args) + " did not finish");
+        return new Run(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
+                Files.readString(err.toPath(), StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest(name = "./normkit {0}")
+    @ValueSource(strings = {"--version", "--help", "list"})
+    void theIncubatorNoticeReachesNeitherStream(String args) throws IOException, InterruptedException {
+        Run r = launch(args.split(" "));
+
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(r.out().isBlank(), "the command printed nothing");
+        assertFalse(r.out().contains(NOTICE), r.out());
+        assertFalse(r.err().contains(NOTICE), r.err());
+    }
+
+    @Test
+    void theCommandsOwnErrorStillReachesStderrAsItsFirstLine() throws IOException, InterruptedException {
+        Run r = launch("experiment", "--epochs", "0");
+
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().startsWith("normkit: error: --epochs 0 must be >= 1"), r.err());
+    }
+
+    @Test
+    void aBenchmarkRunsForkedJvmKeepsItsNoticeOffTheScreenToo() throws IOException, InterruptedException {
+        Run r = launch("bench", "--quick", "--norms", "batch_norm", "--dtypes", "float32", "--threads", "1",
+                "--faces", "fused", "--passes", "eval_forward", "--no-verify");
+
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("batch_norm"), r.out());
+        assertFalse(r.out().contains(NOTICE), r.out());
+        assertFalse(r.err().contains(NOTICE), r.err());
+    }
+}
