@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# minutes: at most 6 (the measuring is cut at 330 s; about 3 minutes on a quiet 2-core machine). Run from the
-# repository root: docs/results/sequence/run-epoch-time.sh
+# minutes: at most 3 (the measuring is cut at 160 s; 3 rounds took 108 s in the quiet window of 2026-12-02 13:44 UTC).
+# Run from the repository root: docs/results/sequence/run-epoch-time.sh
 # seq (issue 13): epoch time of the sequence nets, normkit against PyTorch 1.13 (scripts/pytorch/
 # train_sequence_reference.py) on the same net, data, batch size and one thread: the transformer (2000 images) and the
 # LSTM (1000 images) on row-sequential Fashion-MNIST with layer_norm, batch 32, and the transformer as a character
 # language model on 150 fortunes with batch_norm (masked), batch 16; 2 epochs each (the first includes the JIT's
-# warm-up), every run a fresh process, 3 rounds, the side that goes first alternating.
+# warm-up), every run a fresh process, up to 3 rounds (as many as finish in 160 s), the side that goes first
+# alternating.
 # Writes docs/results/sequence/epoch-time/epoch-times.csv (the README block results:sequence-epoch-time renders it;
 # the quiet window runs it through /work/quiet/seq.sh, then `./normkit readme --write`). On a timeout the rounds
 # finished are kept; with none finished, or on a failure, the previous file stays.
@@ -48,7 +49,7 @@ export -f normkit_run pytorch_run measure
 export work epochs rounds
 runs_joined="$(printf '%s\n' "${runs[@]}")"
 # A round cut by the timeout is left out; the rounds finished before it are kept (at least one is needed).
-timeout 330 bash -c 'set -euo pipefail; mapfile -t runs <<<"$0"; measure' "$runs_joined" \
+timeout 160 bash -c 'set -euo pipefail; mapfile -t runs <<<"$0"; measure' "$runs_joined" \
   || echo "run-epoch-time.sh: measuring stopped early (exit $?); keeping the finished rounds"
 
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.normkit.autograd.ops.LstmCell;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
@@ -11,7 +12,7 @@ import org.normkit.autograd.tensor.Tensor;
 
 /**
  * One LSTM layer over (B, T, input) sequences, {@code torch.nn.LSTM(input, hidden, batch_first=True)}, with optional
- * norms in the places the recurrent-normalization papers put them. The cell, composed from primitives, with gate
+ * norms in the places the recurrent-normalization papers put them. The cell, with gate
  * order i, f, g, o as PyTorch's:
  * <pre>
  *   (i, f, g, o) = norm_ih(W_ih·x_t) + norm_hh(W_hh·h_{t−1}) + b_ih + b_hh
@@ -24,6 +25,9 @@ import org.normkit.autograd.tensor.Tensor;
  * every step (parameters and running statistics shared over time); with {@code normSteps} = S, step t uses the norms
  * of min(t, S − 1), as Cooijmans et al. keep per-step population statistics and reuse the last ones for longer
  * sequences (here γ and β are per step too).
+ *
+ * <p>The cell's element-wise part runs as three fused ops ({@link LstmCell}: gate activations, cell state, hidden
+ * state), each with an analytic backward, held against the same cell composed from primitives by the tests.
  *
  * <p>Parameters as PyTorch names and initialises them: {@code weight_ih} (4H, I), {@code weight_hh} (4H, H),
  * {@code bias_ih}, {@code bias_hh} (4H), all U(−1/√H, 1/√H). The state starts at zero.
@@ -77,8 +81,20 @@ public final class LSTM extends Module {
         return run(x).outputs();
     }
 
-    /** Every step's hidden state (B, T, H) and the last step's (B, H). */
-    public record Result(Tensor outputs, Tensor last) {}
+    /** Every step's hidden state (B, H) and the last step's. */
+    public record Result(Tensor[] steps, Tensor last) {
+        /**
+         * Every step's hidden state as one (B, T, H) tensor, joined on request: a classifier that reads only the last
+         * state then records no join.
+         */
+        public Tensor outputs() {
+            Tensor[] columns = new Tensor[steps.length];
+            for (int t = 0; t < steps.length; t++) {
+                columns[t] = steps[t].reshape(steps[t].dim(0), 1, steps[t].dim(1));
+            }
+            return Tensor.concat(1, columns);
+        }
+    }
 
     public Result run(Tensor x) {
         return run(x, null);
@@ -98,8 +114,6 @@ public final class LSTM extends Module {
         }
         int batch = x.dim(0);
         int steps = x.dim(1);
-        // The input projection of every step in one product; only the recurrence has to go step by step.
-        Tensor projected = x.matmulTransposed(weightIh.value());
         Tensor bias = biasIh.value().add(biasHh.value());
         Tensor h = Tensor.zeros(x.dtype(), Shape.of(batch, hidden));
         Tensor c = Tensor.zeros(x.dtype(), Shape.of(batch, hidden));
@@ -107,18 +121,19 @@ public final class LSTM extends Module {
         for (int t = 0; t < steps; t++) {
             Module[] norms = stepNorms.get(Math.min(t, stepNorms.size() - 1));
             int[] valid = validAt(lengths, t);
-            Tensor fromInput = apply(norms[0], projected.narrow(1, t, 1).reshape(batch, 4 * hidden), valid);
+            // The input projection step by step rather than once for all steps: the backward of a narrow of the
+            // (B, T, 4H) product is a (B, T, 4H) gradient, zero but for step t, and summing T of them made the
+            // backward quadratic in the sequence length; a narrow of the input costs (B, T, input) instead, and
+            // nothing when the input needs no gradient (images). The products and their sums are the same.
+            Tensor input = x.narrow(1, t, 1).reshape(batch, inputSize).matmulTransposed(weightIh.value());
+            Tensor fromInput = apply(norms[0], input, valid);
             Tensor fromHidden = apply(norms[1], h.matmulTransposed(weightHh.value()), valid);
-            Tensor gates = fromInput.add(fromHidden).add(bias);
-            Tensor i = gates.narrow(1, 0, hidden).sigmoid();
-            Tensor f = gates.narrow(1, hidden, hidden).sigmoid();
-            Tensor g = gates.narrow(1, 2 * hidden, hidden).tanh();
-            Tensor o = gates.narrow(1, 3 * hidden, hidden).sigmoid();
-            c = f.mul(c).add(i.mul(g));
-            h = o.mul(apply(norms[2], c, valid).tanh());
-            outputs[t] = h.reshape(batch, 1, hidden);
+            Tensor activations = LstmCell.gateActivations(fromInput.add(fromHidden).add(bias));
+            c = LstmCell.cellState(activations, c);
+            h = LstmCell.hiddenState(activations, apply(norms[2], c, valid));
+            outputs[t] = h;
         }
-        return new Result(Tensor.concat(1, outputs), h);
+        return new Result(outputs, h);
     }
 
     private static Tensor apply(Module norm, Tensor x, int[] valid) {

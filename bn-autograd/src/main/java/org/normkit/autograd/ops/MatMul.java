@@ -62,7 +62,13 @@ public final class MatMul {
         outDims[batch.rank() + 1] = n;
         Tensor out = Tensor.zeros(x.dtype(), Shape.of(outDims));
         int batches = batch.numel();
-        Gemm.batched(false, transB, x, y, out, m, n, k, batches);
+        // A shared 2-d second operand (a linear layer's weight applied to (B, T, in)) makes the batch one product
+        // of B·M rows: one BLAS call instead of B small ones, forward and backward (the weight's gradient then sums
+        // over all B·M rows in one call rather than accumulating B products).
+        boolean stacked = batchY.rank() == 0 && batches > 1;
+        int rows = stacked ? m * batches : m;
+        int products = stacked ? 1 : batches;
+        Gemm.batched(false, transB, x, y, out, rows, n, k, products);
         return Node.record(out, "matmul", (g, needs) -> {
             if (GradMode.isEnabled()) {
                 return differentiableGradients(g, x, y, transB, needs);
@@ -71,14 +77,14 @@ public final class MatMul {
             Tensor gy = null;
             if (needs[0]) {
                 gx = Tensor.zeros(x.dtype(), x.shape());
-                Gemm.batched(false, !transB, g, y, gx, m, k, n, batches);
+                Gemm.batched(false, !transB, g, y, gx, rows, k, n, products);
             }
             if (needs[1]) {
                 gy = Tensor.zeros(y.dtype(), y.shape());
                 if (transB) {
-                    Gemm.batched(true, false, g, x, gy, n, k, m, batches);
+                    Gemm.batched(true, false, g, x, gy, n, k, rows, products);
                 } else {
-                    Gemm.batched(true, false, x, g, gy, k, n, m, batches);
+                    Gemm.batched(true, false, x, g, gy, k, n, rows, products);
                 }
             }
             return new Tensor[] {gx, gy};

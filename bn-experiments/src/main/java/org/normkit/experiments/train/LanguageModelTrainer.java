@@ -11,7 +11,6 @@ import org.normkit.autograd.optim.Optimizer;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.TokenBatch;
-import org.normkit.experiments.report.TrainingFailures;
 
 /**
  * One epoch of a character language model over padded batches of documents, and its evaluation. The loss is the
@@ -22,10 +21,10 @@ import org.normkit.experiments.report.TrainingFailures;
 public final class LanguageModelTrainer {
     private static final int EVAL_BATCH = 64;
 
-    private final Progress.Factory progress;
+    private final Trainer loop;
 
     public LanguageModelTrainer(Progress.Factory progress) {
-        this.progress = progress;
+        this.loop = new Trainer(progress);
     }
 
     /** Bits per character of a mean loss in nats. */
@@ -33,42 +32,37 @@ public final class LanguageModelTrainer {
         return nats / Math.log(2);
     }
 
-    /** Trains one epoch over {@code documents} (encoded); loss and accuracy are per predicted character. */
+    /**
+     * Trains one epoch over {@code documents} (encoded); loss and accuracy are per predicted character. The loop is
+     * {@link Trainer}'s ({@link Trainer#epochLoop}): a last batch of one document is skipped, as a last batch of one
+     * image is.
+     */
     public Trainer.EpochResult trainEpoch(Module net, Optimizer optimizer, List<int[]> documents, Batches batches,
                                          int epoch, String task) {
         net.train();
-        List<int[]> order = batches.epoch(epoch);
-        double lossSum = 0;
-        long correct = 0;
-        long seen = 0;
-        long start = System.nanoTime();
-        try (Progress bar = progress.start(task, order.size())) {
-            int step = 0;
-            for (int[] rows : order) {
-                step++;
-                if (rows.length == 1 && batches.batchSize() > 1) {
-                    continue;
+        return loop.epochLoop(batches.epoch(epoch), Math.min(2, batches.batchSize()), epoch, task, rows -> {
+            Scored scored = score((LanguageModel) net, batchOf(documents, rows));
+            double value = scored.loss.item();
+            long correct = Trainer.countCorrect(scored.logits, scored.targets);
+            return new Trainer.CountedStep(new Trainer.Step() {
+                @Override
+                public double loss() {
+                    return value;
                 }
-                TokenBatch batch = batchOf(documents, rows);
-                Scored scored = score((LanguageModel) net, batch);
-                double value = scored.loss.item();
-                if (TrainingFailures.diverged(value)) {
-                    throw new DivergedException(epoch, step, value, (System.nanoTime() - start) / 1e9);
+
+                @Override
+                public long correct() {
+                    return correct;
                 }
-                optimizer.zeroGrad();
-                scored.loss.backward();
-                optimizer.step();
-                int n = scored.targets.length;
-                lossSum += value * n;
-                correct += Trainer.countCorrect(scored.logits, scored.targets);
-                seen += n;
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                bar.step(value, seen / Math.max(elapsed, 1e-9));
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Trainer.EpochResult(lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen), seconds,
-                seen / Math.max(seconds, 1e-9));
+
+                @Override
+                public void learn() {
+                    optimizer.zeroGrad();
+                    scored.loss.backward();
+                    optimizer.step();
+                }
+            }, scored.targets.length);
+        });
     }
 
     /** Mean loss (nats per character) and accuracy in evaluation mode, without recording a graph. */

@@ -145,7 +145,22 @@ public final class Trainer {
      */
     public EpochResult trainEpoch(Learner learner, Dataset data, Batches batches, int epoch, String task) {
         learner.train();
-        List<int[]> order = batches.epoch(epoch);
+        int smallest = Math.min(Math.max(2, learner.minimumRows()), batches.batchSize());
+        return epochLoop(batches.epoch(epoch), smallest, epoch, task, rows ->
+                new CountedStep(learner.forward(images(data, rows), data.gatherLabels(rows)), rows.length));
+    }
+
+    /** A forward pass and the number of predictions its mean loss is over (images, or characters of a text batch). */
+    record CountedStep(Step step, long predictions) {}
+
+    /**
+     * The loop of one training epoch, shared by image classifiers and language models: for each batch of rows in
+     * {@code order} (a batch shorter than {@code smallestBatch} is skipped), the forward pass, the divergence check,
+     * the gradient step, the running loss and accuracy weighted by each step's predictions, and the progress
+     * display; the epoch's seconds span the whole loop.
+     */
+    EpochResult epochLoop(List<int[]> order, int smallestBatch, int epoch, String task,
+                          java.util.function.Function<int[], CountedStep> forward) {
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
@@ -154,19 +169,20 @@ public final class Trainer {
             int step = 0;
             for (int[] rows : order) {
                 step++;
-                if (rows.length < Math.min(Math.max(2, learner.minimumRows()), batches.batchSize())) {
+                if (rows.length < smallestBatch) {
                     continue;
                 }
-                Step learned = learner.forward(images(data, rows), data.gatherLabels(rows));
+                CountedStep counted = forward.apply(rows);
+                Step learned = counted.step();
                 double value = learned.loss();
                 if (TrainingFailures.diverged(value) || !Double.isFinite(learned.objective())) {
                     throw new DivergedException(epoch, step, TrainingFailures.diverged(value) ? value : learned.objective(),
                             (System.nanoTime() - start) / 1e9);
                 }
                 learned.learn();
-                lossSum += value * rows.length;
+                lossSum += value * counted.predictions();
                 correct += learned.correct();
-                seen += rows.length;
+                seen += counted.predictions();
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 bar.step(value, seen / Math.max(elapsed, 1e-9));
             }
