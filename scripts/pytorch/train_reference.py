@@ -24,6 +24,9 @@ batch from the in-memory tensors is not timed), and epochSeconds, the wall time 
 (gathering included: what normkit's results.csv calls `seconds`, compared by scripts/pytorch/epoch_times.py). --threads sets both torch.set_num_threads and OpenBLAS's own
 thread pool (Debian's torch does its matrix products in OpenBLAS, which ignores torch.set_num_threads).
 --throughput-steps N: instead of epochs, time N steps (after 20 warm-up steps) and report samples/s only.
+--init-from DIR (a paired run): the initial weights and the batch order of normkit's run of the same norm and seed,
+as `normkit experiment --export-init DIR` wrote them (DIR/NORM/seed-S/init.state and batches.json, read by
+normkit_start.py; the Sequential's indices are normkit's, so names map one to one). No dropout on either side.
 
 Examples:
     /usr/bin/python3 scripts/pytorch/train_reference.py --net mlp --norm batch_norm --epochs 3 --seeds 0,1
@@ -41,6 +44,8 @@ import time
 import numpy as np
 import torch
 from torch import nn
+
+import normkit_start
 
 DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
 BATCH = 128
@@ -87,11 +92,13 @@ def load(data_dir):
 
 def build(net, norm):
     if net == "mlp":
-        layer = {"batch_norm": lambda: nn.BatchNorm1d(256), "none": lambda: nn.Identity(),
+        # No module for "none" (not nn.Identity): the Sequential's indices are then normkit's, which --init-from needs.
+        layer = {"batch_norm": lambda: nn.BatchNorm1d(256), "none": lambda: None,
                  "layer_norm": lambda: nn.LayerNorm(256), "group_norm": lambda: nn.GroupNorm(8, 256)}
         if norm not in layer:
             raise SystemExit(f"--norm {norm}: mlp supports {', '.join(layer)}")
-        model = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), layer[norm](), nn.ReLU(), nn.Linear(256, 10))
+        model = nn.Sequential(*[m for m in (nn.Flatten(), nn.Linear(784, 256), layer[norm](), nn.ReLU(),
+                                            nn.Linear(256, 10)) if m is not None])
         return model, torch.optim.Adam(model.parameters(), lr=1e-3)
     if net == "lenet":
         if norm not in ("batch_norm", "none"):
@@ -134,13 +141,24 @@ def run_epochs(args, seed, data):
     model.train()
     step = step_fn(model, opt, nn.CrossEntropyLoss())
     gen = torch.Generator().manual_seed(seed)
+    paired = None
+    if args.init_from:
+        start = normkit_start.folder(args.init_from, args.norm, seed)
+        loaded = normkit_start.load_into(model, normkit_start.read_state(
+            os.path.join(start, normkit_start.STATE_FILE)), lambda name: name)
+        paired = normkit_start.read_order(os.path.join(start, normkit_start.ORDER_FILE), Xtr.shape[0], BATCH,
+                                          args.epochs)
+        print(f"# {args.norm} seed {seed}: {loaded} from {start}", flush=True)
     rows = []
     for epoch in range(1, args.epochs + 1):
-        perm = torch.randperm(Xtr.shape[0], generator=gen)
+        if paired is None:
+            perm = torch.randperm(Xtr.shape[0], generator=gen)
+            batches = [perm[i:i + BATCH] for i in range(0, Xtr.shape[0], BATCH)]
+        else:
+            batches = paired[epoch - 1]
         t_steps, n, loss_sum = 0.0, 0, 0.0
         epoch_start = time.perf_counter()
-        for i in range(0, Xtr.shape[0], BATCH):
-            idx = perm[i:i + BATCH]
+        for idx in batches:
             xb, yb = Xtr[idx], Ytr[idx]
             t0 = time.perf_counter()
             loss = step(xb, yb)
@@ -200,6 +218,8 @@ def main():
     ap.add_argument("--limit-train", type=int, default=0,
                     help="train on the first N images only (a quick check; normkit's --limit-train)")
     ap.add_argument("--out", help="also write the figures as JSON here")
+    ap.add_argument("--init-from", metavar="DIR", help="start from normkit's exported weights and batch order "
+                    "(normkit experiment --export-init DIR): a paired run")
     args = ap.parse_args()
     if args.limit_train < 0:
         raise SystemExit(f"--limit-train {args.limit_train}: a number of images >= 1, or 0 for all")
@@ -216,7 +236,7 @@ def main():
     if args.out:
         doc = {"net": args.net, "norm": args.norm, "threads": args.threads, "openblasThreads": blas_threads,
                "batch": BATCH,
-               "torch": torch.__version__, "argv": sys.argv, "rows": rows}
+               "torch": torch.__version__, "argv": sys.argv, "initFrom": args.init_from, "rows": rows}
         tmp = args.out + ".tmp"
         with open(tmp, "w") as f:
             json.dump(doc, f, indent=1)

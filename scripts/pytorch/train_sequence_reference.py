@@ -16,7 +16,15 @@ only, by index-select and index-copy: the masked statistics; batch_norm:masked=f
 layer_norm (LayerNorm(d)); power_norm (relaxed zero-mean, running quadratic mean: x / sqrt(mean(x^2) + eps));
 dyt (gamma * tanh(alpha * x) + beta, alpha 0.5). batch_norm:per_step=true gives the lstm one norm per time step.
 Adam lr 1e-3, batch 128, float32, torch.manual_seed(seed) before the model is built; batches reshuffled every epoch
-with a generator seeded by the seed (not normkit's order: the comparison is of means over seeds).
+with a generator seeded by the seed (not normkit's order: the comparison is of means over seeds). No dropout anywhere
+(nn.MultiheadAttention's dropout is 0), on either side.
+
+--init-from DIR (a paired run): the initial weights and the batch order of normkit's run of the same norm and seed,
+as `normkit experiment --export-init DIR` wrote them (DIR/NORM/seed-S/init.state and batches.json; read by
+normkit_start.py, names mapped onto these modules: layerL.normK.norm.* -> layers.L.normK.*, lstm.norm_ih.* ->
+norms.0.0.*, lstm.weight_ih -> weight_ih, ...). Both sides then start from the same weights and see the same batches,
+so their curves differ only by floating-point rounding and the order of operations. --step-losses adds each training
+step's loss to the epoch's line, to find where paired curves part.
 
 Data: Fashion-MNIST's first --limit-train training and --limit-test test images (28 rows of 28 pixels), or --text:
 the fortunes in /usr/share/games/fortunes cut and split exactly as normkit's TextCorpus does (documents between '%'
@@ -37,11 +45,14 @@ import json
 import math
 import os
 import struct
+import sys
 import time
 
 import numpy as np
 import torch
 from torch import nn
+
+import normkit_start
 
 WIDTH, LAYERS, HEADS, FF, HIDDEN, ROWS, MAX_STEPS, MAX_CHARS = 64, 2, 4, 128, 128, 28, 128, 127
 PAD, BEGIN, END, UNKNOWN, SPECIAL = 0, 1, 2, 3, 4
@@ -311,6 +322,9 @@ def main():
     p.add_argument("--text", action="store_true", help="character language model on the fortunes")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--fortunes", default="/usr/share/games/fortunes")
+    p.add_argument("--init-from", metavar="DIR", help="start from normkit's exported weights and batch order "
+                   "(normkit experiment --export-init DIR): a paired run")
+    p.add_argument("--step-losses", action="store_true", help="add every training step's loss to the epoch's line")
     a = p.parse_args()
     set_threads(a.threads)
     if a.text:
@@ -324,18 +338,29 @@ def main():
         if a.text:
             with torch.no_grad():
                 model.head.bias.copy_(unigram_prior(train, vocabulary))
+        rows = len(train) if a.text else xtr.shape[0]
+        paired = None
+        if a.init_from:
+            start_folder = normkit_start.folder(a.init_from, a.norm, seed)
+            loaded = normkit_start.load_into(model, normkit_start.read_state(
+                os.path.join(start_folder, normkit_start.STATE_FILE)), normkit_start.sequence_name)
+            paired = normkit_start.read_order(os.path.join(start_folder, normkit_start.ORDER_FILE), rows,
+                                              a.batch_size, a.epochs)
+            print("# %s seed %d: %s from %s" % (a.norm, seed, loaded, start_folder), file=sys.stderr, flush=True)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         gen = torch.Generator().manual_seed(seed)
-        rows = len(train) if a.text else xtr.shape[0]
         for epoch in range(1, a.epochs + 1):
             model.train()
-            order = torch.randperm(rows, generator=gen)
+            if paired is None:
+                order = torch.randperm(rows, generator=gen)
+                batches = [order[s:s + a.batch_size] for s in range(0, rows, a.batch_size)
+                           if not (rows - s == 1 and a.batch_size > 1)]
+            else:
+                batches = paired[epoch - 1]
             seconds = 0.0
+            step_losses = []
             epoch_start = time.perf_counter()
-            for start in range(0, rows, a.batch_size):
-                picked = order[start:start + a.batch_size]
-                if len(picked) == 1 and a.batch_size > 1:
-                    continue
+            for picked in batches:
                 if a.text:
                     inputs, targets, lengths = token_batch([train[i] for i in picked])
                 t0 = time.perf_counter()
@@ -348,6 +373,8 @@ def main():
                 loss.backward()
                 opt.step()
                 seconds += time.perf_counter() - t0
+                if a.step_losses:
+                    step_losses.append(loss.item())
             epoch_seconds = time.perf_counter() - epoch_start
             model.eval()
             with torch.no_grad():
@@ -370,6 +397,10 @@ def main():
                    "epoch": epoch, "test_loss": loss, "test_accuracy": accuracy, "train_seconds": seconds,
                    "epoch_seconds": epoch_seconds,
                    "threads": a.threads, "torch": torch.__version__}
+            if paired is not None:
+                row["init_from"] = a.init_from
+            if a.step_losses:
+                row["step_losses"] = step_losses
             if a.text:
                 row["bits_per_character"] = loss / math.log(2)
             print(json.dumps(row), flush=True)

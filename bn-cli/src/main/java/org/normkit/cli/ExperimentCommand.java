@@ -8,6 +8,7 @@ import org.normkit.experiments.engine.Engine;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,6 +30,12 @@ final class ExperimentCommand implements Runnable {
     @Mixin
     TrainingOptions options;
 
+    @Option(names = "--export-init", paramLabel = "DIR", description = "Before training, write each run's initial "
+            + "weights (DIR/NORM/seed-S/init.state, normkit-state/1) and batch order (batches.json), so that "
+            + "scripts/pytorch/train_sequence_reference.py and train_reference.py --init-from DIR train the same runs "
+            + "from the same start (a paired comparison; docs/pytorch-reference.md).")
+    Path exportInit;
+
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
@@ -39,7 +46,11 @@ final class ExperimentCommand implements Runnable {
         VectorWarmUp.startAutograd();
         parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
         try (Engine engine = options.engine(parent)) {
-            options.runner(parent, out, engine).experiment(config);
+            var runner = options.runner(parent, out, engine);
+            if (exportInit != null) {
+                runner.exportingStarts(exportInit);
+            }
+            runner.experiment(config);
         }
     }
 }

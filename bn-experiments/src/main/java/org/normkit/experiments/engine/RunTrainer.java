@@ -76,7 +76,7 @@ public final class RunTrainer {
         try {
             learning = learning(key, setup);
             probe = BatchStatisticsProbe.attach(learning.net());
-            Batches batches = Batches.of(work.trainingRows(), key.config().batchSize(), key.seed());
+            Batches batches = batches(key);
             for (int epoch = 1; epoch <= setup.epochs(); epoch++) {
                 String bar = key.config().norm() + " seed " + key.seed() + " epoch " + epoch + "/" + setup.epochs();
                 Trainer.EpochResult trained;
@@ -115,6 +115,25 @@ public final class RunTrainer {
                 replicas.close();
             }
         }
+    }
+
+    /**
+     * Where {@code task} starts from: the initial state of the net it trains and its batch order, exactly as
+     * {@link #train} builds them (the same calls, the same seed), for {@code normkit experiment --export-init}.
+     */
+    public RunStart start(RunTask task) {
+        if (task.setup().replication().isReplicated()) {
+            throw new IllegalArgumentException("--export-init with --replicas " + task.setup().replication().replicas()
+                    + ": a replicated run trains K nets on parts of each batch, which no single-process run pairs with; "
+                    + "export the start of runs in one process (leave out --replicas)");
+        }
+        Module net = build(task.key(), task.setup(), new NormSlot(registry, task.key().config().norm()));
+        return new RunStart(net.stateDict(), batches(task.key()), task.setup().epochs());
+    }
+
+    /** The order in which the run of {@code key} visits the training rows: its seed's. */
+    private Batches batches(RunKey key) {
+        return Batches.of(work.trainingRows(), key.config().batchSize(), key.seed());
     }
 
     /** The net to evaluate, and how it learns a batch: alone, or as K data-parallel replicas. */

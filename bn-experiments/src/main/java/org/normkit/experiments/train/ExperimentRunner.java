@@ -21,6 +21,7 @@ import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.engine.GridSetup;
 import org.normkit.experiments.engine.LocalEngine;
 import org.normkit.experiments.engine.RunOutcome;
+import org.normkit.experiments.engine.RunStart;
 import org.normkit.experiments.engine.RunTask;
 import org.normkit.experiments.engine.RunTrainer;
 import org.normkit.experiments.replica.Replication;
@@ -75,6 +76,7 @@ public final class ExperimentRunner {
     private boolean waitForBusyFolder;
     private String commandLine = "unknown (not started from the command line)";
     private ReportWriter reports = new ReportFiles();
+    private Optional<Path> exportStarts = Optional.empty();
 
     /** A runner training one run at a time in this JVM. */
     public ExperimentRunner(NormRegistry registry, PrintWriter out, Progress.Factory progress) {
@@ -109,8 +111,10 @@ public final class ExperimentRunner {
 
     /** This runner with every run trained data-parallel as {@code replication} says ({@code --replicas}). */
     public ExperimentRunner withReplication(Replication other) {
-        return new ExperimentRunner(registry, out, progress, dataSource, engine, other)
+        ExperimentRunner runner = new ExperimentRunner(registry, out, progress, dataSource, engine, other)
                 .waitingForBusyFolder(waitForBusyFolder).withCommandLine(commandLine).withReportWriter(reports);
+        runner.exportStarts = exportStarts;
+        return runner;
     }
 
     /** This runner writing its reports with {@code writer} (by default {@link ReportFiles}). */
@@ -125,6 +129,17 @@ public final class ExperimentRunner {
      */
     public ExperimentRunner waitingForBusyFolder(boolean wait) {
         this.waitForBusyFolder = wait;
+        return this;
+    }
+
+    /**
+     * Before training, writes where every run of the experiment starts from (its net's initial state and its batch
+     * order, {@link RunStart}) under {@code folder}, for a paired comparison with another framework
+     * ({@code --export-init}); runs results.csv already holds are exported too, since their start depends on the
+     * seed alone.
+     */
+    public ExperimentRunner exportingStarts(Path folder) {
+        this.exportStarts = Optional.of(folder);
         return this;
     }
 
@@ -146,6 +161,7 @@ public final class ExperimentRunner {
         Workload work = load(config);
         ResultsCsv csv = open(config, work, Optional.empty());
         planJob(List.of(config), work, csv);
+        exportStarts.ifPresent(folder -> exportStarts(config, work, folder));
         List<String> notRun = runAll(List.of(config), work, csv);
         Map<String, String> described = describe(config, work, notRun);
         ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
@@ -342,6 +358,19 @@ public final class ExperimentRunner {
         engine.execute(tasks, trainer, listener);
         out.flush();
         return listener.notRun;
+    }
+
+    /** Writes the {@link RunStart} of every run of {@code config} under {@code folder}. */
+    private void exportStarts(ExperimentConfig config, Workload work, Path folder) {
+        RunTrainer trainer = new RunTrainer(registry, work, Progress.silent());
+        GridSetup setup = gridSetup(config);
+        List<RunKey> keys = keys(config);
+        for (RunKey key : keys) {
+            trainer.start(new RunTask(key, setup)).write(RunStart.folder(folder, key), key.seed());
+        }
+        out.println("initial states and batch orders of " + keys.size() + " runs: " + folder.toAbsolutePath()
+                + "/NORM/seed-S/{" + RunStart.STATE_FILE + "," + RunStart.ORDER_FILE + "}");
+        out.flush();
     }
 
     private GridSetup gridSetup(ExperimentConfig config) {
