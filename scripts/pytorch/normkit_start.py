@@ -21,7 +21,7 @@ import torch
 STATE_FILE, ORDER_FILE = "init.state", "batches.json"
 # Buffers that start at the same values on both sides (running statistics and their counters); a name of normkit's
 # that PyTorch's module does not have is allowed only among these.
-RUNNING = ("running_mean", "running_var", "running_mean_square", "num_batches_tracked")
+RUNNING = ("running_mean", "running_var", "running_mean_square", "running_nu", "num_batches_tracked")
 
 
 def folder(root, norm, seed):

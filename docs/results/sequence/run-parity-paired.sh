@@ -29,7 +29,7 @@ text=(--text --epochs 2 --batch-size 16 --limit-train 300 --limit-test 150)
 
 setting() {
   case $1 in
-    transformer-fashion) net=transformer; norms=(none batch_norm layer_norm power_norm dyt); options=("${images[@]}" --limit-train 2000) ;;
+    transformer-fashion) net=transformer; norms=(none batch_norm layer_norm power_norm:algorithm=vanilla dyt); options=("${images[@]}" --limit-train 2000) ;;
     lstm-fashion) net=lstm; norms=(none batch_norm batch_norm:per_step=true layer_norm); options=("${images[@]}" --limit-train 1000) ;;
     transformer-text) net=transformer; norms=(batch_norm batch_norm:masked=false layer_norm); options=("${text[@]}") ;;
     *) echo "run-parity-paired.sh: unknown run '$1': use transformer-fashion, lstm-fashion or transformer-text" >&2; exit 2 ;;

@@ -20,6 +20,7 @@ public final class ReadmeFigures {
             new GradPenaltyFigure(),
             new SequenceFigure(),
             new SequenceParityFigure(),
+            new SequenceParityPairedFigure(),
             new SequenceEpochTimeFigure());
 
     private ReadmeFigures() {}

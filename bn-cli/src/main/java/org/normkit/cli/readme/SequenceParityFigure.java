@@ -115,7 +115,7 @@ final class SequenceParityFigure implements ReadmeFigure {
                 .collect(Collectors.joining(", "));
     }
 
-    private static List<JsonNode> jsonLines(Path root, String relative) {
+    static List<JsonNode> jsonLines(Path root, String relative) {
         ObjectMapper mapper = new ObjectMapper();
         List<JsonNode> lines = new ArrayList<>();
         try {

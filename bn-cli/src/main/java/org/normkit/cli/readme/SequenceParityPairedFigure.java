@@ -1,0 +1,142 @@
+package org.normkit.cli.readme;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.normkit.experiments.report.MarkdownTable;
+import org.normkit.experiments.report.MeanInterval;
+import org.normkit.experiments.report.ResultRow;
+import org.normkit.experiments.report.SeedStatistics;
+
+/**
+ * The paired comparison with PyTorch (issue 13's bar: mean accuracy within 1 point, bits per character within 0.05):
+ * both sides start every run from the same initial weights and visit the same batches in the same order
+ * ({@code normkit experiment --export-init DIR}, the PyTorch scripts' {@code --init-from DIR}), so a seed's two
+ * results differ only by the arithmetic, and the difference per seed is a paired sample. Per run and norm: the final
+ * epoch's difference per seed, their mean with its 95 % confidence interval (Student's t over the seeds, Commons
+ * Math), the largest difference at any epoch, and whether the interval lies inside the bound. Only the seeds that
+ * finished on both sides are paired. normkit's side is
+ * {@code parity-paired/normkit-RUN/results.csv}, PyTorch's {@code parity-paired/pytorch-RUN.jsonl}, both made by
+ * {@code docs/results/sequence/run-parity-paired.sh}.
+ */
+final class SequenceParityPairedFigure implements ReadmeFigure {
+
+    static final String FOLDER = "docs/results/sequence/parity-paired/";
+    static final String SCRIPT = "docs/results/sequence/run-parity-paired.sh";
+
+    @Override
+    public String key() {
+        return "sequence-parity-paired";
+    }
+
+    @Override
+    public String render(Path repositoryRoot) {
+        List<List<String>> table = new ArrayList<>();
+        String torch = "";
+        for (SequenceParityFigure.Run run : SequenceParityFigure.RUNS) {
+            List<ResultRow> rows = ResultFiles.resultRows(repositoryRoot, FOLDER + "normkit-" + run.name()
+                    + "/results.csv");
+            int last = rows.stream().mapToInt(ResultRow::epoch).max().orElseThrow();
+            // norm → epoch → seed → metric
+            Map<String, TreeMap<Integer, TreeMap<Long, Double>>> normkit = new LinkedHashMap<>();
+            for (ResultRow row : rows) {
+                normkit.computeIfAbsent(row.key().config().norm(), n -> new TreeMap<>())
+                        .computeIfAbsent(row.epoch(), e -> new TreeMap<>())
+                        .put(row.key().seed(), run.text() ? row.testLoss() / Math.log(2) : row.testAccuracy());
+            }
+            String file = FOLDER + "pytorch-" + run.name() + ".jsonl";
+            Map<String, TreeMap<Integer, TreeMap<Long, Double>>> pytorch = new LinkedHashMap<>();
+            for (JsonNode line : SequenceParityFigure.jsonLines(repositoryRoot, file)) {
+                if (!line.has("init_from")) {
+                    throw new IllegalStateException(file + " holds a line without init_from: not a paired run; rerun "
+                            + SCRIPT + " " + run.name());
+                }
+                pytorch.computeIfAbsent(line.path("norm").asText(), n -> new TreeMap<>())
+                        .computeIfAbsent(line.path("epoch").asInt(), e -> new TreeMap<>())
+                        .put(line.path("seed").asLong(), line.path(run.text() ? "bits_per_character"
+                                : "test_accuracy").asDouble());
+                torch = line.has("torch") ? " " + line.path("torch").asText() : torch;
+            }
+            // Only seeds that finished their last epoch on both sides are paired (an interrupted run stays out).
+            for (Map.Entry<String, TreeMap<Integer, TreeMap<Long, Double>>> norm : normkit.entrySet()) {
+                TreeMap<Integer, TreeMap<Long, Double>> peer = pytorch.getOrDefault(norm.getKey(), new TreeMap<>());
+                TreeSet<Long> seeds = new TreeSet<>(norm.getValue().getOrDefault(last, new TreeMap<>()).keySet());
+                seeds.retainAll(peer.getOrDefault(last, new TreeMap<>()).keySet());
+                if (seeds.isEmpty()) {
+                    table.add(List.of(run.title(), norm.getKey(), "–", "–", "–", "–",
+                            "not paired: no seed finished on both sides"));
+                    continue;
+                }
+                double largest = 0;
+                double[] finalDifferences = null;
+                for (Map.Entry<Integer, TreeMap<Long, Double>> epoch : norm.getValue().entrySet()) {
+                    TreeMap<Long, Double> mine = epoch.getValue();
+                    TreeMap<Long, Double> other = peer.get(epoch.getKey());
+                    if (other == null || !other.keySet().containsAll(seeds) || !mine.keySet().containsAll(seeds)) {
+                        throw new IllegalStateException(file + " and normkit's results.csv lack a seed of " + seeds
+                                + " of " + norm.getKey() + " at epoch " + epoch.getKey() + ": rerun " + SCRIPT + " "
+                                + run.name());
+                    }
+                    double[] differences = seeds.stream().mapToDouble(s -> mine.get(s) - other.get(s)).toArray();
+                    for (double d : differences) {
+                        largest = Math.max(largest, Math.abs(d));
+                    }
+                    if (epoch.getKey() == last) {
+                        finalDifferences = differences;
+                    }
+                }
+                MeanInterval mean = SeedStatistics.meanWithConfidence(finalDifferences);
+                double low = mean.mean() - mean.halfWidth();
+                double high = mean.mean() + mean.halfWidth();
+                table.add(List.of(run.title(), norm.getKey(),
+                        seeds.stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                        java.util.Arrays.stream(finalDifferences).mapToObj(d -> signed(d, run.text(), 1))
+                                .collect(Collectors.joining(" / ")),
+                        signed(mean.mean(), run.text(), 2) + (run.text() ? "" : " points") + (seeds.size() < 2
+                                ? " (one seed: no interval)" : " [" + signed(low, run.text(), 2) + ", "
+                                + signed(high, run.text(), 2) + "]"),
+                        signed(largest, run.text(), 1).substring(1) + (run.text() ? "" : " points"),
+                        verdict(low, high, run.bound())));
+            }
+        }
+        return new MarkdownTable(List.of("net, data", "norm", "seeds", "normkit − PyTorch" + torch
+                + ", final epoch, per seed", "mean [95 % CI]", "largest |difference|, any epoch and seed",
+                "bound"), table).markdown()
+                + "\nBoth sides start each seed from normkit's initial weights and train on normkit's batch order; "
+                + "a seed is paired once it finished on both sides. Test accuracy (images, in points; bound ±1 point) "
+                + "or held-out bits per character (text; bound ±0.05); the interval is Student's t over the paired "
+                + "per-seed differences. \"inside\": the whole interval lies within the bound; \"not shown\": it "
+                + "crosses the bound. Made by `" + SCRIPT + "`.\n";
+    }
+
+    /**
+     * A difference with its sign, in points of accuracy with 1 decimal (1000 test images move in steps of 0.1 point)
+     * or in bits per character with 3, and {@code extra} − 1 decimals more (means and their intervals: 1). A value
+     * that rounds to zero is written with +.
+     */
+    static String signed(double difference, boolean text, int extra) {
+        int decimals = (text ? 3 : 1) + extra - 1;
+        double shown = text ? difference : difference * 100;
+        String s = String.format(Locale.ROOT, "%+." + decimals + "f", shown);
+        return s.matches("-0\\.0*") ? s.replace("-", "+") : s;
+    }
+
+    static String verdict(double low, double high, double bound) {
+        if (!Double.isFinite(low) || !Double.isFinite(high)) {
+            return "not shown (one seed)";
+        }
+        if (low >= -bound && high <= bound) {
+            return "inside";
+        }
+        return low > bound || high < -bound ? "outside" : "not shown";
+    }
+}
