@@ -16,7 +16,10 @@ final class Scratch {
     static final int WIDE_OUTPUT = 3;
     /** A block of a transposed operand of {@link Gemm}'s row-block products, copied out contiguously. */
     static final int PRODUCT_ROWS = 4;
-    private static final int SLOTS = 5;
+    /** The first and the second operand of a strided {@link Gemm} product whose slice netlib would refuse in place. */
+    static final int PACKED_A = 5;
+    static final int PACKED_B = 6;
+    private static final int SLOTS = 7;
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
     private final float[][] floats = new float[SLOTS][0];

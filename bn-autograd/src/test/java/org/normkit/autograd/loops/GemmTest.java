@@ -2,6 +2,7 @@ package org.normkit.autograd.loops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
@@ -148,6 +149,64 @@ class GemmTest {
         assertEquals(4, Gemm.rowBlocks(256, 784, 128), "the mlp's first layer, weight gradient");
         assertEquals(1, Gemm.rowBlocks(128, 120, 256), "LeNet's first linear layer, forward");
         assertEquals(1, Gemm.rowBlocks(120, 256, 128), "LeNet's first linear layer, weight gradient");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("implementations")
+    void stridedSlicesEndingAtTheArraysEndMatchATripleLoop(String name, BLAS blas) {
+        // Each operand's last row ends exactly at its array's end, less than a row stride after its start: netlib's
+        // bounds check counts a whole stride for that row (as for the last sequence's keys in attention's packed
+        // projection), so this is the case that must not reach it in place. Rows of C lie apart; the gaps between
+        // them must stay as they were.
+        SplittableRandom random = new SplittableRandom(11);
+        for (int[] size : SIZES) {
+            int m = size[0], n = size[1], k = size[2];
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (double beta : new double[] {0, 1}) {
+                        int aRows = ta ? k : m, aWidth = ta ? m : k, lda = aWidth + 3, aOffset = 2;
+                        int bRows = tb ? n : k, bWidth = tb ? k : n, ldb = bWidth + 5, bOffset = 1;
+                        int ldc = n + 4, cOffset = 3;
+                        double[] a = random(random, aOffset + (aRows - 1) * lda + aWidth);
+                        double[] b = random(random, bOffset + (bRows - 1) * ldb + bWidth);
+                        double[] c = random(random, cOffset + (m - 1) * ldc + n);
+                        double alpha = 0.25;
+                        double[] expected = c.clone();
+                        for (int i = 0; i < m; i++) {
+                            for (int j = 0; j < n; j++) {
+                                double s = 0;
+                                for (int q = 0; q < k; q++) {
+                                    s += a[aOffset + (ta ? q * lda + i : i * lda + q)]
+                                            * b[bOffset + (tb ? j * ldb + q : q * ldb + j)];
+                                }
+                                int at = cOffset + i * ldc + j;
+                                expected[at] = alpha * s + beta * c[at];
+                            }
+                        }
+                        double[] cd = c.clone();
+                        float[] cf = toFloat(c);
+                        Gemm.dgemm(blas, ta, tb, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, cd, cOffset,
+                                ldc);
+                        Gemm.sgemm(blas, ta, tb, m, n, k, (float) alpha, toFloat(a), aOffset, lda, toFloat(b),
+                                bOffset, ldb, (float) beta, cf, cOffset, ldc);
+                        String what = name + " " + m + "x" + n + "x" + k + " transA=" + ta + " transB=" + tb
+                                + " beta=" + beta;
+                        for (int i = 0; i < c.length; i++) {
+                            assertEquals(expected[i], cd[i], 1e-12, what + " (float64) at " + i);
+                            assertEquals(expected[i], cf[i], 1e-4, what + " (float32) at " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStridedSliceReachingPastTheArrayIsStillRefused() {
+        // Packing serves slices that lie inside their array; one that does not is netlib's error, not a copy.
+        double[] a = new double[9];  // 3 rows of 2 at stride 4 reach index 9
+        assertThrows(IndexOutOfBoundsException.class, () -> Gemm.dgemm(false, false, 3, 1, 2, 1, a, 0, 4,
+                new double[2], 0, 1, 0, new double[3], 0, 1));
     }
 
     @Test
