@@ -262,8 +262,9 @@ public final class SweepReport {
         document.heading(2, "Bars");
         document.paragraph("Each bar is the mean final test accuracy over seeds" + (seeds >= 2
                 ? ", its error bar the 95 % confidence interval of that mean (Student t)"
-                : "; a single seed has no interval") + ". The y axis starts at " + Numbers.fixed(yMin, 2)
-                + ", not at 0, so that differences of a point are visible: compare bar tops, not bar lengths.");
+                : "; a single seed has no interval") + (yMin == 0 ? "." : ". The y axis starts at "
+                + Numbers.fixed(yMin, 2) + ", not at 0, so that differences of a point are visible: compare bar tops, "
+                + "not bar lengths."));
         document.image("final test accuracy per " + setting.words(), PLOT,
                 () -> Plots.barPlot("Final test accuracy per " + setting.words(), setting.words(), categories, series,
                         yMin));
@@ -321,6 +322,14 @@ public final class SweepReport {
                     + Numbers.fixed(mean(best.getValue()), 4) + "); " + (tied.isEmpty()
                     ? "every other value is below it by more than seed noise at the 5 % level."
                     : "not distinguishable from it at the 5 % level: " + String.join(", ", tied) + "."));
+            curve.getValue().forEach((position, summary) -> {
+                List<Long> chance = summary.seedsThatDidNotLearn();
+                if (!chance.isEmpty()) {
+                    sentences.add("Did not learn: " + label + " at " + setting.at(position) + " ended at chance "
+                            + "level (final test accuracy at most " + Numbers.fixed(TrainingFailures.CHANCE_LEVEL_LIMIT,
+                            2) + ") with " + chance.size() + " of " + summary.seedCount() + " seeds.");
+                }
+            });
         }
         if (compared) {
             sentences.add("These statements hold for this data set, net and configuration only; p-values are "
