@@ -14,7 +14,9 @@ final class Scratch {
     static final int PADDED = 2;
     /** A product over the wide positions of {@link ShiftedConvolution}, or the output gradient laid out on them. */
     static final int WIDE_OUTPUT = 3;
-    private static final int SLOTS = 4;
+    /** A block of a transposed operand of {@link Gemm}'s row-block products, copied out contiguously. */
+    static final int PRODUCT_ROWS = 4;
+    private static final int SLOTS = 5;
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
     private final float[][] floats = new float[SLOTS][0];
