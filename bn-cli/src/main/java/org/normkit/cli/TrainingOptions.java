@@ -64,7 +64,8 @@ final class TrainingOptions {
     Path data;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: normkit-runs/experiment, "
-            + "for a sweep normkit-runs/sweep-SETTING); rerunning with the same folder resumes.")
+            + "for a sweep normkit-runs/sweep-SETTING, or sweep-SETTING-SETTING for two); rerunning with the same "
+            + "folder resumes.")
     Path out;
 
     @Option(names = "--threads", paramLabel = "T", defaultValue = "1", description = "Threads of the kernels (norms, convolutions, "

@@ -82,9 +82,19 @@ class BadInputCatalogueTest {
                 new Entry("experiment --net resnet", 1, "normkit: error: unknown net 'resnet'"),
                 new Entry("experiment --norms foo", 1, "normkit: error: --norms: unknown normalization 'foo'"),
                 new Entry("experiment --limit-train 0", 1, "normkit: error: --limit-train 0 must be >= 1"),
-                new Entry("sweep --vary foo=1", 1, "normkit: error: --vary foo is not a setting a sweep can vary: "
-                        + "use batch-size or lr"),
-                new Entry("sweep --vary lr=", 1, "normkit: error: --vary lr: '' is not a learning rate"),
+                new Entry("sweep --vary epochs=1,2", 1, "normkit: error: --vary epochs is not a setting a sweep can "
+                        + "vary: use one of batch-size, lr, weight-decay, dropout, grad-penalty, init, lr-scaling, "
+                        + "optimizer, net, face, or an option of the norms such as groups=1,2,4"),
+                new Entry("sweep --vary foo=1 --norms group_norm", 1, "normkit: error: --vary foo is neither a "
+                        + "setting a sweep can vary (batch-size, lr, "),
+                new Entry("sweep --vary groups=1,2 --norms group_norm,batch_norm", 1, "normkit: error: --vary "
+                        + "groups: batch_norm takes no option groups (group_norm does); a norm option is varied in "
+                        + "every norm of --norms, so list only norms that take it"),
+                new Entry("sweep --vary init=default,he", 1, "normkit: error: --vary init: 'he' is not an "
+                        + "initialisation: use default, xavier, kaiming"),
+                new Entry("sweep --vary lr=", 1, "normkit: error: --vary lr has no values: write them like "
+                        + "lr=V1,V2,V3"),
+                new Entry("sweep --vary lr=0.1 --vary lr=1", 1, "normkit: error: --vary lr is given twice"),
                 // Results folders.
                 new Entry("experiment --norms none --out $busy --data $data", 1,
                         "normkit: error: another normkit run is writing to"),

@@ -14,6 +14,7 @@ public final class ReadmeFigures {
             new ExperimentFigure(),
             new PytorchParityFigure(),
             new BatchSizeSweepFigure(),
+            new InitSweepFigure(),
             new KernelBenchFigure(),
             new TrainingStepFigure(),
             new TrainingEpochsFigure(),

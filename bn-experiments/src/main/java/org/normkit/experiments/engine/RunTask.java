@@ -10,9 +10,14 @@ import org.normkit.experiments.report.RunKey;
  */
 public record RunTask(RunKey key, GridSetup setup) implements Serializable {
 
-    /** How logs and messages name the run: {@code mlp/batch_norm/b128/lr 0.001/seed 0}. */
+    /**
+     * How logs and messages name the run: {@code mlp/batch_norm/b128/lr 0.001/seed 0}, with the settings that differ
+     * from a plain run's before the seed ({@code .../lr 0.001/init=xavier/seed 0}).
+     */
     public String label() {
-        return key.config().net() + "/" + key.config().norm() + "/b" + key.config().batchSize() + "/lr " + RunOutcome.number(key.config().lr())
-                + "/seed " + key.seed();
+        StringBuilder label = new StringBuilder(key.config().net() + "/" + key.config().norm() + "/b"
+                + key.config().batchSize() + "/lr " + RunOutcome.number(key.config().lr()));
+        key.config().nonDefaultExtras().forEach(extra -> label.append('/').append(extra));
+        return label.append("/seed ").append(key.seed()).toString();
     }
 }

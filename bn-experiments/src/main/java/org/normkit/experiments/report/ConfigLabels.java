@@ -24,7 +24,11 @@ final class ConfigLabels {
             new Setting("lr", config -> Numbers.plain(config.lr())),
             new Setting("optimizer", RunConfig::optimizer),
             new Setting("weight_decay", config -> Numbers.plain(config.weightDecay())),
-            new Setting("dropout", config -> Numbers.plain(config.dropout())));
+            new Setting("dropout", config -> Numbers.plain(config.dropout())),
+            new Setting("init", RunConfig::init),
+            new Setting("lr_scaling", RunConfig::lrScaling),
+            new Setting("face", RunConfig::face),
+            new Setting("grad_penalty", config -> Numbers.plain(config.gradPenalty())));
 
     private ConfigLabels() {}
 

@@ -9,18 +9,23 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.CategoryStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.normkit.autograd.io.AtomicFiles;
 
 /**
- * The PNG line charts of the reports, drawn with XChart: curves per epoch (test accuracy, training loss) and
- * final accuracy across a sweep. Every series is a mean line with markers over a translucent band of the same
- * colour; charts are rendered to bytes so that a report can both save them (through {@link AtomicFiles}) and embed
- * them in its HTML.
+ * The PNG charts of the reports, drawn with XChart: curves per epoch (test accuracy, training loss), final
+ * accuracy across a numeric sweep (a mean line with markers over a translucent band of the same colour), and final
+ * accuracy per value of a categorical sweep (grouped bars with error bars). Charts are rendered to bytes so that a
+ * report can both save them (through {@link AtomicFiles}) and embed them in its HTML.
  *
  * <p>Drawing needs AWT, which on a server without a display must run headless. Loading this class therefore sets
  * {@code java.awt.headless=true} unless the property was already set, so an application with a real display
@@ -94,6 +99,64 @@ public final class Plots {
         grid.setLineColor(new Color(0, 0, 0, 0));
         grid.setMarker(SeriesMarkers.NONE);
         grid.setShowInLegend(false);
+    }
+
+    /**
+     * A grouped bar chart of final accuracy per value of a categorical setting (initialisation, optimizer, …): one
+     * group of bars per value in {@code categories}, one bar colour per series (norm), each bar the series' mean at
+     * that value with an error bar from {@code lower} to {@code upper} (the reports give the 95 % interval). A
+     * series' {@code x} are positions in {@code categories}; a value it lacks, or whose mean is NaN, has no bar. The
+     * y axis starts at {@code yMin}, which the caller states in its caption, so that differences of a point show.
+     */
+    public static byte[] barPlot(String title, String setting, List<String> categories, List<PlotSeries> series,
+                                 double yMin) {
+        return png(barChart(title, setting, categories, series, yMin));
+    }
+
+    /** The chart {@link #barPlot} renders. */
+    static CategoryChart barChart(String title, String setting, List<String> categories, List<PlotSeries> series,
+                                  double yMin) {
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("chart '" + title + "' has no series to draw");
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(setting).yAxisTitle("final test accuracy").build();
+        CategoryStyler styler = chart.getStyler();
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setLegendPosition(Styler.LegendPosition.OutsideE);
+        styler.setAntiAlias(true);
+        styler.setPlotGridLinesVisible(true);
+        styler.setOverlapped(false);
+        styler.setYAxisMin(yMin);
+        styler.setYAxisDecimalPattern("0.00");
+        styler.setErrorBarsColor(Color.BLACK);
+        List<Color> colors = colors(series);
+        for (int i = 0; i < series.size(); i++) {
+            PlotSeries one = series.get(i);
+            List<Double> means = new ArrayList<>();
+            List<Double> errors = new ArrayList<>();
+            for (int c = 0; c < categories.size(); c++) {
+                int at = indexOf(one.x(), c);
+                double mean = at < 0 ? Double.NaN : one.mean()[at];
+                // XChart 3.8 cannot take a null value beside error bars, so a missing value is a bar of no height at
+                // the foot of the axis; the table beside the chart says "—" there.
+                means.add(Double.isFinite(mean) ? mean : yMin);
+                double error = at < 0 ? Double.NaN : (one.upper()[at] - one.lower()[at]) / 2;
+                errors.add(Double.isFinite(mean) && Double.isFinite(error) ? error : 0.0);
+            }
+            CategorySeries bars = chart.addSeries(one.name(), categories, means, errors);
+            bars.setFillColor(colors.get(i));
+        }
+        return chart;
+    }
+
+    private static int indexOf(double[] positions, int category) {
+        for (int i = 0; i < positions.length; i++) {
+            if (positions[i] == category) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Writes {@code png} to {@code file} atomically. */
@@ -210,7 +273,7 @@ public final class Plots {
         return points.stream().mapToDouble(point -> point[index]).toArray();
     }
 
-    private static byte[] png(XYChart chart) {
+    private static byte[] png(Chart<?, ?> chart) {
         try {
             return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {

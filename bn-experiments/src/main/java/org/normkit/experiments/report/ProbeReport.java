@@ -32,9 +32,15 @@ public final class ProbeReport {
         return new ProbeReport(rows);
     }
 
-    /** {@code lstm/batch_norm:per_step=true b64}: what separates the probe's configurations. */
+    /**
+     * {@code lstm/batch_norm:per_step=true b64}: what separates the probe's configurations, with the settings that
+     * differ from a plain run's ({@code lenet/batch_norm b128 init=xavier}), which a sweep may vary.
+     */
     static String label(RunKey key) {
-        return key.config().net() + "/" + key.config().norm() + " b" + key.config().batchSize();
+        StringBuilder label = new StringBuilder(key.config().net() + "/" + key.config().norm() + " b"
+                + key.config().batchSize());
+        key.config().nonDefaultExtras().forEach(extra -> label.append(' ').append(extra));
+        return label.toString();
     }
 
     public boolean isEmpty() {

@@ -24,8 +24,10 @@ import org.normkit.autograd.io.AtomicFiles;
  * experiment keeps every finished epoch and a rerun skips the runs that {@link #completedRuns} lists.
  *
  * <p>Columns: {@code net,norm,batch_size,lr,optimizer,weight_decay,dropout,seed,epoch,train_loss,test_loss,
- * test_accuracy,train_accuracy,seconds,samples_per_second,status}; {@link ResultRow} says what each means and what a
- * {@code diverged} row holds. Empty cells are NaN.
+ * test_accuracy,train_accuracy,seconds,samples_per_second,status,init,lr_scaling,face,grad_penalty}; {@link ResultRow}
+ * says what each means and what a {@code diverged} row holds. Empty cells are NaN. A file written before the last
+ * four columns existed is read as well, its rows completed by {@link KeyDefaults}; the next write rewrites it with
+ * every column.
  *
  * <p>Each append rewrites the whole file through {@link AtomicFiles}, rather than appending a line to it. At our
  * sizes (thousands of rows, one append per epoch) that costs milliseconds, and it buys the property that matters:
@@ -66,11 +68,24 @@ public final class ResultsCsv {
      * the first {@link #append}). Problems that are tolerated, such as a torn last line, go to {@code warnings}.
      */
     public static ResultsCsv open(Path file, Consumer<String> warnings) {
-        return new ResultsCsv(file, read(file, warnings));
+        return open(file, warnings, KeyDefaults.DEFAULT);
+    }
+
+    /**
+     * Opens {@code file} like {@link #open(Path, Consumer)}; rows of a file written before the columns
+     * {@code init,lr_scaling,face,grad_penalty} existed take them from {@code legacy}.
+     */
+    public static ResultsCsv open(Path file, Consumer<String> warnings, KeyDefaults legacy) {
+        return new ResultsCsv(file, read(file, warnings, legacy));
     }
 
     /** The rows of {@code file}, for a report made after the runs; empty if the file does not exist. */
     public static List<ResultRow> read(Path file, Consumer<String> warnings) {
+        return read(file, warnings, KeyDefaults.DEFAULT);
+    }
+
+    /** The rows of {@code file}; those of an older file without the extra key columns take them from {@code legacy}. */
+    public static List<ResultRow> read(Path file, Consumer<String> warnings, KeyDefaults legacy) {
         if (!Files.exists(file)) {
             return List.of();
         }
@@ -91,6 +106,9 @@ public final class ResultsCsv {
         if (lines.isEmpty()) {
             return List.of();
         }
+        if (lines.get(0).equals(CsvRows.LEGACY_HEADER)) {
+            return parseRows(file, lines, warnings, legacy);
+        }
         if (!lines.get(0).equals(HEADER)) {
             if (lines.size() == 1 && !complete && HEADER.startsWith(lines.get(0))) {
                 warnings.accept("warning: " + file + " holds only part of its header line; starting it afresh");
@@ -100,10 +118,12 @@ public final class ResultsCsv {
                     + "results file or was written by another version; move it aside or write to another folder.\n"
                     + "  expected: " + HEADER + "\n  found:    " + lines.get(0));
         }
-        return parseRows(file, lines, warnings);
+        return parseRows(file, lines, warnings, null);
     }
 
-    private static List<ResultRow> parseRows(Path file, List<String> lines, Consumer<String> warnings) {
+    /** The rows after the header; {@code legacy} completes the rows of an older file, null for a current one. */
+    private static List<ResultRow> parseRows(Path file, List<String> lines, Consumer<String> warnings,
+                                             KeyDefaults legacy) {
         Map<EpochOfRun, Integer> seen = new HashMap<>();
         List<ResultRow> rows = new ArrayList<>();
         int last = lines.size() - 1;
@@ -114,7 +134,7 @@ public final class ResultsCsv {
             }
             ResultRow row;
             try {
-                row = CsvRows.parse(line);
+                row = CsvRows.parse(line, legacy);
             } catch (IllegalArgumentException e) {
                 if (i == last) {
                     warnings.accept("warning: ignoring the last line of " + file + " (line " + (i + 1) + "), which is "

@@ -5,8 +5,8 @@ import java.io.Serializable;
 /**
  * One training run: a {@link RunConfig} and a seed. A rerun skips the runs whose key
  * {@link ResultsCsv#completedRuns} lists; the key's configuration and seed fill the first eight columns of
- * {@code results.csv}. Serializable, because a run's rows travel from the worker that trained it to the driver that
- * writes them (the Spark engine).
+ * {@code results.csv} and its last four ({@link CsvRows}). Serializable, because a run's rows travel from the worker
+ * that trained it to the driver that writes them (the Spark engine).
  */
 public record RunKey(RunConfig config, long seed) implements Serializable {
 
@@ -18,8 +18,10 @@ public record RunKey(RunConfig config, long seed) implements Serializable {
 
     @Override
     public String toString() {
-        return config.net() + "/" + config.norm() + " batch_size=" + config.batchSize() + " lr="
-                + Numbers.plain(config.lr()) + " " + config.optimizer() + " weight_decay="
-                + Numbers.plain(config.weightDecay()) + " dropout=" + Numbers.plain(config.dropout()) + " seed=" + seed;
+        StringBuilder text = new StringBuilder(config.net() + "/" + config.norm() + " batch_size=" + config.batchSize()
+                + " lr=" + Numbers.plain(config.lr()) + " " + config.optimizer() + " weight_decay="
+                + Numbers.plain(config.weightDecay()) + " dropout=" + Numbers.plain(config.dropout()));
+        config.nonDefaultExtras().forEach(extra -> text.append(' ').append(extra));
+        return text.append(" seed=").append(seed).toString();
     }
 }

@@ -31,11 +31,8 @@ record SweepAxis(String title, double[] grid, boolean geometric) {
         if (grid.length == 0) {
             throw new IllegalArgumentException("a sweep plot over " + setting + " needs at least one grid value");
         }
-        if (grid[0] <= 0) {
-            throw new IllegalArgumentException("a sweep over " + setting + " plotted on a logarithmic axis needs "
-                    + "positive values, got " + Numbers.plain(grid[0]));
-        }
-        boolean geometric = isGeometric(grid);
+        // A grid with 0 (no weight decay, no dropout) has no logarithm: its values are spaced by rank.
+        boolean geometric = grid[0] > 0 && isGeometric(grid);
         String spacing = geometric ? "logarithmic axis" : "grid values evenly spaced, not to scale";
         return new SweepAxis(setting + " (" + spacing + ")", grid, geometric);
     }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 import org.normkit.autograd.spi.Face;
+import org.normkit.experiments.report.RunConfig;
 
 /**
  * One experiment: a net, the norms to compare in its slots, and the training settings. Learning rate and optimizer
@@ -39,7 +40,7 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
                                Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty,
                                Optional<Path> text, String init, String lrScaling) {
     /** The batch size at which linear scaling leaves the learning rate as given. */
-    public static final int LR_REFERENCE_BATCH = 128;
+    public static final int LR_REFERENCE_BATCH = RunConfig.LR_REFERENCE_BATCH;
 
     /** Images, PyTorch's default initialisation, no learning-rate scaling. */
     public ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
@@ -130,6 +131,51 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
     public ExperimentConfig withLr(double value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, OptionalDouble.of(value), optimizer, weightDecay,
                 dropout, seeds, data, out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+    }
+
+    public ExperimentConfig withNet(String value) {
+        return new ExperimentConfig(value, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
+                out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+    }
+
+    public ExperimentConfig withNorms(List<String> value) {
+        return new ExperimentConfig(net, value, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
+                out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+    }
+
+    public ExperimentConfig withOptimizer(String value) {
+        return new ExperimentConfig(net, norms, epochs, batchSize, lr, Optional.of(value), weightDecay, dropout, seeds,
+                data, out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+    }
+
+    public ExperimentConfig withWeightDecay(double value) {
+        return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, value, dropout, seeds, data, out,
+                threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+    }
+
+    public ExperimentConfig withDropout(double value) {
+        return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, value, seeds, data, out,
+                threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+    }
+
+    public ExperimentConfig withFace(Face value) {
+        return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
+                out, threads, value, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+    }
+
+    public ExperimentConfig withGradPenalty(double value) {
+        return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
+                out, threads, face, trainLimit, testLimit, value, text, init, lrScaling);
+    }
+
+    public ExperimentConfig withInit(String value) {
+        return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
+                out, threads, face, trainLimit, testLimit, gradPenalty, text, value, lrScaling);
+    }
+
+    public ExperimentConfig withLrScaling(String value) {
+        return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
+                out, threads, face, trainLimit, testLimit, gradPenalty, text, init, value);
     }
 
     /** The settings as report lines. */

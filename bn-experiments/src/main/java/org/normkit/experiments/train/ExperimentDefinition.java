@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.normkit.autograd.io.AtomicFiles;
+import org.normkit.experiments.report.KeyDefaults;
 import org.normkit.experiments.report.SweptSetting;
 
 /**
@@ -30,8 +31,11 @@ record ExperimentDefinition(Map<String, String> settings) {
         settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
     }
 
-    /** The definition of {@code config} on the data of {@code dataOrigin}; the swept setting, if any, reads "varied". */
-    static ExperimentDefinition of(ExperimentConfig config, String dataOrigin, Optional<SweptSetting> swept) {
+    /**
+     * The definition of {@code config} on the data of {@code dataOrigin}; each setting a sweep varies reads "varied"
+     * (a norm option lives in the norms, which a rerun may extend, so it has no line).
+     */
+    static ExperimentDefinition of(ExperimentConfig config, String dataOrigin, List<SweptSetting> swept) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("data", dataOrigin);
         settings.put("face", config.face().name().toLowerCase(Locale.ROOT));
@@ -41,19 +45,43 @@ record ExperimentDefinition(Map<String, String> settings) {
         settings.put("batch size", Integer.toString(config.batchSize()));
         settings.put("weight decay", plain(config.weightDecay()));
         settings.put("dropout", plain(config.dropout()));
-        // results.csv's rows do not name the gradient penalty, so only the definition keeps two of them apart.
         settings.put("grad penalty", plain(config.gradPenalty()));
-        if (config.gradPenalty() > 0) {
-            settings.put("grad penalty", plain(config.gradPenalty()));
-        }
         if (!config.init().equals(Initialisation.DEFAULT)) {
             settings.put("init", config.init());
         }
         if (!config.lrScaling().equals("none")) {
             settings.put("lr scaling", config.lrScaling());
         }
-        swept.ifPresent(setting -> settings.put(setting == SweptSetting.BATCH_SIZE ? "batch size" : "lr", "varied"));
+        for (SweptSetting setting : swept) {
+            if (setting.optionKey().isEmpty()) {
+                settings.put(settingName(setting), "varied");
+            }
+        }
         return new ExperimentDefinition(settings);
+    }
+
+    /** The line of a setting a sweep varies: {@code batch-size} is "batch size", as {@link #of} writes it. */
+    private static String settingName(SweptSetting setting) {
+        return switch (setting.name()) {
+            case "batch-size" -> "batch size";
+            case "weight-decay" -> "weight decay";
+            case "grad-penalty" -> "grad penalty";
+            case "lr-scaling" -> "lr scaling";
+            default -> setting.name();
+        };
+    }
+
+    /**
+     * What the rows of this folder's results.csv were trained with, for a file written before results.csv named
+     * the initialisation, learning-rate scaling, face and gradient penalty in every row: the folder held one of
+     * each, recorded here (a setting not recorded had its default).
+     */
+    KeyDefaults keyDefaults() {
+        String penalty = settings.getOrDefault("grad penalty", "0");
+        return new KeyDefaults(settings.getOrDefault("init", KeyDefaults.DEFAULT.init()),
+                settings.getOrDefault("lr scaling", KeyDefaults.DEFAULT.lrScaling()),
+                settings.getOrDefault("face", KeyDefaults.DEFAULT.face()),
+                penalty.equals("varied") ? 0 : Double.parseDouble(penalty));
     }
 
     /** The definition recorded in {@code file}; empty when there is none. */

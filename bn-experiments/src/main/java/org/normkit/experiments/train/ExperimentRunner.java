@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +30,7 @@ import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
 import org.normkit.experiments.report.ExperimentReport;
+import org.normkit.experiments.report.KeyDefaults;
 import org.normkit.experiments.report.ProbeCsv;
 import org.normkit.experiments.report.ProbeReport;
 import org.normkit.experiments.report.ProbeRow;
@@ -41,6 +43,7 @@ import org.normkit.experiments.report.RunConfig;
 import org.normkit.experiments.report.RunKey;
 import org.normkit.experiments.report.SweepReport;
 import org.normkit.experiments.report.SweptSetting;
+import org.normkit.experiments.report.Variation;
 
 /**
  * Runs experiments: every norm × seed of a configuration (and, for a sweep, every varied value), appending each
@@ -48,9 +51,10 @@ import org.normkit.experiments.report.SweptSetting;
  * then writes the report. A diverged run is a result (recorded as {@code diverged}); a norm that cannot sit in the
  * net is reported and skipped, and the other norms still run.
  *
- * <p>{@code results.csv} identifies a run by its {@link RunKey}, which does not name the data or the face. So that a
- * rerun never mixes rows from different data into one report (say, synthetic rows from before the real data was
- * installed), the output folder also holds {@value #SETUP_FILE}, and a rerun whose data or face differ is refused.
+ * <p>{@code results.csv} identifies a run by its {@link RunKey}, which does not name the data. So that a rerun never
+ * mixes rows from different data into one report (say, synthetic rows from before the real data was installed), the
+ * output folder also holds {@value #SETUP_FILE}, and a rerun whose data or other settings differ is refused; a
+ * sweep ({@link SweepGrid}) records the settings it varies there as "varied".
  */
 public final class ExperimentRunner {
     /** The file beside results.csv that records what its rows were trained on. */
@@ -159,50 +163,69 @@ public final class ExperimentRunner {
 
     private Path experimentInLockedFolder(ExperimentConfig config) {
         Workload work = load(config);
-        ResultsCsv csv = open(config, work, Optional.empty());
+        Folder folder = open(config, work, List.of());
+        ResultsCsv csv = folder.csv();
         planJob(List.of(config), work, csv);
-        exportStarts.ifPresent(folder -> exportStarts(config, work, folder));
-        List<String> notRun = runAll(List.of(config), work, csv);
+        exportStarts.ifPresent(starts -> exportStarts(config, work, starts));
+        List<String> notRun = runAll(List.of(config), work, folder);
         Map<String, String> described = describe(config, work, notRun);
         ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
                 .withTitle("normkit experiment: " + config.net() + " on " + work.title(config.net()));
-        writeProbe(config, keys(config), "normkit experiment: " + config.net() + " on " + work.title(config.net()));
+        writeProbe(config, keys(config), folder.legacy(),
+                "normkit experiment: " + config.net() + " on " + work.title(config.net()));
         return announce(reports.write(ExperimentReport.of(rowsOf(csv, keys(config), config.epochs()), context),
                 config.out()), config.out());
     }
 
     /** Runs the grid of {@code setting} over {@code values}, then writes sweep.md/sweep.html/sweep.png. */
     public Path sweep(ExperimentConfig config, SweptSetting setting, List<Double> values) {
+        return sweep(config, List.of(Variation.of(setting, values)));
+    }
+
+    /**
+     * Runs the grid of one varied setting, or of two (every combination of their values), then writes
+     * sweep.md/sweep.html/sweep.png, whose axis is the first setting's; the second tells the curves apart.
+     */
+    public Path sweep(ExperimentConfig config, List<Variation> variations) {
         requireRegistered(config.norms());
+        List<SweepGrid.Point> points = SweepGrid.points(config, variations, registry);
         try (ResultsFolderLock ignored = lock(config)) {
-            return sweepInLockedFolder(config, setting, values);
+            return sweepInLockedFolder(config, variations, points);
         }
     }
 
-    private Path sweepInLockedFolder(ExperimentConfig config, SweptSetting setting, List<Double> values) {
+    private Path sweepInLockedFolder(ExperimentConfig config, List<Variation> variations,
+                                     List<SweepGrid.Point> points) {
         Workload work = load(config);
-        ResultsCsv csv = open(config, work, Optional.of(setting));
-        List<ExperimentConfig> points = values.stream().map(value -> setting == SweptSetting.BATCH_SIZE
-                ? config.withBatchSize((int) Math.round(value)) : config.withLr(value)).toList();
-        planJob(points, work, csv);
+        List<SweptSetting> settings = variations.stream().map(Variation::setting).toList();
+        Folder folder = open(config, work, settings);
+        ResultsCsv csv = folder.csv();
+        List<ExperimentConfig> configs = points.stream().map(SweepGrid.Point::config).toList();
+        planJob(configs, work, csv);
         List<RunKey> keys = new ArrayList<>();
-        for (int i = 0; i < values.size(); i++) {
-            double value = values.get(i);
-            ExperimentConfig point = points.get(i);
-            keys.addAll(keys(point));
-            out.println("== " + setting.words() + " " + format(value) + ": " + keys(point).size() + " runs");
+        for (SweepGrid.Point point : points) {
+            keys.addAll(keys(point.config()));
+            List<String> at = new ArrayList<>();
+            for (int i = 0; i < settings.size(); i++) {
+                at.add(settings.get(i).words() + " " + point.values().get(i));
+            }
+            out.println("== " + String.join(", ", at) + ": " + keys(point.config()).size() + " runs");
         }
         // The whole grid goes to the engine at once, so parallel runs span the swept values.
-        List<String> notRun = runAll(points, work, csv);
+        List<String> notRun = runAll(configs, work, folder);
         Map<String, String> described = describe(config, work, notRun);
-        described.put(setting.words(), "varied: " + values.stream().map(ExperimentRunner::format)
-                .collect(Collectors.joining(", ")));
+        for (Variation variation : variations) {
+            described.put(variation.setting().words(), "varied: " + String.join(", ", variation.values()));
+        }
+        SweptSetting axis = settings.get(0);
+        String per = settings.size() > 1 ? ", per " + settings.get(1).words() : "";
         ReportContext context = ReportContext.of(described, work.notice(), work.synthetic())
-                .withTitle("normkit sweep: " + config.net() + ", final test accuracy against " + setting.words());
-        SweepReport report = SweepReport.of(rowsOf(csv, keys, config.epochs()), setting, context);
-        writeProbe(config, keys, "normkit sweep: " + config.net() + ", " + setting.words() + " varied");
+                .withTitle("normkit sweep: " + config.net() + ", final test accuracy against " + axis.words() + per);
+        SweepReport report = SweepReport.of(rowsOf(csv, keys, config.epochs()), axis, context);
+        writeProbe(config, keys, folder.legacy(), "normkit sweep: " + config.net() + ", "
+                + settings.stream().map(SweptSetting::words).collect(Collectors.joining(" and ")) + " varied");
         List<Path> written = reports.write(report, config.out());
-        report.crossingSentences().forEach(out::println);
+        report.findings().forEach(out::println);
         return announce(written, config.out());
     }
 
@@ -230,19 +253,15 @@ public final class ExperimentRunner {
      * The batch-statistics probe's report ({@link ProbeReport}) of the runs asked for, when any of their nets has a
      * norm with running statistics.
      */
-    private void writeProbe(ExperimentConfig config, List<RunKey> keys, String title) {
+    private void writeProbe(ExperimentConfig config, List<RunKey> keys, KeyDefaults legacy, String title) {
         Set<RunKey> wanted = Set.copyOf(keys);
-        List<ProbeRow> rows = ProbeCsv.read(config.out().resolve(ProbeCsv.FILE_NAME)).stream()
+        List<ProbeRow> rows = ProbeCsv.read(config.out().resolve(ProbeCsv.FILE_NAME), legacy).stream()
                 .filter(r -> wanted.contains(r.key()) && r.epoch() <= config.epochs()).toList();
         if (!rows.isEmpty()) {
             ProbeReport.of(rows).writeTo(config.out(), "Batch statistics against running statistics: " + title);
             out.println("batch-statistics probe: " + config.out().resolve(ProbeReport.MARKDOWN_FILE).toAbsolutePath()
                     + " (also " + ProbeReport.PLOT + ", " + ProbeCsv.FILE_NAME + ")");
         }
-    }
-
-    private static String format(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /** Fails before anything trains when a name is unknown, rather than after the norms before it have run. */
@@ -285,17 +304,24 @@ public final class ExperimentRunner {
         return ResultsFolderLock.acquire(config.out(), waitForBusyFolder, this::warn);
     }
 
+    /** A results folder opened for a run: its results.csv, and what the rows of an older file were trained with. */
+    private record Folder(ResultsCsv csv, KeyDefaults legacy) {}
+
     /**
      * results.csv in the output folder, after checking that its rows were trained with this experiment's definition
      * ({@link ExperimentDefinition}); a folder of another definition is refused, naming the settings that differ.
+     * Rows of a file written before results.csv named the initialisation, learning-rate scaling, face and gradient
+     * penalty take them from the folder's recorded definition.
      */
-    private ResultsCsv open(ExperimentConfig config, Workload work, Optional<SweptSetting> swept) {
-        ResultsCsv csv = ResultsCsv.open(config.out().resolve(ResultsCsv.FILE_NAME), this::warn);
+    private Folder open(ExperimentConfig config, Workload work, List<SweptSetting> swept) {
         Path setupFile = config.out().resolve(SETUP_FILE);
+        Optional<ExperimentDefinition> recorded = ExperimentDefinition.read(setupFile);
+        KeyDefaults legacy = recorded.map(ExperimentDefinition::keyDefaults).orElse(KeyDefaults.DEFAULT);
+        ResultsCsv csv = ResultsCsv.open(config.out().resolve(ResultsCsv.FILE_NAME), this::warn, legacy);
         ExperimentDefinition definition = ExperimentDefinition.of(config, work.origin(), swept);
         if (!csv.rows().isEmpty()) {
-            ExperimentDefinition.read(setupFile).ifPresent(recorded -> {
-                List<String> differences = definition.differencesFrom(recorded);
+            recorded.ifPresent(earlier -> {
+                List<String> differences = definition.differencesFrom(earlier);
                 if (!differences.isEmpty()) {
                     throw new IllegalArgumentException(config.out() + " holds the results of another experiment, "
                             + "which must not mix with these in one report: " + String.join("; ", differences)
@@ -304,7 +330,7 @@ public final class ExperimentRunner {
             });
         }
         definition.write(setupFile);
-        return csv;
+        return new Folder(csv, legacy);
     }
 
     /** Tells the progress display how many runs and steps the job has left to train. */
@@ -333,7 +359,8 @@ public final class ExperimentRunner {
      * Trains, on the engine, every run of {@code points} that results.csv does not hold yet, appending each run's
      * rows as it ends; returns one line per norm that could not be paired with the net and per run that failed.
      */
-    private List<String> runAll(List<ExperimentConfig> points, Workload work, ResultsCsv csv) {
+    private List<String> runAll(List<ExperimentConfig> points, Workload work, Folder folder) {
+        ResultsCsv csv = folder.csv();
         List<RunTask> tasks = new ArrayList<>();
         for (ExperimentConfig config : points) {
             Set<RunKey> done = csv.completedRuns(config.epochs());
@@ -352,7 +379,7 @@ public final class ExperimentRunner {
                     + " to train");
         }
         out.flush();
-        DriverListener listener = new DriverListener(work.origin(), csv);
+        DriverListener listener = new DriverListener(work.origin(), csv, folder.legacy());
         RunTrainer trainer = new RunTrainer(registry, work, engine.showsProgress() ? progress.forJob(job)
                 : Progress.silent());
         engine.execute(tasks, trainer, listener);
@@ -383,11 +410,13 @@ public final class ExperimentRunner {
     private final class DriverListener implements Engine.Listener {
         private final String dataOrigin;
         private final ResultsCsv csv;
+        private final KeyDefaults legacy;
         private final List<String> notRun = new ArrayList<>();
 
-        DriverListener(String dataOrigin, ResultsCsv csv) {
+        DriverListener(String dataOrigin, ResultsCsv csv, KeyDefaults legacy) {
             this.dataOrigin = dataOrigin;
             this.csv = csv;
+            this.legacy = legacy;
         }
 
         @Override
@@ -424,7 +453,8 @@ public final class ExperimentRunner {
             // The run's rows replace whatever its epochs left (nothing, if it trained elsewhere), in one rewrite.
             csv.appendRun(outcome.key(), problem == null ? outcome.rows() : List.of());
             if (problem == null && !outcome.probe().isEmpty()) {
-                ProbeCsv.replaceRun(csv.file().resolveSibling(ProbeCsv.FILE_NAME), outcome.key(), outcome.probe());
+                ProbeCsv.replaceRun(csv.file().resolveSibling(ProbeCsv.FILE_NAME), outcome.key(), outcome.probe(),
+                        legacy);
             }
             if (problem == null) {
                 return;
@@ -439,7 +469,8 @@ public final class ExperimentRunner {
 
     private RunKey key(ExperimentConfig config, String norm, int seed) {
         return new RunKey(new RunConfig(config.net(), replication.label(norm), config.batchSize(), config.lrFor(norm),
-                config.optimizerFor(norm), config.weightDecay(), config.dropout()), seed);
+                config.optimizerFor(norm), config.weightDecay(), config.dropout(), config.init(), config.lrScaling(),
+                config.face().name().toLowerCase(Locale.ROOT), config.gradPenalty()), seed);
     }
 
     /** Every run {@code config} asks for. */

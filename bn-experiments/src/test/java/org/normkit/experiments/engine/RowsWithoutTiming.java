@@ -20,7 +20,8 @@ public final class RowsWithoutTiming {
         return Files.readAllLines(out.resolve(ResultsCsv.FILE_NAME), StandardCharsets.UTF_8).stream().skip(1)
                 .map(line -> {
                     String[] cells = line.split(",", -1);
-                    return String.join(",", Arrays.copyOfRange(cells, 0, 13)) + "," + cells[15];
+                    return String.join(",", Arrays.copyOfRange(cells, 0, 13)) + "," + String.join(",",
+                            Arrays.copyOfRange(cells, 15, cells.length));
                 }).sorted().toList();
     }
 }

@@ -73,4 +73,21 @@ class PlotsTest {
         assertEquals(List.of("2", "8", "32", "128"), renderedXTickLabels(chart));
         assertEquals("batch size (logarithmic axis)", chart.getXAxisTitle());
     }
+
+    @Test
+    void aBarChartHasOneBarPerValueAndSeriesAndNoneWhereASeriesHasNoRuns() throws Exception {
+        PlotSeries both = new PlotSeries("batch_norm", new double[] {0, 1, 2}, new double[] {0.80, 0.86, 0.81},
+                new double[] {0.79, 0.85, 0.80}, new double[] {0.81, 0.87, 0.82});
+        PlotSeries gap = new PlotSeries("none", new double[] {0, 2}, new double[] {0.75, 0.78},
+                new double[] {0.70, 0.77}, new double[] {0.80, 0.79});
+
+        org.knowm.xchart.CategoryChart chart = Plots.barChart("accuracy", "initialisation",
+                List.of("default", "xavier", "kaiming"), List.of(both, gap), 0.65);
+        BitmapEncoder.getBufferedImage(chart);
+
+        assertEquals(List.of("batch_norm", "none"), List.copyOf(chart.getSeriesMap().keySet()));
+        assertEquals(List.of(0.75, 0.65, 0.78), chart.getSeriesMap().get("none").getYData(), "no bar above the foot");
+        assertEquals(0.05, chart.getSeriesMap().get("none").getExtraValues().iterator().next().doubleValue(), 1e-12);
+        assertEquals(0.65, chart.getStyler().getYAxisMin(), 0);
+    }
 }

@@ -52,7 +52,7 @@ class ResultsCsvTest {
             List<String> lines = Files.readAllLines(csv.file());
 
             assertEquals(List.of(ResultsCsv.HEADER,
-                    "mlp,batch_norm,64,0.001,adam,0,0,1,1,0.6,0.55,0.8,0.79,3,1000,ok"), lines);
+                    "mlp,batch_norm,64,0.001,adam,0,0,1,1,0.6,0.55,0.8,0.79,3,1000,ok,default,none,auto,0"), lines);
         }
 
         @Test
@@ -60,7 +60,7 @@ class ResultsCsvTest {
             ResultsCsv csv = open();
             csv.append(ResultRow.diverged(NONE, 3, Double.NaN, 0.5));
 
-            assertEquals("mlp,none,64,0.001,adam,0,0,1,3,,,,,0.5,,diverged",
+            assertEquals("mlp,none,64,0.001,adam,0,0,1,3,,,,,0.5,,diverged,default,none,auto,0",
                     Files.readAllLines(csv.file()).get(1));
         }
 
@@ -132,8 +132,8 @@ class ResultsCsvTest {
         void aGarbledLineInTheMiddleIsAnErrorNamingTheLine() throws IOException {
             Path file = dir.resolve(ResultsCsv.FILE_NAME);
             Files.writeString(file, ResultsCsv.HEADER + "\n"
-                    + "mlp,none,64,0.001,adam,0,0,1,1,0.6,0.55,zero,0.79,3,1000,ok\n"
-                    + "mlp,none,64,0.001,adam,0,0,1,2,0.6,0.55,0.8,0.79,3,1000,ok\n");
+                    + "mlp,none,64,0.001,adam,0,0,1,1,0.6,0.55,zero,0.79,3,1000,ok,default,none,auto,0\n"
+                    + "mlp,none,64,0.001,adam,0,0,1,2,0.6,0.55,0.8,0.79,3,1000,ok,default,none,auto,0\n");
 
             ResultsFileException error = assertThrows(ResultsFileException.class, this::reopen);
 
@@ -149,6 +149,37 @@ class ResultsCsvTest {
             ResultsFileException error = assertThrows(ResultsFileException.class, this::reopen);
 
             assertTrue(error.getMessage().contains("does not start with the results header"), error.getMessage());
+        }
+
+        @Test
+        void anOlderFileWithoutTheExtraKeyColumnsIsReadWithTheGivenSettingsAndRewrittenWhole() throws IOException {
+            Path file = dir.resolve(ResultsCsv.FILE_NAME);
+            Files.writeString(file, "net,norm,batch_size,lr,optimizer,weight_decay,dropout,seed,epoch,train_loss,"
+                    + "test_loss,test_accuracy,train_accuracy,seconds,samples_per_second,status\n"
+                    + "mlp,none,64,0.001,adam,0,0,1,1,0.6,0.55,0.8,0.79,3,1000,ok\n");
+            KeyDefaults recorded = new KeyDefaults("xavier", "none", "reference", 0.1);
+
+            ResultsCsv csv = ResultsCsv.open(file, warnings::add, recorded);
+            RunKey key = csv.rows().get(0).key();
+            csv.append(ResultRow.ok(key, 2, 0.5, 0.45, 0.85, 0.84, 3.0, 1000));
+
+            assertEquals(new RunConfig("mlp", "none", 64, 0.001, "adam", 0, 0, "xavier", "none", "reference", 0.1),
+                    key.config());
+            assertEquals(List.of(ResultsCsv.HEADER,
+                    "mlp,none,64,0.001,adam,0,0,1,1,0.6,0.55,0.8,0.79,3,1000,ok,xavier,none,reference,0.1",
+                    "mlp,none,64,0.001,adam,0,0,1,2,0.5,0.45,0.85,0.84,3,1000,ok,xavier,none,reference,0.1"),
+                    Files.readAllLines(file));
+            assertTrue(warnings.isEmpty(), warnings.toString());
+        }
+
+        @Test
+        void runsThatDifferOnlyInAnExtraKeyColumnAreTwoRuns() {
+            ResultsCsv csv = open();
+            RunKey xavier = new RunKey(NONE.config().withInit("xavier"), NONE.seed());
+            csv.append(ResultRow.ok(NONE, 1, 0.6, 0.55, 0.8, 0.79, 3.0, 1000));
+            csv.append(ResultRow.ok(xavier, 1, 0.6, 0.55, 0.7, 0.69, 3.0, 1000));
+
+            assertEquals(Set.of(NONE, xavier), open().completedRuns(1));
         }
 
         @Test

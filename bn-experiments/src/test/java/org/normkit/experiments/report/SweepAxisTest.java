@@ -66,13 +66,14 @@ class SweepAxisTest {
     }
 
     @Test
-    void aLogarithmicAxisRefusesZeroAndAnEmptyGrid() {
-        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-                () -> SweepAxis.of("learning rate", List.of(new double[] {0, 0.1})));
+    void aGridWithZeroIsEvenlySpacedAndAnEmptyGridIsRefused() {
+        SweepAxis withZero = SweepAxis.of("weight decay", List.of(new double[] {0, 0.001, 0.01}));
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
                 () -> SweepAxis.of("learning rate", List.of(new double[] {Double.NaN})));
 
-        assertTrue(zero.getMessage().endsWith("needs positive values, got 0"), zero.getMessage());
+        assertFalse(withZero.geometric());
+        assertEquals("weight decay (grid values evenly spaced, not to scale)", withZero.title());
+        assertEquals(1, withZero.position(0.001));
         assertTrue(empty.getMessage().endsWith("needs at least one grid value"), empty.getMessage());
     }
 }

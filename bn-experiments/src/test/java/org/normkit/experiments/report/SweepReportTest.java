@@ -102,4 +102,101 @@ class SweepReportTest {
         assertTrue(Files.size(dir.resolve("sweep.png")) > 100);
         assertTrue(Files.size(dir.resolve("sweep.html")) > 100);
     }
+
+    /** batch_norm and none over the three initialisations, three seeds each, final accuracy given per value. */
+    private static List<ResultRow> initSweep(double defaultAccuracy, double xavier, double kaiming) {
+        Rows rows = new Rows();
+        double[] jitter = {-0.004, 0.0, 0.004};
+        double[] accuracy = {defaultAccuracy, xavier, kaiming};
+        List<String> inits = List.of("default", "xavier", "kaiming");
+        for (int i = 0; i < 3; i++) {
+            for (int seed = 0; seed < 3; seed++) {
+                for (String norm : List.of("none", "batch_norm")) {
+                    RunKey key = Rows.key(norm, 128, 1e-3, seed);
+                    rows.run(new RunKey(key.config().withInit(inits.get(i)), seed), accuracy[i] + jitter[seed]);
+                }
+            }
+        }
+        return rows.list();
+    }
+
+    @Test
+    void aCategoricalSweepTabulatesEachValueDrawsBarsAndTestsEachAgainstTheDefault(@TempDir Path dir)
+            throws IOException {
+        SweepReport report = SweepReport.of(initSweep(0.80, 0.86, 0.805), SweptSetting.INIT, CONTEXT);
+        report.writeTo(dir);
+
+        String markdown = Files.readString(dir.resolve("sweep.md"));
+        assertEquals(List.of("norm", "initialisation default", "initialisation xavier", "initialisation kaiming"),
+                report.accuracyTable().header());
+        assertEquals(List.of("none", "batch_norm"), report.accuracyTable().rows().stream().map(row -> row.get(0))
+                .toList());
+        assertTrue(markdown.contains("## Bars"), markdown);
+        assertTrue(markdown.contains("The y axis starts at 0.75"), markdown);
+        assertEquals(List.of(), report.crossingSentences());
+        assertTrue(report.findings().contains("batch_norm, initialisation xavier against default: final accuracy "
+                + "0.8600 ± 0.0099 against 0.8000 ± 0.0099, a difference of +0.0600 (Welch p < 0.001, larger than "
+                + "seed noise at the 5 % level)."), report.findings().toString());
+        assertTrue(report.findings().stream().anyMatch(s -> s.startsWith("batch_norm, initialisation kaiming against "
+                + "default: final accuracy 0.8050 ± 0.0099 against 0.8000 ± 0.0099, a difference of +0.0050 (Welch "
+                + "p = ") && s.endsWith("not distinguishable from seed noise with 3 and 3 seeds).")),
+                report.findings().toString());
+        assertTrue(report.findings().contains("batch_norm has its highest mean at initialisation xavier (0.8600); "
+                + "every other value is below it by more than seed noise at the 5 % level."),
+                report.findings().toString());
+        assertTrue(Files.size(dir.resolve("sweep.png")) > 100);
+    }
+
+    @Test
+    void aNormOptionSweepDrawsOneCurvePerNormWithoutTheOption() {
+        Rows rows = new Rows();
+        for (int seed = 0; seed < 2; seed++) {
+            rows.run(Rows.key("group_norm:groups=1", 32, 1e-3, seed), 0.80 + seed * 0.01);
+            rows.run(Rows.key("group_norm:groups=4", 32, 1e-3, seed), 0.82 + seed * 0.01);
+        }
+
+        SweepReport report = SweepReport.of(rows.list(), SweptSetting.normOption("groups", List.of("1", "4")),
+                CONTEXT);
+
+        assertEquals(List.of("norm", "groups 1", "groups 4"), report.accuracyTable().header());
+        assertEquals("group_norm", report.accuracyTable().rows().get(0).get(0));
+        assertEquals(1, report.accuracyTable().rows().size());
+        assertTrue(report.findings().get(0).startsWith("group_norm, groups 4 against 1: final accuracy 0.8250 ± "),
+                report.findings().toString());
+    }
+
+    @Test
+    void aSecondVariedSettingTellsTheCurvesApart() {
+        Rows rows = new Rows();
+        for (int seed = 0; seed < 2; seed++) {
+            for (double lr : new double[] {0.01, 0.1}) {
+                for (String init : List.of("default", "xavier")) {
+                    RunKey key = Rows.key("batch_norm", 32, lr, seed);
+                    rows.run(new RunKey(key.config().withInit(init), seed), 0.8 + lr + seed * 0.01);
+                }
+            }
+        }
+
+        SweepReport report = SweepReport.of(rows.list(), SweptSetting.INIT, CONTEXT);
+
+        assertEquals(List.of("batch_norm lr=0.01", "batch_norm lr=0.1"), report.accuracyTable().rows().stream()
+                .map(row -> row.get(0)).toList());
+    }
+
+    @Test
+    void numericSettingsWithZeroAreDrawnAsLines(@TempDir Path dir) throws IOException {
+        Rows rows = new Rows();
+        for (double decay : new double[] {0, 0.001, 0.01}) {
+            RunKey key = Rows.key("batch_norm", 32, 1e-3, 0);
+            rows.run(new RunKey(key.config().withWeightDecay(decay), 0), 0.85 - decay);
+        }
+
+        SweepReport report = SweepReport.of(rows.list(), SweptSetting.WEIGHT_DECAY, CONTEXT);
+        report.writeTo(dir);
+
+        assertEquals(List.of("norm", "weight decay 0", "weight decay 0.001", "weight decay 0.01"),
+                report.accuracyTable().header());
+        assertTrue(Files.readString(dir.resolve("sweep.md")).contains("## Curves"));
+        assertTrue(Files.size(dir.resolve("sweep.png")) > 100);
+    }
 }

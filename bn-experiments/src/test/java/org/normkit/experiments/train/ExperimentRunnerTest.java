@@ -31,6 +31,7 @@ import org.normkit.experiments.report.ResultRow;
 import org.normkit.experiments.report.ResultsCsv;
 import org.normkit.experiments.report.SweepReport;
 import org.normkit.experiments.report.SweptSetting;
+import org.normkit.experiments.report.Variation;
 
 class ExperimentRunnerTest {
     private static final List<String> NONE_AND_BATCH_NORM = List.of("none", "batch_norm");
@@ -353,6 +354,76 @@ class ExperimentRunnerTest {
             assertTrue(Files.size(out.resolve(SweepReport.MARKDOWN_FILE)) > 0);
             assertTrue(Files.size(out.resolve(SweepReport.PLOT)) > 0);
             assertTrue(console.text().contains("== batch size 16"), console.text());
+        }
+
+        @Test
+        void aCategoricalSweepKeysEachValueInItsOwnColumnAndARerunResumes() throws IOException {
+            Path out = dir.resolve("init-sweep");
+            ExperimentConfig config = TinyData.config(NONE_AND_BATCH_NORM, out);
+            List<Variation> init = List.of(SweptSetting.parse("init=xavier,default"));
+            new TinyData.Console().runner().sweep(config, init);
+            List<String> before = csvLines(out);
+
+            TinyData.Console again = new TinyData.Console();
+            again.runner().sweep(config, init);
+
+            assertEquals(List.of("default", "xavier"), rows(out).stream().map(r -> r.key().config().init()).distinct()
+                    .sorted().toList());
+            assertEquals(2 * 2 * 2 * 2, rows(out).size());
+            assertEquals(before, csvLines(out), "the rerun trained nothing");
+            assertEquals(2 * 2 * 2, again.text().lines().filter(l -> l.endsWith("already in results.csv, skipped"))
+                    .count(), again.text());
+            assertTrue(again.text().contains("mlp/batch_norm/b32/lr 0.001/init=xavier/seed 1: already in"),
+                    again.text());
+            assertTrue(Files.readString(out.resolve(ExperimentRunner.SETUP_FILE)).contains("init: varied"));
+            String report = Files.readString(out.resolve(SweepReport.MARKDOWN_FILE));
+            assertTrue(report.contains("| norm | initialisation default | initialisation xavier |"), report);
+            assertTrue(report.contains("## Bars"), report);
+            assertTrue(report.contains("batch_norm, initialisation xavier against default: final accuracy "), report);
+        }
+
+        @Test
+        void twoVariedSettingsRunEveryCombinationAndANormOptionLandsInTheLabel() {
+            Path out = dir.resolve("grid");
+            ExperimentConfig config = TinyData.config(List.of("group_norm"), out);
+
+            new TinyData.Console().runner().sweep(config, List.of(SweptSetting.parse("init=default,kaiming"),
+                    SweptSetting.parse("groups=1,2")));
+
+            assertEquals(List.of("default group_norm:groups=1", "default group_norm:groups=2",
+                    "kaiming group_norm:groups=1", "kaiming group_norm:groups=2"), rows(out).stream()
+                    .map(r -> r.key().config().init() + " " + r.key().config().norm()).distinct().sorted().toList());
+            assertEquals(4 * 2 * 2, rows(out).size());
+        }
+
+        @Test
+        void aNormOptionSomeNormsDoNotTakeIsRefusedBeforeAnythingTrains() {
+            Path out = dir.resolve("groups-with-batch-norm");
+            ExperimentConfig config = TinyData.config(List.of("group_norm", "batch_norm", "none"), out);
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TinyData.Console()
+                    .runner().sweep(config, List.of(SweptSetting.parse("groups=1,2"))));
+
+            assertEquals("--vary groups: batch_norm, none take no option groups (group_norm does); a norm option is "
+                    + "varied in every norm of --norms, so list only norms that take it", e.getMessage());
+            assertFalse(Files.exists(out.resolve(ResultsCsv.FILE_NAME)));
+        }
+
+        @Test
+        void anOlderResultsFileResumesWithTheInitItsFolderRecorded() throws IOException {
+            Path out = dir.resolve("older");
+            ExperimentConfig config = TinyData.config(List.of("none"), out).withInit("xavier");
+            new TinyData.Console().experiment(config);
+            // The same rows as a normkit from before the extra key columns wrote them.
+            List<String> older = csvLines(out).stream().map(line -> String.join(",",
+                    Arrays.copyOf(line.split(",", -1), 16))).toList();
+            Files.write(out.resolve(ResultsCsv.FILE_NAME), older, StandardCharsets.UTF_8);
+
+            String console = new TinyData.Console().experiment(config);
+
+            // Both runs are found although the rows do not name their init: the folder's setup.txt does.
+            assertEquals(2, console.lines().filter(l -> l.endsWith("already in results.csv, skipped")).count(),
+                    console);
         }
     }
 }
