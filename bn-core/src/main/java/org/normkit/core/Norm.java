@@ -12,6 +12,7 @@ import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.NormalizationProvider;
+import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.spi.UnsupportedInputException;
 import org.normkit.autograd.tensor.Shape;
@@ -108,12 +109,78 @@ public abstract class Norm implements NormalizationProvider {
     /**
      * Whether layers of this norm take a {@link org.normkit.autograd.spi.PositionMask} of valid positions
      * ({@link NormLayer#forward(Tensor, org.normkit.autograd.spi.PositionMask)}); false unless overridden. A norm
-     * that says yes must be "centred moments over its {@link #layout}, then γ, β per channel" with a channel-first
-     * contract, as BatchNorm, InstanceNorm and GroupNorm are: the masked faces ({@link MaskedReference},
-     * {@link org.normkit.core.kernel.MaskedKernel}) are that math over the valid positions.
+     * that says yes has a channel-first contract; its masked faces are {@link #maskedReference} and
+     * {@link #maskedFused}, by default "centred moments over its {@link #layout}, then γ, β per channel" over the
+     * valid positions ({@link MaskedReference}, {@link org.normkit.core.kernel.MaskedKernel}), as BatchNorm,
+     * InstanceNorm and GroupNorm are; an uncentred norm overrides both (PowerNorm), else its layers refuse masks.
      */
     public boolean takesMask() {
         return false;
+    }
+
+    /**
+     * The reference face over the valid positions of {@code x} only, 0 at the others (see {@link #takesMask()}):
+     * centred moments over the valid elements of each set of {@code layout} unless overridden.
+     */
+    public Tensor maskedReference(NormLayer layer, Layout layout, Tensor x, Statistics use,
+                                  PositionMask mask) {
+        requireCenteredForTheDefaultMaskedFaces(layer);
+        return MaskedReference.apply(layer, layout, x, use, mask);
+    }
+
+    /**
+     * The fused face bound to {@code mask} for inputs of shape {@code input}:
+     * {@link org.normkit.core.kernel.MaskedKernel} unless overridden.
+     */
+    public FusedNorm maskedFused(NormLayer layer, Layout layout, Shape input, PositionMask mask) {
+        requireCenteredForTheDefaultMaskedFaces(layer);
+        return org.normkit.core.kernel.MaskedKernel.of(layer.spec().eps(), layout, input, mask);
+    }
+
+    /** Whether this norm overrides both masked faces (an uncentred norm needs to, to take masks). */
+    final boolean hasOwnMaskedFaces() {
+        try {
+            return getClass().getMethod("maskedReference", NormLayer.class, Layout.class, Tensor.class,
+                    Statistics.class, PositionMask.class).getDeclaringClass() != Norm.class
+                    && getClass().getMethod("maskedFused", NormLayer.class, Layout.class, Shape.class,
+                    PositionMask.class).getDeclaringClass() != Norm.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void requireCenteredForTheDefaultMaskedFaces(NormLayer layer) {
+        if (centering() != Centering.CENTERED) {
+            throw new IllegalStateException(layer.name() + " takes a mask but is uncentred, and the default masked "
+                    + "faces are centred: override Norm.maskedReference and Norm.maskedFused");
+        }
+    }
+
+    /**
+     * Whether a layer that updates its running statistics (training) normalises with the running statistics rather
+     * than the batch's, at this point of its training: false unless overridden (PowerNorm after its warm-up, Shen et
+     * al. 2020). {@link NormLayer#statisticsInUse()} asks it when the layer updates and its "uses running statistics"
+     * switch is off; the switch, when on, wins.
+     */
+    public boolean trainsWithRunningStatistics(NormLayer layer) {
+        return false;
+    }
+
+    /**
+     * Buffers a layer of {@code spec} keeps beyond the running statistics, name → initial value (PowerNorm's running
+     * gradient statistic); none unless overridden. The layer registers them in its state dict, hands them out with
+     * {@link NormLayer#buffer} and sets them back to these values in {@link NormLayer#resetRunningStats()}.
+     */
+    public Map<String, Tensor> stateBuffers(NormSpec spec) {
+        return Map.of();
+    }
+
+    /**
+     * The rule this norm's backward follows when it is not the derivative of its forward in the layer's current mode
+     * (see {@link org.normkit.autograd.spi.Normalization#approximateBackward}); empty, the default, when it is.
+     */
+    public Optional<String> approximateBackward(NormLayer layer) {
+        return Optional.empty();
     }
 
     /** The options this norm reads, name → meaning (with the default), in the order to list them. */

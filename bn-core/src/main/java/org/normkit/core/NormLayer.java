@@ -1,6 +1,8 @@
 package org.normkit.core;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
@@ -62,8 +64,9 @@ import org.normkit.core.kernel.Moments;
  * <ol>
  *   <li>Checks the dtype (the input must have the layer's dtype), the shape by the contract, then the norm's own
  *       {@link Norm#checkInput}.</li>
- *   <li>Chooses the statistics once ({@link #statisticsInUse()}): the running ones when the switch says so, else the
- *       batch's.</li>
+ *   <li>Chooses the statistics once ({@link #statisticsInUse()}): the running ones when the switch says so, or when
+ *       the layer updates them and its norm trains with them ({@link Norm#trainsWithRunningStatistics}: PowerNorm
+ *       after its warm-up), else the batch's.</li>
  *   <li>Runs one face: the layer's {@link Face}, or, for an AUTO layer, the face of the innermost {@link Face#scope};
  *       AUTO runs the fused face when there is one. A scope asking for FUSED runs a norm without a fused face on its
  *       reference face; a layer set to FUSED must have one. The fused face enters the autograd graph as one node
@@ -90,6 +93,8 @@ public final class NormLayer extends Normalization {
     private final Parameter weight;
     private final Parameter bias;
     private final RunningStats running;
+    private final Map<String, Tensor> stateBuffers = new LinkedHashMap<>();
+    private final Map<String, Tensor> stateBufferInitials = new LinkedHashMap<>();
     private Face face = Face.AUTO;
     private FusedNorm fusedFace;
     private boolean fusedResolved;
@@ -143,6 +148,10 @@ public final class NormLayer extends Normalization {
         if (running != null) {
             running.registerIn(this::registerBuffer);
         }
+        norm.stateBuffers(spec).forEach((buffer, initial) -> {
+            stateBufferInitials.put(buffer, initial.copy());
+            stateBuffers.put(buffer, registerBuffer(buffer, initial.copy()));
+        });
         applyTrainingSwitches(true);
     }
 
@@ -182,6 +191,16 @@ public final class NormLayer extends Normalization {
     /** The running statistics, when the layer keeps them. */
     public Optional<RunningStats> runningStats() {
         return Optional.ofNullable(running);
+    }
+
+    /** A buffer the norm keeps beyond the running statistics ({@link Norm#stateBuffers}); the error lists them. */
+    public Tensor buffer(String buffer) {
+        Tensor t = stateBuffers.get(buffer);
+        if (t == null) {
+            throw new IllegalArgumentException(name + " keeps no buffer '" + buffer + "'" + (stateBuffers.isEmpty()
+                    ? " (it keeps none beyond its running statistics)" : "; its buffers: " + stateBuffers.keySet()));
+        }
+        return t;
     }
 
     /**
@@ -273,14 +292,15 @@ public final class NormLayer extends Normalization {
                     + x.shape() + " valid, so there are no statistics to normalise with; leave such a batch out");
         }
         Layout layout = norm.layout(this, x.shape());
-        MaskedKernel kernel = MaskedKernel.of(spec.eps(), layout, x.shape(), mask);
         FusedNorm.Saved[] saved = new FusedNorm.Saved[1];
-        Tensor y = runsFused() ? fusedNode(kernel, x, use, saved, (input, statistics) -> reference(input, statistics,
-                mask)) : MaskedReference.apply(this, layout, x, use, mask);
+        Tensor y = runsFused() ? fusedNode(norm.maskedFused(this, layout, x.shape(), mask), x, use, saved,
+                (input, statistics) -> reference(input, statistics, mask))
+                : norm.maskedReference(this, layout, x, use, mask);
         if (updatesRunning) {
             try (GradMode.Scope ignored = GradMode.noGrad()) {
                 updateRunning(saved[0] != null && saved[0].fromBatch() ? fromSaved(saved[0], layout.setSize())
-                        : composedMoments(x, layout, mask), kernel.validCounts());
+                        : composedMoments(x, layout, mask),
+                        MaskedKernel.of(spec.eps(), layout, x.shape(), mask).validCounts());
             }
         }
         return y;
@@ -291,7 +311,7 @@ public final class NormLayer extends Normalization {
         requireMask();
         checkInput(x.shape());
         mask.requireFits(x.shape(), name);
-        return MaskedReference.apply(this, norm.layout(this, x.shape()), x, use, mask);
+        return norm.maskedReference(this, norm.layout(this, x.shape()), x, use, mask);
     }
 
     @Override
@@ -310,23 +330,28 @@ public final class NormLayer extends Normalization {
                 return kernel(x.shape()).backward(gradOutput, x, saved, gamma, gradMask);
             }
 
-            private MaskedKernel kernel(Shape input) {
+            private FusedNorm kernel(Shape input) {
                 checkInput(input);
-                return MaskedKernel.of(spec.eps(), norm.layout(NormLayer.this, input), input, mask);
+                return norm.maskedFused(NormLayer.this, norm.layout(NormLayer.this, input), input, mask);
             }
         });
     }
 
-    /** Whether {@link #forward(Tensor, PositionMask)} works: the norm takes masks (BatchNorm, InstanceNorm, GroupNorm). */
+    /**
+     * Whether {@link #forward(Tensor, PositionMask)} works: the norm takes masks (BatchNorm, InstanceNorm, GroupNorm,
+     * PowerNorm).
+     */
     @Override
     public boolean takesMask() {
-        return norm.takesMask() && norm.centering() == Centering.CENTERED && !contract.isTrailing();
+        return norm.takesMask() && !contract.isTrailing()
+                && (norm.centering() == Centering.CENTERED || norm.hasOwnMaskedFaces());
     }
 
     private void requireMask() {
         if (!takesMask()) {
             throw new UnsupportedOperationException(name + " takes no mask of valid positions: its statistics "
-                    + "cannot leave positions out; use batch_norm, instance_norm or group_norm, or gather the valid "
+                    + "cannot leave positions out; use batch_norm, instance_norm, group_norm or power_norm, or "
+                    + "gather the valid "
                     + "rows first (org.normkit.autograd.nn.ValidRows)");
         }
     }
@@ -359,10 +384,20 @@ public final class NormLayer extends Normalization {
         return FusedSecondOrder.REFERENCE_FACE;
     }
 
-    /** The running statistics when the switch says so (and the layer keeps them), else the batch's. */
+    /**
+     * The running statistics when the switch says so (and the layer keeps them), or when the layer updates them and
+     * its norm trains with them at this point ({@link Norm#trainsWithRunningStatistics}); else the batch's.
+     */
     @Override
     public Statistics statisticsInUse() {
-        return usesRunning ? running.asStatistics() : Statistics.batch();
+        boolean useRunning = usesRunning || (updatesRunning && norm.trainsWithRunningStatistics(this));
+        return useRunning ? running.asStatistics() : Statistics.batch();
+    }
+
+    /** The norm's rule when its backward is not the derivative of its forward in this layer's current mode. */
+    @Override
+    public Optional<String> approximateBackward() {
+        return norm.approximateBackward(this);
     }
 
     /**
@@ -516,11 +551,15 @@ public final class NormLayer extends Normalization {
 
     // ***** state helpers *****
 
-    /** Running statistics back to mean 0, variance 1, count 0 ({@code reset_running_stats}). */
+    /**
+     * Running statistics back to mean 0, variance 1, count 0 ({@code reset_running_stats}), and the norm's own
+     * buffers to their initial values.
+     */
     public void resetRunningStats() {
         if (running != null) {
             running.reset();
         }
+        stateBuffers.forEach((buffer, t) -> t.copyFrom(stateBufferInitials.get(buffer)));
     }
 
     /** γ back to ones, β to zeros, and the running statistics reset ({@code reset_parameters}). */
@@ -629,9 +668,21 @@ public final class NormLayer extends Normalization {
         return new Moments(moments[0].toDoubleArray(), moments[1].toDoubleArray(), layout.setSize());
     }
 
-    /** {@link #composedMoments} over the valid elements only ({@link MaskedReference#moments}). */
+    /**
+     * {@link #composedMoments} over the valid elements only ({@link MaskedReference#moments}; mean 0 and the mean
+     * square when uncentered).
+     */
     private Moments composedMoments(Tensor x, Layout layout, PositionMask mask) {
         Tensor[] moments = MaskedReference.moments(layout, x.detach(), mask.expandTo(x.shape(), x.dtype()));
+        if (norm.centering() == Centering.UNCENTERED) {
+            double[] mean = moments[0].toDoubleArray();
+            double[] variance = moments[1].toDoubleArray();
+            for (int s = 0; s < mean.length; s++) {
+                variance[s] += mean[s] * mean[s];
+                mean[s] = 0;
+            }
+            return new Moments(mean, variance, layout.setSize());
+        }
         return new Moments(moments[0].toDoubleArray(), moments[1].toDoubleArray(), layout.setSize());
     }
 

@@ -9,9 +9,11 @@ import java.util.Map;
 import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.nn.Parameter;
 import org.normkit.autograd.spi.Face;
+import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 
 /**
@@ -26,13 +28,22 @@ public final class NormGradCheck {
 
     private NormGradCheck() {}
 
-    /** Central differences against backprop for x and every parameter, with {@link Tolerance#GRADCHECK}. */
+    /**
+     * Central differences against backprop for x and every parameter, with {@link Tolerance#GRADCHECK}. For a layer
+     * whose backward is approximate in its current mode ({@link Normalization#approximateBackward}), the analytic
+     * side is the part of its backward that depends on the output gradient (the backward of the projection minus the
+     * backward of zero), and the numeric side differentiates the forward with the batch's statistics held at their
+     * values ({@link Normalization#referenceStatistics}): the derivative the approximation keeps. The layer's state
+     * (which such a backward may update) is restored afterwards.
+     */
     public static GradCheck.Report check(Normalization layer, Tensor x, long seed) {
         if (layer.spec().dtype() != DType.FLOAT64) {
             throw new IllegalArgumentException("gradcheck needs a float64 layer, got " + layer.spec().dtype()
                     + ": build it with NormSpec.withDtype(DType.FLOAT64)");
         }
         Statistics use = layer.statisticsInUse();
+        boolean approximate = layer.approximateBackward().isPresent();
+        Statistics numericUse = approximate && use.isBatch() ? heldConstant(layer, x, use) : use;
         Tensor input = x.detach().to(DType.FLOAT64).copy().requiresGrad(true);
         Map<String, Tensor> points = new LinkedHashMap<>();
         points.put("input", input);
@@ -45,14 +56,26 @@ public final class NormGradCheck {
                 points.put(name, t);
             }
         });
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        layer.stateDict().forEach((name, t) -> state.put(name, t.copy()));
 
-        layer.zeroGrad();
-        Tensor out = layer.reference(input, use);
-        Tensor projection = Tensor.randn(DType.FLOAT64, out.shape(), seed);
-        out.mul(projection).sum().backward();
-        Map<String, Tensor> analytic = new LinkedHashMap<>();
-        points.forEach((name, t) -> analytic.put(name, t.grad() == null ? t.zerosLike() : t.grad().copy()));
-        layer.zeroGrad();
+        Tensor projection;
+        Map<String, Tensor> analytic;
+        try {
+            layer.zeroGrad();
+            Tensor out = layer.reference(input, use);
+            projection = Tensor.randn(DType.FLOAT64, out.shape(), seed);
+            analytic = backward(layer, out, projection, points);
+            if (approximate) {
+                layer.loadStateDict(state);
+                Map<String, Tensor> ofZero = backward(layer, layer.reference(input, use), projection.zerosLike(),
+                        points);
+                analytic.replaceAll((name, g) -> g.sub(ofZero.get(name)));
+            }
+        } finally {
+            layer.loadStateDict(state);
+            layer.zeroGrad();
+        }
 
         List<Comparison> comparisons = new ArrayList<>();
         try (GradMode.Scope ignored = GradMode.noGrad()) {
@@ -63,17 +86,45 @@ public final class NormGradCheck {
                 for (int i = 0; i < v.length; i++) {
                     double saved = v[i];
                     v[i] = saved + STEP;
-                    double plus = layer.reference(input, use).mul(projection).sum().item();
+                    double plus = layer.reference(input, numericUse).mul(projection).sum().item();
                     v[i] = saved - STEP;
-                    double minus = layer.reference(input, use).mul(projection).sum().item();
+                    double minus = layer.reference(input, numericUse).mul(projection).sum().item();
                     v[i] = saved;
                     numeric.set(i, (plus - minus) / (2 * STEP));
                 }
-                comparisons.add(Comparison.of("gradient of " + e.getKey() + " " + point.shape(),
+                comparisons.add(Comparison.of("gradient of " + e.getKey() + " " + point.shape()
+                        + (approximate ? " (the part that depends on the output gradient, statistics held)" : ""),
                         analytic.get(e.getKey()), numeric, Tolerance.GRADCHECK));
             }
         }
         return new GradCheck.Report(comparisons);
+    }
+
+    /** One backward of {@code out} weighted by {@code gradOutput}: the gradient of every point (zeros for none). */
+    private static Map<String, Tensor> backward(Normalization layer, Tensor out, Tensor gradOutput,
+                                                Map<String, Tensor> points) {
+        layer.zeroGrad();
+        points.get("input").setGrad(null);
+        out.mul(gradOutput).sum().backward();
+        Map<String, Tensor> grads = new LinkedHashMap<>();
+        points.forEach((name, t) -> grads.put(name, t.grad() == null ? t.zerosLike() : t.grad().copy()));
+        layer.zeroGrad();
+        points.get("input").setGrad(null);
+        return grads;
+    }
+
+    /** The batch's statistics of {@code x} as constants: what an approximate backward holds fixed. */
+    private static Statistics heldConstant(Normalization layer, Tensor x, Statistics use) {
+        FusedNorm.Saved saved = layer.referenceStatistics(x.detach().to(DType.FLOAT64), use).orElseThrow(() ->
+                new IllegalArgumentException("the backward of " + layer + " is approximate ("
+                        + layer.approximateBackward().orElse("") + "), but the layer does not expose its batch "
+                        + "statistics (Normalization.referenceStatistics) to hold them constant: override it"));
+        double[] rstd = saved.rstd().toDoubleArray();
+        double[] variance = new double[rstd.length];
+        for (int s = 0; s < rstd.length; s++) {
+            variance[s] = 1.0 / (rstd[s] * rstd[s]) - layer.spec().eps();
+        }
+        return Statistics.running(saved.mean(), Tensor.wrap(variance, Shape.of(variance.length)));
     }
 
     /**

@@ -8,6 +8,8 @@ import org.normkit.autograd.tensor.Tensor;
  * The fast face of a normalization: a kernel pair like ATen's forward/backward functions. The forward writes y
  * into a preallocated {@code out} and returns what the analytic backward consumes; the backward computes only the
  * gradients the mask asks for. Neither touches running statistics: the layer updates them once, outside both faces.
+ * The one exception is state that a norm's rule updates in its backward by definition (PowerNorm's running gradient
+ * statistic, {@link Normalization#approximateBackward}): both faces then update it, each from its own sums.
  */
 public interface FusedNorm {
 

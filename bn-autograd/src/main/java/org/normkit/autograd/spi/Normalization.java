@@ -56,12 +56,29 @@ public abstract class Normalization extends Module {
         return FusedSecondOrder.REFUSED;
     }
 
+    /**
+     * Empty (the default) when the backward of {@link #forward} in the layer's current mode is the derivative of its
+     * forward. A norm whose backward is by definition something else (PowerNorm in training, Shen et al. 2020: the
+     * quadratic mean is held constant and a running gradient statistic is subtracted) returns the rule it follows,
+     * in one line, and its faces must both follow it; {@link #reference} then expresses the rule with composed ops
+     * and custom nodes, so "reference" means the obviously right statement of the rule, not of a derivative.
+     *
+     * <p>The generic checks adapt: a first-order gradcheck compares the part of the backward that depends on the
+     * output gradient (the backward of the gradient minus the backward of zero) with finite differences of the
+     * forward with the batch's statistics held at their values ({@link #referenceStatistics}), and the second-order
+     * checks are skipped in such a mode (an approximate first derivative has no second one to check). The part that
+     * does not depend on the output gradient, and any state the backward updates, are the norm's own tests' to pin.
+     */
+    public Optional<String> approximateBackward() {
+        return Optional.empty();
+    }
+
     // ***** masks of valid positions (padded sequences) *****
 
     /**
      * Whether this norm takes a {@link PositionMask}: its statistics then leave out the invalid (padded) positions,
-     * and so does its running-statistics update. False unless a norm says otherwise; BatchNorm, InstanceNorm and
-     * GroupNorm take one.
+     * and so does its running-statistics update. False unless a norm says otherwise; BatchNorm, InstanceNorm,
+     * GroupNorm and PowerNorm take one.
      */
     public boolean takesMask() {
         return false;

@@ -274,7 +274,7 @@ class MaskedStatisticsTest {
         }
 
         @Test
-        void theMaskedNormsAreBatchInstanceAndGroupNorm() {
+        void theMaskedNormsAreBatchInstanceGroupAndPowerNorm() {
             List<String> taking = new ArrayList<>();
             for (String name : REGISTRY.names()) {
                 var provider = REGISTRY.get(name);
@@ -283,8 +283,8 @@ class MaskedStatisticsTest {
                     taking.add(name.replaceAll("\\d?d$", ""));
                 }
             }
-            assertEquals(List.of("batch_norm", "group_norm", "instance_norm"), taking.stream().distinct().sorted()
-                    .toList());
+            assertEquals(List.of("batch_norm", "group_norm", "instance_norm", "power_norm"),
+                    taking.stream().distinct().sorted().toList());
         }
     }
 
