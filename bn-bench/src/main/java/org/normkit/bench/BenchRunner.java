@@ -28,9 +28,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@link BenchReport}.
  *
  * <p>{@link #run} starts one benchmark JVM per thread count ({@link SharedJvm}, {@link JobMain} running a
- * {@link BenchJob}), with {@code OPENBLAS_NUM_THREADS} set to it: a thread count has to reach the norm kernels
- * ({@code KernelThreads}, set by the benchmarks) and the BLAS of the matrix products, whose pool OpenBLAS sizes once,
- * when it loads. Each such JVM has a temporary directory of its own, so JMH's lock ({@code java.io.tmpdir/jmh.lock})
+ * {@link BenchJob}), with {@code OPENBLAS_NUM_THREADS=1}, as {@code ./normkit} runs training: the thread count
+ * reaches every kernel through {@code KernelThreads} (set by the benchmarks), the matrix products included, which
+ * cut themselves into blocks of single-threaded BLAS calls on that pool; OpenBLAS's own pool (sized once, when it
+ * loads) would contend with it. Each such JVM has a temporary directory of its own, so JMH's lock ({@code java.io.tmpdir/jmh.lock})
  * is its own and two runs on one machine do not refuse each other. Inside, JMH runs the benchmarks in that JVM
  * ({@code forks == 0}, a quick look) or forks a JVM per benchmark, which inherits the arguments.
  *
@@ -59,7 +60,7 @@ public final class BenchRunner {
         for (int threads : plan.selection().threads()) {
             BenchPlan one = plan.withThreads(threads);
             BenchReport part = SharedJvm.run(new BenchJob(one.selection(), settings, done, plan.combos()),
-                    settings.jvmArgs(), Map.of(BLAS_THREADS, Integer.toString(threads)), progress);
+                    settings.jvmArgs(), Map.of(BLAS_THREADS, "1"), progress);
             done += one.combos();
             report = report == null ? part : report.plus(part);
         }

@@ -32,10 +32,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Parameters: {@code net} ({@code mlp}, {@code lenet}), {@code norm} (a registered name, or {@code none} for
  * the net without norms, where the face makes no difference), {@code face} ({@code reference}, {@code fused}) and
- * {@code threads}, the norm kernels' thread count ({@link KernelThreads}). The matrix products run in the BLAS
- * that {@code org.normkit.autograd.loops.Gemm} found, whose own thread count is set outside the JVM (OpenBLAS reads
+ * {@code threads}, the kernels' thread count ({@link KernelThreads}): norms, convolutions, the linear layers'
+ * products (blocks of single-threaded BLAS calls on the pool), Adam. The BLAS that
+ * {@code org.normkit.autograd.loops.Gemm} found has a thread count of its own, set outside the JVM (OpenBLAS reads
  * {@code OPENBLAS_NUM_THREADS} when it loads): {@code normkit bench --training} starts one JVM per thread count
- * with that variable set to the same number. Under plain JMH, set it yourself:
+ * with it set to 1, so that one pool runs everything. Under plain JMH, set it yourself:
  * {@code OPENBLAS_NUM_THREADS=1 java --add-modules=jdk.incubator.vector -cp normkit.jar org.openjdk.jmh.Main
  * TrainingStepBenchmark -p net=mlp -p norm=batch_norm,none}.
  */

@@ -67,8 +67,9 @@ final class TrainingOptions {
             + "for a sweep normkit-runs/sweep-SETTING); rerunning with the same folder resumes.")
     Path out;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "1", description = "Threads of the normalization kernels, as "
-            + "set_num_threads in PyTorch (default: ${DEFAULT-VALUE}). Native BLAS follows OPENBLAS_NUM_THREADS instead.")
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "1", description = "Threads of the kernels (norms, convolutions, "
+            + "the linear layers' products, the optimizer), as set_num_threads in PyTorch (default: ${DEFAULT-VALUE}). "
+            + "./normkit runs OpenBLAS on one thread unless OPENBLAS_NUM_THREADS says otherwise.")
     int threads;
 
     @Option(names = "--face", paramLabel = "FACE", defaultValue = "auto", description = "Which face of each norm trains: auto (fused when "

@@ -14,7 +14,12 @@ final class Scratch {
     static final int PADDED = 2;
     /** A product over the wide positions of {@link ShiftedConvolution}, or the output gradient laid out on them. */
     static final int WIDE_OUTPUT = 3;
-    private static final int SLOTS = 4;
+    /** A block of a transposed operand of {@link Gemm}'s row-block products, copied out contiguously. */
+    static final int PRODUCT_ROWS = 4;
+    /** The first and the second operand of a strided {@link Gemm} product whose slice netlib would refuse in place. */
+    static final int PACKED_A = 5;
+    static final int PACKED_B = 6;
+    private static final int SLOTS = 7;
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
 
     private final float[][] floats = new float[SLOTS][0];

@@ -2,8 +2,8 @@ package org.normkit.autograd.nn;
 
 import java.util.SplittableRandom;
 
+import org.normkit.autograd.ops.Attention;
 import org.normkit.autograd.ops.Masks;
-import org.normkit.autograd.ops.Softmax;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
@@ -12,8 +12,9 @@ import org.normkit.autograd.tensor.Tensor;
 /**
  * Multi-head scaled dot-product self-attention, {@code torch.nn.MultiheadAttention(d, heads, batch_first=True)}
  * with query = key = value: softmax(Q·Kᵀ/√(d/heads) + mask)·V per head, heads concatenated, then the output
- * projection (Vaswani et al. 2017). Composed from primitives (batched matmul over (B, heads)) and the fused softmax
- * over the key axis ({@link Softmax}), so its gradient is the chain rule's.
+ * projection (Vaswani et al. 2017). The input projection is one product to the packed (B, T, 3d) [Q | K | V]; the
+ * heads' attention is one fused op on it ({@link Attention#selfAttention}, held against its composition from
+ * primitives, {@link Attention#composed}), which reads every head in place and writes the joined context.
  *
  * <p>Parameters as PyTorch names and initialises them: {@code in_proj_weight} (3d, d) Xavier-uniform,
  * {@code in_proj_bias} zeros, {@code out_proj.weight} (d, d) with Linear's default and {@code out_proj.bias} zeros.
@@ -53,26 +54,8 @@ public final class MultiHeadAttention extends Module {
         if (x.rank() != 3 || x.dim(2) != dim) {
             throw new ShapeException(this + ": expected input (batch, steps, " + dim + "), got " + x.shape());
         }
-        int batch = x.dim(0);
-        int steps = x.dim(1);
-        int headDim = dim / heads;
         Tensor qkv = x.matmulTransposed(inProjWeight.value()).add(inProjBias.value());
-        Tensor q = split(qkv.narrow(2, 0, dim), batch, steps, headDim);
-        Tensor k = split(qkv.narrow(2, dim, dim), batch, steps, headDim);
-        Tensor v = split(qkv.narrow(2, 2 * dim, dim), batch, steps, headDim);
-        // The queries scaled rather than the scores: (B, heads, T, d/heads) elements instead of (B, heads, T, T), the
-        // same values (exactly so when 1/√(d/heads) is a power of two, as for 16 features a head).
-        Tensor scores = q.mul(1.0 / Math.sqrt(headDim)).matmulTransposed(k);
-        if (keep != null) {
-            scores = Masks.apply(scores, keep);
-        }
-        Tensor context = Softmax.softmax(scores, -1).matmul(v).permute(0, 2, 1, 3).reshape(batch, steps, dim);
-        return outProj.forward(context);
-    }
-
-    /** (B, T, d) → (B, heads, T, d/heads). */
-    private Tensor split(Tensor x, int batch, int steps, int headDim) {
-        return x.reshape(batch, steps, heads, headDim).permute(0, 2, 1, 3);
+        return outProj.forward(Attention.selfAttention(qkv, heads, keep));
     }
 
     @Override

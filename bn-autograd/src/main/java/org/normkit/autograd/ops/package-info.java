@@ -23,9 +23,10 @@
  *
  * <p>Fused ops, each one node with an analytic backward and a composed reference it is tested against (in a pass
  * that builds a graph the reference is differentiated instead): {@link org.normkit.autograd.ops.Softmax} ("softmax",
- * "logSoftmax" over the last axis) and {@link org.normkit.autograd.ops.LstmCell} ("lstmGateActivations",
- * "lstmCellState", "lstmHiddenState"), written where a profile of the sequence nets' training step found the
- * composed versions' many small nodes costly.
+ * "logSoftmax" over the last axis), {@link org.normkit.autograd.ops.LstmCell} ("lstmGateActivations",
+ * "lstmCellState", "lstmHiddenState") and {@link org.normkit.autograd.ops.Attention} ("attention": the heads of
+ * self-attention read in place from the packed projection), written where a profile of the sequence nets' training
+ * step found the composed versions' many small nodes, or their copies, costly.
  *
  * <p>Higher orders: each backward is written with primitives on the op's own inputs and outputs (where a fused loop
  * serves the first order, the same derivative is composed from primitives when grad mode is on), so a backward pass

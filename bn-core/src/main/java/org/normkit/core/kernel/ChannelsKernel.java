@@ -29,15 +29,15 @@ final class ChannelsKernel {
     /**
      * Mean and biased variance of the channels of block {@code block}: pieces of at most {@link NormKernel#CHUNK}
      * elements per channel are summed once around a shift taken from the piece (Σd, Σd² with d = x − shift), and the
-     * pieces are merged with Chan et al.'s pairwise update.
+     * pieces are merged with Chan et al.'s pairwise update. {@code pieces} holds the working sums of every channel
+     * (the block uses its own channels' entries).
      */
-    void moments(Elements x, boolean centered, int block, double[] mean, double[] variance) {
+    void moments(Elements x, boolean centered, int block, double[] mean, double[] variance, Pieces pieces) {
         int c0 = block * perBlock;
         int cb = Math.min(channels, c0 + perBlock) - c0;
-        Pieces p = new Pieces(cb);
-        for (int ci = 0; ci < cb; ci++) {
-            mean[c0 + ci] = 0;
-        }
+        Block p = new Block(pieces);
+        java.util.Arrays.fill(mean, c0, c0 + cb, 0.0);
+        java.util.Arrays.fill(pieces.m2, c0, c0 + cb, 0.0);
         if (spatial <= NormKernel.CHUNK) {
             // With one spatial position the sums of a strip of channels stay in registers down the rows, so a piece
             // need not fit the L1 cache: pieces of CHUNK rows, not CHUNK elements, spare the merges (four divisions
@@ -54,66 +54,96 @@ final class ChannelsKernel {
             }
         }
         double m = (double) batch * spatial;
-        for (int ci = 0; ci < cb; ci++) {
-            variance[c0 + ci] = Math.max(0, p.m2[ci] / m);
+        double[] m2 = pieces.m2;
+        for (int c = c0; c < c0 + cb; c++) {
+            variance[c] = Math.max(0, m2[c] / m);
         }
     }
 
-    /** Scratch of one block's moment computation. */
-    private static final class Pieces {
+    /**
+     * The working sums of the moment computation, one entry per channel, indexed by channel: each block writes its
+     * own channels' entries only, so the blocks of one call share the arrays (per-thread scratch of the caller).
+     */
+    static final class Pieces {
         final double[] m2;
         final double[] center;
         final double[] squares;
         final double[] correction;
-        final double[] pair = new double[2];
-        double count;
 
-        Pieces(int cb) {
-            m2 = new double[cb];
-            center = new double[cb];
-            squares = new double[cb];
-            correction = new double[cb];
+        private Pieces(double[] m2, double[] center, double[] squares, double[] correction) {
+            this.m2 = m2;
+            this.center = center;
+            this.squares = squares;
+            this.correction = correction;
+        }
+
+        /** Over the calling thread's scratch, for {@code channels} channels. */
+        static Pieces of(KernelScratch scratch, int channels) {
+            return new Pieces(scratch.doubles(KernelScratch.M2, channels),
+                    scratch.doubles(KernelScratch.CENTER, channels), scratch.doubles(KernelScratch.SQUARES, channels),
+                    scratch.doubles(KernelScratch.CORRECTION, channels));
         }
     }
 
-    private void mergePiece(Elements x, boolean centered, int c0, int cb, int n0, int n1, int s0, int s1, Pieces p,
+    /** One block's state of the merge: the count so far and a pair for the run sums. */
+    private static final class Block {
+        final Pieces sums;
+        final double[] pair = new double[2];
+        double count;
+
+        Block(Pieces sums) {
+            this.sums = sums;
+        }
+    }
+
+    private void mergePiece(Elements x, boolean centered, int c0, int cb, int n0, int n1, int s0, int s1, Block b,
                             double[] mean) {
         int len = s1 - s0;
         double pieceCount = (double) (n1 - n0) * len;
-        java.util.Arrays.fill(p.squares, 0);
-        java.util.Arrays.fill(p.correction, 0);
+        Pieces p = b.sums;
+        int c1 = c0 + cb;
+        java.util.Arrays.fill(p.squares, c0, c1, 0.0);
+        java.util.Arrays.fill(p.correction, c0, c1, 0.0);
         if (centered) {
             // One read per piece: the sums run around a shift taken from the piece itself (see RowsKernel).
-            for (int ci = 0; ci < cb; ci++) {
-                p.center[ci] = x.get((n0 * channels + c0 + ci) * spatial + s0);
+            for (int c = c0; c < c1; c++) {
+                p.center[c] = x.get((n0 * channels + c) * spatial + s0);
             }
+        } else {
+            java.util.Arrays.fill(p.center, c0, c1, 0.0);
         }
         if (spatial == 1) {
-            x.accumulateDeviations(p.squares, p.correction, p.center, 0, n0 * channels + c0, channels, n1 - n0, cb);
+            x.accumulateDeviations(p.squares, p.correction, p.center, c0, n0 * channels + c0, channels, n1 - n0, cb);
         } else {
             for (int n = n0; n < n1; n++) {
-                for (int ci = 0; ci < cb; ci++) {
-                    x.deviations((n * channels + c0 + ci) * spatial + s0, len, p.center[ci], p.pair);
-                    p.squares[ci] += p.pair[0];
-                    p.correction[ci] += p.pair[1];
+                for (int c = c0; c < c1; c++) {
+                    x.deviations((n * channels + c) * spatial + s0, len, p.center[c], b.pair);
+                    p.squares[c] += b.pair[0];
+                    p.correction[c] += b.pair[1];
                 }
             }
         }
-        double total = p.count + pieceCount;
+        double total = b.count + pieceCount;
         double weight = pieceCount / total;
-        double spread = p.count * pieceCount / total;
-        for (int ci = 0; ci < cb; ci++) {
-            if (centered) {
-                double pieceM2 = p.squares[ci] - p.correction[ci] * p.correction[ci] / pieceCount;
-                double pieceMean = p.center[ci] + p.correction[ci] / pieceCount;
-                double delta = pieceMean - mean[c0 + ci];
-                mean[c0 + ci] += delta * weight;
-                p.m2[ci] += pieceM2 + delta * delta * spread;
-            } else {
-                p.m2[ci] += p.squares[ci];
+        double spread = b.count * pieceCount / total;
+        double[] m2 = p.m2;
+        double[] squares = p.squares;
+        double[] correction = p.correction;
+        double[] center = p.center;
+        if (centered) {
+            for (int c = c0; c < c1; c++) {
+                double pieceM2 = squares[c] - correction[c] * correction[c] / pieceCount;
+                double pieceMean = center[c] + correction[c] / pieceCount;
+                double delta = pieceMean - mean[c];
+                mean[c] += delta * weight;
+                m2[c] += pieceM2 + delta * delta * spread;
+            }
+        } else {
+            for (int c = c0; c < c1; c++) {
+                m2[c] += squares[c];
             }
         }
-        p.count = total;
+        b.count = total;
     }
 
     /** Normalises the channels of a block with the per-channel mean, scale = rstd·γ and shift = β. */

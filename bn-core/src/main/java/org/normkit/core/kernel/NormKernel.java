@@ -54,11 +54,20 @@ import org.normkit.autograd.tensor.Tensor;
  * asked for under constant statistics. Outputs are written into preallocated tensors; loops run over the flat
  * arrays.
  *
+ * <h2>Per-call work of one entry per set</h2>
+ * A call over a small tensor with many sets (BatchNorm over (256, 1024): 1,024 channels, 256 elements each) spends a
+ * good part of its time on per-set arrays. So the working arrays that do not leave the call (variances, scales, the
+ * moment pieces' sums, the backward's coefficients, their float mirrors) are the calling thread's, reused from call
+ * to call ({@link KernelScratch}); only the saved mean and rstd and the parameter gradients are allocated. A kernel
+ * made by {@link #of} keeps γ and β converted to its form between calls ({@link AffineCopies}) and compares them
+ * with the tensors on every call, so a parameter changed in place is read as it is now. The per-set loops are plain
+ * loops over arrays, which the JIT vectorises.
+ *
  * <h2>Threads</h2>
  * Work is split over {@link KernelThreads} in blocks of whole channels (channels layout) or whole rows (rows layout)
  * whose boundaries depend only on the shape; the results are bit-identical for any thread count. A call with less
- * work than {@code KernelThreads.SERIAL_WORK} (2²⁰) element-passes stays on the caller. Instances are immutable and
- * thread-safe.
+ * work than {@code KernelThreads.SERIAL_WORK} (2²⁰) element-passes stays on the caller. Instances are thread-safe:
+ * their only state is the kept γ and β, which a call takes and gives back.
  */
 public final class NormKernel implements FusedNorm {
     /** Target size of one block of work, in elements. */
@@ -75,6 +84,9 @@ public final class NormKernel implements FusedNorm {
     private final Centering centering;
     private final double eps;
     private final Function<Shape, Layout> layoutOf;
+    /** γ and β in the kernels' form, kept from call to call (a fused face serves one layer). */
+    private final AffineCopies gammaCopies = new AffineCopies();
+    private final AffineCopies betaCopies = new AffineCopies();
 
     private NormKernel(Centering centering, double eps, Function<Shape, Layout> layoutOf) {
         requireEps(eps);
@@ -101,18 +113,31 @@ public final class NormKernel implements FusedNorm {
 
     @Override
     public Saved forward(Tensor x, Tensor gamma, Tensor beta, Statistics use, Tensor out) {
-        return forward(layoutOf.apply(x.shape()), centering, eps, x, gamma, beta, use, out);
+        AffineCopies.Copy g = gammaCopies.take();
+        AffineCopies.Copy b = betaCopies.take();
+        try {
+            return forward(layoutOf.apply(x.shape()), centering, eps, x, gamma, beta, use, out, g, b);
+        } finally {
+            gammaCopies.give(g);
+            betaCopies.give(b);
+        }
     }
 
     @Override
     public Gradients backward(Tensor gradOutput, Tensor x, Saved saved, Tensor gamma, GradMask mask) {
-        return backward(layoutOf.apply(x.shape()), centering, gradOutput, x, saved, gamma, mask);
+        return backward(gradOutput, x, saved, gamma, mask,
+                mask.input() ? Tensor.zeros(x.dtype(), x.shape()) : null);
     }
 
     @Override
     public Gradients backward(Tensor gradOutput, Tensor x, Saved saved, Tensor gamma, GradMask mask,
                               Tensor gradInput) {
-        return backward(layoutOf.apply(x.shape()), centering, gradOutput, x, saved, gamma, mask, gradInput);
+        AffineCopies.Copy g = gammaCopies.take();
+        try {
+            return backward(layoutOf.apply(x.shape()), centering, gradOutput, x, saved, gamma, mask, gradInput, g);
+        } finally {
+            gammaCopies.give(g);
+        }
     }
 
     // ***** the kernels with an explicit layout *****
@@ -124,50 +149,62 @@ public final class NormKernel implements FusedNorm {
      */
     public static Saved forward(Layout layout, Centering centering, double eps, Tensor x, Tensor gamma, Tensor beta,
                                 Statistics use, Tensor out) {
+        return forward(layout, centering, eps, x, gamma, beta, use, out, new AffineCopies.Copy(),
+                new AffineCopies.Copy());
+    }
+
+    private static Saved forward(Layout layout, Centering centering, double eps, Tensor x, Tensor gamma, Tensor beta,
+                                 Statistics use, Tensor out, AffineCopies.Copy gammaCopy,
+                                 AffineCopies.Copy betaCopy) {
         requireEps(eps);
         layout.requireCovers(x.shape(), "normalize");
         Shape.requireSame(x.shape(), out.shape(), "normalize", "the output tensor");
         requireSameDtype(x, out, "the output tensor");
         boolean mirror = x.dtype() == DType.FLOAT32;
-        Coefficients g = Coefficients.of(affine(gamma, layout, "gamma", 1.0), mirror);
-        Coefficients b = Coefficients.of(affine(beta, layout, "beta", 0.0), mirror);
+        Coefficients g = gammaCopy.of(requireAffine(gamma, layout, "gamma"), layout.affineSize(), 1.0, mirror);
+        Coefficients b = betaCopy.of(requireAffine(beta, layout, "beta"), layout.affineSize(), 0.0, mirror);
         boolean centered = centering == Centering.CENTERED;
         int sets = layout.sets();
-        Coefficients mean = Coefficients.zeros(sets, mirror);
+        KernelScratch scratch = KernelScratch.ofThread();
+        // The saved mean and rstd are returned: fresh arrays. Everything else per set is scratch.
+        double[] meanD = new double[sets];
         double[] rstd = new double[sets];
         double[] runningMean = null;
         double[] runningVar = null;
+        int entries = 0;
         if (use instanceof Statistics.Running running) {
-            runningMean = running.mean().toDoubleArray();
-            runningVar = running.variance().toDoubleArray();
-            requireTiling(runningMean.length, runningVar.length, sets);
+            requireTiling(running.mean().numel(), running.variance().numel(), sets);
+            entries = running.mean().numel();
+            runningMean = doubles(running.mean(), scratch, KernelScratch.RUNNING_MEAN);
+            runningVar = doubles(running.variance(), scratch, KernelScratch.RUNNING_VARIANCE);
         }
+        final int tiles = entries;
         Elements ex = Elements.of(x);
         Elements ey = Elements.of(out);
         final double[] rm = runningMean;
         final double[] rv = runningVar;
         if (layout instanceof Layout.Channels channels) {
             ChannelsKernel k = new ChannelsKernel(channels);
-            double[] variance = new double[sets];
-            Coefficients scale = Coefficients.zeros(sets, mirror);
+            Coefficients mean = Coefficients.over(meanD, mirror ? scratch.floats(KernelScratch.MEAN, sets) : null);
+            Coefficients scale = scratch.coefficients(KernelScratch.SCALE, sets, mirror);
             if (rm != null) {
-                for (int c = 0; c < sets; c++) {
-                    mean.set(c, centered ? rm[c % rm.length] : 0.0);
-                    rstd[c] = 1.0 / Math.sqrt(rv[c % rv.length] + eps);
-                    scale.set(c, rstd[c] * g.d[c]);
-                }
+                constantCoefficients(centered, eps, rm, rv, tiles, sets, meanD, rstd);
+                scaleCoefficients(0, sets, rstd, g.d, mean, scale);
                 KernelThreads.forEachBlock(k.sampleBlocks(), work(x, NORMALIZE_PASSES),
                         block -> k.normalizeSamples(ex, ey, block, mean, scale, b));
-                return new Saved(Tensor.wrap(mean.d, Shape.of(sets)), Tensor.wrap(rstd, Shape.of(sets)), false);
+                return new Saved(Tensor.wrap(meanD, Shape.of(sets)), Tensor.wrap(rstd, Shape.of(sets)), false);
             }
             // Batch statistics: each block of channels gets its moments and is normalised while it is in cache.
+            double[] variance = scratch.doubles(KernelScratch.VARIANCE, sets);
+            ChannelsKernel.Pieces pieces = ChannelsKernel.Pieces.of(scratch, sets);
             KernelThreads.forEachBlock(k.blocks(), work(x, FORWARD_PASSES), block -> {
-                k.moments(ex, centered, block, mean.d, variance);
-                for (int c = k.first(block); c < k.end(block); c++) {
+                int first = k.first(block);
+                int end = k.end(block);
+                k.moments(ex, centered, block, meanD, variance, pieces);
+                for (int c = first; c < end; c++) {
                     rstd[c] = 1.0 / Math.sqrt(variance[c] + eps);
-                    mean.set(c, mean.d[c]);
-                    scale.set(c, rstd[c] * g.d[c]);
                 }
+                scaleCoefficients(first, end, rstd, g.d, mean, scale);
                 k.normalize(ex, ey, block, mean, scale, b);
             });
         } else {
@@ -178,18 +215,126 @@ public final class NormKernel implements FusedNorm {
                 for (int r = k.first(block); r < k.end(block); r++) {
                     if (rm == null) {
                         k.rowMoments(ex, centered, r, pair, meanVariance);
-                        mean.d[r] = meanVariance[0];
+                        meanD[r] = meanVariance[0];
                         rstd[r] = 1.0 / Math.sqrt(meanVariance[1] + eps);
                     } else {
-                        mean.d[r] = centered ? rm[r % rm.length] : 0.0;
-                        rstd[r] = 1.0 / Math.sqrt(rv[r % rv.length] + eps);
+                        meanD[r] = centered ? rm[r % tiles] : 0.0;
+                        rstd[r] = 1.0 / Math.sqrt(rv[r % tiles] + eps);
                     }
-                    k.normalizeRow(ex, ey, r, mean.d[r], rstd[r], g, b);
+                    k.normalizeRow(ex, ey, r, meanD[r], rstd[r], g, b);
                 }
             });
         }
         Shape perSet = Shape.of(sets);
-        return new Saved(Tensor.wrap(mean.d, perSet), Tensor.wrap(rstd, perSet), rm == null);
+        return new Saved(Tensor.wrap(meanD, perSet), Tensor.wrap(rstd, perSet), rm == null);
+    }
+
+    /**
+     * The mean and rstd of every set from constant statistics of {@code entries} values each, set s taking entry
+     * s mod entries (no division per set when there is one entry per set).
+     */
+    private static void constantCoefficients(boolean centered, double eps, double[] runningMean, double[] runningVar,
+                                             int entries, int sets, double[] mean, double[] rstd) {
+        if (entries == sets) {
+            for (int c = 0; c < sets; c++) {
+                mean[c] = centered ? runningMean[c] : 0.0;
+                rstd[c] = 1.0 / Math.sqrt(runningVar[c] + eps);
+            }
+            return;
+        }
+        for (int c = 0; c < sets; c++) {
+            mean[c] = centered ? runningMean[c % entries] : 0.0;
+            rstd[c] = 1.0 / Math.sqrt(runningVar[c % entries] + eps);
+        }
+    }
+
+    /**
+     * {@code scale = rstd·γ} over the sets {@code [from, end)}, and the float mirrors of the mean and the scale for
+     * float32 data: plain loops over arrays, which the JIT vectorises.
+     */
+    private static void scaleCoefficients(int from, int end, double[] rstd, double[] gamma, Coefficients mean,
+                                          Coefficients scale) {
+        double[] s = scale.d;
+        for (int c = from; c < end; c++) {
+            s[c] = rstd[c] * gamma[c];
+        }
+        if (scale.f != null) {
+            float[] sf = scale.f;
+            float[] mf = mean.f;
+            double[] md = mean.d;
+            for (int c = from; c < end; c++) {
+                sf[c] = (float) s[c];
+                mf[c] = (float) md[c];
+            }
+        }
+    }
+
+    /** Pass 2 of a rows layout for row {@code r}, from its pass-1 sums {@code sums} = (Σγg, Σγg·(x − μ)). */
+    private static void rowGradInput(RowsKernel k, Elements x, Elements g, Elements dx, int r, double mean,
+                                     double rstd, Coefficients gamma, double[] sums, boolean fromBatch,
+                                     boolean centered, double m) {
+        double b = fromBatch ? -rstd * rstd * rstd * sums[1] / m : 0.0;
+        double c = fromBatch && centered ? -rstd * sums[0] / m : 0.0;
+        k.rowGradInput(x, g, dx, r, mean, rstd, gamma, b, c);
+    }
+
+    /**
+     * The input gradient's coefficients over the sets {@code [from, end)}: {@code a = rstd·γ}, and with batch
+     * statistics {@code b = −rstd³·γ·Σg(x − μ)/m}, {@code c = −rstd·γ·Σg/m} (0 uncentered), else b = c = 0; with the
+     * float mirrors for float32 data. Plain loops over arrays, which the JIT vectorises.
+     */
+    private static void gradCoefficients(int from, int end, boolean centered, boolean fromBatch, double m,
+                                         double[] rstd, double[] gamma, double[] sumG, double[] sumGX,
+                                         Coefficients mean, Coefficients a, Coefficients b, Coefficients c) {
+        double[] ad = a.d;
+        double[] bd = b.d;
+        double[] cd = c.d;
+        for (int ch = from; ch < end; ch++) {
+            ad[ch] = rstd[ch] * gamma[ch];
+        }
+        if (fromBatch) {
+            for (int ch = from; ch < end; ch++) {
+                double r = rstd[ch];
+                bd[ch] = -r * r * r * gamma[ch] * sumGX[ch] / m;
+            }
+            if (centered) {
+                for (int ch = from; ch < end; ch++) {
+                    cd[ch] = -rstd[ch] * gamma[ch] * sumG[ch] / m;
+                }
+            } else {
+                Arrays.fill(cd, from, end, 0.0);
+            }
+        } else {
+            Arrays.fill(bd, from, end, 0.0);
+            Arrays.fill(cd, from, end, 0.0);
+        }
+        if (a.f != null) {
+            float[] af = a.f;
+            float[] bf = b.f;
+            float[] cf = c.f;
+            float[] mf = mean.f;
+            double[] md = mean.d;
+            for (int ch = from; ch < end; ch++) {
+                af[ch] = (float) ad[ch];
+                bf[ch] = (float) bd[ch];
+                cf[ch] = (float) cd[ch];
+                mf[ch] = (float) md[ch];
+            }
+        }
+    }
+
+    /** The values of {@code t} in double: a float64 tensor's own array (read only), else converted into scratch. */
+    private static double[] doubles(Tensor t, KernelScratch scratch, int slot) {
+        if (t.dtype() == DType.FLOAT64) {
+            return t.doubleData();
+        }
+        int n = t.numel();
+        double[] d = scratch.doubles(slot, n);
+        float[] f = t.floatData();
+        for (int i = 0; i < n; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     /**
@@ -209,6 +354,11 @@ public final class NormKernel implements FusedNorm {
      */
     public static Gradients backward(Layout layout, Centering centering, Tensor gradOutput, Tensor x, Saved saved,
                                      Tensor gamma, GradMask mask, Tensor gradInput) {
+        return backward(layout, centering, gradOutput, x, saved, gamma, mask, gradInput, new AffineCopies.Copy());
+    }
+
+    private static Gradients backward(Layout layout, Centering centering, Tensor gradOutput, Tensor x, Saved saved,
+                                      Tensor gamma, GradMask mask, Tensor gradInput, AffineCopies.Copy gammaCopy) {
         layout.requireCovers(x.shape(), "normalize backward");
         Shape.requireSame(x.shape(), gradOutput.shape(), "normalize backward", "the output gradient");
         if (gradOutput.dtype() != x.dtype()) {
@@ -221,7 +371,7 @@ public final class NormKernel implements FusedNorm {
         int sets = layout.sets();
         boolean mirror = x.dtype() == DType.FLOAT32;
         double[] rstd = perSet(saved.rstd(), sets, "saved rstd");
-        Coefficients g = Coefficients.of(affine(gamma, layout, "gamma", 1.0), mirror);
+        Coefficients g = gammaCopy.of(requireAffine(gamma, layout, "gamma"), layout.affineSize(), 1.0, mirror);
         boolean centered = centering == Centering.CENTERED;
         boolean fromBatch = saved.fromBatch();
         double m = layout.setSize();
@@ -242,32 +392,31 @@ public final class NormKernel implements FusedNorm {
 
         if (layout instanceof Layout.Channels channels) {
             ChannelsKernel k = new ChannelsKernel(channels);
-            Coefficients mean = Coefficients.of(perSet(saved.mean(), sets, "saved mean").clone(), mirror);
+            KernelScratch scratch = KernelScratch.ofThread();
+            double[] meanD = perSet(saved.mean(), sets, "saved mean");
+            Coefficients mean = Coefficients.over(meanD, mirror ? scratch.floats(KernelScratch.MEAN, sets) : null);
             boolean needSums = dGamma != null || dBeta != null || (dx != null && fromBatch);
-            double[] sumG = new double[sets];
-            double[] sumGX = new double[sets];
-            Coefficients a = Coefficients.zeros(sets, mirror);
-            Coefficients b = Coefficients.zeros(sets, mirror);
-            Coefficients c = Coefficients.zeros(sets, mirror);
+            double[] sumG = scratch.doubles(KernelScratch.SUM_G, sets);
+            double[] sumGX = scratch.doubles(KernelScratch.SUM_GX, sets);
+            Coefficients a = scratch.coefficients(KernelScratch.GRAD_A, sets, mirror);
+            Coefficients b = scratch.coefficients(KernelScratch.GRAD_B, sets, mirror);
+            Coefficients c = scratch.coefficients(KernelScratch.GRAD_C, sets, mirror);
             KernelThreads.forEachBlock(k.blocks(), work(x, BACKWARD_PASSES), block -> {
+                int first = k.first(block);
+                int end = k.end(block);
                 if (needSums) {
-                    k.gradSums(ex, eg, block, mean.d, sumG, sumGX);
+                    k.gradSums(ex, eg, block, meanD, sumG, sumGX);
                 }
-                for (int ch = k.first(block); ch < k.end(block); ch++) {
-                    if (dBeta != null) {
-                        dBeta[ch] = sumG[ch];
-                    }
-                    if (dGamma != null) {
+                if (dBeta != null) {
+                    System.arraycopy(sumG, first, dBeta, first, end - first);
+                }
+                if (dGamma != null) {
+                    for (int ch = first; ch < end; ch++) {
                         dGamma[ch] = sumGX[ch] * rstd[ch];
-                    }
-                    double r = rstd[ch];
-                    a.set(ch, r * g.d[ch]);
-                    if (fromBatch) {
-                        b.set(ch, -r * r * r * g.d[ch] * sumGX[ch] / m);
-                        c.set(ch, centered ? -r * g.d[ch] * sumG[ch] / m : 0.0);
                     }
                 }
                 if (edx != null) {
+                    gradCoefficients(first, end, centered, fromBatch, m, rstd, g.d, sumG, sumGX, mean, a, b, c);
                     k.gradInput(ex, eg, edx, block, mean, a, b, c);
                 }
             });
@@ -277,19 +426,18 @@ public final class NormKernel implements FusedNorm {
             boolean partials = dGamma != null || dBeta != null;
             AffinePartials[] blockPartials = partials ? new AffinePartials[k.blocks()] : null;
             int affineSize = layout.affineSize();
+            boolean needSums = partials || (edx != null && fromBatch);
             KernelThreads.forEachBlock(k.blocks(), work(x, BACKWARD_PASSES), block -> {
                 double[] pair = new double[2];
                 double[] sums = new double[2];
                 AffinePartials p = partials ? new AffinePartials(affineSize, mirror) : null;
-                for (int r = k.first(block); r < k.end(block); r++) {
-                    if (partials || (edx != null && fromBatch)) {
+                int end = k.end(block);
+                for (int r = k.first(block); r < end; r++) {
+                    if (needSums) {
                         k.rowGradSums(ex, eg, r, mean[r], rstd[r], g, p, pair, sums);
                     }
                     if (edx != null) {
-                        double rr = rstd[r];
-                        double b = fromBatch ? -rr * rr * rr * sums[1] / m : 0.0;
-                        double c = fromBatch && centered ? -rr * sums[0] / m : 0.0;
-                        k.rowGradInput(ex, eg, edx, r, mean[r], rr, g, b, c);
+                        rowGradInput(k, ex, eg, edx, r, mean[r], rstd[r], g, sums, fromBatch, centered, m);
                     }
                 }
                 if (partials) {
@@ -329,7 +477,9 @@ public final class NormKernel implements FusedNorm {
         Elements ex = Elements.of(x);
         if (layout instanceof Layout.Channels channels) {
             ChannelsKernel k = new ChannelsKernel(channels);
-            KernelThreads.forEachBlock(k.blocks(), work(x, 1), block -> k.moments(ex, centered, block, mean, variance));
+            ChannelsKernel.Pieces pieces = ChannelsKernel.Pieces.of(KernelScratch.ofThread(), sets);
+            KernelThreads.forEachBlock(k.blocks(), work(x, 1),
+                    block -> k.moments(ex, centered, block, mean, variance, pieces));
         } else {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
             KernelThreads.forEachBlock(k.blocks(), work(x, 1), block -> {
@@ -372,17 +522,13 @@ public final class NormKernel implements FusedNorm {
         }
     }
 
-    private static double[] affine(Tensor t, Layout layout, String what, double absent) {
-        if (t == null) {
-            double[] filled = new double[layout.affineSize()];
-            Arrays.fill(filled, absent);
-            return filled;
-        }
-        if (t.numel() != layout.affineSize()) {
+    /** {@code t} (or null), checked to hold one value per affine position of the layout. */
+    private static Tensor requireAffine(Tensor t, Layout layout, String what) {
+        if (t != null && t.numel() != layout.affineSize()) {
             throw new ShapeException("normalize: " + what + " has shape " + t.shape() + " (" + t.numel()
                     + " values) but the layout " + layout + " has " + layout.affineSize() + " affine positions");
         }
-        return t.toDoubleArray();
+        return t;
     }
 
     private static double[] perSet(Tensor t, int sets, String what) {
