@@ -9,7 +9,13 @@ public enum BenchKind {
     /** One norm's call per face and pass, in milliseconds, beside a copy of the same tensor. */
     KERNEL("kernel"),
     /** Whole training steps of an experiment net, in samples per second. */
-    TRAINING("training");
+    TRAINING("training"),
+    /**
+     * One norm's fused call against peers (PyTorch) in one session, sides alternating in rounds
+     * ({@link org.normkit.bench.versus.HeadToHead}), planned as a kernel run; its rows carry the peers' side
+     * ({@link BenchResult.PeerComparison}).
+     */
+    HEAD_TO_HEAD("head_to_head");
 
     private final String id;
 

@@ -25,14 +25,17 @@ public final class NormkitContender implements Contender {
         this.inputs = inputs;
     }
 
-    /** The fused face of {@code c.norm()} from the registry the benchmark JVMs use (plugins included). */
+    /**
+     * The fused face of {@code c.norm()} (the masked call when the case is masked) from the registry the benchmark
+     * JVMs use (plugins included).
+     */
     public static NormkitContender of(Case c) {
         return of(BenchRegistry.get(), c);
     }
 
     static NormkitContender of(NormRegistry registry, Case c) {
         NormWorkload workload = NormWorkload.build(registry, c.norm(), c.shape(), c.dtype(), Face.FUSED,
-                c.pass());
+                c.pass(), c.mask());
         return new NormkitContender(workload, BenchInputs.of(c.shape(), c.dtype()));
     }
 

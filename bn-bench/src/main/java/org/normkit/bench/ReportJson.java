@@ -21,13 +21,11 @@ import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import org.normkit.autograd.io.AtomicFiles;
-import org.normkit.bench.versus.HeadToHeadReport;
 
 /**
- * The JSON form of every benchmark report ({@link BenchReport} of the kernel and training benchmarks,
- * {@link HeadToHeadReport} of the comparison with PyTorch) and of the {@link BenchJob} a benchmark
- * JVM is handed: Jackson maps the records member for member, so a report's JSON is its record, and no report has a
- * writer or reader of its own. Durations are ISO-8601 strings ({@code PT0.5S}).
+ * The JSON form of every benchmark report ({@link BenchReport}: kernel, training and head-to-head) and of the
+ * {@link BenchJob} a benchmark JVM is handed: Jackson maps the records member for member, so a report's JSON is
+ * its record, and no report has a writer or reader of its own. Durations are ISO-8601 strings ({@code PT0.5S}).
  *
  * <p>One rule for all: an unknown number (NaN, infinite) is written as {@code null} (a {@link BenchResult} leaves it
  * out) and read back as NaN; members a

@@ -11,14 +11,15 @@ import java.util.Map;
 
 import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.spi.Face;
+import org.normkit.bench.versus.VersusTable;
 
 /**
  * A {@link BenchReport} as tables, for the terminal ({@link #text}) and as a Markdown file ({@link #markdown}).
  * Kernel rows: norm, shape, dtype, pass, face, mask, threads, ms, × copy, GB/s, and for masked rows × unmasked (the
  * same call without the mask, from the same run). Training rows: net, norm, face, threads, ms/step, samples/s, its
  * 99.9 % interval, the median iteration. Parts that did not run appear as {@code n/a} (skipped) or {@code failed}
- * among the kernel rows, and with the reason below the table. (The comparison with PyTorch is
- * {@code normkit bench --peer}'s own report, {@link org.normkit.bench.versus.VersusTable}.)
+ * among the kernel rows, and with the reason below the table. A head-to-head report (rows of
+ * {@link BenchKind#HEAD_TO_HEAD}, {@code normkit bench --peer}) has tables of its own: {@link VersusTable}.
  */
 public final class ReportTable {
     private static final List<String> KERNEL_HEADERS = List.of("norm", "shape", "dtype", "pass", "face", "mask",
@@ -31,6 +32,9 @@ public final class ReportTable {
 
     /** The terminal tables, with header lines about the machine and the settings, then what did not run. */
     public static String text(BenchReport report) {
+        if (!report.results(BenchKind.HEAD_TO_HEAD).isEmpty()) {
+            return VersusTable.text(report);
+        }
         StringBuilder s = new StringBuilder();
         MachineInfo m = report.machine();
         s.append("# ").append(m.cpu()).append(", ").append(m.cores()).append(" cores, ").append(m.runtime())
@@ -55,6 +59,9 @@ public final class ReportTable {
 
     /** The Markdown report: machine header, results tables, what did not run, the bytes model and specs of kernels. */
     public static String markdown(BenchReport report) {
+        if (!report.results(BenchKind.HEAD_TO_HEAD).isEmpty()) {
+            return VersusTable.markdown(report);
+        }
         boolean training = !report.results(BenchKind.TRAINING).isEmpty();
         boolean kernel = !report.results(BenchKind.KERNEL).isEmpty() || !training;
         StringBuilder s = new StringBuilder(training && !kernel ? "# normkit training-step benchmark\n\n"

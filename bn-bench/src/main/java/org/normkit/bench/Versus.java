@@ -20,7 +20,6 @@ import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.bench.versus.Case;
 import org.normkit.bench.versus.HeadToHead;
-import org.normkit.bench.versus.HeadToHeadReport;
 import org.normkit.bench.versus.Peer;
 import org.normkit.bench.versus.PeerFactory;
 import org.normkit.bench.versus.PythonPeer;
@@ -53,8 +52,11 @@ public final class Versus {
 
     private Versus() {}
 
-    /** Runs the comparison of the selection's norms (fused face) against {@code peers} in a JVM of its own. */
-    public static HeadToHeadReport run(BenchSelection selection, List<String> peers, HeadToHead.Settings settings,
+    /**
+     * Runs the comparison of the selection's norms (fused face; masked too where the selection asks for masks and a
+     * norm takes them) against {@code peers} in a JVM of its own.
+     */
+    public static BenchReport run(BenchSelection selection, List<String> peers, HeadToHead.Settings settings,
                                        List<String> jvmArgs, PrintWriter progress) {
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("no peer to compare with: give --peer " + PythonPeer.ID + " and/or "
@@ -85,12 +87,12 @@ public final class Versus {
         List<String> args = arguments(selection, peers, settings);
         List<String> benchmarkJvm = new ArrayList<>(jvmArgs);
         benchmarkJvm.addAll(HEAP);
-        HeadToHeadReport report = SharedJvm.run(Versus.class, classPath, out -> {
+        BenchReport report = SharedJvm.run(Versus.class, classPath, out -> {
             List<String> a = new ArrayList<>(args);
             a.add("--out");
             a.add(out.toAbsolutePath().toString());
             return a;
-        }, benchmarkJvm, env, HeadToHeadReport::read, progress);
+        }, benchmarkJvm, env, BenchReport::read, progress);
         return report.withCommit(Commit.describe());
     }
 
@@ -115,6 +117,7 @@ public final class Versus {
                 "--norms", String.join(",", selection.norms()),
                 "--dtypes", selection.dtypes().stream().map(DType::label).collect(Collectors.joining(",")),
                 "--passes", selection.passes().stream().map(BenchPass::id).collect(Collectors.joining(",")),
+                "--masks", selection.masks().stream().map(BenchMask::id).collect(Collectors.joining(",")),
                 "--threads", selection.threads().stream().map(String::valueOf).collect(Collectors.joining(",")),
                 "--peers", String.join(",", peers),
                 "--rounds", Integer.toString(settings.rounds()),
@@ -136,39 +139,47 @@ public final class Versus {
                 .withDtypes(list(a.get("--dtypes")).stream().map(DType::parse).toList())
                 .withFaces(List.of(Face.FUSED))
                 .withPasses(list(a.get("--passes")).stream().map(BenchPass::parse).toList())
+                .withMasks(list(a.get("--masks")).stream().map(BenchMask::parse).toList())
                 .withThreads(list(a.get("--threads")).stream().map(Integer::parseInt).toList());
         HeadToHead.Settings settings = new HeadToHead.Settings(Integer.parseInt(a.get("--rounds")),
                 Integer.parseInt(a.get("--samples")), Double.parseDouble(a.get("--sample-ms")), Integer.parseInt(a.get("--warmup")),
                 Double.parseDouble(a.get("--warmup-ms")), Double.parseDouble(a.get("--session-warmup-ms")));
         PrintWriter progress = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         BenchPlan plan = BenchPlan.of(BenchRegistry.get(), selection);
-        List<Case> cases = new ArrayList<>();
-        for (BenchPlan.Group g : plan.groups()) {
-            for (DType dtype : selection.dtypes()) {
-                for (BenchPass pass : selection.passes()) {
-                    cases.add(new Case(g.norm(), g.shape(), dtype, pass));
-                }
-            }
-        }
+        List<Case> cases = cases(plan);
         int maxThreads = selection.threads().stream().mapToInt(Integer::intValue).max().orElse(1);
         List<Peer> peers = startPeers(list(a.get("--peers")), maxThreads, progress);
         try {
             HeadToHead run = new HeadToHead(settings, NormkitContender::of, peers, progress);
             String loadBefore = loadAverage();
-            HeadToHeadReport report = run.run(cases, selection.threads(),
-                    MachineInfo.cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores; Java "
-                            + System.getProperty("java.version") + ", " + MachineInfo.thisJvmFlags());
-            report = new HeadToHeadReport(report.date(), report.commit(), report.machine() + "; load average (1, 5, "
-                    + "15 min) " + loadBefore + " at the start, " + loadAverage() + " at the end", report.settings(),
-                    report.peers(), report.rows(), report.skipped());
-            List<String> skipped = new ArrayList<>(report.skipped());
-            plan.skipped().forEach(s -> skipped.add(s.norm() + " " + s.shape() + ": " + s.reason()));
-            new HeadToHeadReport(report.date(), report.commit(), report.machine(), report.settings(), report.peers(),
-                    report.rows(), skipped).write(Path.of(a.get("--out")));
+            BenchReport report = run.run(cases, selection.threads(), MachineInfo.current(MachineInfo.thisJvmFlags()));
+            List<BenchPlan.Skip> skipped = new ArrayList<>(report.skipped());
+            skipped.addAll(plan.skipped());
+            new BenchReport(report.machine().withLoad(loadBefore + " at the start, " + loadAverage() + " at the end"),
+                    report.commit(), report.settings(), report.threadsHook(), report.batch(), report.peers(),
+                    report.results(), skipped, report.specs()).write(Path.of(a.get("--out")));
         } finally {
             peers.forEach(Peer::close);
         }
         System.exit(0);
+    }
+
+    /**
+     * The cases of a kernel plan: every group's masks (the masked call only for norms that take a mask: the plan
+     * lists the others as skipped) × the selection's dtypes × its passes.
+     */
+    static List<Case> cases(BenchPlan plan) {
+        List<Case> cases = new ArrayList<>();
+        for (BenchPlan.Group g : plan.groups()) {
+            for (BenchMask mask : g.masks()) {
+                for (DType dtype : plan.selection().dtypes()) {
+                    for (BenchPass pass : plan.selection().passes()) {
+                        cases.add(new Case(g.norm(), g.shape(), dtype, pass, mask));
+                    }
+                }
+            }
+        }
+        return cases;
     }
 
     private static List<Peer> startPeers(List<String> ids, int maxThreads, PrintWriter progress) {

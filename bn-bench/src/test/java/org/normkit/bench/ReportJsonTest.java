@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.normkit.bench.versus.HeadToHeadReport;
 
 class ReportJsonTest {
     private static final List<String> ROW_MEMBERS = List.of("norm", "shape", "dtype", "pass", "face", "threads", "ms",
@@ -106,16 +105,21 @@ class ReportJsonTest {
     }
 
     @Test
-    void theHeadToHeadReportGoesThroughTheSameMapperAndReadsOlderNaNStrings() {
-        HeadToHeadReport report = new HeadToHeadReport("2026-12-02", "abc", "Test CPU", "3 rounds",
-                Map.of("pytorch", "1.13"), List.of(new HeadToHeadReport.Row("layer_norm", "32x128x768", "float32",
-                        "train_forward", 1, Map.of("normkit", 1.5, "pytorch", Double.NaN), Map.of(), 0.5, 3.0,
-                        "normkit copy ×1", Map.of())), List.of());
+    void aHeadToHeadReportIsABenchReportWithPeersAndReadsOlderNaNStrings() {
+        BenchReport report = new BenchReport(Reports.MACHINE.withLoad("1.0 1.0 1.0 at the start"), "abc", "3 rounds",
+                null, 0, Map.of("pytorch", "1.13"), List.of(BenchResult.headToHead("layer_norm", "32x128x768",
+                        "float32", "train_forward", "none", 1, 1.5, new BenchResult.PeerComparison(
+                                Map.of("pytorch", Double.NaN), Map.of(), 0.5, 3.0, "normkit copy ×1", Map.of()))),
+                List.of(), Map.of());
         String json = ReportJson.toJson(report);
         assertTrue(json.contains("\"pytorch\" : null"), json);
-        assertEquals(report, ReportJson.parse(json, HeadToHeadReport.class));
-        assertTrue(Double.isNaN(ReportJson.parse(json.replace("\"pytorch\" : null", "\"pytorch\" : \"NaN\""),
-                HeadToHeadReport.class).rows().get(0).ms().get("pytorch")));
+        assertTrue(!json.contains("copyMs") && !json.contains("threadsHook"), json);
+        assertEquals(report, ReportJson.parse(json, BenchReport.class));
+        BenchReport older = ReportJson.parse(json.replace("\"pytorch\" : null", "\"pytorch\" : \"NaN\""),
+                BenchReport.class);
+        assertTrue(Double.isNaN(older.results().get(0).comparison().peerMs().get("pytorch")));
+        assertEquals(List.of(), report.results(BenchKind.KERNEL));
+        assertEquals(1, report.results(BenchKind.HEAD_TO_HEAD).size());
     }
 
     @Test

@@ -6,7 +6,7 @@ import java.util.Map;
 /** Hand-made reports for the writer tests. */
 final class Reports {
     static final MachineInfo MACHINE = new MachineInfo("Test CPU", 2, "Java 17.0.15 (test VM)",
-            "--add-modules=jdk.incubator.vector", "2026-11-23T19:00:00Z");
+            "--add-modules=jdk.incubator.vector", "2026-11-23T19:00:00Z", null);
 
     private Reports() {}
 

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.normkit.autograd.io.AtomicFiles;
 import org.normkit.autograd.spi.PluginLoader;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.spi.Face;
@@ -18,8 +17,6 @@ import org.normkit.bench.BenchRunner;
 import org.normkit.bench.BenchSelection;
 import org.normkit.bench.Versus;
 import org.normkit.bench.versus.HeadToHead;
-import org.normkit.bench.versus.HeadToHeadReport;
-import org.normkit.bench.versus.VersusTable;
 import org.normkit.bench.ReportTable;
 import org.normkit.bench.RunSettings;
 
@@ -105,7 +102,8 @@ final class BenchCommand implements Runnable {
             + "in one session, sample by sample, sides alternating in rounds: pytorch (the system Python's torch "
             + "through scripts/pytorch/bench_peer.py), pytorch-2.10 (PyTorch 2.10's library in the JVM; needs the "
             + "optional module: mvn -B -P pytorch -pl bn-pytorch -am package). Reports normkit ms ÷ peer ms and ms ÷ "
-            + "the fastest copy of the tensor.")
+            + "the fastest copy of the tensor. With --masks padded, the masked rows are timed on normkit's side "
+            + "alone (PyTorch's norms take no mask of valid positions), and the report says so for each.")
     List<String> peer;
 
     @Option(names = "--rounds", paramLabel = "N", description = "With --peer: rounds of alternating samples per "
@@ -174,11 +172,7 @@ final class BenchCommand implements Runnable {
             out.flush();
             return;
         }
-        if (peer != null) {
-            runVersus(selection, plugins, out);
-            return;
-        }
-        BenchReport report = BenchRunner.run(plan, settings, out);
+        BenchReport report = peer != null ? runVersus(selection, plugins, out) : BenchRunner.run(plan, settings, out);
         out.println();
         out.print(ReportTable.text(report));
         if (json != null) {
@@ -193,30 +187,17 @@ final class BenchCommand implements Runnable {
     }
 
     /** The head-to-head comparison with the peers ({@link Versus}). */
-    private void runVersus(BenchSelection selection, List<Path> plugins, PrintWriter out) {
-        for (String option : List.of("--faces", "--masks")) {
-            if (given(option)) {
-                throw new IllegalArgumentException(option + " does not go with --peer, which compares the unmasked "
-                        + "fused face; drop " + option);
-            }
+    private BenchReport runVersus(BenchSelection selection, List<Path> plugins, PrintWriter out) {
+        if (given("--faces")) {
+            throw new IllegalArgumentException("--faces does not go with --peer, which compares the fused face; drop "
+                    + "--faces");
         }
         HeadToHead.Settings base = quick ? HeadToHead.Settings.quick() : HeadToHead.Settings.full();
         if (rounds != null && rounds < 1) {
             throw new IllegalArgumentException("--rounds " + rounds + ": give 1 or more (3 or more for a median)");
         }
         HeadToHead.Settings settings = rounds != null ? base.withRounds(rounds) : base;
-        HeadToHeadReport report = Versus.run(selection, peer, settings, RunSettings.forkJvmArgs(plugins), out);
-        out.println();
-        out.print(VersusTable.text(report));
-        if (json != null) {
-            report.write(json);
-            out.println("wrote " + json);
-        }
-        if (markdown != null) {
-            AtomicFiles.writeString(markdown, VersusTable.markdown(report));
-            out.println("wrote " + markdown);
-        }
-        out.flush();
+        return Versus.run(selection, peer, settings, RunSettings.forkJvmArgs(plugins), out);
     }
 
     private boolean given(String option) {

@@ -91,15 +91,20 @@ class BenchCommandTest {
     }
 
     @Test
-    void masksGoWithTheKernelsAlone() {
+    void masksGoWithTheKernelsAndThePeersButNotWithTraining() {
         String[] training = run("bench", "--training", "--quick", "--masks", "padded");
         assertEquals("1", training[0]);
         assertTrue(training[2].contains("--masks does not go with --training"), training[2]);
-        String[] peer = run("bench", "--quick", "--peer", "pytorch", "--masks", "padded", "--norms", "group_norm");
-        assertEquals("1", peer[0]);
-        assertTrue(peer[2].contains("--masks does not go with --peer"), peer[2]);
         String[] unknown = run("bench", "--quick", "--masks", "ragged");
         assertEquals("1", unknown[0]);
         assertTrue(unknown[2].contains("unknown mask 'ragged': expected one of none, padded"), unknown[2]);
+    }
+
+    @Test
+    void facesDoNotGoWithAPeerWhichComparesTheFusedFace() {
+        String[] r = run("bench", "--quick", "--peer", "pytorch", "--faces", "reference", "--norms", "group_norm",
+                "--no-verify");
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("--faces does not go with --peer, which compares the fused face"), r[2]);
     }
 }

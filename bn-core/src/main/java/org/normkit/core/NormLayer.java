@@ -103,6 +103,12 @@ public final class NormLayer extends Normalization {
     private boolean usesRunning;
     private boolean frozen;
     private BatchStatisticsObserver observer;
+    /**
+     * Set only while {@link #referenceGradients} re-runs the reference face: the aliases of γ and β that
+     * {@link #weight()} and {@link #bias()} hand the norm instead of the parameters, so that the gradients it takes
+     * count the paths inside the fused node alone.
+     */
+    private Tensor[] affineAliases;
 
     /**
      * Hears, on every forward that updates the running statistics, the batch's statistics just before they are
@@ -168,11 +174,17 @@ public final class NormLayer extends Normalization {
 
     @Override
     public Optional<Tensor> weight() {
+        if (affineAliases != null) {
+            return Optional.ofNullable(affineAliases[0]);
+        }
         return weight == null ? Optional.empty() : Optional.of(weight.value());
     }
 
     @Override
     public Optional<Tensor> bias() {
+        if (affineAliases != null) {
+            return Optional.ofNullable(affineAliases[1]);
+        }
         return bias == null ? Optional.empty() : Optional.of(bias.value());
     }
 
@@ -608,16 +620,32 @@ public final class NormLayer extends Normalization {
      * The fused face's gradients as recorded ops, for higher orders: the reference face is run again on the same
      * inputs and statistics and differentiated with {@code createGraph}, so the result can be differentiated again.
      * The two faces compute the same function (the checks hold them together), so these are its gradients.
+     *
+     * <p>The reference runs on aliases (x + 0, recorded) of x, γ and β, as {@code ops.ReferenceGradients} does for
+     * the fused ops of bn-autograd: a gradient with respect to the aliases counts only the paths inside this node.
+     * With respect to the inputs themselves it would also count a path from γ or β to x outside the node (an input
+     * computed from the layer's own parameters), which the sweep that called this backward counts again on its own.
      */
     private Tensor[] referenceGradients(BiFunction<Tensor, Statistics, Tensor> referenceFace, Tensor[] inputs,
                                         boolean[] needs, Statistics use, Tensor gradOutput) {
-        Tensor y = referenceFace.apply(inputs[0], use);
+        Tensor[] aliases = new Tensor[inputs.length];
         int count = 0;
         Tensor[] wanted = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
-            if (needs[i]) {
-                wanted[count++] = inputs[i];
+            if (inputs[i] == null) {
+                continue;
             }
+            aliases[i] = needs[i] ? inputs[i].add(0.0) : inputs[i].detach();
+            if (needs[i]) {
+                wanted[count++] = aliases[i];
+            }
+        }
+        Tensor y;
+        affineAliases = new Tensor[] {aliases[1], aliases[2]};
+        try {
+            y = referenceFace.apply(aliases[0], use);
+        } finally {
+            affineAliases = null;
         }
         Tensor[] grads = Backprop.grad(new Tensor[] {y}, Arrays.copyOf(wanted, count), new Tensor[] {gradOutput},
                 true, true, true);

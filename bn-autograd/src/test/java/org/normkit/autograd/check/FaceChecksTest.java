@@ -5,144 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Optional;
-
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.normkit.autograd.graph.FusedOp;
-import org.normkit.autograd.spi.Face;
-import org.normkit.autograd.spi.FusedNorm;
+import org.normkit.autograd.check.TestRowNorm.Bug;
 import org.normkit.autograd.spi.NormSpec;
-import org.normkit.autograd.spi.Normalization;
-import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 
-/** FaceAgreement and NormGradCheck on a small norm of this test whose fused face can carry a planted bug. */
+/** FaceAgreement and NormGradCheck on the test-only row centering ({@link TestRowNorm}) with a planted bug. */
 class FaceChecksTest {
     private static final Shape INPUT = Shape.of(3, 4);
 
-    /** The bugs the fused face can carry. */
-    enum Bug { NONE, INPUT_GRADIENT_SCALED, NO_BIAS_GRADIENT, NO_FUSED_FACE }
-
-    /**
-     * Test-only: y = (x − mean of its row)·γ + β over the last dimension, with a fused face of plain loops (the
-     * "rstd" it saves is 1). Not a model of how the real norms are written.
-     */
-    static final class RowCentering extends Normalization {
-        private final NormSpec spec;
-        private final Bug bug;
-        private final Tensor weight;
-        private final Tensor bias;
-        private Face face = Face.AUTO;
-
-        RowCentering(NormSpec spec, Bug bug) {
-            this.spec = spec;
-            this.bug = bug;
-            this.weight = registerParameter("weight", Tensor.ones(spec.dtype(), spec.numFeatures())).value();
-            this.bias = registerParameter("bias", Tensor.zeros(spec.dtype(), spec.numFeatures())).value();
-        }
-
-        @Override
-        public Tensor forward(Tensor x) {
-            if (face == Face.REFERENCE || bug == Bug.NO_FUSED_FACE) {
-                return reference(x, Statistics.batch());
-            }
-            Kernel kernel = new Kernel();
-            Tensor xData = x.detach();
-            Tensor gamma = weight.detach();
-            Tensor out = x.zerosLike();
-            FusedNorm.Saved saved = kernel.forward(xData, gamma, bias.detach(), Statistics.batch(), out);
-            // The planted NO_BIAS_GRADIENT leaves β out of the recorded inputs, so the graph never reaches it.
-            Tensor[] inputs = {x, weight, bug == Bug.NO_BIAS_GRADIENT ? null : bias};
-            return FusedOp.record("row_centering (fused)", out, inputs, (g, needs) -> {
-                FusedNorm.Gradients grads = kernel.backward(g, xData, saved, gamma,
-                        new FusedNorm.GradMask(needs[0], needs[1], needs[2]));
-                return new Tensor[] {grads.input(), grads.weight(), grads.bias()};
-            }, null);
-        }
-
-        @Override
-        public NormSpec spec() {
-            return spec;
-        }
-
-        @Override
-        public Tensor reference(Tensor x, Statistics use) {
-            return x.sub(x.mean(new int[] {x.rank() - 1}, true)).mul(weight).add(bias);
-        }
-
-        @Override
-        public Optional<FusedNorm> fused() {
-            return bug == Bug.NO_FUSED_FACE ? Optional.empty() : Optional.of(new Kernel());
-        }
-
-        @Override
-        public void setFace(Face mode) {
-            this.face = mode;
-        }
-
-        @Override
-        public Face face() {
-            return face;
-        }
-
-        @Override
-        public Optional<Tensor> weight() {
-            return Optional.of(weight);
-        }
-
-        @Override
-        public Optional<Tensor> bias() {
-            return Optional.of(bias);
-        }
-
-        private final class Kernel implements FusedNorm {
-            @Override
-            public Saved forward(Tensor x, Tensor gamma, Tensor beta, Statistics use, Tensor out) {
-                int k = x.dim(-1);
-                int rows = x.numel() / k;
-                double[] mean = new double[rows];
-                for (int r = 0; r < rows; r++) {
-                    for (int j = 0; j < k; j++) {
-                        mean[r] += x.get(r * k + j) / k;
-                    }
-                    for (int j = 0; j < k; j++) {
-                        out.set(r * k + j, (x.get(r * k + j) - mean[r]) * gamma.get(j) + beta.get(j));
-                    }
-                }
-                return new Saved(Tensor.wrap(mean, Shape.of(rows)), Tensor.ones(DType.FLOAT64, rows), true);
-            }
-
-            @Override
-            public Gradients backward(Tensor g, Tensor x, Saved saved, Tensor gamma, GradMask mask) {
-                int k = x.dim(-1);
-                int rows = x.numel() / k;
-                Tensor dx = x.zerosLike();
-                Tensor dGamma = gamma.zerosLike();
-                Tensor dBeta = gamma.zerosLike();
-                double scale = bug == Bug.INPUT_GRADIENT_SCALED ? 1.5 : 1;
-                for (int r = 0; r < rows; r++) {
-                    double meanGGamma = 0;
-                    for (int j = 0; j < k; j++) {
-                        meanGGamma += g.get(r * k + j) * gamma.get(j) / k;
-                        dGamma.set(j, dGamma.get(j) + g.get(r * k + j) * (x.get(r * k + j) - saved.mean().get(r)));
-                        dBeta.set(j, dBeta.get(j) + g.get(r * k + j));
-                    }
-                    for (int j = 0; j < k; j++) {
-                        dx.set(r * k + j, scale * (g.get(r * k + j) * gamma.get(j) - meanGGamma));
-                    }
-                }
-                return new Gradients(mask.input() ? dx : null, mask.weight() ? dGamma : null,
-                        mask.bias() ? dBeta : null);
-            }
-        }
+    private static TestRowNorm rowCentering(DType dtype, Bug bug) {
+        return TestRowNorm.centering("row_centering", NormSpec.of(4).withDtype(dtype), bug);
     }
 
     private static FaceAgreement.Report agreement(Bug bug, boolean training) {
-        return FaceAgreement.check("row_centering", () -> new RowCentering(NormSpec.of(4).withDtype(DType.FLOAT64),
-                bug), INPUT, training, 7);
+        return FaceAgreement.check("row_centering", () -> rowCentering(DType.FLOAT64, bug), INPUT, training, 7);
     }
 
     @Nested
@@ -204,7 +84,7 @@ class FaceChecksTest {
 
         @Test
         void theReferenceFacePassesForTheInputAndEveryParameter() {
-            RowCentering layer = new RowCentering(NormSpec.of(4).withDtype(DType.FLOAT64), Bug.NONE);
+            TestRowNorm layer = rowCentering(DType.FLOAT64, Bug.NONE);
             layer.loadStateDict(FaceAgreement.randomState(layer.stateDict(), 3));
 
             GradCheck.Report report = NormGradCheck.check(layer, Tensor.randn(DType.FLOAT64, INPUT, 4), 5);
@@ -215,7 +95,7 @@ class FaceChecksTest {
 
         @Test
         void aFloat32LayerIsRefusedWithTheWayOut() {
-            RowCentering layer = new RowCentering(NormSpec.of(4).withDtype(DType.FLOAT32), Bug.NONE);
+            TestRowNorm layer = rowCentering(DType.FLOAT32, Bug.NONE);
 
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> NormGradCheck.check(layer, Tensor.randn(DType.FLOAT32, INPUT, 4), 5));

@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Optional;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.normkit.autograd.graph.FusedOp;
+import org.normkit.autograd.check.TestRowNorm.Bug;
+import org.normkit.autograd.check.TestRowNorm.Scaling;
 import org.normkit.autograd.nn.Parameter;
 import org.normkit.autograd.spi.Face;
-import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.Statistics;
@@ -27,97 +26,16 @@ import org.normkit.autograd.tensor.Tensor;
  */
 class NormGradCheckOfBothFacesTest {
     private static final Shape INPUT = Shape.of(3, 4);
-    private static final int[] LAST = {1};
-    private static final int[] ROWS = {0};
+    private static final NormSpec SPEC = NormSpec.of(4).withDtype(DType.FLOAT64);
 
-    /**
-     * Test-only: y = (x − mean of its row)·γ + β, counting its training forwards in a buffer. Its fused face's backward
-     * is written with recorded ops, so it can be differentiated again; it counts the fused forwards it runs.
-     */
-    static final class DifferentiableCentering extends Normalization {
-        private final Tensor weight;
-        private final Tensor bias;
-        private final Tensor steps;
-        private Face face = Face.AUTO;
-        int fusedForwards;
+    /** Row centering whose fused backward is written with recorded ops, so it can be differentiated again. */
+    private static TestRowNorm differentiableCentering() {
+        return new TestRowNorm("differentiable_centering", SPEC, Scaling.CENTER, Bug.NONE, true).withRandomAffine(11);
+    }
 
-        DifferentiableCentering() {
-            weight = registerParameter("weight", Tensor.uniform(DType.FLOAT64, Shape.of(4), 0.5, 1.5, 11)).value();
-            bias = registerParameter("bias", Tensor.uniform(DType.FLOAT64, Shape.of(4), -0.5, 0.5, 12)).value();
-            steps = registerBuffer("num_batches_tracked", Tensor.zeros(DType.FLOAT64, 1));
-        }
-
-        @Override
-        public Tensor forward(Tensor x) {
-            if (isTraining()) {
-                steps.set(0, steps.get(0) + 1);
-            }
-            Face run = face == Face.AUTO ? Face.scoped() : face;
-            if (run == Face.REFERENCE) {
-                return reference(x, Statistics.batch());
-            }
-            fusedForwards++;
-            Tensor out = reference(x.detach(), Statistics.batch()).detach();
-            // Written with recorded ops: under createGraph the gradient is itself differentiable.
-            return FusedOp.record("differentiable_centering (fused)", out, new Tensor[] {x, weight, bias}, (g, needs) -> {
-                Tensor scaled = g.mul(weight);
-                Tensor dx = scaled.sub(scaled.mean(LAST, true));
-                Tensor dWeight = g.mul(x.sub(x.mean(LAST, true))).sum(ROWS, false);
-                Tensor dBias = g.sum(ROWS, false);
-                return new Tensor[] {dx, dWeight, dBias};
-            }, (g, needs) -> {
-                Tensor scaled = g.mul(weight);
-                Tensor dx = scaled.sub(scaled.mean(LAST, true));
-                Tensor dWeight = g.mul(x.sub(x.mean(LAST, true))).sum(ROWS, false);
-                Tensor dBias = g.sum(ROWS, false);
-                return new Tensor[] {dx, dWeight, dBias};
-            });
-        }
-
-        @Override
-        public NormSpec spec() {
-            return NormSpec.of(4).withDtype(DType.FLOAT64);
-        }
-
-        @Override
-        public Tensor reference(Tensor x, Statistics use) {
-            return x.sub(x.mean(LAST, true)).mul(weight).add(bias);
-        }
-
-        @Override
-        public Optional<FusedNorm> fused() {
-            return Optional.of(new FusedNorm() {
-                @Override
-                public Saved forward(Tensor x, Tensor gamma, Tensor beta, Statistics use, Tensor out) {
-                    throw new UnsupportedOperationException("the layer records its own fused node");
-                }
-
-                @Override
-                public Gradients backward(Tensor gradOutput, Tensor x, Saved saved, Tensor gamma, GradMask mask) {
-                    throw new UnsupportedOperationException("the layer records its own fused node");
-                }
-            });
-        }
-
-        @Override
-        public void setFace(Face mode) {
-            face = mode;
-        }
-
-        @Override
-        public Face face() {
-            return face;
-        }
-
-        @Override
-        public Optional<Tensor> weight() {
-            return Optional.of(weight);
-        }
-
-        @Override
-        public Optional<Tensor> bias() {
-            return Optional.of(bias);
-        }
+    /** Row centering whose fused backward is plain loops: it cannot go one order up. */
+    private static TestRowNorm rowCentering(NormSpec spec, Bug bug) {
+        return TestRowNorm.centering("row_centering", spec, bug);
     }
 
     private static Tensor input() {
@@ -138,7 +56,7 @@ class NormGradCheckOfBothFacesTest {
     class SecondOrder {
         @Test
         void theReferenceFaceIsCheckedForTheInputEveryParameterAndTheOutputGradient() {
-            DifferentiableCentering layer = new DifferentiableCentering();
+            TestRowNorm layer = differentiableCentering();
 
             GradCheck.Report report = NormGradCheck.checkSecondOrder(layer, input(), 3, Face.REFERENCE);
 
@@ -151,8 +69,7 @@ class NormGradCheckOfBothFacesTest {
 
         @Test
         void theReferenceFaceIsCheckedEvenWhenTheFusedFaceCannotGoOneOrderUp() {
-            FaceChecksTest.RowCentering layer = new FaceChecksTest.RowCentering(NormSpec.of(4).withDtype(DType.FLOAT64),
-                    FaceChecksTest.Bug.NONE);
+            TestRowNorm layer = rowCentering(SPEC, Bug.NONE);
 
             GradCheck.Report report = NormGradCheck.checkSecondOrder(layer, input(), 3, Face.REFERENCE);
 
@@ -161,7 +78,7 @@ class NormGradCheckOfBothFacesTest {
 
         @Test
         void theFusedFaceIsCheckedThroughTheLayersForwardOnItsFusedFace() {
-            DifferentiableCentering layer = new DifferentiableCentering();
+            TestRowNorm layer = differentiableCentering();
             layer.setFace(Face.REFERENCE);
 
             GradCheck.Report report = NormGradCheck.checkSecondOrder(layer, input(), 3, Face.FUSED);
@@ -173,7 +90,7 @@ class NormGradCheckOfBothFacesTest {
 
         @Test
         void afterwardsTheFaceStateAndGradientsAreAsBefore() {
-            DifferentiableCentering layer = new DifferentiableCentering();
+            TestRowNorm layer = differentiableCentering();
             layer.setFace(Face.REFERENCE);
             double[] weight = layer.weight().orElseThrow().toDoubleArray();
 
@@ -188,8 +105,7 @@ class NormGradCheckOfBothFacesTest {
 
         @Test
         void aFusedFaceWithoutADifferentiableBackwardFailsNamingTheOpAndTheFaceIsRestored() {
-            FaceChecksTest.RowCentering layer = new FaceChecksTest.RowCentering(NormSpec.of(4).withDtype(DType.FLOAT64),
-                    FaceChecksTest.Bug.NONE);
+            TestRowNorm layer = rowCentering(SPEC, Bug.NONE);
             layer.setFace(Face.REFERENCE);
 
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -202,8 +118,7 @@ class NormGradCheckOfBothFacesTest {
 
         @Test
         void theFusedFaceOfANormWithoutOneIsRefused() {
-            FaceChecksTest.RowCentering layer = new FaceChecksTest.RowCentering(NormSpec.of(4).withDtype(DType.FLOAT64),
-                    FaceChecksTest.Bug.NO_FUSED_FACE);
+            TestRowNorm layer = rowCentering(SPEC, Bug.NO_FUSED_FACE);
 
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> NormGradCheck.checkSecondOrder(layer, input(), 3, Face.FUSED));
@@ -214,8 +129,7 @@ class NormGradCheckOfBothFacesTest {
 
         @Test
         void aFloat32LayerIsRefusedWithTheWayOut() {
-            FaceChecksTest.RowCentering layer = new FaceChecksTest.RowCentering(NormSpec.of(4).withDtype(DType.FLOAT32),
-                    FaceChecksTest.Bug.NONE);
+            TestRowNorm layer = rowCentering(NormSpec.of(4).withDtype(DType.FLOAT32), Bug.NONE);
 
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> NormGradCheck.checkSecondOrder(layer, input(), 3, Face.REFERENCE));
@@ -229,7 +143,7 @@ class NormGradCheckOfBothFacesTest {
     class FirstOrder {
         @Test
         void aStaleGradientOnTheLayerDoesNotEnterTheCheckAndNoneIsLeftBehind() {
-            DifferentiableCentering layer = new DifferentiableCentering();
+            TestRowNorm layer = differentiableCentering();
             layer.reference(input(), Statistics.batch()).sum().backward();
 
             GradCheck.Report report = NormGradCheck.check(layer, input(), 5);

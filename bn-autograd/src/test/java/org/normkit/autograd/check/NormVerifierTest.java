@@ -41,10 +41,10 @@ class NormVerifierTest {
     /** A registered row centering whose contract takes (N, C) and whose fused face may carry a bug. */
     public abstract static class Centering implements NormalizationProvider {
         private final String name;
-        private final FaceChecksTest.Bug bug;
+        private final TestRowNorm.Bug bug;
         private final List<Shape> shapes;
 
-        Centering(String name, FaceChecksTest.Bug bug, List<Shape> shapes) {
+        Centering(String name, TestRowNorm.Bug bug, List<Shape> shapes) {
             this.name = name;
             this.bug = bug;
             this.shapes = shapes;
@@ -96,37 +96,37 @@ class NormVerifierTest {
         @Override
         public Normalization create(NormSpec spec) {
             LAYERS_BUILT.incrementAndGet();
-            return new FaceChecksTest.RowCentering(spec, bug);
+            return TestRowNorm.centering("row_centering", spec, bug);
         }
     }
 
     public static final class Agreeing extends Centering {
         public Agreeing() {
-            super("agreeing", FaceChecksTest.Bug.NONE, List.of(Shape.of(1, 4), Shape.of(3, 4)));
+            super("agreeing", TestRowNorm.Bug.NONE, List.of(Shape.of(1, 4), Shape.of(3, 4)));
         }
     }
 
     public static final class ScaledInputGradient extends Centering {
         public ScaledInputGradient() {
-            super("scaled_input_gradient", FaceChecksTest.Bug.INPUT_GRADIENT_SCALED, List.of(Shape.of(3, 4)));
+            super("scaled_input_gradient", TestRowNorm.Bug.INPUT_GRADIENT_SCALED, List.of(Shape.of(3, 4)));
         }
     }
 
     public static final class NoBiasGradient extends Centering {
         public NoBiasGradient() {
-            super("no_bias_gradient", FaceChecksTest.Bug.NO_BIAS_GRADIENT, List.of(Shape.of(3, 4)));
+            super("no_bias_gradient", TestRowNorm.Bug.NO_BIAS_GRADIENT, List.of(Shape.of(3, 4)));
         }
     }
 
     public static final class OneRowOnly extends Centering {
         public OneRowOnly() {
-            super("one_row_only", FaceChecksTest.Bug.NONE, List.of(Shape.of(1, 4)));
+            super("one_row_only", TestRowNorm.Bug.NONE, List.of(Shape.of(1, 4)));
         }
     }
 
     public static final class NoShapes extends Centering {
         public NoShapes() {
-            super("no_shapes", FaceChecksTest.Bug.NONE, List.of());
+            super("no_shapes", TestRowNorm.Bug.NONE, List.of());
         }
     }
 

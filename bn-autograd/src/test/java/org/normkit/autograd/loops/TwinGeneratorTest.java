@@ -181,6 +181,22 @@ class TwinGeneratorTest {
             assertEquals(old, Files.getLastModifiedTime(b));
         }
 
+        /**
+         * A pair converted once must not come back by hand (the check below sees only what is generated): each of
+         * this module's twins stays a template, the last of them PoolingLoops.
+         */
+        @Test
+        void theTwinsOnceKeptByHandStayTemplates() {
+            Path templates = Path.of("src", "main", "java-templates", "org", "normkit", "autograd");
+            Path sources = Path.of("src", "main", "java", "org", "normkit", "autograd");
+            for (String twin : List.of("loops/Elementwise", "loops/BlockReduction", "loops/Gemm",
+                    "loops/ConvolutionLoops", "loops/Im2Col", "loops/RowCopy", "loops/PoolingLoops",
+                    "ops/LstmCell", "ops/Softmax", "tensor/Storage")) {
+                assertTrue(Files.exists(templates.resolve(twin + ".java.template")), twin + " is no template any more");
+                assertFalse(Files.exists(sources.resolve(twin + ".java")), twin + " is kept by hand in src/main/java");
+            }
+        }
+
         @Test
         void thisModulesGeneratedSourcesAllComeFromItsTemplates() throws IOException {
             Path generated = Path.of("target", "generated-sources", "twins");

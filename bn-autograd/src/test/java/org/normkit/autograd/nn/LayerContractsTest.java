@@ -10,16 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.normkit.autograd.spi.Face;
-import org.normkit.autograd.spi.FusedNorm;
-import org.normkit.autograd.spi.NormSpec;
-import org.normkit.autograd.spi.Normalization;
 import org.normkit.autograd.spi.PositionMask;
+import org.normkit.autograd.spi.ReferenceOnlyNorm;
 import org.normkit.autograd.spi.Statistics;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
@@ -216,7 +212,7 @@ class LayerContractsTest {
     }
 
     /** Test-only norm: y = x + 10 on its own, or x + 100 on the valid rows (0 elsewhere) when it takes a mask. */
-    private static final class ShiftingNorm extends Normalization {
+    private static final class ShiftingNorm extends ReferenceOnlyNorm {
         private final boolean takesMask;
         PositionMask seen;
 
@@ -244,36 +240,8 @@ class LayerContractsTest {
         }
 
         @Override
-        public NormSpec spec() {
-            return NormSpec.of(2).withDtype(DType.FLOAT64);
-        }
-
-        @Override
         public Tensor reference(Tensor x, Statistics use) {
             return forward(x);
-        }
-
-        @Override
-        public Optional<FusedNorm> fused() {
-            return Optional.empty();
-        }
-
-        @Override
-        public void setFace(Face mode) {}
-
-        @Override
-        public Face face() {
-            return Face.AUTO;
-        }
-
-        @Override
-        public Optional<Tensor> weight() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Tensor> bias() {
-            return Optional.empty();
         }
     }
 

@@ -25,7 +25,7 @@ import org.normkit.autograd.tensor.Tensor;
 class NormalizationDefaultsTest {
 
     /** Test-only: y = x, with or without running-statistics buffers. */
-    private static final class Passthrough extends Normalization {
+    private static final class Passthrough extends ReferenceOnlyNorm {
         private final Tensor runningMean;
         private final Tensor runningVar;
 
@@ -40,36 +40,8 @@ class NormalizationDefaultsTest {
         }
 
         @Override
-        public NormSpec spec() {
-            return NormSpec.of(2).withDtype(DType.FLOAT64);
-        }
-
-        @Override
         public Tensor reference(Tensor x, Statistics use) {
             return x;
-        }
-
-        @Override
-        public Optional<FusedNorm> fused() {
-            return Optional.empty();
-        }
-
-        @Override
-        public void setFace(Face mode) {}
-
-        @Override
-        public Face face() {
-            return Face.AUTO;
-        }
-
-        @Override
-        public Optional<Tensor> weight() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Tensor> bias() {
-            return Optional.empty();
         }
     }
 

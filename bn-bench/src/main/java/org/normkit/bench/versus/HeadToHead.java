@@ -10,6 +10,13 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
 
+import org.normkit.bench.BenchMask;
+import org.normkit.bench.BenchPlan;
+import org.normkit.bench.BenchReport;
+import org.normkit.bench.BenchResult;
+import org.normkit.bench.BenchResult.PeerComparison;
+import org.normkit.bench.MachineInfo;
+
 /**
  * The comparison that cannot flatter: normkit and its peers time the same call in one session, sample by sample,
  * and the figure is the plain ratio of milliseconds.
@@ -83,13 +90,16 @@ public final class HeadToHead {
         this.progress = progress;
     }
 
-    /** Runs every case at every thread count; a case a side cannot run is listed in {@code skipped}. */
-    public HeadToHeadReport run(List<Case> cases, List<Integer> threads, String machine) {
-        String date = java.time.OffsetDateTime.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    /**
+     * Runs every case at every thread count into a report of head-to-head rows. A case a peer cannot run (a masked
+     * case, when the peer has no masked call) is timed on normkit's side alone, and {@code skipped} says so with the
+     * reason, one entry per case and peer.
+     */
+    public BenchReport run(List<Case> cases, List<Integer> threads, MachineInfo machine) {
         Map<String, String> described = new LinkedHashMap<>();
         peers.forEach(p -> described.put(p.name(), p.describe()));
-        List<HeadToHeadReport.Row> rows = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
+        List<BenchResult> rows = new ArrayList<>();
+        List<BenchPlan.Skip> skipped = new ArrayList<>();
         if (!cases.isEmpty() && settings.sessionWarmupMs() > 0) {
             warmUpSession(cases.get(0));
         }
@@ -97,30 +107,41 @@ public final class HeadToHead {
         for (Case c : cases) {
             Map<String, Contender> sides = new LinkedHashMap<>();
             try {
-                sides.put(HeadToHeadReport.NORMKIT, normkit.apply(c));
+                sides.put(PeerComparison.NORMKIT, normkit.apply(c));
                 for (Peer p : peers) {
+                    if (c.mask() != BenchMask.NONE && !p.takesMasks()) {
+                        skipped.add(skip(c, p.name() + " has no masked call (its " + c.norm() + " takes no mask of "
+                                + "valid positions): normkit's side alone"));
+                        continue;
+                    }
                     try {
                         sides.put(p.name(), p.prepare(c));
                     } catch (UnsupportedOperationException e) {
-                        skipped.add(c + ": " + e.getMessage());
+                        skipped.add(skip(c, e.getMessage()));
                     }
                 }
                 for (int t : threads) {
-                    HeadToHeadReport.Row row = measure(c, t, sides);
+                    BenchResult row = measure(c, t, sides);
                     rows.add(row);
                     done++;
                     progress.printf("[%d/%d] %s ×%d: %s%n", done, cases.size() * threads.size(), c, t, line(row));
                     progress.flush();
                 }
             } catch (RuntimeException e) {
-                skipped.add(c + ": failed: " + e.getMessage());
+                skipped.add(skip(c, "failed: " + e.getMessage()));
                 progress.println(c + ": failed: " + e.getMessage());
                 progress.flush();
             } finally {
                 sides.values().forEach(Contender::close);
             }
         }
-        return new HeadToHeadReport(date, "unknown", machine, settings.describe(), described, rows, skipped);
+        return new BenchReport(machine, null, settings.describe(), null, 0, described, rows, skipped, Map.of());
+    }
+
+    /** What did not run of case {@code c} (at any thread count), and why. */
+    static BenchPlan.Skip skip(Case c, String reason) {
+        return new BenchPlan.Skip(null, c.norm(), c.shape().toCompactString(), c.dtype().label(), c.pass().id(), null,
+                c.mask() == BenchMask.NONE ? null : c.mask().id(), null, reason);
     }
 
     /**
@@ -153,7 +174,7 @@ public final class HeadToHead {
         }
     }
 
-    private HeadToHeadReport.Row measure(Case c, int t, Map<String, Contender> sides) {
+    private BenchResult measure(Case c, int t, Map<String, Contender> sides) {
         List<String> names = new ArrayList<>(sides.keySet());
         TreeSet<Integer> copyThreads = new TreeSet<>(List.of(1, t));
         double min = settings.minSampleMs();
@@ -206,14 +227,14 @@ public final class HeadToHead {
         return side + " copy ×" + threads;
     }
 
-    static HeadToHeadReport.Row summarize(Case c, int t, List<String> names, Map<String, List<Double>> perRound) {
-        int rounds = perRound.get(HeadToHeadReport.NORMKIT).size();
-        List<Double> ours = perRound.get(HeadToHeadReport.NORMKIT);
-        Map<String, Double> ms = new LinkedHashMap<>();
+    static BenchResult summarize(Case c, int t, List<String> names, Map<String, List<Double>> perRound) {
+        int rounds = perRound.get(PeerComparison.NORMKIT).size();
+        List<Double> ours = perRound.get(PeerComparison.NORMKIT);
+        Map<String, Double> peerMs = new LinkedHashMap<>();
         Map<String, Double> over = new LinkedHashMap<>();
         for (String name : names) {
-            ms.put(name, median(perRound.get(name)));
-            if (!name.equals(HeadToHeadReport.NORMKIT)) {
+            if (!name.equals(PeerComparison.NORMKIT)) {
+                peerMs.put(name, median(perRound.get(name)));
                 double[] ratios = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
                     ratios[r] = ours.get(r) / perRound.get(name).get(r);
@@ -239,8 +260,9 @@ public final class HeadToHead {
         }
         String floorBy = fastestCount.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
                 .orElse("");
-        return new HeadToHeadReport.Row(c.norm(), c.shape().toCompactString(), c.dtype().label(), c.pass().id(), t,
-                ms, over, median(floor), median(timesFloor), floorBy, perRound);
+        return BenchResult.headToHead(c.norm(), c.shape().toCompactString(), c.dtype().label(), c.pass().id(),
+                c.mask().id(), t, median(ours), new PeerComparison(peerMs, over, median(floor), median(timesFloor),
+                        floorBy, perRound));
     }
 
     static double median(List<Double> values) {
@@ -254,11 +276,12 @@ public final class HeadToHead {
         return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    private static String line(HeadToHeadReport.Row row) {
-        StringBuilder b = new StringBuilder();
-        row.ms().forEach((side, ms) -> b.append(String.format("%s %.3f ms, ", side, ms)));
-        row.normkitOver().forEach((peer, ratio) -> b.append(String.format("÷%s %.2f, ", peer, ratio)));
-        b.append(String.format("×floor %.2f (%s)", row.timesFloor(), row.floorBy()));
+    private static String line(BenchResult row) {
+        PeerComparison c = row.comparison();
+        StringBuilder b = new StringBuilder(String.format("%s %.3f ms, ", PeerComparison.NORMKIT, row.ms()));
+        c.peerMs().forEach((side, ms) -> b.append(String.format("%s %.3f ms, ", side, ms)));
+        c.normkitOver().forEach((peer, ratio) -> b.append(String.format("÷%s %.2f, ", peer, ratio)));
+        b.append(String.format("×floor %.2f (%s)", c.timesFloor(), c.floorBy()));
         return b.toString();
     }
 }

@@ -15,6 +15,15 @@ public interface Peer extends AutoCloseable {
     String describe();
 
     /**
+     * Whether the peer has a masked call (statistics over the valid positions only, as normkit's
+     * {@code forward(x, mask)}). PyTorch's norms have none: {@link HeadToHead} times a masked case on normkit's side
+     * alone and says so, unless a peer says yes here.
+     */
+    default boolean takesMasks() {
+        return false;
+    }
+
+    /**
      * The peer's call and copy for {@code c}, on inputs of its own with the same shape and dtype.
      *
      * @throws UnsupportedOperationException naming the reason when the peer does not time this case

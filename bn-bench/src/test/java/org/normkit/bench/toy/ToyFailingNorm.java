@@ -1,5 +1,6 @@
 package org.normkit.bench.toy;
 
+import org.normkit.autograd.check.TestRowNorm;
 import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.Normalization;
@@ -25,6 +26,6 @@ public final class ToyFailingNorm implements NormalizationProvider {
 
     @Override
     public Normalization create(NormSpec spec) {
-        return new ToyRowNorm.Layer(spec, true);
+        return new TestRowNorm(name(), spec, TestRowNorm.Scaling.STANDARDIZE, TestRowNorm.Bug.FAILING_KERNEL, false);
     }
 }

@@ -16,7 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
+import org.normkit.bench.BenchKind;
+import org.normkit.bench.BenchMask;
 import org.normkit.bench.BenchPass;
+import org.normkit.bench.BenchPlan;
+import org.normkit.bench.BenchReport;
+import org.normkit.bench.BenchResult;
+import org.normkit.bench.BenchResult.PeerComparison;
+import org.normkit.bench.MachineInfo;
 
 class HeadToHeadTest {
     private static final Case CASE = new Case("layer_norm", Shape.of(4, 8), DType.FLOAT32, BenchPass.TRAIN_FORWARD);
@@ -51,6 +58,11 @@ class HeadToHeadTest {
     }
 
     private static Peer peer(String name, Contender contender) {
+        return peer(name, contender, false);
+    }
+
+    /** A peer whose every case is {@code contender}; with {@code masks}, one that has masked calls too. */
+    private static Peer peer(String name, Contender contender, boolean masks) {
         return new Peer() {
             @Override
             public String name() {
@@ -63,16 +75,32 @@ class HeadToHeadTest {
             }
 
             @Override
+            public boolean takesMasks() {
+                return masks;
+            }
+
+            @Override
             public Contender prepare(Case c) {
                 return contender;
             }
         };
     }
 
-    private static HeadToHeadReport run(int threads, Contender ours, Peer... peers) {
-        HeadToHead h2h = new HeadToHead(new HeadToHead.Settings(3, 1, 1, 0, 0, 0), c -> ours, List.of(peers),
+    private static final MachineInfo MACHINE = new MachineInfo("Test CPU", 2, "Java 17", "", "2026-12-02T18:00:00Z",
+            null);
+
+    private static BenchReport run(int threads, Contender ours, Peer... peers) {
+        return run(CASE, threads, ours, peers);
+    }
+
+    private static BenchReport run(Case c, int threads, Contender ours, Peer... peers) {
+        HeadToHead h2h = new HeadToHead(new HeadToHead.Settings(3, 1, 1, 0, 0, 0), x -> ours, List.of(peers),
                 new PrintWriter(new StringWriter()));
-        return h2h.run(List.of(CASE), List.of(threads), "test machine");
+        return h2h.run(List.of(c), List.of(threads), MACHINE);
+    }
+
+    private static PeerComparison comparison(BenchReport r) {
+        return r.results().get(0).comparison();
     }
 
     @Nested
@@ -101,20 +129,20 @@ class HeadToHeadTest {
         void theHeadlineIsTheMedianOfThePerRoundRatiosOfMilliseconds() {
             List<String> log = new ArrayList<>();
             // Rounds: 2/4, 3/3, 9/6 -> ratios 0.5, 1.0, 1.5: median 1.0 (the ratio of the medians would be 3/4).
-            HeadToHeadReport r = run(1, new Scripted("normkit", log, 1, 1, 2, 3, 9),
+            BenchReport r = run(1, new Scripted("normkit", log, 1, 1, 2, 3, 9),
                     peer("p", new Scripted("p", log, 1, 1, 4, 3, 6)));
-            HeadToHeadReport.Row row = r.rows().get(0);
-            assertEquals(1.0, row.normkitOver().get("p"), 1e-12);
-            assertEquals(3.0, row.ms().get(HeadToHeadReport.NORMKIT), 1e-12);
-            assertEquals(4.0, row.ms().get("p"), 1e-12);
+            BenchResult row = r.results().get(0);
+            assertEquals(1.0, row.comparison().normkitOver().get("p"), 1e-12);
+            assertEquals(3.0, row.ms(), 1e-12);
+            assertEquals(4.0, row.comparison().peerMs().get("p"), 1e-12);
         }
 
         @Test
         void theFloorIsTheFastestCopyOfAnySide() {
             List<String> log = new ArrayList<>();
-            HeadToHeadReport r = run(1, new Scripted("normkit", log, 2.0, 2.0, 4),
+            BenchReport r = run(1, new Scripted("normkit", log, 2.0, 2.0, 4),
                     peer("p", new Scripted("p", log, 0.5, 0.5, 4)));
-            HeadToHeadReport.Row row = r.rows().get(0);
+            PeerComparison row = comparison(r);
             assertEquals(0.5, row.floorMs(), 1e-12);
             assertEquals(8.0, row.timesFloor(), 1e-12);
             assertEquals("p copy ×1", row.floorBy());
@@ -124,9 +152,9 @@ class HeadToHeadTest {
         void addingThreadsNeverMakesTheFloorSlower() {
             List<String> log = new ArrayList<>();
             // Our 2-thread copy is slower than our 1-thread copy: the floor of the 2-thread row keeps the faster one.
-            HeadToHeadReport r = run(2, new Scripted("normkit", log, 1.0, 3.0, 4),
+            BenchReport r = run(2, new Scripted("normkit", log, 1.0, 3.0, 4),
                     peer("p", new Scripted("p", log, 2.0, 1.5, 4)));
-            HeadToHeadReport.Row row = r.rows().get(0);
+            PeerComparison row = comparison(r);
             assertEquals(1.0, row.floorMs(), 1e-12);
             assertEquals("normkit copy ×1", row.floorBy());
         }
@@ -137,11 +165,11 @@ class HeadToHeadTest {
         @Test
         void aReportSurvivesJson(@TempDir Path dir) throws Exception {
             List<String> log = new ArrayList<>();
-            HeadToHeadReport r = run(1, new Scripted("normkit", log, 1, 1, 2), peer("p", new Scripted("p", log, 1, 1,
+            BenchReport r = run(1, new Scripted("normkit", log, 1, 1, 2), peer("p", new Scripted("p", log, 1, 1,
                     4))).withCommit("abc123");
             Path file = dir.resolve("h2h.json");
             r.write(file);
-            HeadToHeadReport back = HeadToHeadReport.read(file);
+            BenchReport back = BenchReport.read(file);
             assertEquals(r, back);
             assertTrue(Files.readString(file).contains("\"normkitOver\""));
         }
@@ -149,7 +177,7 @@ class HeadToHeadTest {
         @Test
         void theSummaryBoldsTheRowsWhereNormkitIsSlower() {
             List<String> log = new ArrayList<>();
-            HeadToHeadReport r = run(1, new Scripted("normkit", log, 1, 1, 4), peer("p", new Scripted("p", log, 1, 1,
+            BenchReport r = run(1, new Scripted("normkit", log, 1, 1, 4), peer("p", new Scripted("p", log, 1, 1,
                     2)));
             String summary = VersusTable.summary(r);
             assertTrue(summary.contains("| layer_norm | 4x8 | train_forward | **2.00** |"), summary);
@@ -174,9 +202,111 @@ class HeadToHeadTest {
                     throw new UnsupportedOperationException("q has no call for layer_norm");
                 }
             };
-            HeadToHeadReport r = run(1, new Scripted("normkit", new ArrayList<>(), 1, 1, 2), refusing);
-            assertEquals(List.of(CASE + ": q has no call for layer_norm"), r.skipped());
-            assertEquals(Map.of(), r.rows().get(0).normkitOver());
+            BenchReport r = run(1, new Scripted("normkit", new ArrayList<>(), 1, 1, 2), refusing);
+            assertEquals(List.of(new BenchPlan.Skip(null, "layer_norm", "4x8", "float32", "train_forward", null, null, null,
+                    "q has no call for layer_norm")), r.skipped());
+            assertEquals("layer_norm 4x8 float32 train_forward", r.skipped().get(0).what());
+            assertEquals(Map.of(), comparison(r).normkitOver());
+        }
+    }
+
+    @Nested
+    class MaskedCases {
+        private final Case masked = new Case("group_norm", Shape.of(4, 8, 6), DType.FLOAT32, BenchPass.TRAIN_FORWARD,
+                BenchMask.PADDED);
+
+        @Test
+        void aPeerWithoutAMaskedCallLeavesTheRowToNormkitAndTheReportSaysWhy() {
+            List<String> log = new ArrayList<>();
+            BenchReport r = run(masked, 1, new Scripted("normkit", log, 1, 1, 2), peer("p", new Scripted("p", log, 1,
+                    1, 4)));
+
+            BenchResult row = r.results().get(0);
+            assertEquals("padded", row.mask());
+            assertEquals(2.0, row.ms(), 1e-12);
+            assertEquals(Map.of(), row.comparison().normkitOver());
+            assertEquals(List.of("normkit", "normkit", "normkit"), log, "the peer is never sampled");
+            BenchPlan.Skip skip = r.skipped().get(0);
+            assertEquals("group_norm 4x8x6 float32 train_forward padded", skip.what());
+            assertTrue(skip.reason().startsWith("p has no masked call (its group_norm takes no mask of valid "
+                    + "positions)"), skip.reason());
+        }
+
+        @Test
+        void aPeerWithAMaskedCallIsComparedOnIt() {
+            List<String> log = new ArrayList<>();
+            BenchReport r = run(masked, 1, new Scripted("normkit", log, 1, 1, 2), peer("p", new Scripted("p", log, 1,
+                    1, 4), true));
+
+            assertEquals(0.5, comparison(r).normkitOver().get("p"), 1e-12);
+            assertEquals(List.of(), r.skipped());
+        }
+
+        @Test
+        void theTablesNameTheMaskBesideThePass() {
+            BenchReport r = run(masked, 1, new Scripted("normkit", new ArrayList<>(), 1, 1, 2), peer("p",
+                    new Scripted("p", new ArrayList<>(), 1, 1, 4)));
+
+            String table = VersusTable.markdown(r);
+
+            assertTrue(table.contains("| group_norm | 4x8x6 | train_forward, padded | — |"), table);
+            assertTrue(table.contains("- group_norm 4x8x6 float32 train_forward padded: p has no masked call"), table);
+        }
+    }
+
+    /** The head-to-head report as written before it became a BenchReport (docs/results/bench/versus.json). */
+    @Nested
+    class EarlierFiles {
+        private static final String MACHINE_LINE = "AMD EPYC, 2 cores; Java 17.0.15, --add-modules=jdk.incubator.vector "
+                + "-Xms2g; load average (1, 5, 15 min) 1.58 1.88 6.15 at the start, 1.76 1.84 5.08 at the end";
+        private static final String EARLIER = """
+                {
+                  "date" : "2026-12-02T16:38:49Z",
+                  "commit" : "d0a59b31e364",
+                  "machine" : "%s",
+                  "settings" : "5 rounds",
+                  "peers" : { "pytorch-2.10" : "PyTorch 2.10.0", "pytorch-1.13" : "PyTorch 1.13.0" },
+                  "rows" : [ {
+                    "norm" : "batch_norm2d", "shape" : "32x64x56x56", "dtype" : "float32", "pass" : "train_forward",
+                    "threads" : 1,
+                    "ms" : { "normkit" : 4.0, "pytorch-2.10" : 13.0, "pytorch-1.13" : "NaN" },
+                    "normkitOver" : { "pytorch-2.10" : 0.3 },
+                    "floorMs" : 1.4, "timesFloor" : 2.9, "floorBy" : "pytorch-1.13 copy ×1",
+                    "perRound" : { "normkit" : [ 4.0 ], "pytorch-2.10" : [ 13.0 ] }
+                  } ],
+                  "skipped" : [ "layer_norm 8x64 float32 train_forward: pytorch-1.13 failed" ]
+                }
+                """.formatted(MACHINE_LINE);
+
+        @Test
+        void readAsTheOneReportAndRenderAsTheyDid(@TempDir Path dir) throws Exception {
+            Path file = dir.resolve("versus.json");
+            Files.writeString(file, EARLIER);
+
+            BenchReport r = BenchReport.read(file);
+
+            assertEquals("Measured 2026-12-02T16:38:49Z at commit d0a59b31e364 on " + MACHINE_LINE + ".",
+                    VersusTable.header(r).lines().findFirst().orElseThrow());
+            BenchResult row = r.results().get(0);
+            assertEquals(BenchKind.HEAD_TO_HEAD, row.kind());
+            assertEquals(4.0, row.ms());
+            assertEquals(List.of("pytorch-2.10", "pytorch-1.13"), List.copyOf(row.comparison().peerMs().keySet()));
+            assertTrue(Double.isNaN(row.comparison().peerMs().get("pytorch-1.13")));
+            assertEquals(List.of("pytorch-2.10", "pytorch-1.13"), List.copyOf(r.peers().keySet()));
+            assertTrue(VersusTable.markdown(r).contains("\n- layer_norm 8x64 float32 train_forward: pytorch-1.13 "
+                    + "failed\n"), VersusTable.markdown(r));
+        }
+
+        @Test
+        void writtenAgainTheyKeepEveryFigure(@TempDir Path dir) throws Exception {
+            Path file = dir.resolve("versus.json");
+            Files.writeString(file, EARLIER);
+            BenchReport r = BenchReport.read(file);
+
+            Path again = dir.resolve("again.json");
+            r.write(again);
+
+            assertEquals(VersusTable.markdown(r), VersusTable.markdown(BenchReport.read(again)));
         }
     }
 }

@@ -2,7 +2,7 @@ package org.normkit.cli.readme;
 
 import java.nio.file.Path;
 
-import org.normkit.bench.versus.HeadToHeadReport;
+import org.normkit.bench.BenchReport;
 import org.normkit.bench.versus.VersusTable;
 
 /**
@@ -22,7 +22,7 @@ final class KernelBenchFigure implements ReadmeFigure {
 
     @Override
     public String render(Path repositoryRoot) {
-        HeadToHeadReport report = HeadToHeadReport.read(ResultFiles.existing(repositoryRoot, RESULTS));
+        BenchReport report = BenchReport.read(ResultFiles.existing(repositoryRoot, RESULTS));
         return VersusTable.header(report) + "\n" + VersusTable.summary(report) + VersusTable.floors(report);
     }
 }

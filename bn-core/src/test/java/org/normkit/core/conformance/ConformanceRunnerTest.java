@@ -3,10 +3,10 @@ package org.normkit.core.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.normkit.core.conformance.ConformanceRuns.REGISTRY;
+import static org.normkit.core.conformance.ConformanceRuns.withShape;
 
 import java.io.IOException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,24 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
-import org.normkit.autograd.spi.InputContract;
-import org.normkit.autograd.spi.NormRegistry;
-import org.normkit.autograd.spi.NormSpec;
-import org.normkit.autograd.spi.Normalization;
-import org.normkit.autograd.spi.NormalizationProvider;
-import org.normkit.autograd.tensor.Shape;
-import org.normkit.core.NormLayer;
-import org.normkit.core.batch.BatchNorm;
 
 class ConformanceRunnerTest {
-    private static final NormRegistry REGISTRY = NormRegistry.loadDefault();
-
     private static ConformanceReport run(String json, Optional<String> norm, List<Face> faces) {
-        return run(REGISTRY, json, norm, faces);
-    }
-
-    private static ConformanceReport run(NormRegistry registry, String json, Optional<String> norm, List<Face> faces) {
-        return new ConformanceRunner(registry, norm, faces).runAll(ConformanceReaderTest.read(json).cases());
+        return ConformanceRuns.run(REGISTRY, json, norm, faces);
     }
 
     @Test
@@ -115,43 +101,21 @@ class ConformanceRunnerTest {
     }
 
     /** A norm with only a reference face, registered through a service file of its own. */
-    public static final class ReferenceOnlyProvider implements NormalizationProvider {
-        private final NormalizationProvider batch = REGISTRY.get("batch_norm");
-
-        @Override
-        public String name() {
-            return "reference_only_batch_norm";
+    public static final class ReferenceOnlyProvider extends ConformanceRuns.BatchNormWithAnotherFusedFace {
+        public ReferenceOnlyProvider() {
+            super("reference_only_batch_norm", "BatchNorm without a fused face (a test double)");
         }
 
         @Override
-        public String summary() {
-            return "BatchNorm without a fused face (a test double)";
-        }
-
-        @Override
-        public InputContract contract() {
-            return batch.contract();
-        }
-
-        @Override
-        public Normalization create(NormSpec spec) {
-            return new BatchNorm() {
-                @Override
-                public Optional<FusedNorm> fused(NormLayer layer) {
-                    return Optional.empty();
-                }
-            }.create(spec);
+        Optional<FusedNorm> fusedFace(FusedNorm own) {
+            return Optional.empty();
         }
     }
 
     @Test
     void aNormWithoutAFusedFaceIsCheckedOnItsReferenceFaceAndSaysSo(@TempDir Path dir) throws IOException {
-        Path services = dir.resolve("META-INF/services/org.normkit.autograd.spi.NormalizationProvider");
-        Files.createDirectories(services.getParent());
-        Files.writeString(services, ReferenceOnlyProvider.class.getName() + "\n");
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
-            NormRegistry registry = NormRegistry.load(loader);
-            ConformanceReport report = run(registry, ConformanceReaderTest.workedExample(),
+        try (ConformanceRuns.PluginRegistry plugin = ConformanceRuns.withProvider(dir, ReferenceOnlyProvider.class)) {
+            ConformanceReport report = ConformanceRuns.run(plugin.registry(), ConformanceReaderTest.workedExample(),
                     Optional.of("reference_only_batch_norm"), Face.BOTH);
             assertTrue(report.allPassed(), String.join("\n", report.lines()));
             CaseResult r = report.results().get(0);
@@ -173,11 +137,5 @@ class ConformanceRunnerTest {
         assertEquals("layer_norm", runner.providerFor(withShape(worked, "layer", 4, 1)));
         assertEquals("group_norm", runner.providerFor(withShape(worked, "group", 4, 1)));
         assertEquals("my_norm", runner.providerFor(withShape(worked, "my_norm", 4, 1)));
-    }
-
-    private static ConformanceCase withShape(ConformanceCase c, String norm, int... dims) {
-        return new ConformanceCase(c.name(), norm, c.training(), c.dtype(), c.description(), c.params(),
-                c.input().reshape(Shape.of(dims)), c.weight(), c.bias(), c.state(), c.gradOutput(), c.expected(),
-                c.tolerance());
     }
 }

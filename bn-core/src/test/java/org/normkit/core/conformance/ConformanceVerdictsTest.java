@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URL;
-import java.net.URLClassLoader;
+import static org.normkit.core.conformance.ConformanceRuns.REGISTRY;
+import static org.normkit.core.conformance.ConformanceRuns.run;
+import static org.normkit.core.conformance.ConformanceRuns.withShape;
+
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,16 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.FusedNorm;
-import org.normkit.autograd.spi.InputContract;
-import org.normkit.autograd.spi.NormRegistry;
-import org.normkit.autograd.spi.NormSpec;
-import org.normkit.autograd.spi.Normalization;
-import org.normkit.autograd.spi.NormalizationProvider;
 import org.normkit.autograd.spi.Statistics;
-import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
-import org.normkit.core.NormLayer;
-import org.normkit.core.batch.BatchNorm;
 
 /**
  * What a conformance run decides and reports beyond {@code ConformanceRunnerTest}: each face is run on its own face
@@ -41,12 +36,6 @@ import org.normkit.core.batch.BatchNorm;
  * bounds, optional texts, abbreviated values in messages, case numbers).
  */
 class ConformanceVerdictsTest {
-    private static final NormRegistry REGISTRY = NormRegistry.loadDefault();
-
-    private static ConformanceReport run(NormRegistry registry, String json, Optional<String> norm, List<Face> faces) {
-        return new ConformanceRunner(registry, norm, faces).runAll(ConformanceReaderTest.read(json).cases());
-    }
-
     private static String worked() {
         return ConformanceReaderTest.workedExample();
     }
@@ -59,46 +48,26 @@ class ConformanceVerdictsTest {
     }
 
     /** BatchNorm whose fused face adds 1 to its output: a bug in one face only. */
-    public static final class SkewedFusedProvider implements NormalizationProvider {
-        private final NormalizationProvider batch = REGISTRY.get("batch_norm");
-
-        @Override
-        public String name() {
-            return "skewed_fused_batch_norm";
+    public static final class SkewedFusedProvider extends ConformanceRuns.BatchNormWithAnotherFusedFace {
+        public SkewedFusedProvider() {
+            super("skewed_fused_batch_norm", "BatchNorm whose fused output is off by one (a test double)");
         }
 
         @Override
-        public String summary() {
-            return "BatchNorm whose fused output is off by one (a test double)";
-        }
-
-        @Override
-        public InputContract contract() {
-            return batch.contract();
-        }
-
-        @Override
-        public Normalization create(NormSpec spec) {
-            return new BatchNorm() {
+        Optional<FusedNorm> fusedFace(FusedNorm own) {
+            return Optional.of(new FusedNorm() {
                 @Override
-                public Optional<FusedNorm> fused(NormLayer layer) {
-                    FusedNorm inner = super.fused(layer).orElseThrow();
-                    return Optional.of(new FusedNorm() {
-                        @Override
-                        public Saved forward(Tensor x, Tensor gamma, Tensor beta, Statistics use, Tensor out) {
-                            Saved saved = inner.forward(x, gamma, beta, use, out);
-                            out.copyFrom(out.add(1.0));
-                            return saved;
-                        }
-
-                        @Override
-                        public Gradients backward(Tensor gradOutput, Tensor x, Saved saved, Tensor gamma,
-                                                  GradMask mask) {
-                            return inner.backward(gradOutput, x, saved, gamma, mask);
-                        }
-                    });
+                public Saved forward(Tensor x, Tensor gamma, Tensor beta, Statistics use, Tensor out) {
+                    Saved saved = own.forward(x, gamma, beta, use, out);
+                    out.copyFrom(out.add(1.0));
+                    return saved;
                 }
-            }.create(spec);
+
+                @Override
+                public Gradients backward(Tensor gradOutput, Tensor x, Saved saved, Tensor gamma, GradMask mask) {
+                    return own.backward(gradOutput, x, saved, gamma, mask);
+                }
+            });
         }
     }
 
@@ -106,12 +75,8 @@ class ConformanceVerdictsTest {
     class Runner {
         @Test
         void eachFaceRunsOnItsOwnFaceSoABugInOneFailsThatOneAlone(@TempDir Path dir) throws IOException {
-            Path services = dir.resolve("META-INF/services/org.normkit.autograd.spi.NormalizationProvider");
-            Files.createDirectories(services.getParent());
-            Files.writeString(services, SkewedFusedProvider.class.getName() + "\n");
-            try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
-                    getClass().getClassLoader())) {
-                ConformanceReport report = run(NormRegistry.load(loader), worked(),
+            try (ConformanceRuns.PluginRegistry plugin = ConformanceRuns.withProvider(dir, SkewedFusedProvider.class)) {
+                ConformanceReport report = run(plugin.registry(), worked(),
                         Optional.of("skewed_fused_batch_norm"), Face.BOTH);
                 CaseResult r = report.results().get(0);
                 assertTrue(r.faces().get(0).passed(), r.line());
@@ -144,12 +109,6 @@ class ConformanceVerdictsTest {
             assertEquals("instance_norm1d", runner.providerFor(withShape(worked, "instance", 2, 1, 2)));
             assertEquals("instance_norm3d", runner.providerFor(withShape(worked, "instance", 2, 1, 1, 2, 1)));
             assertEquals("instance_norm", runner.providerFor(withShape(worked, "instance", 2, 1, 1, 1, 1, 2)));
-        }
-
-        private ConformanceCase withShape(ConformanceCase c, String norm, int... dims) {
-            return new ConformanceCase(c.name(), norm, c.training(), c.dtype(), c.description(), c.params(),
-                    c.input().reshape(Shape.of(dims)), c.weight(), c.bias(), c.state(), c.gradOutput(), c.expected(),
-                    c.tolerance());
         }
     }
 

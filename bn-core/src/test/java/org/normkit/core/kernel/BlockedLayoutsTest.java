@@ -1,10 +1,11 @@
 package org.normkit.core.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.normkit.core.kernel.KernelCases.EPS;
+import static org.normkit.core.kernel.KernelCases.assertPasses;
+import static org.normkit.core.kernel.KernelCases.gamma;
+import static org.normkit.core.kernel.KernelCases.input;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -28,41 +29,30 @@ import org.normkit.autograd.tensor.Tensor;
  * {@code NormKernelTest.Threads} compares thread counts on such inputs, which a wrong block boundary passes.
  */
 class BlockedLayoutsTest {
-    private static final double EPS = 1e-5;
+    private static final Layout[] BLOCKED = {
+        Layout.channels(16, 8, 1024),        // 4 blocks of 2 channels, several pieces of rows per channel
+        Layout.channels(2, 2, 4096),         // a run of exactly two pieces: no empty third piece
+        Layout.channels(4096, 32, 1),        // across channels, 4 blocks of 8 channels
+        Layout.channels(64, 56, 1),          // across 56 channels: two-strip, one-strip and scalar columns
+        Layout.rows(256, 512),               // 4 blocks of 64 rows, γ per element
+        Layout.rows(3, 4096),                // rows of exactly two pieces
+        Layout.rows(64 * 8, 256, 8, 4, 64),  // group: 8 groups of 4 channels, 4 blocks of rows
+    };
 
     static Stream<Arguments> layouts() {
-        Layout[] layouts = {
-            Layout.channels(16, 8, 1024),        // 4 blocks of 2 channels, several pieces of rows per channel
-            Layout.channels(2, 2, 4096),         // a run of exactly two pieces: no empty third piece
-            Layout.channels(4096, 32, 1),        // across channels, 4 blocks of 8 channels
-            Layout.channels(64, 56, 1),          // across 56 channels: two-strip, one-strip and scalar columns
-            Layout.rows(256, 512),               // 4 blocks of 64 rows, γ per element
-            Layout.rows(3, 4096),                // rows of exactly two pieces
-            Layout.rows(64 * 8, 256, 8, 4, 64),  // group: 8 groups of 4 channels, 4 blocks of rows
-        };
-        List<Arguments> all = new ArrayList<>();
-        for (Layout layout : layouts) {
-            for (Centering centering : Centering.values()) {
-                for (DType dtype : DType.values()) {
-                    all.add(Arguments.of(layout, centering, dtype));
-                }
-            }
-        }
-        return all.stream();
+        return KernelCases.withEveryCenteringAndDtype(BLOCKED);
+    }
+
+    static Stream<Arguments> cases() {
+        return KernelCases.withEveryCenteringDtypeAndUse(BLOCKED);
     }
 
     @Nested
     class EveryBlockMatchesTheFormulas {
-        @ParameterizedTest(name = "{0} {1} {2} batch statistics")
-        @MethodSource("org.normkit.core.kernel.BlockedLayoutsTest#layouts")
-        void withBatchStatistics(Layout layout, Centering centering, DType dtype) {
-            NormKernelTest.checkAgainstOracle(layout, centering, dtype, false);
-        }
-
-        @ParameterizedTest(name = "{0} {1} {2} constant statistics")
-        @MethodSource("org.normkit.core.kernel.BlockedLayoutsTest#layouts")
-        void withConstantStatistics(Layout layout, Centering centering, DType dtype) {
-            NormKernelTest.checkAgainstOracle(layout, centering, dtype, true);
+        @ParameterizedTest(name = "{0} {1} {2} {3}")
+        @MethodSource("org.normkit.core.kernel.BlockedLayoutsTest#cases")
+        void forwardAndBackward(Layout layout, Centering centering, DType dtype, KernelCases.Use use) {
+            KernelCases.checkAgainstOracle(layout, centering, dtype, use);
         }
 
         @ParameterizedTest(name = "{0} {1} {2}")
@@ -147,25 +137,16 @@ class BlockedLayoutsTest {
     }
 
     static Stream<Arguments> smallAndLargeLayouts() {
-        Layout[] layouts = {Layout.rows(6, 10), Layout.rows(5, 37), Layout.rows(256, 512), Layout.channels(3, 4, 5),
-            Layout.channels(7, 5, 1), Layout.rows(2 * 2, 3 * 4, 2, 3, 4)};
-        List<Arguments> all = new ArrayList<>();
-        for (Layout layout : layouts) {
-            for (Centering centering : Centering.values()) {
-                for (DType dtype : DType.values()) {
-                    all.add(Arguments.of(layout, centering, dtype));
-                }
-            }
-        }
-        return all.stream();
+        return KernelCases.withEveryCenteringAndDtype(Layout.rows(6, 10), Layout.rows(5, 37), Layout.rows(256, 512),
+                Layout.channels(3, 4, 5), Layout.channels(7, 5, 1), Layout.rows(2 * 2, 3 * 4, 2, 3, 4));
     }
 
     private static void checkInputGradientAlone(Layout layout, Centering centering, DType dtype) {
         Shape shape = Shape.of(layout.numel());
         Tensor x = input(layout, dtype);
-        Tensor g = Tensor.randn(dtype, shape, 12);
+        Tensor g = KernelCases.gradOutput(layout, dtype);
         Tensor gamma = gamma(layout, dtype);
-        Tensor beta = Tensor.uniform(dtype, Shape.of(layout.affineSize()), -1, 1, 14);
+        Tensor beta = KernelCases.beta(layout, dtype);
         FusedNorm.Saved saved = NormKernel.forward(layout, centering, EPS, x, gamma, beta, Statistics.batch(),
                 Tensor.zeros(dtype, shape));
         FusedNorm.Gradients grads = NormKernel.backward(layout, centering, g, x, saved, gamma,
@@ -176,22 +157,10 @@ class BlockedLayoutsTest {
         assertPasses(Comparison.of("dx", grads.input(), Tensor.wrap(o.dx, shape), Tolerance.faces(dtype)));
     }
 
-    private static Tensor input(Layout layout, DType dtype) {
-        return Tensor.randn(dtype, Shape.of(layout.numel()), 11).mul(2.0).add(0.5);
-    }
-
-    private static Tensor gamma(Layout layout, DType dtype) {
-        return Tensor.uniform(dtype, Shape.of(layout.affineSize()), 0.5, 1.5, 13);
-    }
-
-    /** The formulas with batch statistics, γ of {@link #gamma}, β 0 and g (zeros when null). */
+    /** The formulas with batch statistics, γ of {@link KernelCases#gamma}, β 0 and g (zeros when null). */
     private static NormKernelTest.Oracle oracle(Layout layout, Centering centering, Tensor x, Tensor g) {
         double[] gradient = g == null ? new double[layout.numel()] : g.toDoubleArray();
         return new NormKernelTest.Oracle(layout, centering, x.toDoubleArray(),
                 gamma(layout, x.dtype()).toDoubleArray(), new double[layout.affineSize()], null, null, gradient);
-    }
-
-    private static void assertPasses(Comparison c) {
-        assertTrue(c.passed(), c.describe());
     }
 }

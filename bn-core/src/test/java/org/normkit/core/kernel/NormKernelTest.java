@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.normkit.core.kernel.KernelCases.EPS;
+import static org.normkit.core.kernel.KernelCases.assertPasses;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -30,12 +31,10 @@ import org.normkit.autograd.tensor.ShapeException;
 import org.normkit.autograd.tensor.Tensor;
 
 class NormKernelTest {
-    private static final double EPS = 1e-5;
 
     /** The layouts of the whole family, with the sizes where blocked loops go wrong. */
     static Stream<Arguments> layouts() {
-        List<Arguments> all = new ArrayList<>();
-        Layout[] layouts = {
+        return KernelCases.withEveryCenteringDtypeAndUse(
             Layout.channels(3, 4, 5),                 // batch (N, C, L)
             Layout.channels(7, 5, 1),                 // batch (N, C): loops across channels
             Layout.channels(1, 1, 6),                 // C = 1, N = 1
@@ -45,65 +44,16 @@ class NormKernelTest {
             Layout.rows(3, 5000),                     // a row longer than one piece
             Layout.rows(2 * 3, 7, 3, 1, 7),           // instance N=2, C=3, S=7
             Layout.rows(2 * 2, 3 * 4, 2, 3, 4),       // group N=2, G=2, C=6, S=4
-            Layout.rows(3 * 2, 4, 2, 4, 1),           // group with S = 1: γ per element again
-        };
-        for (Layout layout : layouts) {
-            for (Centering centering : Centering.values()) {
-                for (DType dtype : DType.values()) {
-                    all.add(Arguments.of(layout, centering, dtype));
-                }
-            }
-        }
-        return all.stream();
+            Layout.rows(3 * 2, 4, 2, 4, 1));          // group with S = 1: γ per element again
     }
 
     @Nested
     class AgainstTheFormulas {
-        @ParameterizedTest(name = "{0} {1} {2} batch statistics")
+        @ParameterizedTest(name = "{0} {1} {2} {3}")
         @MethodSource("org.normkit.core.kernel.NormKernelTest#layouts")
-        void batchStatisticsForwardAndBackwardMatchTheFormulas(Layout layout, Centering centering, DType dtype) {
-            checkAgainstOracle(layout, centering, dtype, false);
+        void forwardAndBackwardMatchTheFormulas(Layout layout, Centering centering, DType dtype, KernelCases.Use use) {
+            KernelCases.checkAgainstOracle(layout, centering, dtype, use);
         }
-
-        @ParameterizedTest(name = "{0} {1} {2} constant statistics")
-        @MethodSource("org.normkit.core.kernel.NormKernelTest#layouts")
-        void constantStatisticsForwardAndBackwardMatchTheFormulas(Layout layout, Centering centering, DType dtype) {
-            checkAgainstOracle(layout, centering, dtype, true);
-        }
-    }
-
-    static void checkAgainstOracle(Layout layout, Centering centering, DType dtype, boolean constant) {
-        Shape shape = Shape.of(layout.numel());
-        Tensor x = Tensor.randn(dtype, shape, 11).mul(2.0).add(0.5);
-        Tensor g = Tensor.randn(dtype, shape, 12);
-        Tensor gamma = Tensor.uniform(dtype, Shape.of(layout.affineSize()), 0.5, 1.5, 13);
-        Tensor beta = Tensor.uniform(dtype, Shape.of(layout.affineSize()), -1, 1, 14);
-        int entries = layout instanceof Layout.Rows rows && rows.spatial() > 1 && rows.channelsPerGroup() == 1
-                ? rows.groupsPerSample() : layout.sets();
-        Tensor runningMean = Tensor.uniform(dtype, Shape.of(entries), -1, 1, 15);
-        Tensor runningVar = Tensor.uniform(dtype, Shape.of(entries), 0.5, 2, 16);
-        Statistics use = constant ? Statistics.running(runningMean, runningVar) : Statistics.batch();
-
-        Tensor out = Tensor.zeros(dtype, shape);
-        FusedNorm.Saved saved = NormKernel.forward(layout, centering, EPS, x, gamma, beta, use, out);
-        FusedNorm.Gradients grads = NormKernel.backward(layout, centering, g, x, saved, gamma, GradMask.all());
-        Oracle o = new Oracle(layout, centering, x.toDoubleArray(), gamma.toDoubleArray(), beta.toDoubleArray(),
-                constant ? runningMean.toDoubleArray() : null, constant ? runningVar.toDoubleArray() : null,
-                g.toDoubleArray());
-        Tolerance tolerance = Tolerance.faces(dtype);
-        assertPasses(Comparison.of("y", out, Tensor.wrap(o.y, shape), tolerance));
-        assertPasses(Comparison.of("mean", saved.mean(), Tensor.wrap(o.mean, Shape.of(layout.sets())), tolerance));
-        assertPasses(Comparison.of("rstd", saved.rstd(), Tensor.wrap(o.rstd, Shape.of(layout.sets())), tolerance));
-        assertEquals(!constant, saved.fromBatch());
-        assertPasses(Comparison.of("dx", grads.input(), Tensor.wrap(o.dx, shape), tolerance));
-        assertPasses(Comparison.of("dgamma", grads.weight(), Tensor.wrap(o.dGamma, gamma.shape()), tolerance));
-        assertPasses(Comparison.of("dbeta", grads.bias(), Tensor.wrap(o.dBeta, gamma.shape()), tolerance));
-        assertEquals(dtype, grads.input().dtype());
-        assertEquals(dtype, grads.weight().dtype());
-    }
-
-    private static void assertPasses(Comparison c) {
-        assertTrue(c.passed(), c.describe());
     }
 
     /** The formulas of docs/conformance-format.md section 4, element by element, through the layout's own index maps. */

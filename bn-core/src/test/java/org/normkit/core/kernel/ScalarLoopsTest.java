@@ -8,7 +8,7 @@ import org.normkit.autograd.tensor.DType;
 
 /**
  * The scalar loops of {@link Elements}, which a JVM without the Vector API module runs, against the formulas, in
- * this JVM: every layout of {@link NormKernelTest#layouts} (runs with tails of every length modulo four, loops
+ * this JVM: every case of {@link NormKernelTest#layouts} (runs with tails of every length modulo four, loops
  * across channels, γ per element), both dtypes, batch and constant statistics. {@link WithoutVectorModuleTest} runs
  * them in a child JVM without the module, which mutation testing cannot see.
  */
@@ -26,15 +26,9 @@ class ScalarLoopsTest {
         Elements.VECTOR_API = vectorApi;
     }
 
-    @ParameterizedTest(name = "{0} {1} {2} batch statistics")
+    @ParameterizedTest(name = "{0} {1} {2} {3}")
     @MethodSource("org.normkit.core.kernel.NormKernelTest#layouts")
-    void batchStatisticsForwardAndBackwardMatchTheFormulas(Layout layout, Centering centering, DType dtype) {
-        NormKernelTest.checkAgainstOracle(layout, centering, dtype, false);
-    }
-
-    @ParameterizedTest(name = "{0} {1} {2} constant statistics")
-    @MethodSource("org.normkit.core.kernel.NormKernelTest#layouts")
-    void constantStatisticsForwardAndBackwardMatchTheFormulas(Layout layout, Centering centering, DType dtype) {
-        NormKernelTest.checkAgainstOracle(layout, centering, dtype, true);
+    void forwardAndBackwardMatchTheFormulas(Layout layout, Centering centering, DType dtype, KernelCases.Use use) {
+        KernelCases.checkAgainstOracle(layout, centering, dtype, use);
     }
 }
