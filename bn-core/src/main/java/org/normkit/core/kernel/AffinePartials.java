@@ -25,6 +25,22 @@ final class AffinePartials {
         floatGXhat = floatData ? new float[affineSize] : null;
     }
 
+    /** The affine positions these sums cover. */
+    int size() {
+        return sumG.length;
+    }
+
+    /** Sets every sum to zero, for another block ({@link KernelScratch#partials} hands out the same objects again). */
+    void reset() {
+        java.util.Arrays.fill(sumG, 0.0);
+        java.util.Arrays.fill(sumGXhat, 0.0);
+        if (floatG != null) {
+            java.util.Arrays.fill(floatG, 0f);
+            java.util.Arrays.fill(floatGXhat, 0f);
+        }
+        pending = 0;
+    }
+
     /** Called after each row: moves the float sums into the double ones every {@value #ROWS_PER_FLUSH} rows. */
     void rowDone() {
         if (floatG != null && ++pending == ROWS_PER_FLUSH) {

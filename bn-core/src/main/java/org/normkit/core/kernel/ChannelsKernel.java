@@ -150,13 +150,14 @@ final class ChannelsKernel {
     void normalize(Elements x, Elements y, int block, Coefficients mean, Coefficients scale, Coefficients shift) {
         int c0 = block * perBlock;
         int cb = Math.min(channels, c0 + perBlock) - c0;
+        if (spatial == 1) {
+            // The block's channels in all the rows: one call, not one per row.
+            x.normalizeAcross(y, c0, channels, batch, cb, mean, scale, shift, c0);
+            return;
+        }
         for (int n = 0; n < batch; n++) {
-            if (spatial == 1) {
-                x.normalizeAcross(y, n * channels + c0, cb, mean, scale, shift, c0);
-            } else {
-                for (int c = c0; c < c0 + cb; c++) {
-                    x.normalizeRun(y, (n * channels + c) * spatial, spatial, mean.d[c], scale.d[c], shift.d[c]);
-                }
+            for (int c = c0; c < c0 + cb; c++) {
+                x.normalizeRun(y, (n * channels + c) * spatial, spatial, mean.d[c], scale.d[c], shift.d[c]);
             }
         }
     }
@@ -188,13 +189,13 @@ final class ChannelsKernel {
                    Coefficients k) {
         int c0 = block * perBlock;
         int cb = Math.min(channels, c0 + perBlock) - c0;
+        if (spatial == 1) {
+            x.gradInputAcross(g, dx, c0, channels, batch, cb, mean, a, b, k, c0);
+            return;
+        }
         for (int n = 0; n < batch; n++) {
-            if (spatial == 1) {
-                x.gradInputAcross(g, dx, n * channels + c0, cb, mean, a, b, k, c0);
-            } else {
-                for (int c = c0; c < c0 + cb; c++) {
-                    x.gradInputRun(g, dx, (n * channels + c) * spatial, spatial, mean.d[c], a.d[c], b.d[c], k.d[c]);
-                }
+            for (int c = c0; c < c0 + cb; c++) {
+                x.gradInputRun(g, dx, (n * channels + c) * spatial, spatial, mean.d[c], a.d[c], b.d[c], k.d[c]);
             }
         }
     }
@@ -214,13 +215,13 @@ final class ChannelsKernel {
                           Coefficients shift) {
         int n0 = block * samplesPerBlock();
         int n1 = Math.min(batch, n0 + samplesPerBlock());
+        if (spatial == 1) {
+            x.normalizeAcross(y, n0 * channels, channels, n1 - n0, channels, mean, scale, shift, 0);
+            return;
+        }
         for (int n = n0; n < n1; n++) {
-            if (spatial == 1) {
-                x.normalizeAcross(y, n * channels, channels, mean, scale, shift, 0);
-            } else {
-                for (int c = 0; c < channels; c++) {
-                    x.normalizeRun(y, (n * channels + c) * spatial, spatial, mean.d[c], scale.d[c], shift.d[c]);
-                }
+            for (int c = 0; c < channels; c++) {
+                x.normalizeRun(y, (n * channels + c) * spatial, spatial, mean.d[c], scale.d[c], shift.d[c]);
             }
         }
     }

@@ -424,13 +424,17 @@ public final class NormKernel implements FusedNorm {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
             double[] mean = perSet(saved.mean(), sets, "saved mean");
             boolean partials = dGamma != null || dBeta != null;
-            AffinePartials[] blockPartials = partials ? new AffinePartials[k.blocks()] : null;
             int affineSize = layout.affineSize();
+            AffinePartials[] blockPartials = partials
+                    ? KernelScratch.ofThread().partials(k.blocks(), affineSize, mirror) : null;
             boolean needSums = partials || (edx != null && fromBatch);
             KernelThreads.forEachBlock(k.blocks(), work(x, BACKWARD_PASSES), block -> {
                 double[] pair = new double[2];
                 double[] sums = new double[2];
-                AffinePartials p = partials ? new AffinePartials(affineSize, mirror) : null;
+                AffinePartials p = partials ? blockPartials[block] : null;
+                if (p != null) {
+                    p.reset();
+                }
                 int end = k.end(block);
                 for (int r = k.first(block); r < end; r++) {
                     if (needSums) {
@@ -442,7 +446,6 @@ public final class NormKernel implements FusedNorm {
                 }
                 if (partials) {
                     p.flush();
-                    blockPartials[block] = p;
                 }
             });
             if (partials) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * the twins as well as their interpreted code (the JIT compiles a loop after some thousands of iterations).
  */
 class VectorLoopGatesTest {
-    private static final int[] LENGTHS = {1, 3, 8, 15, 16, 17, 33, 259};
+    private static final int[] LENGTHS = {1, 3, 8, 15, 16, 17, 33, 85, 259};
     private boolean vectorApi;
 
     @BeforeEach
@@ -82,18 +82,27 @@ class VectorLoopGatesTest {
         assertArrayEquals(a, b, "float64, length " + n);
     }
 
+    /** Rows of the strip loops ("Across"): one row, and several with columns left between them untouched. */
+    private static final int[] ROWS = {1, 4};
+
     @Test
     void normalizeAcrossGivesTheScalarLoopsBits() {
-        for (int n : LENGTHS) {
-            double[] x = values(n + 5, n);
-            Coefficients m = Coefficients.of(values(n + 2, n + 1), true);
-            Coefficients sc = Coefficients.of(values(n + 2, n + 2), true);
-            Coefficients sh = Coefficients.of(values(n + 2, n + 3), true);
-            float[] xf = floats(x);
-            assertSameBits32(n, out -> new Elements.OfFloat(xf).normalizeAcross(out, 3, n, m, sc, sh, 2),
-                    out -> VectorLoops.normalizeAcross(xf, out, 3, n, m.f, sc.f, sh.f, 2));
-            assertSameBits64(n, out -> new Elements.OfDouble(x).normalizeAcross(out, 3, n, m, sc, sh, 2),
-                    out -> VectorLoops.normalizeAcross(x, out, 3, n, m.d, sc.d, sh.d, 2));
+        for (int rows : ROWS) {
+            for (int n : LENGTHS) {
+                int stride = n + 7;
+                int size = 3 + rows * stride;
+                double[] x = values(size + 5, n);
+                Coefficients m = Coefficients.of(values(n + 2, n + 1), true);
+                Coefficients sc = Coefficients.of(values(n + 2, n + 2), true);
+                Coefficients sh = Coefficients.of(values(n + 2, n + 3), true);
+                float[] xf = floats(x);
+                assertSameBits32(size, out -> new Elements.OfFloat(xf).normalizeAcross(out, 3, stride, rows, n, m, sc,
+                                sh, 2),
+                        out -> VectorLoops.normalizeAcross(xf, out, 3, stride, rows, n, m.f, sc.f, sh.f, 2));
+                assertSameBits64(size, out -> new Elements.OfDouble(x).normalizeAcross(out, 3, stride, rows, n, m, sc,
+                                sh, 2),
+                        out -> VectorLoops.normalizeAcross(x, out, 3, stride, rows, n, m.d, sc.d, sh.d, 2));
+            }
         }
     }
 
@@ -113,21 +122,25 @@ class VectorLoopGatesTest {
 
     @Test
     void gradInputAcrossGivesTheScalarLoopsBits() {
-        for (int n : LENGTHS) {
-            double[] x = values(n + 5, n);
-            double[] g = values(n + 5, n + 9);
-            Coefficients m = Coefficients.of(values(n + 2, n + 1), true);
-            Coefficients a = Coefficients.of(values(n + 2, n + 2), true);
-            Coefficients b = Coefficients.of(values(n + 2, n + 3), true);
-            Coefficients c = Coefficients.of(values(n + 2, n + 4), true);
-            float[] xf = floats(x);
-            float[] gf = floats(g);
-            assertSameBits32(n, out -> new Elements.OfFloat(xf).gradInputAcross(new Elements.OfFloat(gf), out, 3, n, m, a, b,
-                            c, 2),
-                    out -> VectorLoops.gradInputAcross(xf, gf, out, 3, n, m.f, a.f, b.f, c.f, 2));
-            assertSameBits64(n, out -> new Elements.OfDouble(x).gradInputAcross(new Elements.OfDouble(g), out, 3, n, m, a, b,
-                            c, 2),
-                    out -> VectorLoops.gradInputAcross(x, g, out, 3, n, m.d, a.d, b.d, c.d, 2));
+        for (int rows : ROWS) {
+            for (int n : LENGTHS) {
+                int stride = n + 7;
+                int size = 3 + rows * stride;
+                double[] x = values(size + 5, n);
+                double[] g = values(size + 5, n + 9);
+                Coefficients m = Coefficients.of(values(n + 2, n + 1), true);
+                Coefficients a = Coefficients.of(values(n + 2, n + 2), true);
+                Coefficients b = Coefficients.of(values(n + 2, n + 3), true);
+                Coefficients c = Coefficients.of(values(n + 2, n + 4), true);
+                float[] xf = floats(x);
+                float[] gf = floats(g);
+                assertSameBits32(size, out -> new Elements.OfFloat(xf).gradInputAcross(new Elements.OfFloat(gf), out, 3,
+                                stride, rows, n, m, a, b, c, 2),
+                        out -> VectorLoops.gradInputAcross(xf, gf, out, 3, stride, rows, n, m.f, a.f, b.f, c.f, 2));
+                assertSameBits64(size, out -> new Elements.OfDouble(x).gradInputAcross(new Elements.OfDouble(g), out,
+                                3, stride, rows, n, m, a, b, c, 2),
+                        out -> VectorLoops.gradInputAcross(x, g, out, 3, stride, rows, n, m.d, a.d, b.d, c.d, 2));
+            }
         }
     }
 
