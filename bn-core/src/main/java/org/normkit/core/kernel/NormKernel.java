@@ -57,8 +57,9 @@ import org.normkit.autograd.tensor.Tensor;
  * <h2>Per-call work of one entry per set</h2>
  * A call over a small tensor with many sets (BatchNorm over (256, 1024): 1,024 channels, 256 elements each) spends a
  * good part of its time on per-set arrays. So the working arrays that do not leave the call (variances, scales, the
- * moment pieces' sums, the backward's coefficients, their float mirrors) are the calling thread's, reused from call
- * to call ({@link KernelScratch}); only the saved mean and rstd and the parameter gradients are allocated. A kernel
+ * moment pieces' sums, the backward's coefficients, their float mirrors, and a rows layout's per-block partial sums
+ * of dγ and dβ) are the calling thread's, reused from call to call ({@link KernelScratch}); only the saved mean and
+ * rstd and the parameter gradients are allocated. A kernel
  * made by {@link #of} keeps γ and β converted to its form between calls ({@link AffineCopies}) and compares them
  * with the tensors on every call, so a parameter changed in place is read as it is now. The per-set loops are plain
  * loops over arrays, which the JIT vectorises.
