@@ -14,6 +14,7 @@
 # the quiet window runs it through /work/quiet/seq.sh, then `./normkit readme --write`). On a timeout the rounds
 # finished are kept; with none finished, or on a failure, the previous file stays.
 # Trial on a tiny setting (not the README figure): SEQ_REPO=<checkout> SEQ_OUT=<dir> SEQ_TINY=1 bash run-epoch-time.sh
+# (on a loaded machine add SEQ_TIMEOUT=600: the cut of the measuring, in seconds, 170 unless given).
 set -euo pipefail
 repo="${SEQ_REPO:-.}"
 out="${SEQ_OUT:-docs/results/sequence/epoch-time}"
@@ -55,7 +56,7 @@ export -f normkit_run pytorch_run measure
 export work epochs rounds
 runs_joined="$(printf '%s\n' "${runs[@]}")"
 # A round cut by the timeout is left out; the rounds finished before it are kept (at least one is needed).
-timeout 170 bash -c 'set -euo pipefail; mapfile -t runs <<<"$0"; measure' "$runs_joined" \
+timeout "${SEQ_TIMEOUT:-170}" bash -c 'set -euo pipefail; mapfile -t runs <<<"$0"; measure' "$runs_joined" \
   || echo "run-epoch-time.sh: measuring stopped early (exit $?); keeping the finished rounds"
 
 
