@@ -46,7 +46,7 @@ run local-1 normkit --engine local --parallel 1
 run local-2 normkit --engine local --parallel 2
 run spark-local-2 normkit_spark --engine spark --master 'local[2]'
 
-strip() { tail -n +2 "$1/results.csv" | awk -F, -v OFS=, '{$14 = ""; $15 = ""; print}' | sort; }
+strip() { tail -n +2 "$1/results.csv" | awk -F, -v OFS=, '{$14 = ""; $15 = ""; $21 = ""; $22 = ""; print}' | sort; }
 for other in local-2 spark-local-2; do
   if ! diff -q <(strip "$work/local-1") <(strip "$work/$other") >/dev/null; then
     echo "engine-wall-time: $other's rows differ from local-1's (timing columns aside)" >&2

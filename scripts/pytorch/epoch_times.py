@@ -13,6 +13,9 @@ What is timed, on both sides the same way:
     an epoch  the wall time of the epoch's training loop: gathering each batch, forward, loss, backward, optimizer
               step (normkit: the `seconds` column of results.csv; PyTorch: train_reference.py's `epochSeconds`);
               the test pass after each epoch is not in it
+    JVM       normkit's runs also keep the JIT's and the garbage collectors' seconds of each epoch (results.csv's
+              jit_seconds, gc_seconds) as jitSeconds, gcSeconds, and the summary their medians like the epochs',
+              so the README can say how much of epoch 1's excess is compilation
     threads   --threads (default 1) on both sides: normkit --threads and OPENBLAS_NUM_THREADS; PyTorch
               torch.set_num_threads and OpenBLAS's own pool
 
@@ -42,7 +45,9 @@ CONFIGS = [("mlp", "none"), ("mlp", "batch_norm"), ("lenet", "none"), ("lenet", 
 
 
 def normkit_epochs(net, norm, args):
-    """One fresh `normkit experiment` run; returns its epoch seconds, in order."""
+    """One fresh `normkit experiment` run; returns its epoch seconds, in order, and the JVM's seconds per epoch
+    ({"jitSeconds": [...], "gcSeconds": [...]}: JIT compilation and garbage collection while each epoch trained, from
+    results.csv's jit_seconds and gc_seconds; empty when the build does not record them)."""
     with tempfile.TemporaryDirectory(prefix="normkit-epochs-") as out:
         cmd = [os.path.join(ROOT, "normkit"), "experiment", "--net", net, "--norms", norm,
                "--epochs", str(args.epochs), "--seeds", "1", "--batch-size", str(BATCH),
@@ -63,7 +68,11 @@ def normkit_epochs(net, norm, args):
         if len(rows) != args.epochs:
             raise SystemExit(f"normkit experiment --net {net} --norms {norm}: {len(rows)} epochs in {results}, "
                              f"expected {args.epochs}")
-        return [float(r["seconds"]) for r in rows]
+        jvm = {}
+        for column, key in (("jit_seconds", "jitSeconds"), ("gc_seconds", "gcSeconds")):
+            if all(r.get(column) not in (None, "") for r in rows):
+                jvm[key] = [float(r[column]) for r in rows]
+        return [float(r["seconds"]) for r in rows], jvm
 
 
 def pytorch_epochs(net, norm, args):
@@ -104,6 +113,13 @@ def write(args, configs, runs, rounds, started, torch_version):
                     and run["norm"] == norm]
             row[side] = {"firstEpoch": statistics.median(s[0] for s in mine),
                          "laterEpoch": statistics.median(statistics.median(s[1:]) for s in mine)}
+            for key in ("jitSeconds", "gcSeconds"):
+                jvm = [run[key] for run in runs if run["side"] == side and run["net"] == net
+                       and run["norm"] == norm and key in run]
+                if jvm and len(jvm) == len(mine):
+                    # Same medians as the seconds: epoch 1 over the rounds, and the rounds' medians of epochs 2 on.
+                    row[side][key] = {"firstEpoch": statistics.median(s[0] for s in jvm),
+                                      "laterEpoch": statistics.median(statistics.median(s[1:]) for s in jvm)}
         summary.append(row)
     doc = {"batch": BATCH, "threads": args.threads, "epochs": args.epochs, "rounds": rounds,
            "trainImages": args.limit_train or 60000,
@@ -154,11 +170,13 @@ def main():
         sides = ["normkit", "pytorch"] if r % 2 == 0 else ["pytorch", "normkit"]
         for net, norm in configs:
             for side in sides:
+                jvm = {}
                 if side == "normkit":
-                    seconds = normkit_epochs(net, norm, args)
+                    seconds, jvm = normkit_epochs(net, norm, args)
                 else:
                     seconds, torch_version = pytorch_epochs(net, norm, args)
-                runs.append({"round": r + 1, "side": side, "net": net, "norm": norm, "epochSeconds": seconds})
+                runs.append({"round": r + 1, "side": side, "net": net, "norm": norm, "epochSeconds": seconds,
+                             **jvm})
                 print(f"round {r + 1}/{args.rounds} {side:<8} {net:<6} {norm:<11} epochs "
                       + " / ".join(f"{s:.2f}" for s in seconds) + " s", flush=True)
         runs_of_round = [run for run in runs if run["round"] == r + 1]

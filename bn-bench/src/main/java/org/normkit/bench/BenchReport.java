@@ -77,12 +77,13 @@ public record BenchReport(@JsonProperty(required = true) MachineInfo machine,
     /**
      * The bytes model behind every kernel row's GB/s ({@link BytesModel}), written into the JSON beside the rows so
      * that a reader of the file can redo them: units per pass for batch statistics and for the others, and the
-     * copy's. Absent when the report holds no kernel rows.
+     * copy's. A head-to-head's floors ({@link org.normkit.bench.versus.Roofline}) divide the same units by the copy's.
+     * Absent when the report holds neither kernel nor head-to-head rows.
      */
     @JsonProperty(value = "bytesModel", access = JsonProperty.Access.READ_ONLY)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public Map<String, Object> bytesModel() {
-        if (results(BenchKind.KERNEL).isEmpty()) {
+        if (results(BenchKind.KERNEL).isEmpty() && results(BenchKind.HEAD_TO_HEAD).isEmpty()) {
             return null;
         }
         Map<String, Object> model = new LinkedHashMap<>();

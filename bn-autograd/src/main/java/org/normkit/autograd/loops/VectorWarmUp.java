@@ -8,6 +8,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * Holds each Vector API loop back until the JIT has compiled it, and compiles it sooner by running it on small
@@ -62,7 +63,15 @@ public final class VectorWarmUp {
      * from this profile is not thrown away at the kernel's first real call.
      */
     public static Gate gate(String name, Runnable vector, Runnable scalar) {
-        return new Gate(name, vector, scalar);
+        return new Gate(name, vector, scalar, System::nanoTime);
+    }
+
+    /**
+     * For tests: a gate whose rounds read {@code clock} (nanoseconds) instead of {@link System#nanoTime}, so that the
+     * decision can be pinned with work whose duration the test sets, not measured.
+     */
+    static Gate gate(String name, Runnable vector, Runnable scalar, LongSupplier clock) {
+        return new Gate(name, vector, scalar, clock);
     }
 
     /**
@@ -88,18 +97,21 @@ public final class VectorWarmUp {
         private final String name;
         private final Runnable vector;
         private final Runnable scalar;
+        private final LongSupplier clock;
         private final AtomicBoolean requested = new AtomicBoolean();
         private volatile boolean open = OFF;
         private volatile boolean forced;
 
         private long vectorCalls;
         private int passes;
+        private boolean roundsStarted;
         private long firstRound;
 
-        private Gate(String name, Runnable vector, Runnable scalar) {
+        private Gate(String name, Runnable vector, Runnable scalar, LongSupplier clock) {
             this.name = name;
             this.vector = vector;
             this.scalar = scalar;
+            this.clock = clock;
         }
 
         /**
@@ -142,10 +154,15 @@ public final class VectorWarmUp {
             forced = false;
         }
 
-        /** One timed round; returns true when the gate is settled (opened, or given up). */
-        private boolean round() {
-            if (firstRound == 0) {
-                firstRound = System.nanoTime();
+        /**
+         * One timed round; returns true when the gate is settled (opened, or given up). Run by the warm-up thread
+         * only (tests call it directly on a gate that was never requested).
+         */
+        boolean round() {
+            if (!roundsStarted) {
+                // A flag, not firstRound == 0: a clock may read 0.
+                roundsStarted = true;
+                firstRound = clock.getAsLong();
             }
             if (forced) {
                 return false;
@@ -162,7 +179,7 @@ public final class VectorWarmUp {
                 log("open");
                 return true;
             }
-            if (System.nanoTime() - firstRound > TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS)) {
+            if (clock.getAsLong() - firstRound > TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS)) {
                 log("stays scalar (the vector loop never ran within " + RATIO + " x the scalar loop's time)");
                 return true;
             }
@@ -173,19 +190,19 @@ public final class VectorWarmUp {
             return forced || vectorCalls >= MIN_CALLS;
         }
 
-        private static long time(Runnable work) {
-            long start = System.nanoTime();
+        private long time(Runnable work) {
+            long start = clock.getAsLong();
             for (int i = 0; i < CALLS_PER_ROUND; i++) {
                 work.run();
             }
-            return System.nanoTime() - start;
+            return clock.getAsLong() - start;
         }
 
         void log(String outcome) {
             if (LOG) {
                 System.err.printf(Locale.ROOT, "vector warm-up: %s %s at %.0f ms (%.0f ms after its first round, "
                                 + "%d calls)%n", name, outcome, (System.nanoTime() - STARTED) / 1e6,
-                        (System.nanoTime() - firstRound) / 1e6, vectorCalls);
+                        (clock.getAsLong() - firstRound) / 1e6, vectorCalls);
             }
         }
 

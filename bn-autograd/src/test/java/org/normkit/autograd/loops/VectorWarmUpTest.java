@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Nested;
@@ -136,36 +136,102 @@ class VectorWarmUpTest {
         }
     }
 
+    /**
+     * The gate's decision, pinned on a clock that moves only when the gate's work runs: each scalar or vector call
+     * costs what the test sets, so no round depends on how busy the machine is.
+     */
     @Nested
     class WhenAGateOpens {
-        /** Spins for about {@code nanos}: work whose cost the test sets. */
-        private static void spin(long nanos) {
-            long end = System.nanoTime() + nanos;
-            while (System.nanoTime() < end) {
-                Thread.onSpinWait();
+        private static final long SCALAR = 20_000;
+        private static final long SLOW = 2 * SCALAR + 1;
+        private static final long FAST = SCALAR / 4;
+
+        /** Rounds until the vector work has had its minimum calls; fast rounds count from this one on. */
+        private static final int FIRST_ROUND_THAT_COUNTS =
+                (VectorWarmUp.MIN_CALLS + VectorWarmUp.CALLS_PER_ROUND - 1) / VectorWarmUp.CALLS_PER_ROUND;
+
+        /** The gate's clock, in nanoseconds, advanced by the cost of each call of the gate's work. */
+        private final class WorkClock implements LongSupplier {
+            long now = 0;
+            long vectorCost = SLOW;
+
+            @Override
+            public long getAsLong() {
+                return now;
+            }
+
+            /** A gate never requested, so no warm-up thread runs it: the test runs its rounds. */
+            Gate gate() {
+                return VectorWarmUp.gate("test", () -> now += vectorCost, () -> now += SCALAR, this);
+            }
+        }
+
+        private final WorkClock clock = new WorkClock();
+        private final Gate gate = clock.gate();
+
+        /** Runs {@code rounds} rounds, asserting that none settles the gate. */
+        private void closedAfter(int rounds, String phase) {
+            for (int round = 1; round <= rounds; round++) {
+                assertFalse(gate.round(), "round " + round + " of the " + phase + " rounds settled the gate");
+                assertFalse(gate.isOpen(), "round " + round + " of the " + phase + " rounds opened the gate");
             }
         }
 
         @Test
-        void notWhileTheVectorWorkIsSlowerThanTwiceTheScalarWork() throws InterruptedException {
-            AtomicLong calls = new AtomicLong();
-            long fastAfter = 2_000;
-            Gate gate = VectorWarmUp.gate("test",
-                    () -> spin(calls.incrementAndGet() < fastAfter ? 200_000 : 5_000),
-                    () -> spin(20_000));
-            assertFalse(gate.vectorReady(), "a gate starts closed");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
-            while (!gate.isOpen() && System.nanoTime() < deadline) {
-                boolean open = gate.isOpen();
-                assertTrue(!open || calls.get() >= fastAfter, "opened while the vector work was still slow");
-                Thread.sleep(5);
-            }
-            assertTrue(gate.isOpen(), "the gate opened once the vector work became fast");
-            assertTrue(calls.get() >= fastAfter + VectorWarmUp.PASSES_IN_A_ROW * VectorWarmUp.CALLS_PER_ROUND,
-                    "opened after " + calls.get() + " calls, before " + VectorWarmUp.PASSES_IN_A_ROW
-                            + " fast rounds had passed");
+        void notWhileTheVectorWorkIsSlowerThanTwiceTheScalarWork() {
+            closedAfter(FIRST_ROUND_THAT_COUNTS + 100 * VectorWarmUp.PASSES_IN_A_ROW, "slow");
         }
 
+        @Test
+        void onTheThirdRoundInARowInWhichTheVectorWorkIsWithinTwiceTheScalarWork() {
+            closedAfter(FIRST_ROUND_THAT_COUNTS + 10, "slow");
+            clock.vectorCost = FAST;
+            closedAfter(VectorWarmUp.PASSES_IN_A_ROW - 1, "fast");
+            assertTrue(gate.round(), "the third fast round settles the gate");
+            assertTrue(gate.isOpen(), "the third fast round opens the gate");
+        }
+
+        @Test
+        void aSlowRoundStartsTheCountOfFastRoundsAgain() {
+            closedAfter(FIRST_ROUND_THAT_COUNTS, "first slow");
+            clock.vectorCost = FAST;
+            closedAfter(VectorWarmUp.PASSES_IN_A_ROW - 1, "first fast");
+            clock.vectorCost = SLOW;
+            closedAfter(1, "second slow");
+            clock.vectorCost = FAST;
+            closedAfter(VectorWarmUp.PASSES_IN_A_ROW - 1, "second fast");
+            assertTrue(gate.round(), "the third fast round after the slow one settles the gate");
+            assertTrue(gate.isOpen(), "the third fast round after the slow one opens the gate");
+        }
+
+        @Test
+        void fastRoundsBeforeTheVectorWorksMinimumCallsDoNotCount() {
+            clock.vectorCost = FAST;
+            closedAfter(FIRST_ROUND_THAT_COUNTS + VectorWarmUp.PASSES_IN_A_ROW - 2, "fast");
+            assertTrue(gate.round(), "the third fast round past " + VectorWarmUp.MIN_CALLS + " calls settles the gate");
+            assertTrue(gate.isOpen(), "the third fast round past " + VectorWarmUp.MIN_CALLS + " calls opens the gate");
+        }
+
+        @Test
+        void vectorWorkOfExactlyTwiceTheScalarWorkCountsAsFast() {
+            clock.vectorCost = 2 * SCALAR;
+            closedAfter(FIRST_ROUND_THAT_COUNTS + VectorWarmUp.PASSES_IN_A_ROW - 2, "twice as long");
+            assertTrue(gate.round(), "the third round at twice the scalar time settles the gate");
+            assertTrue(gate.isOpen(), "the third round at twice the scalar time opens the gate");
+        }
+
+        @Test
+        void givesUpAndStaysClosedWhenNoRoundPassesWithinItsTimeLimit() {
+            long secondsPerRound = 64;
+            clock.vectorCost = TimeUnit.SECONDS.toNanos(secondsPerRound) / VectorWarmUp.CALLS_PER_ROUND - SCALAR;
+            closedAfter((int) (VectorWarmUp.GIVE_UP_SECONDS / secondsPerRound), "slow");
+            assertTrue(gate.round(), "the first round past " + VectorWarmUp.GIVE_UP_SECONDS + " s settles the gate");
+            assertFalse(gate.isOpen(), "a gate that gives up leaves the scalar loop running");
+        }
+    }
+
+    @Nested
+    class AutogradsOwnGates {
         @Test
         void autogradsVectorLoopsAreCompiledAndOpenWithinFourMinutesEvenOnABusyMachine() throws InterruptedException {
             VectorWarmUp.startAutograd();

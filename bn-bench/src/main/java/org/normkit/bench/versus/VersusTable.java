@@ -17,7 +17,7 @@ import org.normkit.bench.BenchResult.PeerComparison;
 
 /**
  * The head-to-head rows of a {@link BenchReport} as text: the full table (every case, thread count and side, in
- * milliseconds, the ratios and the floor) and the summary the README shows (normkit ÷ each peer per norm and pass,
+ * milliseconds, the ratios and the floor), the {@link Roofline} table, and the summary the README shows (normkit ÷ each peer per norm and pass,
  * one column per dtype and thread count, with geometric means). A masked row names its mask beside the pass; a peer
  * without that call has "—" there, and the report's list of what did not run says why.
  */
@@ -57,6 +57,7 @@ public final class VersusTable {
             b.append("\nNot measured:\n\n");
             r.skipped().forEach(s -> b.append("- ").append(skipLine(s)).append('\n'));
         }
+        b.append('\n').append(Roofline.markdown(r));
         return b.toString();
     }
 

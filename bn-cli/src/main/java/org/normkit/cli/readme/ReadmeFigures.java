@@ -18,6 +18,7 @@ public final class ReadmeFigures {
             new KernelBenchFigure(),
             new TrainingStepFigure(),
             new TrainingEpochsFigure(),
+            new PerformanceTargetsFigure(),
             new GradPenaltyFigure(),
             new SequenceFigure(),
             new SequenceParityFigure(),

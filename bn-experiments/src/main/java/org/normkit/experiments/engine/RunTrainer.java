@@ -96,7 +96,8 @@ public final class RunTrainer {
                 }
                 probe.endEpoch(key, epoch).ifPresent(probed::add);
                 rows.add(ResultRow.ok(key, epoch, trained.trainLoss(), test.loss(), test.accuracy(),
-                        trained.trainAccuracy(), trained.seconds(), trained.samplesPerSecond()));
+                        trained.trainAccuracy(), trained.seconds(), trained.samplesPerSecond())
+                        .withJvmSeconds(trained.jitSeconds(), trained.gcSeconds()));
                 epochs.accept(rows.get(rows.size() - 1));
                 log.accept(String.format("%s epoch %d/%d: train loss %.4f, train acc %.4f, test loss %.4f, test acc "
                         + "%.4f, %.1f s, %,.0f %s/s%s", task.label(), epoch, setup.epochs(), trained.trainLoss(),

@@ -153,6 +153,17 @@ final class ConfigSummary {
                 .orElse(Double.NaN);
     }
 
+    /** Mean of {@code metric} over the finished first epochs of every run; NaN when none has a finite value. */
+    double meanFirstEpoch(ToDoubleFunction<ResultRow> metric) {
+        return allOkRows.stream().filter(row -> row.epoch() == 1).mapToDouble(metric).filter(Double::isFinite)
+                .average().orElse(Double.NaN);
+    }
+
+    /** Mean of {@code metric} over the finished epochs from 2 on; NaN when none has a finite value. */
+    double meanLaterEpoch(ToDoubleFunction<ResultRow> metric) {
+        return afterWarmUp().mapToDouble(metric).filter(Double::isFinite).average().orElse(Double.NaN);
+    }
+
     private Stream<ResultRow> afterWarmUp() {
         return allOkRows.stream().filter(row -> row.epoch() >= 2);
     }

@@ -13,6 +13,10 @@ import java.util.List;
  * learning-rate scaling, face, gradient penalty), which came later so that a sweep can vary them; they follow the
  * columns an older file has, so scripts that pick columns by position read both. A file with the older
  * {@link #LEGACY_HEADER} is still read: its rows take those four from {@link KeyDefaults}.
+ *
+ * <p>The last two columns ({@link #JVM_COLUMNS}) are what the JVM spent during the epoch besides training: the JIT
+ * compilers' seconds and the garbage collectors'. They measure the machine, like {@code seconds}, and name nothing;
+ * a file with the {@link #KEYED_HEADER} (written before they existed) reads with them NaN.
  */
 final class CsvRows {
 
@@ -22,8 +26,13 @@ final class CsvRows {
             "samples_per_second", "status");
     /** The settings that name a run besides the first eight columns, last in every row. */
     static final List<String> EXTRA_KEY_COLUMNS = List.of("init", "lr_scaling", "face", "grad_penalty");
-    static final List<String> COLUMNS = concat(LEGACY_COLUMNS, EXTRA_KEY_COLUMNS);
+    /** What the JVM spent during the epoch: compiling (JIT) and collecting garbage, seconds. */
+    static final List<String> JVM_COLUMNS = List.of("jit_seconds", "gc_seconds");
+    /** The columns of a file written before {@link #JVM_COLUMNS} existed. */
+    static final List<String> KEYED_COLUMNS = concat(LEGACY_COLUMNS, EXTRA_KEY_COLUMNS);
+    static final List<String> COLUMNS = concat(KEYED_COLUMNS, JVM_COLUMNS);
     static final String HEADER = String.join(",", COLUMNS);
+    static final String KEYED_HEADER = String.join(",", KEYED_COLUMNS);
     static final String LEGACY_HEADER = String.join(",", LEGACY_COLUMNS);
     /** The first columns, which name the run with {@link #EXTRA_KEY_COLUMNS}: configuration and seed. */
     static final List<String> KEY_COLUMNS = LEGACY_COLUMNS.subList(0, 8);
@@ -33,7 +42,8 @@ final class CsvRows {
     static String format(ResultRow row) {
         return String.join(",", keyCells(row.key()), Integer.toString(row.epoch()), metric(row.trainLoss()),
                 metric(row.testLoss()), metric(row.testAccuracy()), metric(row.trainAccuracy()),
-                metric(row.seconds()), metric(row.samplesPerSecond()), row.status().csv(), extraKeyCells(row.key()));
+                metric(row.seconds()), metric(row.samplesPerSecond()), row.status().csv(), extraKeyCells(row.key()),
+                metric(row.jitSeconds()), metric(row.gcSeconds()));
     }
 
     /** The row on {@code line} of a file with {@link #HEADER}; an {@link IllegalArgumentException} otherwise. */
@@ -46,14 +56,23 @@ final class CsvRows {
      * {@link #LEGACY_HEADER}, whose rows take the extra key settings from {@code legacy}.
      */
     static ResultRow parse(String line, KeyDefaults legacy) {
+        return parse(line, legacy, legacy == null ? COLUMNS.size() : LEGACY_COLUMNS.size());
+    }
+
+    /**
+     * The row on {@code line} of a file whose header has {@code columns} columns: {@link #COLUMNS},
+     * {@link #KEYED_COLUMNS} (no JVM seconds: NaN) or, with {@code legacy}, {@link #LEGACY_COLUMNS}.
+     */
+    static ResultRow parse(String line, KeyDefaults legacy, int columns) {
         String[] cells = line.split(",", -1);
-        int expected = legacy == null ? COLUMNS.size() : LEGACY_COLUMNS.size();
-        if (cells.length != expected) {
-            throw new IllegalArgumentException("it has " + cells.length + " cells, a row has " + expected);
+        if (cells.length != columns) {
+            throw new IllegalArgumentException("it has " + cells.length + " cells, a row has " + columns);
         }
         RunKey key = legacy == null ? parseKey(cells, 16) : parseLegacyKey(cells, legacy);
+        boolean jvm = columns == COLUMNS.size();
         return new ResultRow(key, whole(cells, 8), decimal(cells, 9), decimal(cells, 10), decimal(cells, 11),
-                decimal(cells, 12), decimal(cells, 13), decimal(cells, 14), RunStatus.fromCsv(cells[15]));
+                decimal(cells, 12), decimal(cells, 13), decimal(cells, 14), RunStatus.fromCsv(cells[15]),
+                jvm ? decimal(cells, 20) : Double.NaN, jvm ? decimal(cells, 21) : Double.NaN);
     }
 
     /** The {@link #KEY_COLUMNS} cells of {@code key}, joined by commas. */

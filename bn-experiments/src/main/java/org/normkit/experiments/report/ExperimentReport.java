@@ -67,6 +67,7 @@ public final class ExperimentReport {
         configuration(document, context, rows, target);
         MarkdownTable resultsTable = results(document, summaries, labels, context, target);
         perEpoch(document, summaries, labels);
+        firstEpoch(document, summaries, labels);
         plots(document, summaries, labels);
         divergedAndIncomplete(document, summaries, labels);
         List<String> findings = new ExperimentFindings(summaries, labels, context, target).sentences();
@@ -173,6 +174,49 @@ public final class ExperimentReport {
         }
         document.heading(2, "Mean test accuracy per epoch");
         document.table(header, table);
+    }
+
+    /**
+     * Epoch 1 against the later epochs: seconds, and what the JVM spent compiling (JIT) and collecting garbage in
+     * each, so that the first epoch's excess can be set against its compilation. Left out when the rows hold no JVM
+     * seconds (a results file written before they were recorded) or have no later epoch.
+     */
+    private static void firstEpoch(ReportDocument document, List<ConfigSummary> summaries,
+                                   Map<RunConfig, String> labels) {
+        List<List<String>> table = new ArrayList<>();
+        for (ConfigSummary summary : summaries) {
+            double first = summary.meanFirstEpoch(ResultRow::seconds);
+            double later = summary.meanLaterEpoch(ResultRow::seconds);
+            double jitFirst = summary.meanFirstEpoch(ResultRow::jitSeconds);
+            double jitLater = summary.meanLaterEpoch(ResultRow::jitSeconds);
+            if (!Double.isFinite(later) || !Double.isFinite(jitFirst) || !Double.isFinite(jitLater)) {
+                continue;
+            }
+            double gcFirst = summary.meanFirstEpoch(ResultRow::gcSeconds);
+            double gcLater = summary.meanLaterEpoch(ResultRow::gcSeconds);
+            table.add(List.of(labels.get(summary.config()), Numbers.fixed(first, 2), Numbers.fixed(later, 2),
+                    Numbers.fixed(first / later, 2), Numbers.fixed(jitFirst, 2) + " / " + Numbers.fixed(jitLater, 2),
+                    Numbers.fixed(gcFirst, 2) + " / " + Numbers.fixed(gcLater, 2),
+                    compilationShare(first - later, jitFirst - jitLater)));
+        }
+        if (table.isEmpty()) {
+            return;
+        }
+        document.heading(2, "Epoch 1 against later epochs");
+        document.paragraph("Means over the runs. JIT and GC are the seconds the JVM spent compiling (all compiler "
+                + "threads summed, CompilationMXBean) and collecting garbage (GarbageCollectorMXBeans) while the epoch "
+                + "trained, JVM-wide: runs training side by side in one JVM share them. Compilation runs on threads of "
+                + "its own, so on a machine with a spare core its seconds are not taken from the epoch; what it costs "
+                + "the epoch is the interpreted and C1-compiled code that runs until it is done. \"JIT excess ÷ epoch "
+                + "excess\" sets epoch 1's extra compilation against its extra seconds: near 1 or above, the excess is "
+                + "of the order of the compilation; near 0, something else.");
+        document.table(List.of("configuration", "epoch 1 s", "later s", "epoch 1 ÷ later", "JIT s, epoch 1 / later",
+                "GC s, epoch 1 / later", "JIT excess ÷ epoch excess"), table);
+    }
+
+    /** Epoch 1's extra JIT seconds over its extra wall seconds; n/a when epoch 1 was not slower. */
+    static String compilationShare(double epochExcess, double jitExcess) {
+        return epochExcess > 0 ? Numbers.fixed(jitExcess / epochExcess, 2) : "n/a (epoch 1 not slower)";
     }
 
     private static void plots(ReportDocument document, List<ConfigSummary> summaries, Map<RunConfig, String> labels) {

@@ -19,9 +19,17 @@ import java.io.Serializable;
  * @param seconds          wall-clock seconds the epoch's training took
  * @param samplesPerSecond training rows processed per second in the epoch
  * @param status           ok or diverged
+ * @param jitSeconds       seconds the JVM's JIT compilers spent compiling while the epoch trained
+ *                         ({@code CompilationMXBean.getTotalCompilationTime}, the difference over the epoch): the
+ *                         compiler threads' time, JVM-wide, which on a machine with a spare core runs beside the
+ *                         training thread rather than inside the epoch's seconds; NaN when not recorded (rows written
+ *                         before the column existed, a JVM without the bean)
+ * @param gcSeconds        seconds of garbage collection during the epoch, summed over the JVM's collectors
+ *                         ({@code GarbageCollectorMXBean.getCollectionTime}); NaN when not recorded
  */
 public record ResultRow(RunKey key, int epoch, double trainLoss, double testLoss, double testAccuracy,
-                        double trainAccuracy, double seconds, double samplesPerSecond, RunStatus status)
+                        double trainAccuracy, double seconds, double samplesPerSecond, RunStatus status,
+                        double jitSeconds, double gcSeconds)
         implements Serializable {
 
     public ResultRow {
@@ -38,13 +46,19 @@ public record ResultRow(RunKey key, int epoch, double trainLoss, double testLoss
     public static ResultRow ok(RunKey key, int epoch, double trainLoss, double testLoss, double testAccuracy,
                                double trainAccuracy, double seconds, double samplesPerSecond) {
         return new ResultRow(key, epoch, trainLoss, testLoss, testAccuracy, trainAccuracy, seconds, samplesPerSecond,
-                RunStatus.OK);
+                RunStatus.OK, Double.NaN, Double.NaN);
     }
 
     /** The last row of a run whose loss stopped being finite in {@code epoch}. */
     public static ResultRow diverged(RunKey key, int epoch, double trainLoss, double seconds) {
         return new ResultRow(key, epoch, trainLoss, Double.NaN, Double.NaN, Double.NaN, seconds, Double.NaN,
-                RunStatus.DIVERGED);
+                RunStatus.DIVERGED, Double.NaN, Double.NaN);
+    }
+
+    /** This row with the JIT's and the collectors' seconds during the epoch. */
+    public ResultRow withJvmSeconds(double jit, double gc) {
+        return new ResultRow(key, epoch, trainLoss, testLoss, testAccuracy, trainAccuracy, seconds, samplesPerSecond,
+                status, jit, gc);
     }
 
     public boolean isDiverged() {

@@ -24,10 +24,11 @@ import org.normkit.autograd.io.AtomicFiles;
  * experiment keeps every finished epoch and a rerun skips the runs that {@link #completedRuns} lists.
  *
  * <p>Columns: {@code net,norm,batch_size,lr,optimizer,weight_decay,dropout,seed,epoch,train_loss,test_loss,
- * test_accuracy,train_accuracy,seconds,samples_per_second,status,init,lr_scaling,face,grad_penalty}; {@link ResultRow}
- * says what each means and what a {@code diverged} row holds. Empty cells are NaN. A file written before the last
- * four columns existed is read as well, its rows completed by {@link KeyDefaults}; the next write rewrites it with
- * every column.
+ * test_accuracy,train_accuracy,seconds,samples_per_second,status,init,lr_scaling,face,grad_penalty,jit_seconds,
+ * gc_seconds}; {@link ResultRow} says what each means and what a {@code diverged} row holds. Empty cells are NaN. A
+ * file written before the four key columns {@code init…grad_penalty} existed is read as well, its rows completed by
+ * {@link KeyDefaults}, and so is one written before the two JVM columns, its rows with those NaN; the next write
+ * rewrites it with every column.
  *
  * <p>Each append rewrites the whole file through {@link AtomicFiles}, rather than appending a line to it. At our
  * sizes (thousands of rows, one append per epoch) that costs milliseconds, and it buys the property that matters:
@@ -107,7 +108,10 @@ public final class ResultsCsv {
             return List.of();
         }
         if (lines.get(0).equals(CsvRows.LEGACY_HEADER)) {
-            return parseRows(file, lines, warnings, legacy);
+            return parseRows(file, lines, warnings, legacy, CsvRows.LEGACY_COLUMNS.size());
+        }
+        if (lines.get(0).equals(CsvRows.KEYED_HEADER)) {
+            return parseRows(file, lines, warnings, null, CsvRows.KEYED_COLUMNS.size());
         }
         if (!lines.get(0).equals(HEADER)) {
             if (lines.size() == 1 && !complete && HEADER.startsWith(lines.get(0))) {
@@ -118,12 +122,12 @@ public final class ResultsCsv {
                     + "results file or was written by another version; move it aside or write to another folder.\n"
                     + "  expected: " + HEADER + "\n  found:    " + lines.get(0));
         }
-        return parseRows(file, lines, warnings, null);
+        return parseRows(file, lines, warnings, null, CsvRows.COLUMNS.size());
     }
 
     /** The rows after the header; {@code legacy} completes the rows of an older file, null for a current one. */
     private static List<ResultRow> parseRows(Path file, List<String> lines, Consumer<String> warnings,
-                                             KeyDefaults legacy) {
+                                             KeyDefaults legacy, int columns) {
         Map<EpochOfRun, Integer> seen = new HashMap<>();
         List<ResultRow> rows = new ArrayList<>();
         int last = lines.size() - 1;
@@ -134,7 +138,7 @@ public final class ResultsCsv {
             }
             ResultRow row;
             try {
-                row = CsvRows.parse(line, legacy);
+                row = CsvRows.parse(line, legacy, columns);
             } catch (IllegalArgumentException e) {
                 if (i == last) {
                     warnings.accept("warning: ignoring the last line of " + file + " (line " + (i + 1) + "), which is "

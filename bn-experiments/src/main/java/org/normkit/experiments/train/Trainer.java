@@ -36,8 +36,12 @@ public final class Trainer {
         this.progress = progress;
     }
 
-    /** What one training epoch measured. */
-    public record EpochResult(double trainLoss, double trainAccuracy, double seconds, double samplesPerSecond) {}
+    /**
+     * What one training epoch measured; {@code jitSeconds} and {@code gcSeconds} are what the JVM spent compiling and
+     * collecting garbage meanwhile ({@link JvmSeconds}).
+     */
+    public record EpochResult(double trainLoss, double trainAccuracy, double seconds, double samplesPerSecond,
+                              double jitSeconds, double gcSeconds) {}
 
     /** Loss and accuracy on a data set in evaluation mode. */
     public record Evaluation(double loss, double accuracy) {}
@@ -164,6 +168,7 @@ public final class Trainer {
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
+        JvmSeconds jvmStart = JvmSeconds.now();
         long start = System.nanoTime();
         try (Progress bar = progress.start(task, order.size())) {
             int step = 0;
@@ -188,8 +193,9 @@ public final class Trainer {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        JvmSeconds jvmEnd = JvmSeconds.now();
         return new EpochResult(lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen), seconds,
-                seen / Math.max(seconds, 1e-9));
+                seen / Math.max(seconds, 1e-9), jvmEnd.jitSecondsSince(jvmStart), jvmEnd.gcSecondsSince(jvmStart));
     }
 
     /** Mean loss and accuracy in evaluation mode (running statistics, no dropout), without recording a graph. */

@@ -10,8 +10,8 @@ import java.util.List;
 import org.normkit.experiments.report.ResultsCsv;
 
 /**
- * The rows of an output folder's results.csv without seconds and samples_per_second (they measure the machine, not
- * the training), sorted, since runs end in any order when several train at once: what must not depend on the engine.
+ * The rows of an output folder's results.csv without seconds, samples_per_second, jit_seconds and gc_seconds (they
+ * measure the machine, not the training), sorted, since runs end in any order when several train at once: what must not depend on the engine.
  */
 public final class RowsWithoutTiming {
     private RowsWithoutTiming() {}
@@ -21,7 +21,7 @@ public final class RowsWithoutTiming {
                 .map(line -> {
                     String[] cells = line.split(",", -1);
                     return String.join(",", Arrays.copyOfRange(cells, 0, 13)) + "," + String.join(",",
-                            Arrays.copyOfRange(cells, 15, cells.length));
+                            Arrays.copyOfRange(cells, 15, Math.min(cells.length, 20)));
                 }).sorted().toList();
     }
 }

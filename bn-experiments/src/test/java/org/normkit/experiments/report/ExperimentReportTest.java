@@ -108,6 +108,28 @@ class ExperimentReportTest {
         }
 
         @Test
+        void epochOneIsSetAgainstItsCompilationWhenTheRowsRecordIt() {
+            RunKey key = Rows.key("batch_norm", 64, 1e-3, 1);
+            List<ResultRow> rows = List.of(
+                    ResultRow.ok(key, 1, 0.5, 0.5, 0.7, 0.7, 5.0, 1000).withJvmSeconds(2.5, 0.4),
+                    ResultRow.ok(key, 2, 0.4, 0.4, 0.8, 0.8, 3.0, 1000).withJvmSeconds(0.5, 0.2),
+                    ResultRow.ok(key, 3, 0.3, 0.3, 0.85, 0.85, 3.0, 1000).withJvmSeconds(0.5, 0.2));
+
+            String markdown = ExperimentReport.of(rows, ReportContext.of(CONFIGURATION, "", false)).markdown();
+
+            assertTrue(markdown.contains("## Epoch 1 against later epochs"), markdown);
+            // epoch 1 is 2 s longer and compiled 2 s more: the excess is of the order of the compilation.
+            assertTrue(markdown.contains("| 5.00 | 3.00 | 1.67 | 2.50 / 0.50 | 0.40 / 0.20 | 1.00 |"), markdown);
+        }
+
+        @Test
+        void rowsWithoutJvmSecondsHaveNoEpochOneSection() {
+            String markdown = ExperimentReport.of(threeSeeds(), ReportContext.of(CONFIGURATION, "", false)).markdown();
+
+            assertTrue(!markdown.contains("Epoch 1 against later epochs"), markdown);
+        }
+
+        @Test
         void oneSeedIsNotEnoughToTest() {
             List<ResultRow> rows = new Rows().run(Rows.key("none", 64, 1e-3, 1), 0.6, 0.8)
                     .run(Rows.key("batch_norm", 64, 1e-3, 1), 0.8, 0.85).list();

@@ -52,7 +52,7 @@ class ResultsCsvTest {
             List<String> lines = Files.readAllLines(csv.file());
 
             assertEquals(List.of(ResultsCsv.HEADER,
-                    "mlp,batch_norm,64,0.001,adam,0,0,1,1,0.6,0.55,0.8,0.79,3,1000,ok,default,none,auto,0"), lines);
+                    "mlp,batch_norm,64,0.001,adam,0,0,1,1,0.6,0.55,0.8,0.79,3,1000,ok,default,none,auto,0,,"), lines);
         }
 
         @Test
@@ -60,7 +60,7 @@ class ResultsCsvTest {
             ResultsCsv csv = open();
             csv.append(ResultRow.diverged(NONE, 3, Double.NaN, 0.5));
 
-            assertEquals("mlp,none,64,0.001,adam,0,0,1,3,,,,,0.5,,diverged,default,none,auto,0",
+            assertEquals("mlp,none,64,0.001,adam,0,0,1,3,,,,,0.5,,diverged,default,none,auto,0,,",
                     Files.readAllLines(csv.file()).get(1));
         }
 
@@ -132,8 +132,8 @@ class ResultsCsvTest {
         void aGarbledLineInTheMiddleIsAnErrorNamingTheLine() throws IOException {
             Path file = dir.resolve(ResultsCsv.FILE_NAME);
             Files.writeString(file, ResultsCsv.HEADER + "\n"
-                    + "mlp,none,64,0.001,adam,0,0,1,1,0.6,0.55,zero,0.79,3,1000,ok,default,none,auto,0\n"
-                    + "mlp,none,64,0.001,adam,0,0,1,2,0.6,0.55,0.8,0.79,3,1000,ok,default,none,auto,0\n");
+                    + "mlp,none,64,0.001,adam,0,0,1,1,0.6,0.55,zero,0.79,3,1000,ok,default,none,auto,0,,\n"
+                    + "mlp,none,64,0.001,adam,0,0,1,2,0.6,0.55,0.8,0.79,3,1000,ok,default,none,auto,0,,\n");
 
             ResultsFileException error = assertThrows(ResultsFileException.class, this::reopen);
 
@@ -166,8 +166,38 @@ class ResultsCsvTest {
             assertEquals(new RunConfig("mlp", "none", 64, 0.001, "adam", 0, 0, "xavier", "none", "reference", 0.1),
                     key.config());
             assertEquals(List.of(ResultsCsv.HEADER,
-                    "mlp,none,64,0.001,adam,0,0,1,1,0.6,0.55,0.8,0.79,3,1000,ok,xavier,none,reference,0.1",
-                    "mlp,none,64,0.001,adam,0,0,1,2,0.5,0.45,0.85,0.84,3,1000,ok,xavier,none,reference,0.1"),
+                    "mlp,none,64,0.001,adam,0,0,1,1,0.6,0.55,0.8,0.79,3,1000,ok,xavier,none,reference,0.1,,",
+                    "mlp,none,64,0.001,adam,0,0,1,2,0.5,0.45,0.85,0.84,3,1000,ok,xavier,none,reference,0.1,,"),
+                    Files.readAllLines(file));
+            assertTrue(warnings.isEmpty(), warnings.toString());
+        }
+
+        @Test
+        void theJvmSecondsOfAnEpochReadBackExactly() throws IOException {
+            ResultsCsv csv = open();
+            ResultRow row = ResultRow.ok(BATCH_NORM, 1, 0.6, 0.55, 0.8, 0.79, 3.0, 1000).withJvmSeconds(1.234, 0.056);
+            csv.append(row);
+
+            assertEquals(List.of(row), open().rows());
+            assertTrue(Files.readAllLines(csv.file()).get(1).endsWith(",ok,default,none,auto,0,1.234,0.056"));
+        }
+
+        @Test
+        void aFileWrittenBeforeTheJvmColumnsReadsWithThemUnknownAndIsRewrittenWhole() throws IOException {
+            Path file = dir.resolve(ResultsCsv.FILE_NAME);
+            Files.writeString(file, "net,norm,batch_size,lr,optimizer,weight_decay,dropout,seed,epoch,train_loss,"
+                    + "test_loss,test_accuracy,train_accuracy,seconds,samples_per_second,status,init,lr_scaling,face,"
+                    + "grad_penalty\n"
+                    + "mlp,none,64,0.001,adam,0,0,1,1,0.6,0.55,0.8,0.79,3,1000,ok,default,none,auto,0\n");
+
+            ResultsCsv csv = open();
+            ResultRow first = csv.rows().get(0);
+            csv.append(ResultRow.ok(first.key(), 2, 0.5, 0.45, 0.85, 0.84, 3.0, 1000).withJvmSeconds(0.5, 0.25));
+
+            assertTrue(Double.isNaN(first.jitSeconds()) && Double.isNaN(first.gcSeconds()), first.toString());
+            assertEquals(List.of(ResultsCsv.HEADER,
+                    "mlp,none,64,0.001,adam,0,0,1,1,0.6,0.55,0.8,0.79,3,1000,ok,default,none,auto,0,,",
+                    "mlp,none,64,0.001,adam,0,0,1,2,0.5,0.45,0.85,0.84,3,1000,ok,default,none,auto,0,0.5,0.25"),
                     Files.readAllLines(file));
             assertTrue(warnings.isEmpty(), warnings.toString());
         }
