@@ -3,6 +3,7 @@ package org.normkit.autograd.nn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 import org.normkit.autograd.ops.LstmCell;
 import org.normkit.autograd.tensor.DType;
@@ -113,19 +114,34 @@ public final class LSTM extends Module {
             throw new ShapeException(this + ": expected input (batch, steps, " + inputSize + "), got " + x.shape());
         }
         int batch = x.dim(0);
-        int steps = x.dim(1);
+        // The input step by step: a narrow of the input costs (B, T, input) in the backward, and nothing when the
+        // input needs no gradient (images).
+        return run(t -> x.narrow(1, t, 1).reshape(batch, inputSize), batch, x.dim(1), lengths);
+    }
+
+    /**
+     * As {@link #run(Tensor, int[])} with step t's input (B, input) given by {@code inputAt}, so that a caller whose
+     * input is looked up (an embedding of tokens) can look each step up on its own: the backward of a narrow of a
+     * (B, T, input) lookup is a (B, T, input) gradient, zero but for step t, and summing T of them is quadratic in
+     * the sequence length, where the backward of a step's own lookup is a scatter into the (vocabulary, input) table.
+     */
+    public Result run(IntFunction<Tensor> inputAt, int batch, int steps, int[] lengths) {
         Tensor bias = biasIh.value().add(biasHh.value());
-        Tensor h = Tensor.zeros(x.dtype(), Shape.of(batch, hidden));
-        Tensor c = Tensor.zeros(x.dtype(), Shape.of(batch, hidden));
+        Tensor h = Tensor.zeros(weightIh.value().dtype(), Shape.of(batch, hidden));
+        Tensor c = Tensor.zeros(weightIh.value().dtype(), Shape.of(batch, hidden));
         Tensor[] outputs = new Tensor[steps];
         for (int t = 0; t < steps; t++) {
             Module[] norms = stepNorms.get(Math.min(t, stepNorms.size() - 1));
             int[] valid = validAt(lengths, t);
+            Tensor x = inputAt.apply(t);
+            if (x.rank() != 2 || x.dim(0) != batch || x.dim(1) != inputSize) {
+                throw new ShapeException(this + ": expected the input of step " + t + " as (" + batch + ", "
+                        + inputSize + "), got " + x.shape());
+            }
             // The input projection step by step rather than once for all steps: the backward of a narrow of the
             // (B, T, 4H) product is a (B, T, 4H) gradient, zero but for step t, and summing T of them made the
-            // backward quadratic in the sequence length; a narrow of the input costs (B, T, input) instead, and
-            // nothing when the input needs no gradient (images). The products and their sums are the same.
-            Tensor input = x.narrow(1, t, 1).reshape(batch, inputSize).matmulTransposed(weightIh.value());
+            // backward quadratic in the sequence length. The products and their sums are the same.
+            Tensor input = x.matmulTransposed(weightIh.value());
             Tensor fromInput = apply(norms[0], input, valid);
             Tensor fromHidden = apply(norms[1], h.matmulTransposed(weightHh.value()), valid);
             Tensor activations = LstmCell.gateActivations(fromInput.add(fromHidden).add(bias));

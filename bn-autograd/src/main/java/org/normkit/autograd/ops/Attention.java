@@ -17,9 +17,9 @@ import org.normkit.autograd.tensor.Tensor;
  * are split with three narrows and three permutes and joined with a permute, each a copy forward and backward, and
  * the narrows' backwards three zero (B, T, 3d) gradients summed: a profile of the transformer's training step put a
  * seventh of its time there. Fused, every product reads Q, K and V in place from qkv and writes the context in place
- * ({@link AttentionLoops}), the scores are masked and shifted by their row maxima while each head's block is in
- * cache, and the exponentials and sums are {@link Softmax}'s, so the values are the composition's (to the bit in
- * float32 when the scale is a power of two). The analytic backward, one head at a time:
+ * ({@link AttentionLoops}), and the scores are masked, shifted by their row maxima, exponentiated and normalised
+ * row by row while each head's block is in cache, with the exp primitive's loop and {@link Softmax}'s sums, so the
+ * values are the composition's (to the bit in float32 when the scale is a power of two). The analytic backward, one head at a time:
  * <pre>
  *   dV = Pᵀ·dC,  dP = dC·Vᵀ,  dS = P·(dP − Σ dP·P) (0 at masked scores),  dQ = dS·K/√(d/heads),  dK = dSᵀ·Q/√(d/heads)
  * </pre>
@@ -40,8 +40,7 @@ public final class Attention {
         double scale = 1.0 / Math.sqrt(headWidth);
         Shape scoreShape = Shape.of(qkv.dim(0), heads, qkv.dim(1), qkv.dim(1));
         AttentionLoops.Keep flags = keep == null ? null : AttentionLoops.Keep.of(keep, scoreShape);
-        Tensor shifted = AttentionLoops.shiftedScores(qkv, heads, scale, flags, Masks.MASKED_SCORE);
-        Tensor probabilities = Softmax.ofShifted(shifted, qkv.dim(1));
+        Tensor probabilities = AttentionLoops.probabilities(qkv, heads, scale, flags, Masks.MASKED_SCORE);
         Tensor context = AttentionLoops.context(probabilities, qkv, heads);
         return FusedOp.record("attention", context, new Tensor[] {qkv},
                 (g, needs) -> new Tensor[] {

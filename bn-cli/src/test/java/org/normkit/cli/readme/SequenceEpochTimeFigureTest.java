@@ -44,7 +44,7 @@ class SequenceEpochTimeFigureTest {
     }
 
     @Test
-    void eachSideIsTheMedianOverRoundsAndTheRatioComparesLastEpochs() throws IOException {
+    void withTwoEpochsTheLaterEpochIsTheSecondAndEachSideIsTheMedianOverRounds() throws IOException {
         StringBuilder csv = new StringBuilder(HEADER);
         double[] normkitLast = {4, 9, 5};
         double[] pytorchLast = {2, 2.5, 1};
@@ -62,6 +62,28 @@ class SequenceEpochTimeFigureTest {
         String block = new SequenceEpochTimeFigure().render(root);
         assertTrue(block.contains("| lstm, fashion-rows, layer_norm, batch 32, 1000 training images | 3 | 10.00 | 5.00 "
                 + "| 3.00 | 2.00 | 2.50× |"), block);
+    }
+
+    @Test
+    void withFourEpochsEachRoundCountsTheMeanOfEpochsThreeAndFourAndTheMedianOverRoundsIsCompared()
+            throws IOException {
+        StringBuilder csv = new StringBuilder(HEADER);
+        // Per round, normkit's epochs 3 and 4 average 6, 3, 4 and PyTorch's 2, 1, 5: medians 4 and 2.
+        double[][] normkit = {{20, 9, 7, 5}, {20, 9, 2, 4}, {20, 9, 4, 4}};
+        double[][] pytorch = {{8, 7, 2, 2}, {8, 7, 1, 1}, {8, 7, 6, 4}};
+        for (int round = 1; round <= 3; round++) {
+            for (int epoch = 1; epoch <= 4; epoch++) {
+                csv.append("normkit,commit abc,transformer-text,transformer,text,batch_norm,16,150,").append(round)
+                        .append(',').append(epoch).append(',').append(normkit[round - 1][epoch - 1]).append('\n');
+                csv.append("pytorch,torch 1.13.0,transformer-text,transformer,text,batch_norm,16,150,").append(round)
+                        .append(',').append(epoch).append(',').append(pytorch[round - 1][epoch - 1]).append('\n');
+            }
+        }
+        write(csv.toString());
+        String block = new SequenceEpochTimeFigure().render(root);
+        assertTrue(block.contains("| transformer, text, batch_norm, batch 16, 150 training documents | 3 | 20.00 | 4.00 "
+                + "| 8.00 | 2.00 | 2.00× |"), block);
+        assertTrue(block.contains("later epochs: each round's mean of epochs 3–4"), block);
     }
 
     @Test

@@ -33,6 +33,8 @@ public final class MaskedKernel implements FusedNorm {
     private final int batch;
     private final int channels;
     private final int spatial;
+    /** The valid positions, for the gather path of a channels layout; null on the rows path or with none valid. */
+    private final ValidPositions valid;
 
     private MaskedKernel(double eps, Layout layout, Shape input, PositionMask mask) {
         NormKernel.requireEps(eps);
@@ -49,6 +51,13 @@ public final class MaskedKernel implements FusedNorm {
             throw new ShapeException("masked kernel: the rows layout " + layout + " does not view the input " + input
                     + " as (sample·group, channels of the group · positions)");
         }
+        this.valid = layout instanceof Layout.Channels && mask.validCount() > 0
+                ? ValidPositions.of(mask, channels, spatial) : null;
+    }
+
+    /** The plain layout of the gathered valid positions: one channel set over m rows of C values. */
+    private Layout gatheredLayout() {
+        return Layout.channels(valid.count(), channels, 1);
     }
 
     /** The fused face for inputs of shape {@code input} with {@code mask}, over {@code layout}. */
@@ -67,6 +76,10 @@ public final class MaskedKernel implements FusedNorm {
     /** The number of valid elements of every set. */
     public int[] validCounts() {
         int[] counts = new int[layout.sets()];
+        if (layout instanceof Layout.Channels) {
+            java.util.Arrays.fill(counts, mask.validCount());
+            return counts;
+        }
         for (int n = 0; n < batch; n++) {
             int valid = 0;
             for (int s = 0; s < spatial; s++) {
@@ -81,6 +94,10 @@ public final class MaskedKernel implements FusedNorm {
 
     /** Per-set mean and biased variance over the valid elements of {@code x} (0 and 0 for an empty set). */
     public Moments moments(Tensor x) {
+        if (valid != null) {
+            Moments rows = NormKernel.moments(gatheredLayout(), Centering.CENTERED, valid.gather(x));
+            return new Moments(rows.mean(), rows.variance(), layout.setSize());
+        }
         double[] data = x.toDoubleArray();
         int[] counts = validCounts();
         double[] mean = new double[layout.sets()];
@@ -101,6 +118,15 @@ public final class MaskedKernel implements FusedNorm {
 
     @Override
     public Saved forward(Tensor x, Tensor gamma, Tensor beta, Statistics use, Tensor out) {
+        if (valid != null) {
+            Shape.requireSame(x.shape(), out.shape(), "masked kernel", "the output tensor");
+            Tensor rows = valid.gather(x);
+            Tensor normalized = Tensor.zeros(x.dtype(), rows.shape());
+            Saved saved = NormKernel.forward(gatheredLayout(), Centering.CENTERED, eps, rows, gamma, beta, use,
+                    normalized);
+            valid.scatter(normalized, out);
+            return saved;
+        }
         double[] data = x.toDoubleArray();
         double[] mean;
         double[] rstd = new double[layout.sets()];
@@ -131,6 +157,17 @@ public final class MaskedKernel implements FusedNorm {
 
     @Override
     public Gradients backward(Tensor gradOutput, Tensor x, Saved saved, Tensor gamma, GradMask gradMask) {
+        if (valid != null) {
+            Tensor g = gradOutput.dtype() == x.dtype() ? gradOutput : gradOutput.detach().to(x.dtype());
+            Gradients rows = NormKernel.backward(gatheredLayout(), Centering.CENTERED, valid.gather(g),
+                    valid.gather(x), saved, gamma, gradMask);
+            Tensor dx = null;
+            if (rows.input() != null) {
+                dx = Tensor.zeros(x.dtype(), x.shape());
+                valid.scatter(rows.input(), dx);
+            }
+            return new Gradients(dx, rows.weight(), rows.bias());
+        }
         double[] g = gradOutput.toDoubleArray();
         double[] data = x.toDoubleArray();
         double[] mean = saved.mean().toDoubleArray();

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.normkit.autograd.spi.FusedNorm;
 import org.normkit.autograd.spi.PositionMask;
 import org.normkit.autograd.spi.Statistics;
@@ -176,6 +178,81 @@ class MaskedKernelTest {
             assertNull(grads.input());
             assertNull(grads.weight());
             assertNull(grads.bias());
+        }
+    }
+
+    @Nested
+    class TokenRows {
+        // The sequence nets' case: tokens flattened to rows (B·T, C), one position each; rows 1, 4 and 5 padding.
+        private static final int ROWS = 7;
+        private static final int CHANNELS = 5;
+        private static final int[] VALID_ROWS = {0, 2, 3, 6};
+        private final PositionMask mask = PositionMask.ofRows(ROWS, VALID_ROWS);
+
+        private Tensor validOf(Tensor t) {
+            Tensor rows = Tensor.zeros(t.dtype(), Shape.of(VALID_ROWS.length, CHANNELS));
+            for (int r = 0; r < VALID_ROWS.length; r++) {
+                for (int c = 0; c < CHANNELS; c++) {
+                    rows.set(r * CHANNELS + c, t.get(VALID_ROWS[r] * CHANNELS + c));
+                }
+            }
+            return rows;
+        }
+
+        private void assertRowsAndZeros(Tensor rows, Tensor t) {
+            for (int i = 0, r = 0; i < ROWS; i++) {
+                boolean isValid = r < VALID_ROWS.length && VALID_ROWS[r] == i;
+                for (int c = 0; c < CHANNELS; c++) {
+                    double expected = isValid ? rows.get(r * CHANNELS + c) : 0.0;
+                    assertEquals(expected, t.get(i * CHANNELS + c), 0.0, "row " + i + " channel " + c);
+                }
+                r += isValid ? 1 : 0;
+            }
+        }
+
+        @ParameterizedTest
+        @EnumSource(DType.class)
+        void areThePlainKernelOnTheValidRowsToTheBit(DType dtype) {
+            Shape input = Shape.of(ROWS, CHANNELS);
+            MaskedKernel masked = MaskedKernel.of(EPS, Layout.channels(ROWS, CHANNELS, 1), input, mask);
+            Tensor x = Tensor.randn(DType.FLOAT64, input, 3).mul(Tensor.scalar(2, DType.FLOAT64)).to(dtype);
+            Tensor g = Tensor.randn(DType.FLOAT64, input, 5).to(dtype);
+            Tensor gamma = Tensor.uniform(DType.FLOAT64, Shape.of(CHANNELS), 0.5, 1.5, 9).to(dtype);
+            Tensor beta = Tensor.uniform(DType.FLOAT64, Shape.of(CHANNELS), -1, 1, 13).to(dtype);
+            Tensor out = Tensor.full(dtype, input, Double.NaN);
+            FusedNorm.Saved saved = masked.forward(x, gamma, beta, Statistics.batch(), out);
+            FusedNorm.Gradients grads = masked.backward(g, x, saved, gamma, ALL);
+
+            Layout plain = Layout.channels(VALID_ROWS.length, CHANNELS, 1);
+            Tensor xs = validOf(x);
+            Tensor plainOut = Tensor.zeros(dtype, xs.shape());
+            FusedNorm.Saved plainSaved = NormKernel.forward(plain, Centering.CENTERED, EPS, xs, gamma, beta,
+                    Statistics.batch(), plainOut);
+            FusedNorm.Gradients plainGrads = NormKernel.backward(plain, Centering.CENTERED, validOf(g), xs,
+                    plainSaved, gamma, ALL);
+
+            assertRowsAndZeros(plainOut, out);
+            assertRowsAndZeros(plainGrads.input(), grads.input());
+            assertArrayEquals(plainSaved.mean().toDoubleArray(), saved.mean().toDoubleArray(), 0.0);
+            assertArrayEquals(plainSaved.rstd().toDoubleArray(), saved.rstd().toDoubleArray(), 0.0);
+            assertArrayEquals(plainGrads.weight().toDoubleArray(), grads.weight().toDoubleArray(), 0.0);
+            assertArrayEquals(plainGrads.bias().toDoubleArray(), grads.bias().toDoubleArray(), 0.0);
+            assertEquals(dtype, grads.input().dtype());
+            assertArrayEquals(new int[] {4, 4, 4, 4, 4}, masked.validCounts());
+        }
+
+        @Test
+        void withRunningStatisticsAndNoValidRowTheOutputIsAllZeros() {
+            Shape input = Shape.of(ROWS, CHANNELS);
+            MaskedKernel masked = MaskedKernel.of(EPS, Layout.channels(ROWS, CHANNELS, 1), input,
+                    PositionMask.ofRows(ROWS, new int[0]));
+            Tensor out = Tensor.full(DType.FLOAT32, input, Double.NaN);
+            masked.forward(Tensor.randn(DType.FLOAT32, input, 3), null, null,
+                    Statistics.running(Tensor.zeros(DType.FLOAT32, CHANNELS), Tensor.ones(DType.FLOAT32, CHANNELS)),
+                    out);
+            for (int i = 0; i < out.numel(); i++) {
+                assertEquals(0.0, out.get(i), 0.0, "element " + i);
+            }
         }
     }
 

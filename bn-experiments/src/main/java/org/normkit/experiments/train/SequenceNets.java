@@ -200,8 +200,17 @@ final class SequenceNets {
 
         @Override
         public Tensor logits(TokenBatch batch) {
-            Tensor x = charInput.lookup(batch.inputs(), Shape.of(batch.batch(), batch.steps()));
-            Tensor h = lstm.run(x, masked ? batch.lengths() : null).outputs();
+            // Each step's characters looked up on their own (LSTM.run's note: no narrow of a (B, T, d) lookup).
+            int[] tokens = batch.inputs();
+            int steps = batch.steps();
+            Shape column = Shape.of(batch.batch());
+            Tensor h = lstm.run(t -> {
+                int[] step = new int[batch.batch()];
+                for (int b = 0; b < step.length; b++) {
+                    step[b] = tokens[b * steps + t];
+                }
+                return charInput.lookup(step, column);
+            }, batch.batch(), steps, masked ? batch.lengths() : null).outputs();
             return head.forward(h.reshape(batch.batch() * batch.steps(), HIDDEN));
         }
 
