@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.normkit.autograd.check.TestRowNorm.Bug;
+import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
@@ -39,6 +40,16 @@ class FaceChecksTest {
             assertTrue(describe.contains("ok   gradInput: worst at"), describe);
             assertTrue(describe.contains("ok   grad of weight: worst at"), describe);
             assertTrue(describe.contains("ok   grad of bias: worst at"), describe);
+        }
+
+        @Test
+        void theFacesAreComparedEvenInsideAScopeThatRunsEveryLayerOnTheReferenceFace() {
+            FaceAgreement.Report report;
+            try (Face.Scope ignored = Face.scope(Face.REFERENCE)) {
+                report = agreement(Bug.INPUT_GRADIENT_SCALED, true);
+            }
+
+            assertFalse(report.passed(), report.describe());
         }
 
         @Test

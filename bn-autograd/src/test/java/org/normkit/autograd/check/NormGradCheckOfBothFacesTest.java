@@ -1,6 +1,7 @@
 package org.normkit.autograd.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,6 +87,16 @@ class NormGradCheckOfBothFacesTest {
             assertTrue(report.passed(), report.describe());
             assertEquals(4, report.perInput().size(), report.describe());
             assertTrue(layer.fusedForwards > 0, "the fused face ran");
+        }
+
+        @Test
+        void aFusedFirstOrderBackwardThatDisagreesWithItsDifferentiableFormFails() {
+            TestRowNorm layer = new TestRowNorm("differentiable_centering", SPEC, Scaling.CENTER,
+                    Bug.INPUT_GRADIENT_SCALED, true).withRandomAffine(11);
+
+            GradCheck.Report report = NormGradCheck.checkSecondOrder(layer, input(), 3, Face.FUSED);
+
+            assertFalse(report.passed(), report.describe());
         }
 
         @Test

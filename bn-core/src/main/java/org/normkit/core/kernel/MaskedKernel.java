@@ -35,6 +35,7 @@ public final class MaskedKernel implements FusedNorm {
     private final int spatial;
     /** The valid positions, for the gather path of a channels layout; null on the rows path or with none valid. */
     private final ValidPositions valid;
+    private final ValidElements elements;
 
     private MaskedKernel(double eps, Layout layout, Shape input, PositionMask mask) {
         NormKernel.requireEps(eps);
@@ -53,6 +54,7 @@ public final class MaskedKernel implements FusedNorm {
         }
         this.valid = layout instanceof Layout.Channels && mask.validCount() > 0
                 ? ValidPositions.of(mask, channels, spatial) : null;
+        this.elements = ValidElements.of(layout, input, mask);
     }
 
     /** The plain layout of the gathered valid positions: one channel set over m rows of C values. */
@@ -63,14 +65,6 @@ public final class MaskedKernel implements FusedNorm {
     /** The fused face for inputs of shape {@code input} with {@code mask}, over {@code layout}. */
     public static MaskedKernel of(double eps, Layout layout, Shape input, PositionMask mask) {
         return new MaskedKernel(eps, layout, input, mask);
-    }
-
-    /** The set of the elements of sample n, channel c. */
-    private int setOf(int n, int c) {
-        if (layout instanceof Layout.Rows rows) {
-            return n * rows.groupsPerSample() + c / rows.channelsPerGroup();
-        }
-        return c;
     }
 
     /** The number of valid elements of every set. */
@@ -86,7 +80,7 @@ public final class MaskedKernel implements FusedNorm {
                 valid += mask.isValid(n * spatial + s) ? 1 : 0;
             }
             for (int c = 0; c < channels; c++) {
-                counts[setOf(n, c)] += valid;
+                counts[elements.setOf(n, c)] += valid;
             }
         }
         return counts;
@@ -102,11 +96,11 @@ public final class MaskedKernel implements FusedNorm {
         int[] counts = validCounts();
         double[] mean = new double[layout.sets()];
         double[] variance = new double[layout.sets()];
-        forValid((i, set, c) -> mean[set] += data[i]);
+        elements.forEach((i, set, c) -> mean[set] += data[i]);
         for (int set = 0; set < mean.length; set++) {
             mean[set] = counts[set] == 0 ? 0 : mean[set] / counts[set];
         }
-        forValid((i, set, c) -> {
+        elements.forEach((i, set, c) -> {
             double d = data[i] - mean[set];
             variance[set] += d * d;
         });
@@ -148,7 +142,7 @@ public final class MaskedKernel implements FusedNorm {
         double[] g = gamma == null ? null : gamma.toDoubleArray();
         double[] b = beta == null ? null : beta.toDoubleArray();
         double[] y = new double[data.length];
-        forValid((i, set, c) -> y[i] = (data[i] - mean[set]) * rstd[set] * (g == null ? 1 : g[c])
+        elements.forEach((i, set, c) -> y[i] = (data[i] - mean[set]) * rstd[set] * (g == null ? 1 : g[c])
                 + (b == null ? 0 : b[c]));
         write(y, out);
         return new Saved(Tensor.wrap(mean, Shape.of(mean.length)), Tensor.wrap(rstd, Shape.of(rstd.length)),
@@ -178,7 +172,7 @@ public final class MaskedKernel implements FusedNorm {
         double[] sumGXhat = new double[layout.sets()];
         double[] dGamma = new double[channels];
         double[] dBeta = new double[channels];
-        forValid((i, set, c) -> {
+        elements.forEach((i, set, c) -> {
             double xhat = (data[i] - mean[set]) * rstd[set];
             double ghat = g[i] * (scale == null ? 1 : scale[c]);
             sumG[set] += ghat;
@@ -189,7 +183,7 @@ public final class MaskedKernel implements FusedNorm {
         Tensor dx = null;
         if (gradMask.input()) {
             double[] gradInput = new double[data.length];
-            forValid((i, set, c) -> {
+            elements.forEach((i, set, c) -> {
                 double ghat = g[i] * (scale == null ? 1 : scale[c]);
                 if (saved.fromBatch()) {
                     double xhat = (data[i] - mean[set]) * rstd[set];
@@ -204,26 +198,6 @@ public final class MaskedKernel implements FusedNorm {
         Tensor dw = gradMask.weight() && gamma != null ? Tensor.wrap(dGamma, Shape.of(channels)).to(gamma.dtype()) : null;
         Tensor db = gradMask.bias() ? Tensor.wrap(dBeta, Shape.of(channels)).to(x.dtype()) : null;
         return new Gradients(dx, dw, db);
-    }
-
-    /** What a loop over the valid elements does with one: its flat index, its set and its channel. */
-    @FunctionalInterface
-    private interface ValidElement {
-        void accept(int index, int set, int channel);
-    }
-
-    private void forValid(ValidElement body) {
-        for (int n = 0; n < batch; n++) {
-            for (int c = 0; c < channels; c++) {
-                int set = setOf(n, c);
-                int base = (n * channels + c) * spatial;
-                for (int s = 0; s < spatial; s++) {
-                    if (mask.isValid(n * spatial + s)) {
-                        body.accept(base + s, set, c);
-                    }
-                }
-            }
-        }
     }
 
     private static void write(double[] values, Tensor out) {

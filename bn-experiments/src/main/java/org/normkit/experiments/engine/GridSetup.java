@@ -4,43 +4,37 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Optional;
 
-import org.normkit.autograd.spi.Face;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
 import org.normkit.experiments.data.TextCorpus;
 import org.normkit.experiments.replica.Replication;
-import org.normkit.experiments.train.Initialisation;
 import org.normkit.experiments.train.Workload;
 
 /**
  * What every run of a grid shares besides its {@link org.normkit.experiments.report.RunKey}: where the data comes
- * from (images or text) and how much of it, how many epochs, how weights are initialised, which face trains and how
- * many kernel threads a run uses. A worker on
- * another machine rebuilds its data and training loop from this alone, so it is plain serializable values.
+ * from (images or text) and how much of it, how many epochs, how many kernel threads a run uses and whether it is
+ * replicated. What names a run (its net, norm, optimizer, initialisation, face, gradient penalty, …) is its key's
+ * {@link org.normkit.experiments.report.RunConfig}, and only there. A worker on another machine rebuilds its data and
+ * training loop from this alone, so it is plain serializable values.
  *
  * @param dataFolder    the Fashion-MNIST folder; empty for the default folder (or the built-in synthetic set)
  * @param trainLimit    use only the first N training images; 0 for all
  * @param testLimit     use only the first N test images; 0 for all
  * @param epochs        epochs per run, at least 1
- * @param face          the {@link Face} name the norms train with
  * @param kernelThreads threads of the norm kernels in one run (one, unless the user asks for more)
- * @param gradPenalty   λ of the gradient penalty (0 for none), as {@code --grad-penalty}
  * @param replication   one process, or K data-parallel replicas (and whether BatchNorm is synchronised)
  * @param text          the text file or folder of a character language model ({@code --text}), or
  *                      {@link TextCorpus#DEFAULT_FOLDER} for the fortunes (or the built-in synthetic text); empty
  *                      for images
- * @param init          the {@link Initialisation} scheme of linear and convolution weights
  */
-public record GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, String face, int kernelThreads,
-                        double gradPenalty, Replication replication, String text, String init) implements Serializable {
+public record GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, int kernelThreads,
+                        Replication replication, String text) implements Serializable {
 
     public GridSetup {
         if (epochs < 1 || trainLimit < 0 || testLimit < 0 || kernelThreads < 1) {
             throw new IllegalArgumentException("invalid grid setup: epochs " + epochs + ", limits " + trainLimit
                     + "/" + testLimit + ", kernel threads " + kernelThreads);
         }
-        Face.valueOf(face);
-        Initialisation.requireKnown(init);
         if (!text.isEmpty() && replication.isReplicated()) {
             throw new IllegalArgumentException("--text with --replicas " + replication.replicas() + " is not "
                     + "supported: data-parallel replicas split batches of images; train the language model in one "
@@ -48,20 +42,15 @@ public record GridSetup(String dataFolder, int trainLimit, int testLimit, int ep
         }
     }
 
-    /** Images from {@code dataFolder}, PyTorch's default initialisation. */
-    public GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, String face, int kernelThreads,
-                     double gradPenalty, Replication replication) {
-        this(dataFolder, trainLimit, testLimit, epochs, face, kernelThreads, gradPenalty, replication, "",
-                Initialisation.DEFAULT);
+    /** Images from {@code dataFolder}. */
+    public GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, int kernelThreads,
+                     Replication replication) {
+        this(dataFolder, trainLimit, testLimit, epochs, kernelThreads, replication, "");
     }
 
     /** Whether the runs model text rather than classify images. */
     public boolean isText() {
         return !text.isEmpty();
-    }
-
-    public Face trainingFace() {
-        return Face.valueOf(face);
     }
 
     /** The data a worker loads: the folder given, else the default folder or the synthetic set, then limited. */

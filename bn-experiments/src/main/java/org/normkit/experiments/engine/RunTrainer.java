@@ -77,11 +77,12 @@ public final class RunTrainer {
             learning = learning(key, setup);
             probe = BatchStatisticsProbe.attach(learning.net());
             Batches batches = batches(key);
+            Face face = Face.parse(key.config().face());
             for (int epoch = 1; epoch <= setup.epochs(); epoch++) {
                 String bar = key.config().norm() + " seed " + key.seed() + " epoch " + epoch + "/" + setup.epochs();
                 Trainer.EpochResult trained;
                 Trainer.Evaluation test;
-                try (Face.Scope ignored = Face.scope(setup.trainingFace())) {
+                try (Face.Scope ignored = Face.scope(face)) {
                     trained = work.trainEpoch(learning, batches, epoch, bar, progress);
                     test = work.evaluate(learning.net());
                 } catch (DivergedException e) {
@@ -128,7 +129,7 @@ public final class RunTrainer {
                     + ": a replicated run trains K nets on parts of each batch, which no single-process run pairs with; "
                     + "export the start of runs in one process (leave out --replicas)");
         }
-        Module net = build(task.key(), task.setup(), new NormSlot(registry, task.key().config().norm()));
+        Module net = build(task.key(), new NormSlot(registry, task.key().config().norm()));
         return new RunStart(net.stateDict(), batches(task.key()), task.setup().epochs());
     }
 
@@ -141,11 +142,11 @@ public final class RunTrainer {
     private Learning learning(RunKey key, GridSetup setup) {
         Replication replication = setup.replication();
         if (!replication.isReplicated()) {
-            Module net = build(key, setup, new NormSlot(registry, key.config().norm()));
+            Module net = build(key, new NormSlot(registry, key.config().norm()));
             Optimizer optimizer = optimizer(key, net);
-            return new Learning(net, optimizer, Trainer.singleProcess(net, optimizer, setup.gradPenalty()));
+            return new Learning(net, optimizer, Trainer.singleProcess(net, optimizer, key.config().gradPenalty()));
         }
-        if (setup.gradPenalty() > 0) {
+        if (key.config().gradPenalty() > 0) {
             throw new IllegalArgumentException("--grad-penalty with --replicas is not supported: the penalty's "
                     + "input gradient would need the replicas' gradients of each other's rows; train in one process");
         }
@@ -158,7 +159,7 @@ public final class RunTrainer {
             NormSlot slot = norm.equals(Replication.SYNC_BATCH_NORM)
                     ? NormSlot.of(norm, shape -> new SyncBatchNorm(NormSpec.of(shape.dim(1)), reducer, replica))
                     : new NormSlot(registry, norm);
-            Module net = build(key, setup, slot);
+            Module net = build(key, slot);
             nets.add(net);
             optimizers.add(optimizer(key, net));
         }
@@ -170,10 +171,10 @@ public final class RunTrainer {
      * One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers. The
      * {@code --init} scheme redraws the weights from the same stream, after the net's own initialisation.
      */
-    private Module build(RunKey key, GridSetup setup, NormSlot slot) {
+    private Module build(RunKey key, NormSlot slot) {
         SplittableRandom random = new SplittableRandom(key.seed());
         Module net = work.build(key.config(), slot, random);
-        Initialisation.apply(net, setup.init(), random);
+        Initialisation.apply(net, key.config().init(), random);
         return net;
     }
 

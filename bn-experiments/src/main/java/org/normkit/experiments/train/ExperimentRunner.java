@@ -402,8 +402,8 @@ public final class ExperimentRunner {
 
     private GridSetup gridSetup(ExperimentConfig config) {
         return new GridSetup(config.data().map(Path::toString).orElse(""), config.trainLimit().orElse(0),
-                config.testLimit().orElse(0), config.epochs(), config.face().name(), config.threads(), config.gradPenalty(),
-                replication, config.text().map(Path::toString).orElse(""), config.init());
+                config.testLimit().orElse(0), config.epochs(), config.threads(), replication,
+                config.text().map(Path::toString).orElse(""));
     }
 
     /** The driver's side of the engine: the one writer of results.csv, and the console. */

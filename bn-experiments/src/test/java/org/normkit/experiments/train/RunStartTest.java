@@ -40,7 +40,7 @@ class RunStartTest {
 
     private static RunTask task(String norm, long seed, int epochs) {
         return new RunTask(new RunKey(new RunConfig("mlp", norm, 32, 1e-3, "adam", 0, 0), seed),
-                new GridSetup("", 0, 0, epochs, "AUTO", 1, 0, Replication.NONE));
+                new GridSetup("", 0, 0, epochs, 1, Replication.NONE));
     }
 
     @Test
@@ -77,6 +77,20 @@ class RunStartTest {
             assertArrayEquals(exported.get(epoch), work.trained.get(epoch), "epoch " + (epoch + 1));
         }
         assertStatesEqual(StateDicts.read(folder.resolve(RunStart.STATE_FILE)), work.firstState);
+    }
+
+    @Test
+    void theStartIsInitialisedWithTheSchemeItsKeyNames() {
+        RunTrainer trainer = new RunTrainer(TinyData.REGISTRY, Workload.images(TinyData.split()), Progress.silent());
+        RunKey xavier = new RunKey(new RunConfig("mlp", "batch_norm", 32, 1e-3, "adam", 0, 0, "xavier",
+                RunConfig.NO_SCALING, RunConfig.AUTO_FACE, 0), 3);
+
+        RunStart start = trainer.start(new RunTask(xavier, new GridSetup("", 0, 0, 1, 1, Replication.NONE)));
+
+        SplittableRandom random = new SplittableRandom(3);
+        Module expected = Nets.build("mlp", new NormSlot(TinyData.REGISTRY, "batch_norm"), 0, random);
+        Initialisation.apply(expected, "xavier", random);
+        assertStatesEqual(expected.stateDict(), start.net());
     }
 
     @Test
@@ -121,7 +135,7 @@ class RunStartTest {
     void aReplicatedRunHasNoSingleStartToExport() {
         RunTrainer trainer = new RunTrainer(TinyData.REGISTRY, Workload.images(TinyData.split()), Progress.silent());
         RunTask replicated = new RunTask(task("batch_norm", 0, 1).key(),
-                new GridSetup("", 0, 0, 1, "AUTO", 1, 0, new Replication(2, false)));
+                new GridSetup("", 0, 0, 1, 1, new Replication(2, false)));
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.start(replicated));
         assertTrue(e.getMessage().startsWith("--export-init with --replicas 2"), e.getMessage());

@@ -7,6 +7,7 @@ import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.core.NormLayer;
+import org.normkit.core.kernel.ValidElements;
 
 /**
  * PowerNorm's fused face over the valid positions of a channel-first input (N, C, L) only, bound to one mask. With
@@ -26,9 +27,8 @@ final class MaskedPowerKernel implements FusedNorm {
     private final NormLayer layer;
     private final double eps;
     private final double alpha;
-    private final boolean[] valid;
+    private final ValidElements valid;
     private final int channels;
-    private final int inner;
     private final int count;
 
     MaskedPowerKernel(NormLayer layer, Shape input, PositionMask mask, double alpha) {
@@ -37,17 +37,8 @@ final class MaskedPowerKernel implements FusedNorm {
         this.eps = layer.spec().eps();
         this.alpha = alpha;
         this.channels = input.dim(1);
-        this.inner = input.numel() / (input.dim(0) * channels);
-        this.valid = new boolean[input.numel()];
-        double[] expanded = mask.expandTo(input, DType.FLOAT64).toDoubleArray();
-        for (int i = 0; i < valid.length; i++) {
-            valid[i] = expanded[i] != 0;
-        }
+        this.valid = ValidElements.perChannel(input, mask);
         this.count = mask.validCount();
-    }
-
-    private int channelOf(int i) {
-        return (i / inner) % channels;
     }
 
     @Override
@@ -60,11 +51,7 @@ final class MaskedPowerKernel implements FusedNorm {
             }
         } else {
             double[] sumSquares = new double[channels];
-            for (int i = 0; i < xs.length; i++) {
-                if (valid[i]) {
-                    sumSquares[channelOf(i)] += xs[i] * xs[i];
-                }
-            }
+            valid.forEach((i, set, c) -> sumSquares[c] += xs[i] * xs[i]);
             for (int c = 0; c < channels; c++) {
                 rstd[c] = 1 / Math.sqrt(sumSquares[c] / Math.max(1, count) + eps);
             }
@@ -72,12 +59,8 @@ final class MaskedPowerKernel implements FusedNorm {
         double[] gammas = gamma == null ? null : gamma.toDoubleArray();
         double[] betas = beta == null ? null : beta.toDoubleArray();
         double[] y = new double[xs.length];
-        for (int i = 0; i < xs.length; i++) {
-            if (valid[i]) {
-                int c = channelOf(i);
-                y[i] = xs[i] * rstd[c] * (gammas == null ? 1 : gammas[c]) + (betas == null ? 0 : betas[c]);
-            }
-        }
+        valid.forEach((i, set, c) ->
+                y[i] = xs[i] * rstd[c] * (gammas == null ? 1 : gammas[c]) + (betas == null ? 0 : betas[c]));
         out.copyFrom(Tensor.wrap(y, x.shape()).to(x.dtype()));
         return new Saved(Tensor.zeros(DType.FLOAT64, Shape.of(channels)), Tensor.wrap(rstd, Shape.of(channels)),
                 use.isBatch());
@@ -93,27 +76,20 @@ final class MaskedPowerKernel implements FusedNorm {
         double[] sumXhatSquared = new double[channels];
         double[] dGamma = new double[channels];
         double[] dBeta = new double[channels];
-        for (int i = 0; i < xs.length; i++) {
-            if (valid[i]) {
-                int c = channelOf(i);
-                double xhat = xs[i] * rstd[c];
-                sumGradXhat[c] += gs[i] * (gammas == null ? 1 : gammas[c]) * xhat;
-                sumXhatSquared[c] += xhat * xhat;
-                dGamma[c] += gs[i] * xhat;
-                dBeta[c] += gs[i];
-            }
-        }
+        valid.forEach((i, set, c) -> {
+            double xhat = xs[i] * rstd[c];
+            sumGradXhat[c] += gs[i] * (gammas == null ? 1 : gammas[c]) * xhat;
+            sumXhatSquared[c] += xhat * xhat;
+            dGamma[c] += gs[i] * xhat;
+            dBeta[c] += gs[i];
+        });
         int k = Math.max(1, count);
         boolean approximate = PowerNorm.approximates(layer);
         double[] nu = approximate ? layer.buffer(PowerNorm.RUNNING_NU).toDoubleArray() : null;
         Tensor dx = null;
         if (mask.input()) {
             double[] d = new double[xs.length];
-            for (int i = 0; i < xs.length; i++) {
-                if (!valid[i]) {
-                    continue;
-                }
-                int c = channelOf(i);
+            valid.forEach((i, set, c) -> {
                 double xhat = xs[i] * rstd[c];
                 double ghat = gs[i] * (gammas == null ? 1 : gammas[c]);
                 if (approximate) {
@@ -123,7 +99,7 @@ final class MaskedPowerKernel implements FusedNorm {
                 } else {
                     d[i] = rstd[c] * ghat;
                 }
-            }
+            });
             dx = Tensor.wrap(d, x.shape()).to(x.dtype());
         }
         if (approximate) {

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.normkit.variants.GoldenJson.doubles;
+import static org.normkit.variants.GoldenJson.ints;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +31,7 @@ import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.variants.GoldenInputs;
+import org.normkit.variants.GoldenJson;
 
 /** Statistics over the valid positions of a padded input: BatchNorm, InstanceNorm and GroupNorm, both faces. */
 class MaskedStatisticsTest {
@@ -64,11 +65,8 @@ class MaskedStatisticsTest {
         /** scripts/pytorch/golden.py --masked: a masked PyTorch reference (sums over valid elements). */
         @Test
         void bothFacesReproduceTheMaskedPyTorchReference() throws IOException {
-            JsonNode doc;
-            try (InputStream in = getClass().getResourceAsStream("/golden/masked-norms.json")) {
-                doc = new ObjectMapper().readTree(in);
-            }
-            assertEquals("normkit-masked-golden/1", doc.get("format").asText());
+            JsonNode doc = GoldenJson.read("/golden/masked-norms.json", "normkit-masked-golden/1",
+                    "/usr/bin/python3 scripts/pytorch/golden.py --masked");
             int checked = 0;
             for (JsonNode c : doc.get("cases")) {
                 for (Face face : FACES) {
@@ -286,21 +284,5 @@ class MaskedStatisticsTest {
             assertEquals(List.of("batch_norm", "group_norm", "instance_norm", "power_norm"),
                     taking.stream().distinct().sorted().toList());
         }
-    }
-
-    private static double[] doubles(JsonNode array) {
-        double[] v = new double[array.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = array.get(i).asDouble();
-        }
-        return v;
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] v = new int[array.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = array.get(i).asInt();
-        }
-        return v;
     }
 }

@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.normkit.variants.GoldenInputs.assertClose;
 import static org.normkit.variants.GoldenInputs.sines;
+import static org.normkit.variants.GoldenJson.doubles;
+import static org.normkit.variants.GoldenJson.ints;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Arrays;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,6 +31,7 @@ import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.core.NormLayer;
+import org.normkit.variants.GoldenJson;
 
 /**
  * PowerNorm against the PyTorch references of scripts/pytorch/golden_new_norms.py (the vanilla algorithm's lists
@@ -41,22 +42,6 @@ class PowerNormTest {
     private static final double TOLERANCE = 1e-12;
     /** PyTorch's float64 against ours: the same formulas, summed in other orders. */
     private static final double GOLDEN = 1e-10;
-
-    private static double[] doubles(JsonNode array) {
-        double[] v = new double[array.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = array.get(i).asDouble();
-        }
-        return v;
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] v = new int[array.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = array.get(i).asInt();
-        }
-        return v;
-    }
 
     private static NormLayer golden() {
         NormLayer pn = new PowerNorm().create(NormSpec.of(2).withDtype(DType.FLOAT64)
@@ -116,13 +101,8 @@ class PowerNormTest {
         @ParameterizedTest
         @EnumSource(value = Face.class, names = {"REFERENCE", "FUSED"})
         void everyStepAcrossTheWarmUpSwitchMatches(Face face) throws IOException {
-            JsonNode doc;
-            try (InputStream in = getClass().getResourceAsStream("/golden/power-norm.json")) {
-                assertNotNull(in, "golden/power-norm.json is missing: run scripts/pytorch/golden_new_norms.py "
-                        + "--write-power");
-                doc = new ObjectMapper().readTree(in);
-            }
-            assertEquals("normkit-power-golden/1", doc.get("format").asText());
+            JsonNode doc = GoldenJson.read("/golden/power-norm.json", "normkit-power-golden/1",
+                    "/usr/bin/python3 scripts/pytorch/golden_new_norms.py --write-power");
             int steps = 0;
             for (JsonNode c : doc.get("cases")) {
                 steps += replay(c, face);
