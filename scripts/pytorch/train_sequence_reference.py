@@ -13,11 +13,13 @@ The nets are those of bn-experiments' SequenceNets, layer for layer:
                h = o * tanh(NORM(c)). Images: last hidden state, Linear(128, 10). Text: Embedding(V, 64), Linear(128, V).
 NORM (--norm): none; batch_norm (BatchNorm1d over the B*T tokens, per feature; with padding, over the valid tokens
 only, by index-select and index-copy: the masked statistics; batch_norm:masked=false keeps the padding in);
-layer_norm (LayerNorm(d)); power_norm (relaxed zero-mean, running quadratic mean: x / sqrt(mean(x^2) + eps));
-dyt (gamma * tanh(alpha * x) + beta, alpha 0.5). batch_norm:per_step=true gives the lstm one norm per time step.
-Adam lr 1e-3, batch 128, float32, torch.manual_seed(seed) before the model is built; batches reshuffled every epoch
-with a generator seeded by the seed (not normkit's order: the comparison is of means over seeds). No dropout anywhere
-(nn.MultiheadAttention's dropout is 0), on either side.
+layer_norm (LayerNorm(d)); power_norm (the vanilla form, relaxed zero-mean with the batch's quadratic mean:
+x / sqrt(mean(x^2) + eps), a running one in evaluation; normkit's twin is power_norm:algorithm=vanilla, its plain
+power_norm being the full algorithm); dyt (gamma * tanh(alpha * x) + beta, alpha 0.5). batch_norm:per_step=true gives
+the lstm one norm per time step (the name before the first colon picks the norm, the rest picks these options).
+Adam lr 1e-3, batch 128, float32 (--float64: float64), torch.manual_seed(seed) before the model is built; batches
+reshuffled every epoch with a generator seeded by the seed (not normkit's order: the comparison is of means over
+seeds). No dropout anywhere (nn.MultiheadAttention's dropout is 0), on either side.
 
 --init-from DIR (a paired run): the initial weights and the batch order of normkit's run of the same norm and seed,
 as `normkit experiment --export-init DIR` wrote them (DIR/NORM/seed-S/init.state and batches.json; read by
@@ -325,12 +327,16 @@ def main():
     p.add_argument("--init-from", metavar="DIR", help="start from normkit's exported weights and batch order "
                    "(normkit experiment --export-init DIR): a paired run")
     p.add_argument("--step-losses", action="store_true", help="add every training step's loss to the epoch's line")
+    p.add_argument("--float64", action="store_true", help="train and test in float64 (normkit's nets are float32): "
+                   "with --init-from, how far float32 rounding alone moves a paired run")
     a = p.parse_args()
     set_threads(a.threads)
     if a.text:
         train, test, vocabulary = fortunes(a.fortunes, a.limit_train, a.limit_test)
     else:
         (xtr, ytr), (xte, yte) = fashion(a.data, a.limit_train, a.limit_test)
+        if a.float64:
+            xtr, xte = xtr.double(), xte.double()
         vocabulary = 0
     for seed in [int(s) for s in a.seeds.split(",")]:
         torch.manual_seed(seed)
@@ -347,6 +353,8 @@ def main():
             paired = normkit_start.read_order(os.path.join(start_folder, normkit_start.ORDER_FILE), rows,
                                               a.batch_size, a.epochs)
             print("# %s seed %d: %s from %s" % (a.norm, seed, loaded, start_folder), file=sys.stderr, flush=True)
+        if a.float64:
+            model.double()
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         gen = torch.Generator().manual_seed(seed)
         for epoch in range(1, a.epochs + 1):
@@ -397,6 +405,8 @@ def main():
                    "epoch": epoch, "test_loss": loss, "test_accuracy": accuracy, "train_seconds": seconds,
                    "epoch_seconds": epoch_seconds,
                    "threads": a.threads, "torch": torch.__version__}
+            if a.float64:
+                row["dtype"] = "float64"
             if paired is not None:
                 row["init_from"] = a.init_from
             if a.step_losses:

@@ -1,5 +1,6 @@
 package org.normkit.cli.readme;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +27,10 @@ import org.normkit.experiments.report.SeedStatistics;
  * Math), the largest difference at any epoch, and whether the interval lies inside the bound. Only the seeds that
  * finished on both sides are paired. normkit's side is
  * {@code parity-paired/normkit-RUN/results.csv}, PyTorch's {@code parity-paired/pytorch-RUN.jsonl}, both made by
- * {@code docs/results/sequence/run-parity-paired.sh}.
+ * {@code docs/results/sequence/run-parity-paired.sh}. Where {@code parity-paired/pytorch64-RUN.jsonl} exists (the
+ * script's {@code float64} side: PyTorch trained again in float64 from the same start), a last column gives PyTorch
+ * float32 − float64 at the final epoch: the spread that float32 rounding alone causes in one framework, against which
+ * normkit − PyTorch is to be read.
  */
 final class SequenceParityPairedFigure implements ReadmeFigure {
 
@@ -54,18 +58,13 @@ final class SequenceParityPairedFigure implements ReadmeFigure {
                         .put(row.key().seed(), run.text() ? row.testLoss() / Math.log(2) : row.testAccuracy());
             }
             String file = FOLDER + "pytorch-" + run.name() + ".jsonl";
-            Map<String, TreeMap<Integer, TreeMap<Long, Double>>> pytorch = new LinkedHashMap<>();
+            Map<String, TreeMap<Integer, TreeMap<Long, Double>>> pytorch = pytorchRuns(repositoryRoot, file, run);
             for (JsonNode line : SequenceParityFigure.jsonLines(repositoryRoot, file)) {
-                if (!line.has("init_from")) {
-                    throw new IllegalStateException(file + " holds a line without init_from: not a paired run; rerun "
-                            + SCRIPT + " " + run.name());
-                }
-                pytorch.computeIfAbsent(line.path("norm").asText(), n -> new TreeMap<>())
-                        .computeIfAbsent(line.path("epoch").asInt(), e -> new TreeMap<>())
-                        .put(line.path("seed").asLong(), line.path(run.text() ? "bits_per_character"
-                                : "test_accuracy").asDouble());
                 torch = line.has("torch") ? " " + line.path("torch").asText() : torch;
             }
+            String file64 = FOLDER + "pytorch64-" + run.name() + ".jsonl";
+            Map<String, TreeMap<Integer, TreeMap<Long, Double>>> float64 = Files.exists(repositoryRoot.resolve(file64))
+                    ? pytorchRuns(repositoryRoot, file64, run) : Map.of();
             // Only seeds that finished their last epoch on both sides are paired (an interrupted run stays out).
             for (Map.Entry<String, TreeMap<Integer, TreeMap<Long, Double>>> norm : normkit.entrySet()) {
                 TreeMap<Integer, TreeMap<Long, Double>> peer = pytorch.getOrDefault(norm.getKey(), new TreeMap<>());
@@ -73,7 +72,7 @@ final class SequenceParityPairedFigure implements ReadmeFigure {
                 seeds.retainAll(peer.getOrDefault(last, new TreeMap<>()).keySet());
                 if (seeds.isEmpty()) {
                     table.add(List.of(run.title(), norm.getKey(), "–", "–", "–", "–",
-                            "not paired: no seed finished on both sides"));
+                            "not paired: no seed finished on both sides", "–"));
                     continue;
                 }
                 double largest = 0;
@@ -105,17 +104,62 @@ final class SequenceParityPairedFigure implements ReadmeFigure {
                                 ? " (one seed: no interval)" : " [" + signed(low, run.text(), 2) + ", "
                                 + signed(high, run.text(), 2) + "]"),
                         signed(largest, run.text(), 1).substring(1) + (run.text() ? "" : " points"),
-                        verdict(low, high, run.bound())));
+                        verdict(low, high, run.bound()),
+                        roundingAlone(peer.get(last), float64.getOrDefault(norm.getKey(), new TreeMap<>()).get(last),
+                                run.text())));
             }
         }
         return new MarkdownTable(List.of("net, data", "norm", "seeds", "normkit − PyTorch" + torch
                 + ", final epoch, per seed", "mean [95 % CI]", "largest |difference|, any epoch and seed",
-                "bound"), table).markdown()
+                "bound", "PyTorch float32 − float64, final epoch, per seed → mean [95 % CI]"), table).markdown()
                 + "\nBoth sides start each seed from normkit's initial weights and train on normkit's batch order; "
                 + "a seed is paired once it finished on both sides. Test accuracy (images, in points; bound ±1 point) "
                 + "or held-out bits per character (text; bound ±0.05); the interval is Student's t over the paired "
                 + "per-seed differences. \"inside\": the whole interval lies within the bound; \"not shown\": it "
-                + "crosses the bound. Made by `" + SCRIPT + "`.\n";
+                + "crosses the bound. The last column trains PyTorch's side again in float64 from the same start "
+                + "(`" + SCRIPT + " float64`, `pytorch64-RUN.jsonl`): how far float32 rounding alone moves the same "
+                + "run in one framework, over the seeds that have it (– where none has). Made by `" + SCRIPT + "`.\n";
+    }
+
+    /** A paired PyTorch file: norm → epoch → seed → metric; a line without init_from is refused. */
+    private static Map<String, TreeMap<Integer, TreeMap<Long, Double>>> pytorchRuns(Path root, String file,
+            SequenceParityFigure.Run run) {
+        Map<String, TreeMap<Integer, TreeMap<Long, Double>>> out = new LinkedHashMap<>();
+        for (JsonNode line : SequenceParityFigure.jsonLines(root, file)) {
+            if (!line.has("init_from")) {
+                throw new IllegalStateException(file + " holds a line without init_from: not a paired run; rerun "
+                        + SCRIPT + " " + run.name());
+            }
+            out.computeIfAbsent(line.path("norm").asText(), n -> new TreeMap<>())
+                    .computeIfAbsent(line.path("epoch").asInt(), e -> new TreeMap<>())
+                    .put(line.path("seed").asLong(), line.path(run.text() ? "bits_per_character"
+                            : "test_accuracy").asDouble());
+        }
+        return out;
+    }
+
+    /**
+     * PyTorch float32 − PyTorch float64 at the final epoch over the seeds both have: per seed, then the mean with its
+     * interval; a lone seed's value; or – when no seed has both.
+     */
+    static String roundingAlone(Map<Long, Double> float32, Map<Long, Double> float64, boolean text) {
+        if (float32 == null || float64 == null) {
+            return "–";
+        }
+        double[] differences = float32.keySet().stream().filter(float64::containsKey)
+                .mapToDouble(s -> float32.get(s) - float64.get(s)).toArray();
+        if (differences.length == 0) {
+            return "–";
+        }
+        String unit = text ? "" : " points";
+        String perSeed = java.util.Arrays.stream(differences).mapToObj(d -> signed(d, text, 1))
+                .collect(Collectors.joining(" / "));
+        if (differences.length == 1) {
+            return perSeed + " (one seed)";
+        }
+        MeanInterval mean = SeedStatistics.meanWithConfidence(differences);
+        return perSeed + " → " + signed(mean.mean(), text, 2) + unit + " [" + signed(mean.mean() - mean.halfWidth(),
+                text, 2) + ", " + signed(mean.mean() + mean.halfWidth(), text, 2) + "]";
     }
 
     /**

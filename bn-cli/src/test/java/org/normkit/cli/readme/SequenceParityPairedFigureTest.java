@@ -61,20 +61,20 @@ class SequenceParityPairedFigureTest {
         String images = line(new SequenceParityPairedFigure().render(root), "| transformer, row-sequential");
 
         assertEquals("| transformer, row-sequential Fashion-MNIST | layer_norm | 0, 1, 2 | +0.1 / +0.3 / +0.2 "
-                + "| +0.20 points [-0.05, +0.45] | 0.3 points | inside |", images);
+                + "| +0.20 points [-0.05, +0.45] | 0.3 points | inside | – |", images);
     }
 
     @Test
     void anIntervalCrossingTheBoundIsNotShownAndOneBeyondItIsOutside() throws IOException {
         write(new double[] {0.20, 0.30, 0.22}, new double[] {0.20, 0.20, 0.20}, 0.0, true);
         String crossing = line(new SequenceParityPairedFigure().render(root), "| transformer, fortunes");
-        assertTrue(crossing.endsWith("| not shown |"), crossing);
+        assertTrue(crossing.endsWith("| not shown | – |"), crossing);
 
         write(new double[] {0.30, 0.31, 0.32}, new double[] {0.20, 0.20, 0.20}, 0.0, true);
         String beyond = line(new SequenceParityPairedFigure().render(root), "| transformer, fortunes");
         assertTrue(beyond.startsWith("| transformer, fortunes (character language model) | layer_norm | 0, 1, 2 "
                 + "| +0.100 / +0.110 / +0.120 | +0.1100 ["), beyond);
-        assertTrue(beyond.endsWith("| outside |"), beyond);
+        assertTrue(beyond.endsWith("| outside | – |"), beyond);
     }
 
     @Test
@@ -84,7 +84,25 @@ class SequenceParityPairedFigureTest {
         String lstm = line(new SequenceParityPairedFigure().render(root), "| LSTM");
 
         assertEquals("| LSTM, row-sequential Fashion-MNIST | layer_norm | 0, 1, 2 | +0.0 / +0.0 / +0.0 | +0.00 points [+0.00, +0.00] "
-                + "| 2.0 points | inside |", lstm);
+                + "| 2.0 points | inside | – |", lstm);
+    }
+
+    @Test
+    void aFloat64RunOfPytorchGivesTheRoundingAloneOverTheSeedsThatHaveIt() throws IOException {
+        write(new double[] {0.701, 0.703, 0.702}, new double[] {0.700, 0.700, 0.700}, 0.0, true);
+        // float64 of seeds 0 and 1 only: PyTorch float32 − float64 = +1.0 and +3.0 points; mean 2.0, s = 1.414,
+        // t(1) = 12.706, half-width 12.71 points.
+        Files.writeString(root.resolve(SequenceParityPairedFigure.FOLDER + "pytorch64-lstm-fashion.jsonl"),
+                "{\"norm\": \"layer_norm\", \"seed\": 0, \"epoch\": 2, \"test_accuracy\": 0.690, "
+                        + "\"init_from\": \"/tmp/starts\", \"dtype\": \"float64\"}\n"
+                        + "{\"norm\": \"layer_norm\", \"seed\": 1, \"epoch\": 2, \"test_accuracy\": 0.670, "
+                        + "\"init_from\": \"/tmp/starts\", \"dtype\": \"float64\"}\n");
+
+        String block = new SequenceParityPairedFigure().render(root);
+
+        assertTrue(line(block, "| LSTM").endsWith("| inside | +1.0 / +3.0 → +2.00 points [-10.71, +14.71] |"),
+                line(block, "| LSTM"));
+        assertTrue(line(block, "| transformer, row-sequential").endsWith("| inside | – |"), block);
     }
 
     @Test

@@ -88,6 +88,99 @@ class SequenceNetsTest {
         }
     }
 
+    /**
+     * The LSTM's BatchNorm shared over time steps is one module called once per step, as the PyTorch twin's
+     * nn.BatchNorm1d is: each call folds that step's batch statistics into the running ones (momentum 0.1, Bessel's
+     * correction), so a forward over T steps makes T updates, not one over the sequence batch. The paired runs
+     * (docs/results/sequence/parity-paired/) hold the two frameworks' running statistics to each other; these pin
+     * them to a computation by hand.
+     */
+    @Nested
+    class LstmRunningStatistics {
+        private static final int BATCH = 5;
+        private static final int STEPS = 28;
+
+        private Tensor images() {
+            return Tensor.uniform(DType.FLOAT32, Shape.of(BATCH, 1, STEPS, STEPS), 0, 1, new SplittableRandom(11));
+        }
+
+        /** The input projection W_ih·x_t of step t, (B, 4H), in double: what norm_ih sees at step t. */
+        private double[][] projection(Module net, Tensor images, int t) {
+            Tensor w = net.stateDict().get("lstm.weight_ih");
+            int rows = w.dim(0);
+            int inputs = w.dim(1);
+            double[] weights = w.toDoubleArray();
+            double[] x = images.toDoubleArray();
+            double[][] out = new double[BATCH][rows];
+            for (int b = 0; b < BATCH; b++) {
+                for (int r = 0; r < rows; r++) {
+                    double sum = 0;
+                    for (int i = 0; i < inputs; i++) {
+                        sum += weights[r * inputs + i] * x[(b * STEPS + t) * inputs + i];
+                    }
+                    out[b][r] = sum;
+                }
+            }
+            return out;
+        }
+
+        /** Folds one step's batch mean and unbiased variance into (mean, variance) with momentum 0.1. */
+        private static void fold(double[][] z, double[] mean, double[] variance) {
+            for (int c = 0; c < mean.length; c++) {
+                double mu = 0;
+                for (double[] row : z) {
+                    mu += row[c];
+                }
+                mu /= z.length;
+                double squares = 0;
+                for (double[] row : z) {
+                    squares += (row[c] - mu) * (row[c] - mu);
+                }
+                mean[c] = 0.9 * mean[c] + 0.1 * mu;
+                variance[c] = 0.9 * variance[c] + 0.1 * squares / (z.length - 1);
+            }
+        }
+
+        @Test
+        void aSharedBatchNormFoldsEveryTimeStepIntoItsRunningStatistics() {
+            Module net = Nets.build("lstm", new NormSlot(TinyData.REGISTRY, "batch_norm"), 0, new SplittableRandom(5));
+            Tensor images = images();
+            net.forward(images);
+            int features = net.stateDict().get("lstm.weight_ih").dim(0);
+            double[] mean = new double[features];
+            double[] variance = new double[features];
+            java.util.Arrays.fill(variance, 1.0);
+            for (int t = 0; t < STEPS; t++) {
+                fold(projection(net, images, t), mean, variance);
+            }
+            var state = net.stateDict();
+            assertArrayEquals(mean, state.get("lstm.norm_ih.running_mean").toDoubleArray(), 1e-5);
+            assertArrayEquals(variance, state.get("lstm.norm_ih.running_var").toDoubleArray(), 1e-5);
+            for (String slot : List.of("norm_ih", "norm_hh", "norm_c")) {
+                assertEquals(STEPS, state.get("lstm." + slot + ".num_batches_tracked").item(), slot);
+            }
+        }
+
+        @Test
+        void perStepBatchNormsEachTakeTheirOwnStepOnce() {
+            Module net = Nets.build("lstm", new NormSlot(TinyData.REGISTRY, "batch_norm:per_step=true"), 0,
+                    new SplittableRandom(5));
+            Tensor images = images();
+            net.forward(images);
+            var state = net.stateDict();
+            for (int t : new int[] {0, 13, STEPS - 1}) {
+                int features = state.get("lstm.weight_ih").dim(0);
+                double[] mean = new double[features];
+                double[] variance = new double[features];
+                java.util.Arrays.fill(variance, 1.0);
+                fold(projection(net, images, t), mean, variance);
+                assertArrayEquals(mean, state.get("lstm.norm_ih." + t + ".running_mean").toDoubleArray(), 1e-5);
+                assertArrayEquals(variance, state.get("lstm.norm_ih." + t + ".running_var").toDoubleArray(), 1e-5);
+                assertEquals(1, state.get("lstm.norm_ih." + t + ".num_batches_tracked").item());
+            }
+        }
+    }
+
     @Nested
     class Shapes {
         @Test
