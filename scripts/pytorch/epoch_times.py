@@ -16,6 +16,10 @@ What is timed, on both sides the same way:
     JVM       normkit's runs also keep the JIT's and the garbage collectors' seconds of each epoch (results.csv's
               jit_seconds, gc_seconds) as jitSeconds, gcSeconds, and the summary their medians like the epochs',
               so the README can say how much of epoch 1's excess is compilation
+    a command the wall time of the whole process, from its start to its exit (commandSeconds; start-up, data
+              loading, the norms' check, the test passes and the report included), and what of it lies outside the
+              epochs (outsideEpochsSeconds): a change that only moves epoch 1's cost into start-up (a warm-up before
+              the first epoch, a pre-touched heap) leaves commandSeconds where it was and raises outsideEpochsSeconds
     threads   --threads (default 1) on both sides: normkit --threads and OPENBLAS_NUM_THREADS; PyTorch
               torch.set_num_threads and OpenBLAS's own pool
 
@@ -47,7 +51,8 @@ CONFIGS = [("mlp", "none"), ("mlp", "batch_norm"), ("lenet", "none"), ("lenet", 
 def normkit_epochs(net, norm, args):
     """One fresh `normkit experiment` run; returns its epoch seconds, in order, and the JVM's seconds per epoch
     ({"jitSeconds": [...], "gcSeconds": [...]}: JIT compilation and garbage collection while each epoch trained, from
-    results.csv's jit_seconds and gc_seconds; empty when the build does not record them)."""
+    results.csv's jit_seconds and gc_seconds; empty when the build does not record them) with the whole command's
+    wall seconds ("commandSeconds")."""
     with tempfile.TemporaryDirectory(prefix="normkit-epochs-") as out:
         cmd = [os.path.join(ROOT, "normkit"), "experiment", "--net", net, "--norms", norm,
                "--epochs", str(args.epochs), "--seeds", "1", "--batch-size", str(BATCH),
@@ -57,7 +62,9 @@ def normkit_epochs(net, norm, args):
         if args.data != DEFAULT_DATA:
             cmd += ["--data", args.data]
         env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
+        began = time.monotonic()
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+        command = time.monotonic() - began
         results = os.path.join(out, "results.csv")
         if done.returncode != 0 or not os.path.exists(results):
             raise SystemExit(f"normkit experiment --net {net} --norms {norm} failed (exit code {done.returncode}):\n"
@@ -72,11 +79,13 @@ def normkit_epochs(net, norm, args):
         for column, key in (("jit_seconds", "jitSeconds"), ("gc_seconds", "gcSeconds")):
             if all(r.get(column) not in (None, "") for r in rows):
                 jvm[key] = [float(r[column]) for r in rows]
+        jvm["commandSeconds"] = command
         return [float(r["seconds"]) for r in rows], jvm
 
 
 def pytorch_epochs(net, norm, args):
-    """One fresh train_reference.py process; returns its epoch seconds, in order."""
+    """One fresh train_reference.py process; returns its epoch seconds, in order, the torch version and the whole
+    command's wall seconds."""
     with tempfile.TemporaryDirectory(prefix="pytorch-epochs-") as out:
         target = os.path.join(out, "result.json")
         cmd = [sys.executable, os.path.join(HERE, "train_reference.py"), "--net", net, "--norm", norm,
@@ -86,13 +95,15 @@ def pytorch_epochs(net, norm, args):
         if args.data != DEFAULT_DATA:
             cmd += ["--data", args.data]
         env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
+        began = time.monotonic()
         done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        command = time.monotonic() - began
         if done.returncode != 0 or not os.path.exists(target):
             raise SystemExit(f"train_reference.py --net {net} --norm {norm} failed (exit code {done.returncode}):\n"
                              f"{done.stdout}{done.stderr}")
         with open(target) as f:
             doc = json.load(f)
-        return [row["epochSeconds"] for row in doc["rows"]], doc["torch"]
+        return [row["epochSeconds"] for row in doc["rows"]], doc["torch"], command
 
 
 def git_commit():
@@ -120,11 +131,18 @@ def write(args, configs, runs, rounds, started, torch_version):
                     # Same medians as the seconds: epoch 1 over the rounds, and the rounds' medians of epochs 2 on.
                     row[side][key] = {"firstEpoch": statistics.median(s[0] for s in jvm),
                                       "laterEpoch": statistics.median(statistics.median(s[1:]) for s in jvm)}
+            whole = [run for run in runs if run["side"] == side and run["net"] == net and run["norm"] == norm
+                     and "commandSeconds" in run]
+            if whole and len(whole) == len(mine):
+                row[side]["commandSeconds"] = statistics.median(run["commandSeconds"] for run in whole)
+                row[side]["outsideEpochsSeconds"] = statistics.median(
+                    run["commandSeconds"] - sum(run["epochSeconds"]) for run in whole)
         summary.append(row)
     doc = {"batch": BATCH, "threads": args.threads, "epochs": args.epochs, "rounds": rounds,
            "trainImages": args.limit_train or 60000,
            "unit": "seconds of an epoch's training loop; firstEpoch: median over rounds of epoch 1; laterEpoch: "
-                   "median over rounds of the median of epochs 2 on",
+                   "median over rounds of the median of epochs 2 on; commandSeconds: median over rounds of the whole "
+                   "process's wall seconds, outsideEpochsSeconds: of those seconds minus the epochs'",
            "summary": summary, "runs": runs, **({"note": args.note} if args.note else {}),
            "machine": {"commit": git_commit(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
                        "minutes": round((time.time() - started) / 60, 1), "torch": torch_version,
@@ -162,6 +180,11 @@ def main():
         if net not in ("mlp", "lenet") or norm not in ("none", "batch_norm"):
             raise SystemExit(f"--configs {item}: NET/NORM with NET mlp or lenet and NORM none or batch_norm")
         configs.append((net, norm))
+    # The launcher builds normkit on its first use: a build inside the first timed command would count as start-up.
+    built = subprocess.run([os.path.join(ROOT, "normkit"), "experiment", "--help"], capture_output=True, text=True,
+                           cwd=ROOT)
+    if built.returncode != 0:
+        raise SystemExit(f"normkit did not build or start (exit code {built.returncode}):\n{built.stdout}{built.stderr}")
     started = time.time()
     runs = []
     torch_version = None
@@ -174,11 +197,13 @@ def main():
                 if side == "normkit":
                     seconds, jvm = normkit_epochs(net, norm, args)
                 else:
-                    seconds, torch_version = pytorch_epochs(net, norm, args)
+                    seconds, torch_version, command = pytorch_epochs(net, norm, args)
+                    jvm = {"commandSeconds": command}
                 runs.append({"round": r + 1, "side": side, "net": net, "norm": norm, "epochSeconds": seconds,
                              **jvm})
                 print(f"round {r + 1}/{args.rounds} {side:<8} {net:<6} {norm:<11} epochs "
-                      + " / ".join(f"{s:.2f}" for s in seconds) + " s", flush=True)
+                      + " / ".join(f"{s:.2f}" for s in seconds) + f" s, whole command {jvm['commandSeconds']:.2f} s",
+                      flush=True)
         runs_of_round = [run for run in runs if run["round"] == r + 1]
         for run in runs_of_round:
             run["loadAverage"] = [load_start, os.getloadavg()[0]]
@@ -186,8 +211,9 @@ def main():
         summary = write(args, configs, runs, r + 1, started, torch_version)
     for row in summary:
         nk, pt = row["normkit"], row["pytorch"]
-        print(f"{row['net']:<6} {row['norm']:<11} normkit {nk['firstEpoch']:.2f} then {nk['laterEpoch']:.2f} s, "
-              f"PyTorch {pt['firstEpoch']:.2f} then {pt['laterEpoch']:.2f} s")
+        print(f"{row['net']:<6} {row['norm']:<11} normkit {nk['firstEpoch']:.2f} then {nk['laterEpoch']:.2f} s "
+              f"(whole command {nk['commandSeconds']:.2f} s), PyTorch {pt['firstEpoch']:.2f} then "
+              f"{pt['laterEpoch']:.2f} s (whole command {pt['commandSeconds']:.2f} s)")
     print(f"wrote {args.out}")
 
 

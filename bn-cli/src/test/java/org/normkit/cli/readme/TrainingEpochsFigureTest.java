@@ -38,6 +38,26 @@ class TrainingEpochsFigureTest {
     }
 
     @Test
+    void showsTheWholeCommandsSecondsWhenBothSidesRecordedThem(@TempDir Path root) throws IOException {
+        String block = new TrainingEpochsFigure().render(write(root, DOC
+                .replace("\"laterEpoch\": 4.0}", "\"laterEpoch\": 4.0, \"commandSeconds\": 21.5}")
+                .replace("\"laterEpoch\": 5.0}", "\"laterEpoch\": 5.0, \"commandSeconds\": 18.25}")));
+
+        assertTrue(block.contains("| whole command, normkit / PyTorch, s |"), block);
+        assertTrue(block.contains("| 1.20× | 0.80× | 21.50 / 18.25 |"), block);
+        assertTrue(block.contains("\"whole command\": the process's wall seconds"), block);
+    }
+
+    @Test
+    void leavesTheWholeCommandOutWhenOneSideLacksIt(@TempDir Path root) throws IOException {
+        String block = new TrainingEpochsFigure().render(write(root, DOC
+                .replace("\"laterEpoch\": 4.0}", "\"laterEpoch\": 4.0, \"commandSeconds\": 21.5}")));
+
+        assertTrue(!block.contains("whole command"), block);
+        assertTrue(block.contains("| 1.20× | 0.80× |\n"), block);
+    }
+
+    @Test
     void aMissingEpochTimeNamesTheFileTheConfigurationAndTheScript(@TempDir Path root) throws IOException {
         write(root, DOC.replace("\"laterEpoch\": 5.0", "\"other\": 5.0"));
 
