@@ -6,6 +6,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
@@ -137,21 +138,23 @@ public final class KernelThreads {
             return;
         }
         Pool pool = pool();
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            for (int b = next.getAndIncrement(); b < blocks; b = next.getAndIncrement()) {
-                body.accept(b);
-            }
-        };
+        HomeRanges ranges = new HomeRanges(blocks, n);
         Future<?>[] helpers = new Future<?>[n - 1];
-        // Per helper: 0 not started, 1 started, 2 withdrawn by the caller before it started.
+        // Per helper: 0 not started, 1 running, 2 withdrawn by the caller before it started, 3 finished.
         AtomicIntegerArray state = new AtomicIntegerArray(helpers.length);
+        AtomicReference<Throwable> helperFailure = new AtomicReference<>();
         for (int i = 0; i < helpers.length; i++) {
             final int helper = i;
             try {
                 helpers[i] = pool.executor.submit(() -> {
                     if (state.compareAndSet(helper, 0, 1)) {
-                        worker.run();
+                        try {
+                            ranges.work(helper + 1, body);
+                        } catch (RuntimeException | Error e) {
+                            helperFailure.compareAndSet(null, e);
+                        } finally {
+                            state.set(helper, 3);
+                        }
                     }
                 });
             } catch (RejectedExecutionException e) {
@@ -161,7 +164,7 @@ public final class KernelThreads {
         }
         Throwable failure = null;
         try {
-            worker.run();
+            ranges.work(0, body);
         } catch (RuntimeException | Error e) {
             failure = e;
         }
@@ -170,6 +173,17 @@ public final class KernelThreads {
             // A helper that has not started by now would only find the blocks taken: withdraw it rather than wait
             // for a busy machine to schedule it (which made two threads slower than one on small tensors).
             if (f == null || state.compareAndSet(i, 0, 2)) {
+                continue;
+            }
+            // A running helper is inside its last block, which ends within about a block's time: spin for it.
+            // Parking here (Future.get) cost a second wake-up of the caller, some tens of microseconds on this VM,
+            // which made calls of up to about 1 MB slower on two threads than on one (docs/performance.md, "Two
+            // threads (seventh session)"). Past JOIN_SPIN_NANOS (a helper descheduled on a busy machine) it parks.
+            long spinUntil = System.nanoTime() + JOIN_SPIN_NANOS;
+            while (state.get(i) == 1 && System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            }
+            if (state.get(i) == 3) {
                 continue;
             }
             try {
@@ -181,6 +195,9 @@ public final class KernelThreads {
                 failure = failure == null ? e.getCause() : failure;
             }
         }
+        if (failure == null) {
+            failure = helperFailure.get();
+        }
         if (failure instanceof RuntimeException) {
             throw (RuntimeException) failure;
         }
@@ -191,6 +208,85 @@ public final class KernelThreads {
             throw new IllegalStateException("a kernel block was interrupted", failure);
         }
     }
+
+    /**
+     * Which blocks each worker runs: worker w owns the contiguous home range {@code [w·blocks/n, (w+1)·blocks/n)} and
+     * runs it front to back; a worker whose range is done takes the other ranges' blocks from their backs. So when
+     * the threads keep pace, every call gives each thread the same contiguous part of the tensor (as ATen's static
+     * split does), and the part a thread read or wrote in the last call is still in its own core's cache; a thread
+     * that starts late (a busy machine) or never starts only leaves its blocks to the others. A single shared
+     * counter, which this replaced, dealt the blocks out anew on every call, so about half of a tensor that fits in
+     * the caches came from the other core's cache each time.
+     */
+    static final class HomeRanges {
+        /** Per range: the next block from the front (low 32 bits) and the end, exclusive (high 32 bits). */
+        private final AtomicLongArray ranges;
+        private final int workers;
+
+        HomeRanges(int blocks, int workers) {
+            this.workers = workers;
+            this.ranges = new AtomicLongArray(workers);
+            for (int w = 0; w < workers; w++) {
+                ranges.set(w, pack(homeStart(w, workers, blocks), homeStart(w + 1, workers, blocks)));
+            }
+        }
+
+        /** The first block of worker {@code w}'s home range among {@code workers} (w = workers: the end). */
+        static int homeStart(int w, int workers, int blocks) {
+            return (int) ((long) w * blocks / workers);
+        }
+
+        /** Runs worker {@code w}'s home range front to back, then takes the other ranges' blocks from their backs. */
+        void work(int w, IntConsumer body) {
+            for (int b = takeFront(w); b >= 0; b = takeFront(w)) {
+                body.accept(b);
+            }
+            for (int i = 1; i < workers; i++) {
+                int victim = (w + i) % workers;
+                for (int b = takeBack(victim); b >= 0; b = takeBack(victim)) {
+                    body.accept(b);
+                }
+            }
+        }
+
+        private int takeFront(int r) {
+            while (true) {
+                long v = ranges.get(r);
+                int front = (int) v;
+                int end = (int) (v >>> 32);
+                if (front >= end) {
+                    return -1;
+                }
+                if (ranges.compareAndSet(r, v, pack(front + 1, end))) {
+                    return front;
+                }
+            }
+        }
+
+        private int takeBack(int r) {
+            while (true) {
+                long v = ranges.get(r);
+                int front = (int) v;
+                int end = (int) (v >>> 32);
+                if (front >= end) {
+                    return -1;
+                }
+                if (ranges.compareAndSet(r, v, pack(front, end - 1))) {
+                    return end - 1;
+                }
+            }
+        }
+
+        private static long pack(int front, int end) {
+            return ((long) end << 32) | (front & 0xFFFFFFFFL);
+        }
+    }
+
+    /**
+     * How long the caller spins for a running helper to finish before it parks: a few blocks' time (a block is about
+     * 10–50 us of work).
+     */
+    static final long JOIN_SPIN_NANOS = 200_000;
 
     /** The pool for the current thread count; rebuilt (the old one shut down) after {@link #set}. */
     private static Pool pool() {

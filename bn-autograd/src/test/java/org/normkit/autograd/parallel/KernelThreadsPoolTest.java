@@ -118,6 +118,75 @@ class KernelThreadsPoolTest {
     }
 
     @Nested
+    class HomeRangesSplit {
+        @Test
+        void homeRangesAreContiguousAndDifferByAtMostOneBlock() {
+            for (int workers = 1; workers <= 5; workers++) {
+                for (int blocks = workers; blocks <= 40; blocks++) {
+                    assertEquals(0, KernelThreads.HomeRanges.homeStart(0, workers, blocks));
+                    assertEquals(blocks, KernelThreads.HomeRanges.homeStart(workers, workers, blocks));
+                    for (int w = 0; w < workers; w++) {
+                        int size = KernelThreads.HomeRanges.homeStart(w + 1, workers, blocks)
+                                - KernelThreads.HomeRanges.homeStart(w, workers, blocks);
+                        assertTrue(size == blocks / workers || size == blocks / workers + 1,
+                                workers + " workers, " + blocks + " blocks: worker " + w + " owns " + size);
+                    }
+                }
+            }
+        }
+
+        @Test
+        void aWorkerAloneRunsItsHomeRangeForwardThenTheOthersFromTheirBacks() {
+            List<Integer> order = new ArrayList<>();
+
+            new KernelThreads.HomeRanges(8, 2).work(0, order::add);
+
+            assertEquals(List.of(0, 1, 2, 3, 7, 6, 5, 4), order);
+        }
+
+        @Test
+        void aHelperAloneStartsAtItsOwnHalf() {
+            List<Integer> order = new ArrayList<>();
+
+            new KernelThreads.HomeRanges(7, 2).work(1, order::add);
+
+            assertEquals(List.of(3, 4, 5, 6, 2, 1, 0), order);
+        }
+
+        @Test
+        void twoThreadsKeepingPaceEachRunTheirOwnContiguousHalf() {
+            KernelThreads.set(2);
+            KernelThreads.setSerialWork(0);
+            CyclicBarrier both = new CyclicBarrier(2);
+            List<Integer> onCaller = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Integer> onHelper = java.util.Collections.synchronizedList(new ArrayList<>());
+
+            // Every block waits for a block of the other thread, so the two threads advance in step.
+            KernelThreads.forEachBlock(8, block -> {
+                (onPoolThread() ? onHelper : onCaller).add(block);
+                await(both);
+            });
+
+            assertEquals(List.of(0, 1, 2, 3), onCaller);
+            assertEquals(List.of(4, 5, 6, 7), onHelper);
+        }
+
+        @Test
+        void everyBlockRunsOnceWhenTheHelperIsLate() {
+            KernelThreads.set(2);
+            java.util.concurrent.atomic.AtomicIntegerArray runs = new java.util.concurrent.atomic.AtomicIntegerArray(64);
+
+            for (int call = 0; call < 200; call++) {
+                KernelThreads.forEachBlock(64, runs::incrementAndGet);
+            }
+
+            for (int b = 0; b < 64; b++) {
+                assertEquals(200, runs.get(b), "block " + b);
+            }
+        }
+    }
+
+    @Nested
     class Failures {
         @Test
         void anExceptionOnAPoolThreadIsRethrownOnTheCaller() {
