@@ -67,7 +67,10 @@ public final class KernelThreads {
      * Work, in element-passes (elements × the passes a kernel makes over them), below which a call runs on the
      * caller alone. Waking a pool thread and sharing the blocks costs some tens of microseconds here, about what one
      * thread needs for this much work, so a second thread made small calls slower: BatchNorm's evaluation forward of
-     * an 8x256x14x14 tensor (0.4 M elements, one pass) took 0.050 ms on two threads against 0.046 ms on one.
+     * an 8x256x14x14 tensor (0.4 M elements, one pass) took 0.050 ms on two threads against 0.046 ms on one. The
+     * norm kernels no longer use it: they weigh their own estimate of their one-thread time against the hand-off
+     * ({@link #forEachBlockEstimated}); the loops of bn-autograd (products, convolutions, pooling, elementwise
+     * ops, Adam) still do.
      */
     public static final long SERIAL_WORK = 1L << 20;
     /** {@link #SERIAL_WORK}, lowered by tests so that small inputs still exercise the pool. */
@@ -88,6 +91,44 @@ public final class KernelThreads {
      */
     public static void forEachBlock(int blocks, long work, IntConsumer body) {
         if (work < serialWork) {
+            for (int b = 0; b < blocks; b++) {
+                body.accept(b);
+            }
+            return;
+        }
+        forEachBlock(blocks, body);
+    }
+
+    /**
+     * Wall time, in nanoseconds, that sharing a call with the pool adds to it: waking a helper, which then starts on
+     * its blocks late, and joining it. Measured on this 2-core VM (docs/performance.md, "Two threads (seventh
+     * session)"): a synthetic in-cache kernel of 16 blocks called back to back took two threads T/2 + 9–17 us where
+     * one took T; the integrator's quiet run of 2026-12-03 copied 1.6 MB in 35.5 us on one thread and about 49 us on
+     * two (a static split: T/2 + 31 us). A helper idle for longer starts later, so the larger figure is taken.
+     */
+    public static final long HANDOFF_NANOS = 30_000;
+
+    /**
+     * Whether {@code blocks} blocks that take one thread {@code serialNanos} in all finish sooner on {@code threads}
+     * threads: the busiest thread runs ⌈blocks / n⌉ of them and the call pays {@link #HANDOFF_NANOS} once. So a call
+     * of many blocks is shared from 2 × 30 us of serial work on, one of 3 blocks from 90 us, one block never.
+     */
+    public static boolean sharingPays(double serialNanos, int blocks, int threads) {
+        int n = Math.min(threads, blocks);
+        if (n <= 1) {
+            return false;
+        }
+        double busiest = serialNanos * ((blocks + n - 1) / n) / blocks;
+        return busiest + HANDOFF_NANOS <= serialNanos;
+    }
+
+    /**
+     * As {@link #forEachBlock(int, IntConsumer)} when {@link #sharingPays} for the kernel's estimate
+     * {@code serialNanos} of its one-thread time, else on the caller alone. Results do not change: the blocks are the
+     * same either way. {@code setSerialWork(0)}, the tests' switch, sends these calls to the pool too.
+     */
+    public static void forEachBlockEstimated(int blocks, double serialNanos, IntConsumer body) {
+        if (serialWork > 0 && !sharingPays(serialNanos, blocks, threads)) {
             for (int b = 0; b < blocks; b++) {
                 body.accept(b);
             }
