@@ -101,17 +101,18 @@ public final class KernelThreads {
 
     /**
      * Wall time, in nanoseconds, that sharing a call with the pool adds to it: waking a helper, which then starts on
-     * its blocks late, and joining it. Measured on this 2-core VM (docs/performance.md, "Two threads (seventh
-     * session)"): a synthetic in-cache kernel of 16 blocks called back to back took two threads T/2 + 9–17 us where
-     * one took T; the integrator's quiet run of 2026-12-03 copied 1.6 MB in 35.5 us on one thread and about 49 us on
-     * two (a static split: T/2 + 31 us). A helper idle for longer starts later, so the larger figure is taken.
+     * its blocks late, joining it, and the blocks' data moving to the other core. Measured on this 2-core VM
+     * (docs/performance.md, "Two threads (seventh session)"): a synthetic in-cache kernel called back to back took two
+     * threads T/2 + 9–17 us where one took T, but BatchNorm2d's training forward of 8x256x14x14 float32 (about
+     * 100–136 us on one thread, 13 blocks) was slower on two threads in 5 of 6 runs, which puts the cost for the norm
+     * kernels above 63 us; 75 us keeps such calls on one thread and changes nothing for calls of a millisecond.
      */
-    public static final long HANDOFF_NANOS = 30_000;
+    public static final long HANDOFF_NANOS = 75_000;
 
     /**
      * Whether {@code blocks} blocks that take one thread {@code serialNanos} in all finish sooner on {@code threads}
      * threads: the busiest thread runs ⌈blocks / n⌉ of them and the call pays {@link #HANDOFF_NANOS} once. So a call
-     * of many blocks is shared from 2 × 30 us of serial work on, one of 3 blocks from 90 us, one block never.
+     * of many blocks is shared from 2 × 75 us of serial work on, one of 3 blocks from 225 us, one block never.
      */
     public static boolean sharingPays(double serialNanos, int blocks, int threads) {
         int n = Math.min(threads, blocks);

@@ -25,25 +25,30 @@ class KernelPassTest {
         private final Layout wide1d = Layout.channels(256, 1024, 1);
 
         @Test
-        void theTrainingForwardOfAnImageBatchOf1MbIsShared() {
+        void theTrainingForwardOfAnImageBatchOf1MbStaysOnOneThreadAndItsBackwardIsShared() {
             int blocks = new ChannelsKernel((Layout.Channels) small2d).blocks();
-            assertTrue(shared(KernelPass.FORWARD, small2d, DType.FLOAT32, blocks));
+            assertFalse(shared(KernelPass.FORWARD, small2d, DType.FLOAT32, blocks));
+            assertFalse(shared(KernelPass.FORWARD, small2d, DType.FLOAT64, blocks));
             assertTrue(shared(KernelPass.BACKWARD, small2d, DType.FLOAT32, blocks));
+            assertTrue(shared(KernelPass.BACKWARD, small2d, DType.FLOAT64, blocks));
         }
 
         @Test
-        void theEvaluationForwardOfAnImageBatchOf1MbIsSharedOnlyInFloat64() {
-            int blocks = new ChannelsKernel((Layout.Channels) small2d).sampleBlocks();
-            assertFalse(shared(KernelPass.NORMALIZE, small2d, DType.FLOAT32, blocks));
-            assertTrue(shared(KernelPass.NORMALIZE, small2d, DType.FLOAT64, blocks));
+        void evaluationForwardsOfAMegabyteOrTwoStayOnOneThread() {
+            for (Layout layout : new Layout[] {small2d, wide1d}) {
+                int blocks = new ChannelsKernel((Layout.Channels) layout).sampleBlocks();
+                assertFalse(shared(KernelPass.NORMALIZE, layout, DType.FLOAT32, blocks), layout.toString());
+                assertFalse(shared(KernelPass.NORMALIZE, layout, DType.FLOAT64, blocks), layout.toString());
+            }
         }
 
         @Test
-        void theTrainingForwardOf256x1024IsSharedAndItsEvaluationForwardIsNot() {
-            ChannelsKernel k = new ChannelsKernel((Layout.Channels) wide1d);
-            assertTrue(shared(KernelPass.FORWARD, wide1d, DType.FLOAT32, k.blocks()));
-            assertFalse(shared(KernelPass.NORMALIZE, wide1d, DType.FLOAT32, k.sampleBlocks()));
-            assertFalse(shared(KernelPass.NORMALIZE, wide1d, DType.FLOAT64, k.sampleBlocks()));
+        void of256x1024OnlyTheFloat64BackwardIsShared() {
+            int blocks = new ChannelsKernel((Layout.Channels) wide1d).blocks();
+            assertFalse(shared(KernelPass.FORWARD, wide1d, DType.FLOAT32, blocks));
+            assertFalse(shared(KernelPass.FORWARD, wide1d, DType.FLOAT64, blocks));
+            assertFalse(shared(KernelPass.BACKWARD, wide1d, DType.FLOAT32, blocks));
+            assertTrue(shared(KernelPass.BACKWARD, wide1d, DType.FLOAT64, blocks));
         }
 
         @Test
