@@ -1,9 +1,11 @@
 package org.normkit.autograd.parallel;
 
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -349,6 +351,37 @@ public final class KernelThreads {
         }
     }
 
+    /**
+     * How long an idle pool thread polls for the next call before it parks. A parked thread takes tens of
+     * microseconds to wake on this VM (more after a long idle), which kept calls of up to about 150 us from gaining;
+     * one still polling starts at once. Measured with every call forced onto the pool (docs/performance.md, "Two
+     * threads (seventh session)"): BatchNorm 8x256x14x14 and 256x1024, every pass, went from 0.49–1.37 × to
+     * 1.18–2.09 × over one thread. The cost is at most this much CPU time of the helper's core after a call that is
+     * not soon followed by another, as OpenMP's spin-wait (which PyTorch's threads use) costs.
+     */
+    static final long IDLE_SPIN_NANOS = 100_000;
+
+    /** The pool's work queue: {@link #take} polls for {@link #IDLE_SPIN_NANOS} before it blocks. */
+    private static final class SpinningQueue extends LinkedBlockingQueue<Runnable> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Runnable take() throws InterruptedException {
+            long until = System.nanoTime() + IDLE_SPIN_NANOS;
+            do {
+                Runnable task = poll();
+                if (task != null) {
+                    return task;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                Thread.onSpinWait();
+            } while (System.nanoTime() < until);
+            return super.take();
+        }
+    }
+
     /** Daemon workers, so an idle pool never keeps the JVM alive. */
     private static final class Pool {
         final int size;
@@ -357,7 +390,8 @@ public final class KernelThreads {
         Pool(int size) {
             this.size = size;
             AtomicInteger counter = new AtomicInteger();
-            this.executor = Executors.newFixedThreadPool(Math.max(1, size), r -> {
+            this.executor = new ThreadPoolExecutor(Math.max(1, size), Math.max(1, size), 0L, TimeUnit.MILLISECONDS,
+                    new SpinningQueue(), r -> {
                 Thread t = new Thread(() -> {
                     IN_POOL.set(Boolean.TRUE);
                     r.run();
