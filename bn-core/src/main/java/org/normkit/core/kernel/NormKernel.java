@@ -425,6 +425,8 @@ public final class NormKernel implements FusedNorm {
             AffinePartials[] blockPartials = partials
                     ? KernelScratch.ofThread().partials(k.blocks(), affineSize, mirror) : null;
             boolean needSums = partials || (edx != null && fromBatch);
+            boolean strips = partials && k.affineByStrips();
+            boolean pipelined = k.affineByStrips() && needSums && edx != null;
             KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.BACKWARD.nanos(layout, x), block -> {
                 double[] pair = new double[2];
                 double[] sums = new double[2];
@@ -432,16 +434,41 @@ public final class NormKernel implements FusedNorm {
                 if (p != null) {
                     p.reset();
                 }
+                int first = k.first(block);
                 int end = k.end(block);
-                for (int r = k.first(block); r < end; r++) {
-                    if (needSums) {
-                        k.rowGradSums(ex, eg, r, mean[r], rstd[r], g, p, pair, sums);
+                // LayerNorm: the partials of dγ, dβ after the block's rows, down strips of columns, not row by row
+                // in pass 1 (same bits).
+                AffinePartials perRow = strips ? null : p;
+                if (pipelined) {
+                    // Pass 2 of each row walks with pass 1 of the next (same bits as one after the other).
+                    double[] next = new double[2];
+                    k.rowGradSums(ex, eg, first, mean[first], rstd[first], g, null, pair, sums);
+                    for (int r = first; r < end; r++) {
+                        double rs = rstd[r];
+                        double b = fromBatch ? -rs * rs * rs * sums[1] / m : 0.0;
+                        double c = fromBatch && centered ? -rs * sums[0] / m : 0.0;
+                        if (r + 1 < end) {
+                            k.rowGradInputThenSums(ex, eg, edx, r, mean[r], rs, g, b, c, mean[r + 1], next);
+                            double[] t = sums;
+                            sums = next;
+                            next = t;
+                        } else {
+                            k.rowGradInput(ex, eg, edx, r, mean[r], rs, g, b, c);
+                        }
                     }
-                    if (edx != null) {
-                        rowGradInput(k, ex, eg, edx, r, mean[r], rstd[r], g, sums, fromBatch, centered, m);
+                } else {
+                    for (int r = first; r < end; r++) {
+                        if (needSums) {
+                            k.rowGradSums(ex, eg, r, mean[r], rstd[r], g, perRow, pair, sums);
+                        }
+                        if (edx != null) {
+                            rowGradInput(k, ex, eg, edx, r, mean[r], rstd[r], g, sums, fromBatch, centered, m);
+                        }
                     }
                 }
-                if (partials) {
+                if (strips) {
+                    k.affineRows(ex, eg, first, end, mean, rstd, p);
+                } else if (partials) {
                     p.flush();
                 }
             });

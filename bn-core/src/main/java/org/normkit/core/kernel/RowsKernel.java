@@ -116,6 +116,31 @@ final class RowsKernel {
         out[1] = sgx;
     }
 
+    /**
+     * Whether this layout's per-position partials of dγ and dβ are summed by {@link #affineRows} after a block's
+     * rows instead of row by row in pass 1: γ per element of the row, the same γ for every row (LayerNorm), and
+     * strips available ({@link Elements#affineByStrips()}).
+     */
+    boolean affineByStrips() {
+        return spatial == 1 && groupsPerSample == 1 && Elements.affineByStrips();
+    }
+
+    /** The partials of rows {@code [first, end)} into {@code partials} (only when {@link #affineByStrips()}). */
+    void affineRows(Elements x, Elements g, int first, int end, double[] mean, double[] rstd,
+                    AffinePartials partials) {
+        x.accumulateAffineRows(g, rowLength, first, end, mean, rstd, partials);
+    }
+
+    /**
+     * {@link #rowGradInput} for row {@code r}, then the row sums of row {@code r + 1} (no partials) into {@code out},
+     * in one walk (only when {@link #affineByStrips()}: γ the same for every row).
+     */
+    void rowGradInputThenSums(Elements x, Elements g, Elements dx, int r, double mean, double rstd,
+                              Coefficients gamma, double b, double k, double nextMean, double[] out) {
+        int off = r * rowLength;
+        x.gradInputRowThenSums(g, dx, off, rowLength, mean, rstd, gamma, 0, b, k, off + rowLength, nextMean, out);
+    }
+
     /** Pass 2 for row {@code r}: {@code dx = rstd·γ·g + b·(x − mean) + k}. */
     void rowGradInput(Elements x, Elements g, Elements dx, int r, double mean, double rstd, Coefficients gamma,
                       double b, double k) {
