@@ -327,8 +327,8 @@ def main():
     p.add_argument("--init-from", metavar="DIR", help="start from normkit's exported weights and batch order "
                    "(normkit experiment --export-init DIR): a paired run")
     p.add_argument("--step-losses", action="store_true", help="add every training step's loss to the epoch's line")
-    p.add_argument("--float64", action="store_true", help="train and test in float64 (normkit's nets are float32): "
-                   "with --init-from, how far float32 rounding alone moves a paired run")
+    p.add_argument("--float64", action="store_true", help="train and test in float64: with --init-from, how far "
+                   "float32 rounding alone moves a paired run, and the twin of normkit experiment --dtype float64")
     a = p.parse_args()
     set_threads(a.threads)
     if a.text:
@@ -346,6 +346,10 @@ def main():
                 model.head.bias.copy_(unigram_prior(train, vocabulary))
         rows = len(train) if a.text else xtr.shape[0]
         paired = None
+        if a.float64:
+            # Before the start is loaded, so that a float64 export (normkit experiment --dtype float64) is read
+            # without rounding; a float32 export is widened exactly.
+            model.double()
         if a.init_from:
             start_folder = normkit_start.folder(a.init_from, a.norm, seed)
             loaded = normkit_start.load_into(model, normkit_start.read_state(
@@ -353,8 +357,6 @@ def main():
             paired = normkit_start.read_order(os.path.join(start_folder, normkit_start.ORDER_FILE), rows,
                                               a.batch_size, a.epochs)
             print("# %s seed %d: %s from %s" % (a.norm, seed, loaded, start_folder), file=sys.stderr, flush=True)
-        if a.float64:
-            model.double()
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         gen = torch.Generator().manual_seed(seed)
         for epoch in range(1, a.epochs + 1):

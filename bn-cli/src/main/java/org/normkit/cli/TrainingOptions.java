@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 import org.normkit.autograd.spi.Face;
+import org.normkit.autograd.tensor.DType;
 import org.normkit.experiments.data.TextCorpus;
 import org.normkit.experiments.engine.Engine;
 import org.normkit.experiments.engine.EngineSettings;
@@ -99,6 +100,11 @@ final class TrainingOptions {
             + "128, for batch-size sweeps (default: ${DEFAULT-VALUE}).")
     String lrScaling;
 
+    @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32", description = "Element type of the "
+            + "nets' parameters, activations and norm buffers: float32, or float64, which starts from the float32 "
+            + "run's initial values and shows what float32 rounding does to a run (default: ${DEFAULT-VALUE}).")
+    String dtype;
+
     @Option(names = "--engine", defaultValue = "local", paramLabel = "ENGINE", description = "Where runs train: "
             + "local (a pool in this JVM) or spark (Apache Spark, with the bn-spark module; see --master) "
             + "(default: ${DEFAULT-VALUE}).")
@@ -175,6 +181,15 @@ final class TrainingOptions {
                 out == null ? defaultOut : out, threads, Face.parse(face),
                 limitTrain == null ? budget.trainLimit() : Optional.of(limitTrain),
                 limitTest == null ? budget.testLimit() : Optional.of(limitTest), gradPenalty,
-                Optional.ofNullable(text), init, lrScaling);
+                Optional.ofNullable(text), init, lrScaling, dtype());
+    }
+
+    /** {@code --dtype}: float32 or float64, nothing else (the spellings DType.parse also takes are refused). */
+    private DType dtype() {
+        return switch (dtype) {
+            case "float32" -> DType.FLOAT32;
+            case "float64" -> DType.FLOAT64;
+            default -> throw new IllegalArgumentException("--dtype " + dtype + " is unknown: use float32 or float64");
+        };
     }
 }

@@ -78,6 +78,8 @@ class BadInputCatalogueTest {
                 new Entry("experiment --lr NaN", 1, "normkit: error: --lr NaN is not a learning rate"),
                 new Entry("experiment --dropout 1", 1, "normkit: error: --dropout 1.0 must be in [0, 1)"),
                 new Entry("experiment --weight-decay -1", 1, "normkit: error: --weight-decay -1.0 must be >= 0"),
+                new Entry("experiment --dtype float16", 1, "normkit: error: --dtype float16 is unknown: use float32 or "
+                        + "float64"),
                 new Entry("experiment --optimizer rmsprop", 1, "normkit: error: --optimizer rmsprop is unknown"),
                 new Entry("experiment --net resnet", 1, "normkit: error: unknown net 'resnet'"),
                 new Entry("experiment --norms foo", 1, "normkit: error: --norms: unknown normalization 'foo'"),

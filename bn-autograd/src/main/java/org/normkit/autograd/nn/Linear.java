@@ -2,6 +2,7 @@ package org.normkit.autograd.nn;
 
 import java.util.SplittableRandom;
 
+import org.normkit.autograd.ops.MatMul;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
@@ -56,8 +57,7 @@ public final class Linear extends Module {
             // A single sample, as PyTorch allows: (in) -> (out).
             return forward(x.reshape(1, inFeatures)).reshape(outFeatures);
         }
-        Tensor y = x.matmulTransposed(weight.value());
-        return bias == null ? y : y.add(bias.value());
+        return MatMul.linear(x, weight.value(), bias == null ? null : bias.value());
     }
 
     public Parameter weight() {

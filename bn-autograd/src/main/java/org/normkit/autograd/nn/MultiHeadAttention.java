@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 
 import org.normkit.autograd.ops.Attention;
 import org.normkit.autograd.ops.Masks;
+import org.normkit.autograd.ops.MatMul;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
@@ -54,7 +55,7 @@ public final class MultiHeadAttention extends Module {
         if (x.rank() != 3 || x.dim(2) != dim) {
             throw new ShapeException(this + ": expected input (batch, steps, " + dim + "), got " + x.shape());
         }
-        Tensor qkv = x.matmulTransposed(inProjWeight.value()).add(inProjBias.value());
+        Tensor qkv = MatMul.linear(x, inProjWeight.value(), inProjBias.value());
         return outProj.forward(Attention.selfAttention(qkv, heads, keep));
     }
 

@@ -1,7 +1,9 @@
 package org.normkit.autograd.ops;
 
+import org.normkit.autograd.graph.FusedOp;
 import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.graph.Node;
+import org.normkit.autograd.loops.BiasLoops;
 import org.normkit.autograd.loops.Gemm;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.ShapeException;
@@ -27,6 +29,53 @@ public final class MatMul {
      */
     public static Tensor matmulTransposed(Tensor a, Tensor b) {
         return multiply(a, b, true, "matmulTransposed");
+    }
+
+    /**
+     * A linear layer, x·wᵀ + b, as one fused op ("linear"): x (…, k), w (n, k), b (n). The product is
+     * {@link #matmulTransposed}'s (one BLAS call over every row of x), and the bias is added in place to its fresh
+     * output and summed from ∂L/∂y in its backward ({@link BiasLoops}), where {@code matmulTransposed(x, w).add(b)}
+     * allocated a second (…, n) tensor, walked it through the broadcasting add and summed the bias gradient through
+     * the generic reduction: the same values either way, to the bit. The analytic backward:
+     * <pre>
+     *   ∂x = g·w,   ∂w = gᵀ·x (over every row),   ∂b = Σ_rows g
+     * </pre>
+     * In a backward pass that builds a graph the composition is differentiated instead ({@link ReferenceGradients}).
+     * Operands of different dtypes, or a b that is null, take the composition.
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        if (b == null || x.rank() < 2 || w.rank() != 2 || b.rank() != 1 || x.dtype() != w.dtype()
+                || b.dtype() != x.dtype() || b.dim(0) != w.dim(0) || x.dim(-1) != w.dim(1)) {
+            Tensor y = matmulTransposed(x, w);
+            return b == null ? y : y.add(b);
+        }
+        int k = w.dim(1);
+        int n = w.dim(0);
+        int rows = x.numel() / k;
+        int[] outDims = x.shape().dims().clone();
+        outDims[outDims.length - 1] = n;
+        Tensor out = Tensor.zeros(x.dtype(), Shape.of(outDims));
+        Gemm.batched(false, true, x, w, out, rows, n, k, 1);
+        BiasLoops.addToRows(out, b);
+        return FusedOp.record("linear", out, new Tensor[] {x, w, b}, (g, needs) -> {
+            Tensor grad = g.dtype() == x.dtype() ? g : g.to(x.dtype());
+            Tensor gx = null;
+            Tensor gw = null;
+            Tensor gb = null;
+            if (needs[0]) {
+                gx = Tensor.zeros(x.dtype(), x.shape());
+                Gemm.batched(false, false, grad, w, gx, rows, k, n, 1);
+            }
+            if (needs[1]) {
+                gw = Tensor.zeros(w.dtype(), w.shape());
+                Gemm.batched(true, false, grad, x, gw, n, k, rows, 1);
+            }
+            if (needs[2]) {
+                gb = Tensor.of(b.dtype(), BiasLoops.columnSums(grad, n), b.shape());
+            }
+            return new Tensor[] {gx, gw, gb};
+        }, (g, needs) -> ReferenceGradients.of(in -> matmulTransposed(in[0], in[1]).add(in[2]),
+                new Tensor[] {x, w, b}, needs, g));
     }
 
     private static Tensor multiply(Tensor a, Tensor b, boolean transB, String op) {

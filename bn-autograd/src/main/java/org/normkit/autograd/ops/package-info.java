@@ -25,7 +25,8 @@
  * that builds a graph the reference is differentiated instead): {@link org.normkit.autograd.ops.Softmax} ("softmax",
  * "logSoftmax" over the last axis), {@link org.normkit.autograd.ops.LstmCell} ("lstmGateActivations",
  * "lstmCellState", "lstmHiddenState") and {@link org.normkit.autograd.ops.Attention} ("attention": the heads of
- * self-attention read in place from the packed projection), written where a profile of the sequence nets' training
+ * self-attention read in place from the packed projection) and {@link org.normkit.autograd.ops.MatMul#linear}
+ * ("linear": x·wᵀ + b with the bias added in place), written where a profile of the sequence nets' training
  * step found the composed versions' many small nodes, or their copies, costly.
  *
  * <p>Higher orders: each backward is written with primitives on the op's own inputs and outputs (where a fused loop

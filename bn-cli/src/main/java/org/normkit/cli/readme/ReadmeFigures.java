@@ -23,6 +23,7 @@ public final class ReadmeFigures {
             new SequenceFigure(),
             new SequenceParityFigure(),
             new SequenceParityPairedFigure(),
+            new SequenceParityFloat64Figure(),
             new SequenceEpochTimeFigure());
 
     private ReadmeFigures() {}

@@ -7,8 +7,9 @@ import org.normkit.autograd.tensor.Shape;
  * The loop of the masked kernels: every element of a channel-first input (N, C, S…) at a position a
  * {@link PositionMask} marks valid, in memory order, with its flat index, the set of statistics it belongs to under a
  * {@link Layout} and its channel. Elements at invalid positions are not visited, so a kernel neither reads them nor
- * writes them. bn-core's {@link MaskedKernel} and the masked kernels of other modules (PowerNorm's) share it, so that
- * which elements count and the order in which their sums are taken are stated once. Immutable.
+ * writes them. The masked kernels of other modules (PowerNorm's) use it, so that which elements count and the order
+ * in which their sums are taken are stated once; bn-core's {@link MaskedKernel} copies the valid elements out and runs
+ * the unmasked kernel on them instead. Immutable.
  */
 public final class ValidElements {
     /** What a loop over the valid elements does with one: its flat index, its set and its channel. */

@@ -327,6 +327,113 @@ class MaskedKernelTest {
             assertPaddingZero(out);
         }
 
+        @ParameterizedTest
+        @EnumSource(DType.class)
+        void groupsAreThePlainKernelOnEachSamplesValidElementsToTheBit(DType dtype) {
+            // GroupNorm, 2 groups of 2 channels; sample 0 has gaps (two runs), sample 1 is all padding, sample 2 is
+            // all valid.
+            int n = 3;
+            int c = 4;
+            int l = 6;
+            boolean[] flags = {
+                true, true, false, true, true, false,
+                false, false, false, false, false, false,
+                true, true, true, true, true, true};
+            Shape input = Shape.of(n, c, l);
+            PositionMask gaps = PositionMask.of(Shape.of(n, l), flags);
+            MaskedKernel masked = MaskedKernel.of(EPS, Layout.rows(n * 2, 2 * l, 2, 2, l), input, gaps);
+            Tensor x = Tensor.randn(DType.FLOAT64, input, 3).mul(Tensor.scalar(3, DType.FLOAT64)).to(dtype);
+            Tensor g = Tensor.randn(DType.FLOAT64, input, 5).to(dtype);
+            Tensor gamma = Tensor.uniform(DType.FLOAT64, Shape.of(c), 0.5, 1.5, 9).to(dtype);
+            Tensor beta = Tensor.uniform(DType.FLOAT64, Shape.of(c), -1, 1, 13).to(dtype);
+            Tensor out = Tensor.full(dtype, input, Double.NaN);
+            FusedNorm.Saved saved = masked.forward(x, gamma, beta, Statistics.batch(), out);
+            FusedNorm.Gradients grads = masked.backward(g, x, saved, gamma, ALL);
+            assertArrayEquals(new int[] {8, 8, 0, 0, 12, 12}, masked.validCounts());
+
+            double[] dGamma = new double[c];
+            double[] dBeta = new double[c];
+            for (int sample = 0; sample < n; sample++) {
+                int m = 0;
+                for (int s = 0; s < l; s++) {
+                    m += flags[sample * l + s] ? 1 : 0;
+                }
+                if (m == 0) {
+                    for (int i = sample * c * l; i < (sample + 1) * c * l; i++) {
+                        assertEquals(0.0, out.get(i), 0.0, "all-padding sample, element " + i);
+                        assertEquals(0.0, grads.input().get(i), 0.0, "all-padding sample, element " + i);
+                    }
+                    continue;
+                }
+                Layout plain = Layout.rows(2, 2 * m, 2, 2, m);
+                Tensor xs = validOfSample(x, flags, sample, c, l, m);
+                Tensor plainOut = Tensor.zeros(dtype, xs.shape());
+                FusedNorm.Saved plainSaved = NormKernel.forward(plain, Centering.CENTERED, EPS, xs, gamma, beta,
+                        Statistics.batch(), plainOut);
+                FusedNorm.Gradients plainGrads = NormKernel.backward(plain, Centering.CENTERED,
+                        validOfSample(g, flags, sample, c, l, m), xs, plainSaved, gamma, ALL);
+                assertSampleEqual(plainOut, out, flags, sample, c, l, m);
+                assertSampleEqual(plainGrads.input(), grads.input(), flags, sample, c, l, m);
+                for (int group = 0; group < 2; group++) {
+                    assertEquals(plainSaved.mean().get(group), saved.mean().get(sample * 2 + group), 0.0);
+                    assertEquals(plainSaved.rstd().get(group), saved.rstd().get(sample * 2 + group), 0.0);
+                }
+                for (int ch = 0; ch < c; ch++) {
+                    dGamma[ch] += plainGrads.weight().get(ch);
+                    dBeta[ch] += plainGrads.bias().get(ch);
+                }
+            }
+            // dγ and dβ: the samples' own sums added in double, in sample order, then rounded to the dtype.
+            assertArrayEquals(Tensor.of(dGamma, c).to(dtype).toDoubleArray(), grads.weight().toDoubleArray(), 0.0);
+            assertArrayEquals(Tensor.of(dBeta, c).to(dtype).toDoubleArray(), grads.bias().toDoubleArray(), 0.0);
+        }
+
+        /** Sample n's values of t (N, C, L) at its valid positions, channel by channel: a (1, C, m) tensor. */
+        private Tensor validOfSample(Tensor t, boolean[] flags, int n, int c, int l, int m) {
+            Tensor rows = Tensor.zeros(t.dtype(), Shape.of(1, c, m));
+            for (int ch = 0, r = 0; ch < c; ch++) {
+                for (int s = 0; s < l; s++) {
+                    if (flags[n * l + s]) {
+                        rows.set(r++, t.get((n * c + ch) * l + s));
+                    }
+                }
+            }
+            return rows;
+        }
+
+        /** Sample n of t equals rows (1, C, m) at its valid positions, to the bit, and is 0 at its padding. */
+        private void assertSampleEqual(Tensor rows, Tensor t, boolean[] flags, int n, int c, int l, int m) {
+            for (int ch = 0, r = 0; ch < c; ch++) {
+                for (int s = 0; s < l; s++) {
+                    double expected = flags[n * l + s] ? rows.get(r++) : 0.0;
+                    assertEquals(expected, t.get((n * c + ch) * l + s), 0.0, "n=" + n + " c=" + ch + " s=" + s);
+                }
+            }
+        }
+
+        @ParameterizedTest
+        @EnumSource(DType.class)
+        void runningStatisticsAreThePlainKernelOnTheWholeInputWithZerosAtThePadding(DType dtype) {
+            // InstanceNorm tracking running statistics, in evaluation: nothing to gather.
+            Tensor x = x().to(dtype);
+            Tensor mean = Tensor.of(new double[] {0.1, -0.2, 0.3}, C).to(dtype);
+            Tensor variance = Tensor.of(new double[] {2.0, 0.5, 1.0}, C).to(dtype);
+            Layout layout = Layout.rows(N * C, L, C, 1, L);
+            Tensor out = Tensor.full(dtype, INPUT, Double.NaN);
+            Tensor plainOut = Tensor.zeros(dtype, INPUT);
+            masked.forward(x, gamma().to(dtype), beta().to(dtype), Statistics.running(mean, variance), out);
+            NormKernel.forward(layout, Centering.CENTERED, EPS, x, gamma().to(dtype), beta().to(dtype),
+                    Statistics.running(mean, variance), plainOut);
+            for (int n = 0; n < N; n++) {
+                for (int c = 0; c < C; c++) {
+                    for (int s = 0; s < L; s++) {
+                        double expected = valid(n, s) ? plainOut.at(n, c, s) : 0.0;
+                        assertEquals(expected, out.at(n, c, s), 0.0, "n=" + n + " c=" + c + " s=" + s);
+                    }
+                }
+            }
+        }
+
         @Test
         void refusesAnEpsThatIsNotAFinitePositiveNumber() {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

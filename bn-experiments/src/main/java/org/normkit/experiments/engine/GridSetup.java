@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import org.normkit.autograd.tensor.DType;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.FashionMnist;
 import org.normkit.experiments.data.TextCorpus;
@@ -26,9 +27,11 @@ import org.normkit.experiments.train.Workload;
  * @param text          the text file or folder of a character language model ({@code --text}), or
  *                      {@link TextCorpus#DEFAULT_FOLDER} for the fortunes (or the built-in synthetic text); empty
  *                      for images
+ * @param dtype         the element type of the nets ({@code --dtype}); float64 runs start from the float32 run's
+ *                      initial values, widened
  */
 public record GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, int kernelThreads,
-                        Replication replication, String text) implements Serializable {
+                        Replication replication, String text, DType dtype) implements Serializable {
 
     public GridSetup {
         if (epochs < 1 || trainLimit < 0 || testLimit < 0 || kernelThreads < 1) {
@@ -40,12 +43,23 @@ public record GridSetup(String dataFolder, int trainLimit, int testLimit, int ep
                     + "supported: data-parallel replicas split batches of images; train the language model in one "
                     + "process (leave out --replicas)");
         }
+        if (dtype != DType.FLOAT32 && replication.isReplicated()) {
+            throw new IllegalArgumentException("--dtype " + dtype + " with --replicas " + replication.replicas()
+                    + " is not supported: the replicas' merged statistics are float32; train in one process (leave "
+                    + "out --replicas) or in float32");
+        }
+    }
+
+    /** float32, images ({@code text} empty) or text. */
+    public GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, int kernelThreads,
+                     Replication replication, String text) {
+        this(dataFolder, trainLimit, testLimit, epochs, kernelThreads, replication, text, DType.FLOAT32);
     }
 
     /** Images from {@code dataFolder}. */
     public GridSetup(String dataFolder, int trainLimit, int testLimit, int epochs, int kernelThreads,
                      Replication replication) {
-        this(dataFolder, trainLimit, testLimit, epochs, kernelThreads, replication, "");
+        this(dataFolder, trainLimit, testLimit, epochs, kernelThreads, replication, "", DType.FLOAT32);
     }
 
     /** Whether the runs model text rather than classify images. */
@@ -60,7 +74,7 @@ public record GridSetup(String dataFolder, int trainLimit, int testLimit, int ep
 
     /** What a worker trains on: the images of {@link #loadData}, or the text of {@link #loadText}. */
     public Workload loadWorkload() {
-        return isText() ? Workload.text(loadText()) : Workload.images(loadData());
+        return isText() ? Workload.text(loadText(), dtype) : Workload.images(loadData(), dtype);
     }
 
     /** The text corpus a worker loads: the file or folder given, else the fortunes or the synthetic text, limited. */

@@ -10,6 +10,8 @@ import org.normkit.autograd.optim.Optimizer;
 import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.UnsupportedInputException;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Tensor;
 import org.normkit.experiments.data.Batches;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.core.replica.StatsReducer;
@@ -169,13 +171,28 @@ public final class RunTrainer {
 
     /**
      * One seed drives the initialisation (and dropout masks) and the batch order: same seed, same numbers. The
-     * {@code --init} scheme redraws the weights from the same stream, after the net's own initialisation.
+     * {@code --init} scheme redraws the weights from the same stream, after the net's own initialisation. A net of
+     * another dtype than float32 ({@code --dtype float64}) starts from the float32 net's values, widened: the same
+     * draws, each rounded to float32, so that the float64 and the float32 run of a seed differ by the arithmetic
+     * alone, and a float64 export pairs with PyTorch's float64 run from the float32 export.
      */
     private Module build(RunKey key, NormSlot slot) {
         SplittableRandom random = new SplittableRandom(key.seed());
         Module net = work.build(key.config(), slot, random);
         Initialisation.apply(net, key.config().init(), random);
+        if (work.dtype() != DType.FLOAT32) {
+            roundToFloat32(net);
+        }
         return net;
+    }
+
+    /** Every parameter and buffer of {@code net} rounded to the nearest float32 value, in place. */
+    static void roundToFloat32(Module net) {
+        for (Tensor t : net.stateDict().values()) {
+            for (int i = 0; i < t.numel(); i++) {
+                t.set(i, (float) t.get(i));
+            }
+        }
     }
 
     private static Optimizer optimizer(RunKey key, Module net) {

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 import org.normkit.autograd.spi.Face;
+import org.normkit.autograd.tensor.DType;
 import org.normkit.experiments.report.RunConfig;
 
 /**
@@ -33,12 +34,15 @@ import org.normkit.experiments.report.RunConfig;
  *                   al. 2017), for batch-size sweeps
  * @param gradPenalty λ of the gradient penalty added to the training loss, λ·‖∂loss/∂input‖² (0 for none); see
  *                   {@link Trainer}
+ * @param dtype      the element type of the nets' parameters, activations and norm buffers ({@code --dtype}):
+ *                   float32, or float64 to show what float32 rounding alone does to a run (a float64 run starts
+ *                   from the float32 run's initial values, widened)
  */
 public record ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
                                Optional<String> optimizer, double weightDecay, double dropout, int seeds,
                                Optional<Path> data, Path out, int threads, Face face,
                                Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty,
-                               Optional<Path> text, String init, String lrScaling) {
+                               Optional<Path> text, String init, String lrScaling, DType dtype) {
     /** The batch size at which linear scaling leaves the learning rate as given. */
     public static final int LR_REFERENCE_BATCH = RunConfig.LR_REFERENCE_BATCH;
 
@@ -48,7 +52,17 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
                             Optional<Path> data, Path out, int threads, Face face,
                             Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty) {
         this(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data, out, threads, face,
-                trainLimit, testLimit, gradPenalty, Optional.empty(), Initialisation.DEFAULT, "none");
+                trainLimit, testLimit, gradPenalty, Optional.empty(), Initialisation.DEFAULT, "none", DType.FLOAT32);
+    }
+
+    /** float32. */
+    public ExperimentConfig(String net, List<String> norms, int epochs, int batchSize, OptionalDouble lr,
+                            Optional<String> optimizer, double weightDecay, double dropout, int seeds,
+                            Optional<Path> data, Path out, int threads, Face face,
+                            Optional<Integer> trainLimit, Optional<Integer> testLimit, double gradPenalty,
+                            Optional<Path> text, String init, String lrScaling) {
+        this(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data, out, threads, face,
+                trainLimit, testLimit, gradPenalty, text, init, lrScaling, DType.FLOAT32);
     }
 
     public ExperimentConfig {
@@ -95,6 +109,9 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
         if (!lrScaling.equals("none") && !lrScaling.equals("linear")) {
             throw new IllegalArgumentException("--lr-scaling " + lrScaling + " is unknown: use none or linear");
         }
+        if (dtype == null) {
+            throw new IllegalArgumentException("--dtype is missing: use float32 or float64");
+        }
     }
 
     /** Without a gradient penalty. */
@@ -125,57 +142,63 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
 
     public ExperimentConfig withBatchSize(int b) {
         return new ExperimentConfig(net, norms, epochs, b, lr, optimizer, weightDecay, dropout, seeds, data, out,
-                threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+                threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling, dtype);
     }
 
     public ExperimentConfig withLr(double value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, OptionalDouble.of(value), optimizer, weightDecay,
-                dropout, seeds, data, out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+                dropout, seeds, data, out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling,
+                dtype);
     }
 
     public ExperimentConfig withNet(String value) {
         return new ExperimentConfig(value, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
-                out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+                out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling, dtype);
     }
 
     public ExperimentConfig withNorms(List<String> value) {
         return new ExperimentConfig(net, value, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
-                out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+                out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling, dtype);
     }
 
     public ExperimentConfig withOptimizer(String value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, lr, Optional.of(value), weightDecay, dropout, seeds,
-                data, out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+                data, out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling, dtype);
     }
 
     public ExperimentConfig withWeightDecay(double value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, value, dropout, seeds, data, out,
-                threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+                threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling, dtype);
     }
 
     public ExperimentConfig withDropout(double value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, value, seeds, data, out,
-                threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+                threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling, dtype);
     }
 
     public ExperimentConfig withFace(Face value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
-                out, threads, value, trainLimit, testLimit, gradPenalty, text, init, lrScaling);
+                out, threads, value, trainLimit, testLimit, gradPenalty, text, init, lrScaling, dtype);
     }
 
     public ExperimentConfig withGradPenalty(double value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
-                out, threads, face, trainLimit, testLimit, value, text, init, lrScaling);
+                out, threads, face, trainLimit, testLimit, value, text, init, lrScaling, dtype);
     }
 
     public ExperimentConfig withInit(String value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
-                out, threads, face, trainLimit, testLimit, gradPenalty, text, value, lrScaling);
+                out, threads, face, trainLimit, testLimit, gradPenalty, text, value, lrScaling, dtype);
     }
 
     public ExperimentConfig withLrScaling(String value) {
         return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
-                out, threads, face, trainLimit, testLimit, gradPenalty, text, init, value);
+                out, threads, face, trainLimit, testLimit, gradPenalty, text, init, value, dtype);
+    }
+
+    public ExperimentConfig withDtype(DType value) {
+        return new ExperimentConfig(net, norms, epochs, batchSize, lr, optimizer, weightDecay, dropout, seeds, data,
+                out, threads, face, trainLimit, testLimit, gradPenalty, text, init, lrScaling, value);
     }
 
     /** The settings as report lines. */
@@ -197,6 +220,10 @@ public record ExperimentConfig(String net, List<String> norms, int epochs, int b
         }
         m.put("threads", Integer.toString(threads));
         m.put("face", face.name().toLowerCase(java.util.Locale.ROOT));
+        if (dtype != DType.FLOAT32) {
+            m.put("dtype", dtype.label() + " (parameters, activations and norm buffers; initial values those of the "
+                    + "float32 run, widened)");
+        }
         trainLimit.ifPresent(n -> m.put("training rows", "first " + n));
         testLimit.ifPresent(n -> m.put("test rows", "first " + n));
         return m;

@@ -19,13 +19,15 @@ import org.normkit.experiments.report.SweptSetting;
 
 /**
  * What a results folder's rows were trained with, apart from what a rerun may extend (norms, seeds, epochs): the
- * net, the optimizer and its settings, the batch size, the gradient penalty, the data and the face. It is kept beside
- * {@code results.csv} as {@value ExperimentRunner#SETUP_FILE}, one {@code setting: value} line each, and a rerun
- * with a different definition is refused with the settings that differ, because the report would silently show
+ * net, the optimizer and its settings, the batch size, the gradient penalty, the dtype, the data and the face. It is
+ * kept beside {@code results.csv} as {@value ExperimentRunner#SETUP_FILE}, one {@code setting: value} line each, and a
+ * rerun with a different definition is refused with the settings that differ, because the report would silently show
  * only the new setting's runs beside the old rows. A file written by an older normkit has fewer settings: only the
- * settings both name are compared.
+ * settings both name are compared, and the dtype, which older files do not name, was float32.
  */
 record ExperimentDefinition(Map<String, String> settings) {
+    /** What a setting that older setup files do not name was in every run of theirs. */
+    private static final Map<String, String> EARLIER_DEFAULTS = Map.of("dtype", "float32");
 
     ExperimentDefinition {
         settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
@@ -46,6 +48,7 @@ record ExperimentDefinition(Map<String, String> settings) {
         settings.put("weight decay", plain(config.weightDecay()));
         settings.put("dropout", plain(config.dropout()));
         settings.put("grad penalty", plain(config.gradPenalty()));
+        settings.put("dtype", config.dtype().label());
         if (!config.init().equals(Initialisation.DEFAULT)) {
             settings.put("init", config.init());
         }
@@ -111,11 +114,15 @@ record ExperimentDefinition(Map<String, String> settings) {
         AtomicFiles.writeString(file, text.toString());
     }
 
-    /** "lr: 0.001 in the folder, 0.01 in this run", one line per setting both name with different values. */
+    /**
+     * "lr: 0.001 in the folder, 0.01 in this run", one line per setting both name with different values. A folder
+     * written before a setting was recorded had that setting's {@link #EARLIER_DEFAULTS} value (its rows are
+     * float32), so a float64 rerun into it is refused too.
+     */
     List<String> differencesFrom(ExperimentDefinition recorded) {
         List<String> differences = new ArrayList<>();
         settings.forEach((name, value) -> {
-            String earlier = recorded.settings.get(name);
+            String earlier = recorded.settings.getOrDefault(name, EARLIER_DEFAULTS.get(name));
             if (earlier != null && !earlier.equals(value)) {
                 differences.add(name + ": " + earlier + " in the folder, " + value + " in this run");
             }

@@ -286,8 +286,8 @@ public final class ExperimentRunner {
      */
     private Workload load(ExperimentConfig config) {
         GridSetup setup = gridSetup(config);
-        Workload work = setup.isText() ? Workload.text(setup.loadText())
-                : Workload.images(setup.limit(dataSource.load(config.data())));
+        Workload work = setup.isText() ? Workload.text(setup.loadText(), setup.dtype())
+                : Workload.images(setup.limit(dataSource.load(config.data())), setup.dtype());
         if (work.synthetic()) {
             out.println(work.notice());
         }
@@ -403,7 +403,7 @@ public final class ExperimentRunner {
     private GridSetup gridSetup(ExperimentConfig config) {
         return new GridSetup(config.data().map(Path::toString).orElse(""), config.trainLimit().orElse(0),
                 config.testLimit().orElse(0), config.epochs(), config.threads(), replication,
-                config.text().map(Path::toString).orElse(""));
+                config.text().map(Path::toString).orElse(""), config.dtype());
     }
 
     /** The driver's side of the engine: the one writer of results.csv, and the console. */

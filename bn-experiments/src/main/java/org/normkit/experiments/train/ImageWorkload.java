@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.normkit.autograd.nn.Module;
+import org.normkit.autograd.tensor.DType;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.report.RunConfig;
@@ -12,14 +13,21 @@ import org.normkit.experiments.report.RunConfig;
 /** Image classification over a {@link DatasetSplit} (Fashion-MNIST or its synthetic stand-in). */
 final class ImageWorkload implements Workload {
     private final DatasetSplit data;
+    private final DType dtype;
 
-    ImageWorkload(DatasetSplit data) {
+    ImageWorkload(DatasetSplit data, DType dtype) {
         this.data = data;
+        this.dtype = dtype;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
     }
 
     @Override
     public Module build(RunConfig run, NormSlot slot, SplittableRandom random) {
-        return Nets.build(run.net(), slot, run.dropout(), random);
+        return Nets.build(run.net(), slot.withDtype(dtype), run.dropout(), dtype, random);
     }
 
     @Override
@@ -35,12 +43,12 @@ final class ImageWorkload implements Workload {
     @Override
     public Trainer.EpochResult trainEpoch(Learning learning, Batches batches, int epoch, String task,
                                           Progress.Factory progress) {
-        return new Trainer(progress).trainEpoch(learning.learner(), data.train(), batches, epoch, task);
+        return new Trainer(progress, dtype).trainEpoch(learning.learner(), data.train(), batches, epoch, task);
     }
 
     @Override
     public Trainer.Evaluation evaluate(Module net) {
-        return new Trainer(Progress.silent()).evaluate(net, data.test());
+        return new Trainer(Progress.silent(), dtype).evaluate(net, data.test());
     }
 
     @Override

@@ -12,6 +12,7 @@ import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.nn.ReLU;
 import org.normkit.autograd.nn.Sequential;
 import org.normkit.autograd.nn.Sigmoid;
+import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 
 /**
@@ -44,14 +45,22 @@ public final class Nets {
 
     /** Builds {@code net} with parameters initialised from {@code random} (PyTorch's default initialisation). */
     public static Module build(String net, NormSlot slot, double dropout, SplittableRandom random) {
+        return build(net, slot, dropout, DType.FLOAT32, random);
+    }
+
+    /**
+     * {@link #build} with every layer's tensors of {@code dtype} (the norms' come from {@code slot}); the same draws
+     * from {@code random} in either dtype, so float64 holds the unrounded values of the float32 net's.
+     */
+    public static Module build(String net, NormSlot slot, double dropout, DType dtype, SplittableRandom random) {
         switch (net) {
             case "mlp":
-                return mlp(slot, dropout, random);
+                return mlp(slot, dropout, dtype, random);
             case "lenet":
-                return lenet(slot, dropout, random);
+                return lenet(slot, dropout, dtype, random);
             case "transformer":
             case "lstm":
-                return SequenceNets.forImages(net, slot, random);
+                return SequenceNets.forImages(net, slot, dtype, random);
             default:
                 throw new IllegalArgumentException("unknown net '" + net + "': expected one of " + NAMES);
         }
@@ -59,44 +68,50 @@ public final class Nets {
 
     /** A sequence net as a character language model over {@code vocabulary} token ids. */
     public static Module buildForText(String net, NormSlot slot, int vocabulary, SplittableRandom random) {
+        return buildForText(net, slot, vocabulary, DType.FLOAT32, random);
+    }
+
+    /** {@link #buildForText} with every layer's tensors of {@code dtype}. */
+    public static Module buildForText(String net, NormSlot slot, int vocabulary, DType dtype,
+                                      SplittableRandom random) {
         if (!SEQUENCE_NETS.contains(net)) {
             throw new IllegalArgumentException("--text: net '" + net + "' does not read text; use one of "
                     + SEQUENCE_NETS);
         }
-        return SequenceNets.forText(net, slot, vocabulary, random);
+        return SequenceNets.forText(net, slot, vocabulary, dtype, random);
     }
 
-    private static Module mlp(NormSlot slot, double dropout, SplittableRandom random) {
+    private static Module mlp(NormSlot slot, double dropout, DType dtype, SplittableRandom random) {
         Sequential s = new Sequential();
         s.add(new Flatten());
-        s.add(new Linear(784, 256, random));
+        s.add(new Linear(784, 256, true, dtype, random));
         addNorm(s, slot, Shape.of(N, 256), "after linear(784→256) in mlp");
         s.add(new ReLU());
         addDropout(s, dropout, random);
-        s.add(new Linear(256, 10, random));
+        s.add(new Linear(256, 10, true, dtype, random));
         return s;
     }
 
-    private static Module lenet(NormSlot slot, double dropout, SplittableRandom random) {
+    private static Module lenet(NormSlot slot, double dropout, DType dtype, SplittableRandom random) {
         Sequential s = new Sequential();
-        s.add(new Conv2d(1, 6, 5, random));
+        s.add(new Conv2d(1, 6, 5, 1, 0, true, dtype, random));
         addNorm(s, slot, Shape.of(N, 6, 24, 24), "after conv(1→6, 5) in lenet");
         s.add(new Sigmoid());
         s.add(new AvgPool2d(2));
-        s.add(new Conv2d(6, 16, 5, random));
+        s.add(new Conv2d(6, 16, 5, 1, 0, true, dtype, random));
         addNorm(s, slot, Shape.of(N, 16, 8, 8), "after conv(6→16, 5) in lenet");
         s.add(new Sigmoid());
         s.add(new AvgPool2d(2));
         s.add(new Flatten());
-        s.add(new Linear(256, 120, random));
+        s.add(new Linear(256, 120, true, dtype, random));
         addNorm(s, slot, Shape.of(N, 120), "after linear(256→120) in lenet");
         s.add(new Sigmoid());
         addDropout(s, dropout, random);
-        s.add(new Linear(120, 84, random));
+        s.add(new Linear(120, 84, true, dtype, random));
         addNorm(s, slot, Shape.of(N, 84), "after linear(120→84) in lenet");
         s.add(new Sigmoid());
         addDropout(s, dropout, random);
-        s.add(new Linear(84, 10, random));
+        s.add(new Linear(84, 10, true, dtype, random));
         return s;
     }
 

@@ -10,6 +10,7 @@ import org.normkit.autograd.spi.InputContract;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormSpec;
 import org.normkit.autograd.spi.NormalizationProvider;
+import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 
 /**
@@ -40,6 +41,7 @@ public final class NormSlot {
     private final String norm;
     private final Map<String, String> options;
     private final Function<Shape, Module> factory;
+    private final DType dtype;
 
     /** Throws, listing the registered names, when the label's name is neither {@value #NONE} nor registered. */
     public NormSlot(NormRegistry registry, String label) {
@@ -48,6 +50,7 @@ public final class NormSlot {
         this.norm = nameOf(label);
         this.options = optionsOf(label);
         this.factory = null;
+        this.dtype = DType.FLOAT32;
         if (!isNone()) {
             registry.get(norm);
         } else if (!options.isEmpty()) {
@@ -81,6 +84,36 @@ public final class NormSlot {
         this.norm = norm;
         this.options = Map.of();
         this.factory = factory;
+        this.dtype = DType.FLOAT32;
+    }
+
+    private NormSlot(NormSlot slot, DType dtype) {
+        this.registry = slot.registry;
+        this.label = slot.label;
+        this.norm = slot.norm;
+        this.options = slot.options;
+        this.factory = slot.factory;
+        this.dtype = dtype;
+    }
+
+    /**
+     * This slot creating norms whose parameters and buffers are of {@code dtype} (float32 by default). A slot filled
+     * by a factory makes what its factory makes, so it takes float32 only.
+     */
+    public NormSlot withDtype(DType value) {
+        if (value == dtype) {
+            return this;
+        }
+        if (factory != null) {
+            throw new IllegalArgumentException(norm + " is built by its own factory, in float32: train it with "
+                    + "--dtype float32");
+        }
+        return new NormSlot(this, value);
+    }
+
+    /** The element type of the norms this slot creates. */
+    public DType dtype() {
+        return dtype;
     }
 
     /**
@@ -126,7 +159,7 @@ public final class NormSlot {
         String momentum = normOptions.remove("momentum");
         String affine = normOptions.remove("affine");
         String track = normOptions.remove("track_running_stats");
-        NormSpec spec = contract.specFor(activation, normOptions);
+        NormSpec spec = contract.specFor(activation, normOptions).withDtype(dtype);
         try {
             if (eps != null) {
                 spec = spec.withEps(Double.parseDouble(eps));

@@ -53,15 +53,16 @@ final class SequenceNets {
                 : "LSTM, " + HIDDEN + " units, norms on the gate pre-activations and the cell";
     }
 
-    /** The image classifier: (B, 1, 28, 28) read as 28 steps of 28 pixels. */
-    static Module forImages(String net, NormSlot slot, SplittableRandom random) {
-        return net.equals("transformer") ? new Transformer(slot, 0, random) : new Recurrent(slot, 0, random);
+    /** The image classifier: (B, 1, 28, 28) read as 28 steps of 28 pixels; its layers' tensors of {@code dtype}. */
+    static Module forImages(String net, NormSlot slot, DType dtype, SplittableRandom random) {
+        return net.equals("transformer") ? new Transformer(slot, 0, dtype, random)
+                : new Recurrent(slot, 0, dtype, random);
     }
 
-    /** The character language model over {@code vocabulary} token ids. */
-    static Module forText(String net, NormSlot slot, int vocabulary, SplittableRandom random) {
-        return net.equals("transformer") ? new Transformer(slot, vocabulary, random)
-                : new Recurrent(slot, vocabulary, random);
+    /** The character language model over {@code vocabulary} token ids; its layers' tensors of {@code dtype}. */
+    static Module forText(String net, NormSlot slot, int vocabulary, DType dtype, SplittableRandom random) {
+        return net.equals("transformer") ? new Transformer(slot, vocabulary, dtype, random)
+                : new Recurrent(slot, vocabulary, dtype, random);
     }
 
     private static Module norm(NormSlot slot, int features, String where) {
@@ -87,25 +88,27 @@ final class SequenceNets {
         private final List<Block> blocks = new ArrayList<>();
         private final TokenNorm finalNorm;
         private final Linear head;
+        private final DType dtype;
 
         /** @param vocabulary 0 for images, else the number of token ids */
-        Transformer(NormSlot slot, int vocabulary, SplittableRandom random) {
+        Transformer(NormSlot slot, int vocabulary, DType dtype, SplittableRandom random) {
+            this.dtype = dtype;
             boolean masked = slot.flag(NormSlot.MASKED, true);
             slot.flag(NormSlot.PER_STEP, false);
             if (vocabulary == 0) {
-                rowInput = registerChild("input", new Linear(ROWS, WIDTH, random));
+                rowInput = registerChild("input", new Linear(ROWS, WIDTH, true, dtype, random));
                 charInput = null;
             } else {
                 rowInput = null;
-                charInput = registerChild("input", new Embedding(vocabulary, WIDTH, DType.FLOAT32, random));
+                charInput = registerChild("input", new Embedding(vocabulary, WIDTH, dtype, random));
             }
             positions = registerChild("positions", new Embedding(vocabulary == 0 ? ROWS : MAX_STEPS, WIDTH,
-                    DType.FLOAT32, random));
+                    dtype, random));
             for (int l = 0; l < LAYERS; l++) {
-                blocks.add(registerChild("layer" + l, new Block(slot, masked, l, random)));
+                blocks.add(registerChild("layer" + l, new Block(slot, masked, l, dtype, random)));
             }
             finalNorm = tokenNorm(slot, masked, "at the end of the transformer");
-            head = registerChild("head", new Linear(WIDTH, vocabulary == 0 ? 10 : vocabulary, random));
+            head = registerChild("head", new Linear(WIDTH, vocabulary == 0 ? 10 : vocabulary, true, dtype, random));
         }
 
         private TokenNorm tokenNorm(NormSlot slot, boolean masked, String where) {
@@ -125,7 +128,7 @@ final class SequenceNets {
         public Tensor logits(TokenBatch batch) {
             Tensor x = charInput.lookup(batch.inputs(), Shape.of(batch.batch(), batch.steps()))
                     .add(positions.weight().value().narrow(0, 0, batch.steps()));
-            Tensor keep = Masks.attention(Masks.padding(batch.lengths(), batch.steps(), DType.FLOAT32), true);
+            Tensor keep = Masks.attention(Masks.padding(batch.lengths(), batch.steps(), dtype), true);
             Tensor h = encode(x, keep, validRows(batch));
             return head.forward(h.reshape(batch.batch() * batch.steps(), WIDTH));
         }
@@ -151,14 +154,14 @@ final class SequenceNets {
         private final Linear up;
         private final Linear down;
 
-        Block(NormSlot slot, boolean masked, int layer, SplittableRandom random) {
+        Block(NormSlot slot, boolean masked, int layer, DType dtype, SplittableRandom random) {
             Module n1 = norm(slot, WIDTH, "before attention in transformer layer " + layer);
             beforeAttention = n1 == null ? null : registerChild("norm1", new TokenNorm(n1, masked));
-            attention = registerChild("attention", new MultiHeadAttention(WIDTH, HEADS, DType.FLOAT32, random));
+            attention = registerChild("attention", new MultiHeadAttention(WIDTH, HEADS, dtype, random));
             Module n2 = norm(slot, WIDTH, "before the feed-forward network in transformer layer " + layer);
             beforeFeedForward = n2 == null ? null : registerChild("norm2", new TokenNorm(n2, masked));
-            up = registerChild("linear1", new Linear(WIDTH, FEED_FORWARD, random));
-            down = registerChild("linear2", new Linear(FEED_FORWARD, WIDTH, random));
+            up = registerChild("linear1", new Linear(WIDTH, FEED_FORWARD, true, dtype, random));
+            down = registerChild("linear2", new Linear(FEED_FORWARD, WIDTH, true, dtype, random));
         }
 
         @Override
@@ -180,16 +183,16 @@ final class SequenceNets {
         private final Linear head;
         private final boolean masked;
 
-        Recurrent(NormSlot slot, int vocabulary, SplittableRandom random) {
+        Recurrent(NormSlot slot, int vocabulary, DType dtype, SplittableRandom random) {
             boolean perStep = slot.flag(NormSlot.PER_STEP, false);
             masked = slot.flag(NormSlot.MASKED, true);
             int input = vocabulary == 0 ? ROWS : WIDTH;
             charInput = vocabulary == 0 ? null
-                    : registerChild("input", new Embedding(vocabulary, WIDTH, DType.FLOAT32, random));
+                    : registerChild("input", new Embedding(vocabulary, WIDTH, dtype, random));
             int steps = perStep ? (vocabulary == 0 ? ROWS : MAX_STEPS) : 1;
             lstm = registerChild("lstm", new LSTM(input, HIDDEN, steps,
-                    (where, features) -> norm(slot, features, "on " + where + " in the lstm"), DType.FLOAT32, random));
-            head = registerChild("head", new Linear(HIDDEN, vocabulary == 0 ? 10 : vocabulary, random));
+                    (where, features) -> norm(slot, features, "on " + where + " in the lstm"), dtype, random));
+            head = registerChild("head", new Linear(HIDDEN, vocabulary == 0 ? 10 : vocabulary, true, dtype, random));
         }
 
         @Override

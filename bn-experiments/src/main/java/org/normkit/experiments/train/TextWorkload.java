@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.normkit.autograd.nn.Module;
+import org.normkit.autograd.tensor.DType;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.CharVocabulary;
 import org.normkit.experiments.data.TextCorpus;
@@ -22,9 +23,11 @@ final class TextWorkload implements Workload {
     private final List<int[]> train;
     private final List<int[]> test;
     private final double[] prior;
+    private final DType dtype;
 
-    TextWorkload(TextCorpus corpus) {
+    TextWorkload(TextCorpus corpus, DType dtype) {
         this.corpus = corpus;
+        this.dtype = dtype;
         this.vocabulary = corpus.vocabulary();
         this.train = corpus.train().stream().map(vocabulary::encode).toList();
         this.test = corpus.test().stream().map(vocabulary::encode).toList();
@@ -32,8 +35,13 @@ final class TextWorkload implements Workload {
     }
 
     @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
     public Module build(RunConfig run, NormSlot slot, SplittableRandom random) {
-        Module net = Nets.buildForText(run.net(), slot, vocabulary.size(), random);
+        Module net = Nets.buildForText(run.net(), slot.withDtype(dtype), vocabulary.size(), dtype, random);
         UnigramPrior.apply(((LanguageModel) net).output(), prior);
         return net;
     }

@@ -7,6 +7,7 @@ import org.normkit.autograd.graph.GradMode;
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.ops.Losses;
 import org.normkit.autograd.optim.Optimizer;
+import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Shape;
 import org.normkit.autograd.tensor.Tensor;
 import org.normkit.experiments.data.Batches;
@@ -31,9 +32,17 @@ public final class Trainer {
     private static final int EVAL_BATCH = 1000;
 
     private final Progress.Factory progress;
+    /** The nets' element type: the float32 images are widened to it. */
+    private final DType dtype;
 
     public Trainer(Progress.Factory progress) {
+        this(progress, DType.FLOAT32);
+    }
+
+    /** A trainer of nets of {@code dtype} ({@code --dtype}). */
+    public Trainer(Progress.Factory progress, DType dtype) {
         this.progress = progress;
+        this.dtype = dtype;
     }
 
     /**
@@ -151,7 +160,7 @@ public final class Trainer {
         learner.train();
         int smallest = Math.min(Math.max(2, learner.minimumRows()), batches.batchSize());
         return epochLoop(batches.epoch(epoch), smallest, epoch, task, rows ->
-                new CountedStep(learner.forward(images(data, rows), data.gatherLabels(rows)), rows.length));
+                new CountedStep(learner.forward(images(data, rows, dtype), data.gatherLabels(rows)), rows.length));
     }
 
     /** A forward pass and the number of predictions its mean loss is over (images, or characters of a text batch). */
@@ -211,7 +220,7 @@ public final class Trainer {
                     rows[i] = from + i;
                 }
                 int[] y = data.gatherLabels(rows);
-                Tensor logits = net.forward(images(data, rows));
+                Tensor logits = net.forward(images(data, rows, dtype));
                 lossSum += Losses.crossEntropy(logits, y).item() * rows.length;
                 correct += countCorrect(logits, y);
             }
@@ -230,6 +239,12 @@ public final class Trainer {
     /** The images of {@code rows} as a float32 batch (B, 1, H, W). */
     static Tensor images(Dataset data, int[] rows) {
         return Tensor.wrap(data.gatherImages(rows), Shape.of(rows.length, 1, data.height(), data.width()));
+    }
+
+    /** The images of {@code rows} as a batch of {@code dtype} (float64: the float32 pixels widened). */
+    static Tensor images(Dataset data, int[] rows, DType dtype) {
+        Tensor images = images(data, rows);
+        return dtype == DType.FLOAT32 ? images : images.to(dtype);
     }
 
     /** The rows whose largest logit is at their label. */

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 
 import org.normkit.autograd.nn.Module;
 import org.normkit.autograd.optim.Optimizer;
+import org.normkit.autograd.tensor.DType;
 import org.normkit.experiments.data.Batches;
 import org.normkit.experiments.data.DatasetSplit;
 import org.normkit.experiments.data.TextCorpus;
@@ -18,14 +19,29 @@ import org.normkit.experiments.report.RunConfig;
  */
 public interface Workload {
 
-    /** Image classification over {@code data} (already limited to the rows the grid uses). */
+    /** Image classification over {@code data} (already limited to the rows the grid uses), float32. */
     static Workload images(DatasetSplit data) {
-        return new ImageWorkload(data);
+        return images(data, DType.FLOAT32);
     }
 
-    /** Character language modelling over {@code corpus} (already limited to the documents the grid uses). */
+    /** Image classification over {@code data} by nets of {@code dtype}, the images widened to it. */
+    static Workload images(DatasetSplit data, DType dtype) {
+        return new ImageWorkload(data, dtype);
+    }
+
+    /** Character language modelling over {@code corpus} (already limited to the documents the grid uses), float32. */
     static Workload text(TextCorpus corpus) {
-        return new TextWorkload(corpus);
+        return text(corpus, DType.FLOAT32);
+    }
+
+    /** Character language modelling over {@code corpus} by nets of {@code dtype}. */
+    static Workload text(TextCorpus corpus, DType dtype) {
+        return new TextWorkload(corpus, dtype);
+    }
+
+    /** The element type of the nets this workload builds ({@code --dtype}). */
+    default DType dtype() {
+        return DType.FLOAT32;
     }
 
     /**
@@ -34,7 +50,7 @@ public interface Workload {
      */
     record Learning(Module net, Optimizer optimizer, Trainer.Learner learner) {}
 
-    /** The net {@code run} names, its slots filled by {@code slot}. */
+    /** The net {@code run} names, its slots filled by {@code slot}, its tensors of {@link #dtype}. */
     Module build(RunConfig run, NormSlot slot, SplittableRandom random);
 
     /** How many training rows (images, documents) an epoch's batches cover. */

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.normkit.autograd.nn.Module;
+import org.normkit.autograd.tensor.DType;
 import org.normkit.experiments.data.TextCorpus;
 import org.normkit.experiments.report.RunConfig;
 
@@ -28,7 +29,7 @@ class UnigramPriorTest {
     @ValueSource(strings = {"transformer", "lstm"})
     void aTextNetsOutputBiasStartsAtThePriorOfItsTrainingDocuments(String net) {
         TextCorpus corpus = new TextCorpus(List.of("abba", "cab", "b"), List.of("ab"), "test", false, "");
-        TextWorkload workload = new TextWorkload(corpus);
+        TextWorkload workload = new TextWorkload(corpus, DType.FLOAT32);
         Module model = workload.build(new RunConfig(net, "batch_norm", 4, 1e-3, "adam", 0, 0),
                 new NormSlot(TinyData.REGISTRY, "batch_norm"), new SplittableRandom(1));
         // ids: PAD 0, BEGIN 1, END 2, UNKNOWN 3, then a 4, b 5, c 6
