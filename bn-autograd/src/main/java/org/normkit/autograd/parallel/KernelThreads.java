@@ -1,9 +1,11 @@
 package org.normkit.autograd.parallel;
 
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -67,7 +69,10 @@ public final class KernelThreads {
      * Work, in element-passes (elements × the passes a kernel makes over them), below which a call runs on the
      * caller alone. Waking a pool thread and sharing the blocks costs some tens of microseconds here, about what one
      * thread needs for this much work, so a second thread made small calls slower: BatchNorm's evaluation forward of
-     * an 8x256x14x14 tensor (0.4 M elements, one pass) took 0.050 ms on two threads against 0.046 ms on one.
+     * an 8x256x14x14 tensor (0.4 M elements, one pass) took 0.050 ms on two threads against 0.046 ms on one. The
+     * norm kernels no longer use it: they weigh their own estimate of their one-thread time against the hand-off
+     * ({@link #forEachBlockEstimated}); the loops of bn-autograd (products, convolutions, pooling, elementwise
+     * ops, Adam) still do.
      */
     public static final long SERIAL_WORK = 1L << 20;
     /** {@link #SERIAL_WORK}, lowered by tests so that small inputs still exercise the pool. */
@@ -88,6 +93,45 @@ public final class KernelThreads {
      */
     public static void forEachBlock(int blocks, long work, IntConsumer body) {
         if (work < serialWork) {
+            for (int b = 0; b < blocks; b++) {
+                body.accept(b);
+            }
+            return;
+        }
+        forEachBlock(blocks, body);
+    }
+
+    /**
+     * Wall time, in nanoseconds, that sharing a call with the pool adds to it: waking a helper, which then starts on
+     * its blocks late, joining it, and the blocks' data moving to the other core. Measured on this 2-core VM
+     * (docs/performance.md, "Two threads (seventh session)"): a synthetic in-cache kernel called back to back took two
+     * threads T/2 + 9–17 us where one took T, but BatchNorm2d's training forward of 8x256x14x14 float32 (about
+     * 100–136 us on one thread, 13 blocks) was slower on two threads in 5 of 6 runs, which puts the cost for the norm
+     * kernels above 63 us; 75 us keeps such calls on one thread and changes nothing for calls of a millisecond.
+     */
+    public static final long HANDOFF_NANOS = 75_000;
+
+    /**
+     * Whether {@code blocks} blocks that take one thread {@code serialNanos} in all finish sooner on {@code threads}
+     * threads: the busiest thread runs ⌈blocks / n⌉ of them and the call pays {@link #HANDOFF_NANOS} once. So a call
+     * of many blocks is shared from 2 × 75 us of serial work on, one of 3 blocks from 225 us, one block never.
+     */
+    public static boolean sharingPays(double serialNanos, int blocks, int threads) {
+        int n = Math.min(threads, blocks);
+        if (n <= 1) {
+            return false;
+        }
+        double busiest = serialNanos * ((blocks + n - 1) / n) / blocks;
+        return busiest + HANDOFF_NANOS <= serialNanos;
+    }
+
+    /**
+     * As {@link #forEachBlock(int, IntConsumer)} when {@link #sharingPays} for the kernel's estimate
+     * {@code serialNanos} of its one-thread time, else on the caller alone. Results do not change: the blocks are the
+     * same either way. {@code setSerialWork(0)}, the tests' switch, sends these calls to the pool too.
+     */
+    public static void forEachBlockEstimated(int blocks, double serialNanos, IntConsumer body) {
+        if (serialWork > 0 && !sharingPays(serialNanos, blocks, threads)) {
             for (int b = 0; b < blocks; b++) {
                 body.accept(b);
             }
@@ -307,6 +351,37 @@ public final class KernelThreads {
         }
     }
 
+    /**
+     * How long an idle pool thread polls for the next call before it parks. A parked thread takes tens of
+     * microseconds to wake on this VM (more after a long idle), which kept calls of up to about 150 us from gaining;
+     * one still polling starts at once. Measured with every call forced onto the pool (docs/performance.md, "Two
+     * threads (seventh session)"): BatchNorm 8x256x14x14 and 256x1024, every pass, went from 0.49–1.37 × to
+     * 1.18–2.09 × over one thread. The cost is at most this much CPU time of the helper's core after a call that is
+     * not soon followed by another, as OpenMP's spin-wait (which PyTorch's threads use) costs.
+     */
+    static final long IDLE_SPIN_NANOS = 100_000;
+
+    /** The pool's work queue: {@link #take} polls for {@link #IDLE_SPIN_NANOS} before it blocks. */
+    private static final class SpinningQueue extends LinkedBlockingQueue<Runnable> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Runnable take() throws InterruptedException {
+            long until = System.nanoTime() + IDLE_SPIN_NANOS;
+            do {
+                Runnable task = poll();
+                if (task != null) {
+                    return task;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                Thread.onSpinWait();
+            } while (System.nanoTime() < until);
+            return super.take();
+        }
+    }
+
     /** Daemon workers, so an idle pool never keeps the JVM alive. */
     private static final class Pool {
         final int size;
@@ -315,7 +390,8 @@ public final class KernelThreads {
         Pool(int size) {
             this.size = size;
             AtomicInteger counter = new AtomicInteger();
-            this.executor = Executors.newFixedThreadPool(Math.max(1, size), r -> {
+            this.executor = new ThreadPoolExecutor(Math.max(1, size), Math.max(1, size), 0L, TimeUnit.MILLISECONDS,
+                    new SpinningQueue(), r -> {
                 Thread t = new Thread(() -> {
                     IN_POOL.set(Boolean.TRUE);
                     r.run();

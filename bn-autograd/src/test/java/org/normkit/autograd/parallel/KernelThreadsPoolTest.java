@@ -118,6 +118,55 @@ class KernelThreadsPoolTest {
     }
 
     @Nested
+    class WhenSharingPays {
+        private final long handoff = KernelThreads.HANDOFF_NANOS;
+
+        @Test
+        void manyBlocksAreSharedFromTwiceTheHandoffOn() {
+            assertFalse(KernelThreads.sharingPays(2 * handoff - 1_000, 64, 2));
+            assertTrue(KernelThreads.sharingPays(2 * handoff, 64, 2));
+        }
+
+        @Test
+        void fewBlocksNeedMoreWorkBecauseTheBusiestThreadRunsMoreThanHalf() {
+            // 3 blocks on 2 threads: one thread runs 2 of them, so the call saves a third of its time.
+            assertFalse(KernelThreads.sharingPays(3 * handoff - 1_000, 3, 2));
+            assertTrue(KernelThreads.sharingPays(3 * handoff, 3, 2));
+            assertTrue(KernelThreads.sharingPays(3 * handoff - 1_000, 4, 2));
+        }
+
+        @Test
+        void oneBlockOrOneThreadIsNeverShared() {
+            assertFalse(KernelThreads.sharingPays(1e12, 1, 2));
+            assertFalse(KernelThreads.sharingPays(1e12, 64, 1));
+        }
+
+        @Test
+        void anEstimateBelowTheCrossoverRunsEveryBlockInOrderOnTheCaller() {
+            KernelThreads.set(2);
+            List<Integer> order = new ArrayList<>();
+
+            KernelThreads.forEachBlockEstimated(5, handoff, order::add);
+
+            assertEquals(List.of(0, 1, 2, 3, 4), order);
+        }
+
+        @Test
+        void anEstimateAboveTheCrossoverIsSharedWithThePool() {
+            KernelThreads.set(2);
+            CyclicBarrier both = new CyclicBarrier(2);
+            Set<String> names = ConcurrentHashMap.newKeySet();
+
+            KernelThreads.forEachBlockEstimated(2, 1e9, block -> {
+                names.add(Thread.currentThread().getName());
+                await(both);
+            });
+
+            assertEquals(2, names.size(), names.toString());
+        }
+    }
+
+    @Nested
     class HomeRangesSplit {
         @Test
         void homeRangesAreContiguousAndDifferByAtMostOneBlock() {

@@ -66,19 +66,14 @@ import org.normkit.autograd.tensor.Tensor;
  *
  * <h2>Threads</h2>
  * Work is split over {@link KernelThreads} in blocks of whole channels (channels layout) or whole rows (rows layout)
- * whose boundaries depend only on the shape; the results are bit-identical for any thread count. A call with less
- * work than {@code KernelThreads.SERIAL_WORK} (2²⁰) element-passes stays on the caller. Instances are thread-safe:
+ * whose boundaries depend only on the shape; the results are bit-identical for any thread count. A call stays on the
+ * caller unless its estimated one-thread time ({@link KernelPass}: a rate per pass, layout and dtype) is worth the
+ * hand-off to a second thread ({@link KernelThreads#sharingPays}). Instances are thread-safe:
  * their only state is the kept γ and β, which a call takes and gives back.
  */
 public final class NormKernel implements FusedNorm {
     /** Target size of one block of work, in elements. */
     static final int BLOCK_ELEMENTS = 1 << 15;
-    /** Passes over the elements: normalise with given statistics (read x, write y). */
-    private static final int NORMALIZE_PASSES = 1;
-    /** Moments, then normalise: x is read twice and y written. */
-    private static final int FORWARD_PASSES = 3;
-    /** The sums (x, g read), then the input gradient (x, g read again, dx written). */
-    private static final int BACKWARD_PASSES = 5;
     /** Largest piece summed twice in the cache by the moment computation, in elements. */
     static final int CHUNK = 2048;
 
@@ -191,14 +186,14 @@ public final class NormKernel implements FusedNorm {
             if (rm != null) {
                 constantCoefficients(centered, eps, rm, rv, tiles, sets, meanD, rstd);
                 scaleCoefficients(0, sets, rstd, g.d, mean, scale);
-                KernelThreads.forEachBlock(k.sampleBlocks(), work(x, NORMALIZE_PASSES),
+                KernelThreads.forEachBlockEstimated(k.sampleBlocks(), KernelPass.NORMALIZE.nanos(layout, x),
                         block -> k.normalizeSamples(ex, ey, block, mean, scale, b));
                 return new Saved(Tensor.wrap(meanD, Shape.of(sets)), Tensor.wrap(rstd, Shape.of(sets)), false);
             }
             // Batch statistics: each block of channels gets its moments and is normalised while it is in cache.
             double[] variance = scratch.doubles(KernelScratch.VARIANCE, sets);
             ChannelsKernel.Pieces pieces = ChannelsKernel.Pieces.of(scratch, sets);
-            KernelThreads.forEachBlock(k.blocks(), work(x, FORWARD_PASSES), block -> {
+            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.FORWARD.nanos(layout, x), block -> {
                 int first = k.first(block);
                 int end = k.end(block);
                 k.moments(ex, centered, block, meanD, variance, pieces);
@@ -210,7 +205,8 @@ public final class NormKernel implements FusedNorm {
             });
         } else {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
-            KernelThreads.forEachBlock(k.blocks(), work(x, rm == null ? FORWARD_PASSES : NORMALIZE_PASSES), block -> {
+            KernelPass pass = rm == null ? KernelPass.FORWARD : KernelPass.NORMALIZE;
+            KernelThreads.forEachBlockEstimated(k.blocks(), pass.nanos(layout, x), block -> {
                 double[] pair = new double[2];
                 double[] meanVariance = new double[2];
                 for (int r = k.first(block); r < k.end(block); r++) {
@@ -402,7 +398,7 @@ public final class NormKernel implements FusedNorm {
             Coefficients a = scratch.coefficients(KernelScratch.GRAD_A, sets, mirror);
             Coefficients b = scratch.coefficients(KernelScratch.GRAD_B, sets, mirror);
             Coefficients c = scratch.coefficients(KernelScratch.GRAD_C, sets, mirror);
-            KernelThreads.forEachBlock(k.blocks(), work(x, BACKWARD_PASSES), block -> {
+            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.BACKWARD.nanos(layout, x), block -> {
                 int first = k.first(block);
                 int end = k.end(block);
                 if (needSums) {
@@ -431,7 +427,7 @@ public final class NormKernel implements FusedNorm {
             boolean needSums = partials || (edx != null && fromBatch);
             boolean strips = partials && k.affineByStrips();
             boolean pipelined = k.affineByStrips() && needSums && edx != null;
-            KernelThreads.forEachBlock(k.blocks(), work(x, BACKWARD_PASSES), block -> {
+            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.BACKWARD.nanos(layout, x), block -> {
                 double[] pair = new double[2];
                 double[] sums = new double[2];
                 AffinePartials p = partials ? blockPartials[block] : null;
@@ -509,11 +505,11 @@ public final class NormKernel implements FusedNorm {
         if (layout instanceof Layout.Channels channels) {
             ChannelsKernel k = new ChannelsKernel(channels);
             ChannelsKernel.Pieces pieces = ChannelsKernel.Pieces.of(KernelScratch.ofThread(), sets);
-            KernelThreads.forEachBlock(k.blocks(), work(x, 1),
+            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.MOMENTS.nanos(layout, x),
                     block -> k.moments(ex, centered, block, mean, variance, pieces));
         } else {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
-            KernelThreads.forEachBlock(k.blocks(), work(x, 1), block -> {
+            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.MOMENTS.nanos(layout, x), block -> {
                 double[] pair = new double[2];
                 double[] meanVariance = new double[2];
                 for (int r = k.first(block); r < k.end(block); r++) {
@@ -524,11 +520,6 @@ public final class NormKernel implements FusedNorm {
             });
         }
         return new Moments(mean, variance, layout.setSize());
-    }
-
-    /** Element-passes of a call, for {@link KernelThreads#forEachBlock(int, long, java.util.function.IntConsumer)}. */
-    private static long work(Tensor x, int passes) {
-        return (long) x.numel() * passes;
     }
 
     // ***** argument checks *****

@@ -1,0 +1,81 @@
+package org.normkit.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.normkit.autograd.parallel.KernelThreads;
+import org.normkit.autograd.tensor.DType;
+
+/**
+ * Which calls of the norm kernels go to a second thread: the decisions of the per-pass estimates against the
+ * hand-off, for the benchmark's shapes and for small ones (no timing here: the estimates and the crossover are
+ * constants measured elsewhere).
+ */
+class KernelPassTest {
+
+    private static boolean shared(KernelPass pass, Layout layout, DType dtype, int blocks) {
+        return KernelThreads.sharingPays(pass.nanos(layout, dtype, layout.numel()), blocks, 2);
+    }
+
+    @Nested
+    class BatchNorm {
+        private final Layout small2d = Layout.channels(8, 256, 196);
+        private final Layout wide1d = Layout.channels(256, 1024, 1);
+
+        @Test
+        void theTrainingForwardOfAnImageBatchOf1MbStaysOnOneThreadAndItsBackwardIsShared() {
+            int blocks = new ChannelsKernel((Layout.Channels) small2d).blocks();
+            assertFalse(shared(KernelPass.FORWARD, small2d, DType.FLOAT32, blocks));
+            assertFalse(shared(KernelPass.FORWARD, small2d, DType.FLOAT64, blocks));
+            assertTrue(shared(KernelPass.BACKWARD, small2d, DType.FLOAT32, blocks));
+            assertTrue(shared(KernelPass.BACKWARD, small2d, DType.FLOAT64, blocks));
+        }
+
+        @Test
+        void evaluationForwardsOfAMegabyteOrTwoStayOnOneThread() {
+            for (Layout layout : new Layout[] {small2d, wide1d}) {
+                int blocks = new ChannelsKernel((Layout.Channels) layout).sampleBlocks();
+                assertFalse(shared(KernelPass.NORMALIZE, layout, DType.FLOAT32, blocks), layout.toString());
+                assertFalse(shared(KernelPass.NORMALIZE, layout, DType.FLOAT64, blocks), layout.toString());
+            }
+        }
+
+        @Test
+        void of256x1024OnlyTheFloat64BackwardIsShared() {
+            int blocks = new ChannelsKernel((Layout.Channels) wide1d).blocks();
+            assertFalse(shared(KernelPass.FORWARD, wide1d, DType.FLOAT32, blocks));
+            assertFalse(shared(KernelPass.FORWARD, wide1d, DType.FLOAT64, blocks));
+            assertFalse(shared(KernelPass.BACKWARD, wide1d, DType.FLOAT32, blocks));
+            assertTrue(shared(KernelPass.BACKWARD, wide1d, DType.FLOAT64, blocks));
+        }
+
+        @Test
+        void aSmallBatchStaysOnOneThread() {
+            Layout mlp = Layout.channels(64, 128, 1);
+            int blocks = new ChannelsKernel((Layout.Channels) mlp).blocks();
+            assertFalse(shared(KernelPass.FORWARD, mlp, DType.FLOAT64, blocks));
+            assertFalse(shared(KernelPass.BACKWARD, mlp, DType.FLOAT64, blocks));
+        }
+    }
+
+    @Nested
+    class Rows {
+        @Test
+        void layerNormOfATransformerBatchIsShared() {
+            Layout layer = Layout.rows(32 * 128, 768);
+            int blocks = new RowsKernel((Layout.Rows) layer).blocks();
+            assertTrue(shared(KernelPass.FORWARD, layer, DType.FLOAT32, blocks));
+            assertTrue(shared(KernelPass.BACKWARD, layer, DType.FLOAT32, blocks));
+        }
+
+        @Test
+        void layerNormOfAFewTokensStaysOnOneThread() {
+            Layout layer = Layout.rows(32, 256);
+            int blocks = new RowsKernel((Layout.Rows) layer).blocks();
+            assertFalse(shared(KernelPass.FORWARD, layer, DType.FLOAT64, blocks));
+            assertFalse(shared(KernelPass.BACKWARD, layer, DType.FLOAT64, blocks));
+        }
+    }
+}
