@@ -88,6 +88,20 @@ class FusedAttentionTest {
         }
 
         @Test
+        void theTransformersShapeGivesTheComposedValuesToTheBitInFloat64() {
+            // The score loop skips the exponentials of the masked keys after a row's last kept one (causal, padding)
+            // and takes the row maximum with Math.max: neither may change a bit. Lengths 7, 4 and 1 give rows with
+            // nothing skipped, rows with most keys skipped, and a sequence whose padded queries have no key at all.
+            Tensor qkv = randn(3, 3, 7, 3 * 64).mul(3.0);
+            Tensor keep = Masks.attention(Masks.padding(new int[] {7, 4, 1}, 7, DType.FLOAT64), true);
+            assertArrayEquals(Attention.composed(qkv, 4, keep).toDoubleArray(),
+                    Attention.selfAttention(qkv, 4, keep).toDoubleArray());
+            Tensor qkv32 = qkv.to(DType.FLOAT32);
+            assertArrayEquals(Attention.composed(qkv32, 4, keep.to(DType.FLOAT32)).toFloatArray(),
+                    Attention.selfAttention(qkv32, 4, keep.to(DType.FLOAT32)).toFloatArray());
+        }
+
+        @Test
         void oneHeadAndOneStepAreTheComposedOnes() {
             assertSameAsComposed(randn(4, 2, 1, 3 * 3), 1, null, 1e-14);
             assertSameAsComposed(randn(5, 1, 4, 3 * 6), 1, Masks.causal(4, DType.FLOAT64), 1e-13);
