@@ -105,6 +105,20 @@ class VectorWarmUpTest {
         }
 
         @Test
+        void biasAddedToRows() {
+            // Widths below, at and past one vector, and a tail; special values in both the rows and the bias.
+            for (int n : new int[] {1, 7, 16, 17, 64, 259}) {
+                Tensor bias = values(n, n + 8);
+                Tensor rows = values(5 * n, n + 9);
+                assertSameBits(() -> {
+                    Tensor out = rows.copy();
+                    BiasLoops.addToRows(out, bias);
+                    return List.of(out.floatData());
+                });
+            }
+        }
+
+        @Test
         void whereAndReluWithTheirGradients() {
             for (int n : LENGTHS) {
                 Tensor c = values(n, n + 4);
