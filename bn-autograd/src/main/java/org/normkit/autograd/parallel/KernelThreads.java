@@ -102,19 +102,22 @@ public final class KernelThreads {
     }
 
     /**
-     * Wall time, in nanoseconds, that sharing a call with the pool adds to it: waking a helper, which then starts on
-     * its blocks late, joining it, and the blocks' data moving to the other core. Measured on this 2-core VM
-     * (docs/performance.md, "Two threads (seventh session)"): a synthetic in-cache kernel called back to back took two
-     * threads T/2 + 9–17 us where one took T, but BatchNorm2d's training forward of 8x256x14x14 float32 (about
-     * 100–136 us on one thread, 13 blocks) was slower on two threads in 5 of 6 runs, which puts the cost for the norm
-     * kernels above 63 us; 75 us keeps such calls on one thread and changes nothing for calls of a millisecond.
+     * Wall time, in nanoseconds, that sharing a call with the pool adds to it: handing blocks to a helper, which then
+     * starts on them late, joining it, and the blocks' data moving to the other core. Measured on this 2-core VM
+     * (docs/performance.md, "Two threads (eighth session)"): BatchNorm 8x256x14x14 and 256x1024, every pass, both
+     * dtypes, with cut-offs of 75, 50, 30, 15 and 0 us alternating in one JVM, the helper getting a core when woken
+     * (the probe under {@code chrt}): every pass that a cut-off shared ran faster on two threads than on one, down to
+     * calls of 26 us (1.14–1.91 ×). 30 us shares the training forwards (60–150 us on one thread) and the backwards;
+     * it keeps on the caller the evaluation forwards of a megabyte or two (25–60 us), which gain only while a
+     * helper is still polling ({@link #IDLE_SPIN_NANOS}) and lose a parked helper's wake-up otherwise. The seventh
+     * session's 75 us was measured before the pool threads polled.
      */
-    public static final long HANDOFF_NANOS = 75_000;
+    public static final long HANDOFF_NANOS = 30_000;
 
     /**
      * Whether {@code blocks} blocks that take one thread {@code serialNanos} in all finish sooner on {@code threads}
      * threads: the busiest thread runs ⌈blocks / n⌉ of them and the call pays {@link #HANDOFF_NANOS} once. So a call
-     * of many blocks is shared from 2 × 75 us of serial work on, one of 3 blocks from 225 us, one block never.
+     * of many blocks is shared from 2 × 30 us of serial work on, one of 3 blocks from 90 us, one block never.
      */
     public static boolean sharingPays(double serialNanos, int blocks, int threads) {
         int n = Math.min(threads, blocks);

@@ -25,30 +25,30 @@ class KernelPassTest {
         private final Layout wide1d = Layout.channels(256, 1024, 1);
 
         @Test
-        void theTrainingForwardOfAnImageBatchOf1MbStaysOnOneThreadAndItsBackwardIsShared() {
-            int blocks = new ChannelsKernel((Layout.Channels) small2d).blocks();
-            assertFalse(shared(KernelPass.FORWARD, small2d, DType.FLOAT32, blocks));
-            assertFalse(shared(KernelPass.FORWARD, small2d, DType.FLOAT64, blocks));
-            assertTrue(shared(KernelPass.BACKWARD, small2d, DType.FLOAT32, blocks));
-            assertTrue(shared(KernelPass.BACKWARD, small2d, DType.FLOAT64, blocks));
-        }
-
-        @Test
-        void evaluationForwardsOfAMegabyteOrTwoStayOnOneThread() {
+        void trainingForwardsAndBackwardsOfAMegabyteOrTwoAreShared() {
             for (Layout layout : new Layout[] {small2d, wide1d}) {
-                int blocks = new ChannelsKernel((Layout.Channels) layout).sampleBlocks();
-                assertFalse(shared(KernelPass.NORMALIZE, layout, DType.FLOAT32, blocks), layout.toString());
-                assertFalse(shared(KernelPass.NORMALIZE, layout, DType.FLOAT64, blocks), layout.toString());
+                int blocks = new ChannelsKernel((Layout.Channels) layout).blocks();
+                for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                    assertTrue(shared(KernelPass.FORWARD, layout, dtype, blocks), layout + " " + dtype);
+                    assertTrue(shared(KernelPass.BACKWARD, layout, dtype, blocks), layout + " " + dtype);
+                }
             }
         }
 
         @Test
-        void of256x1024OnlyTheFloat64BackwardIsShared() {
-            int blocks = new ChannelsKernel((Layout.Channels) wide1d).blocks();
-            assertFalse(shared(KernelPass.FORWARD, wide1d, DType.FLOAT32, blocks));
-            assertFalse(shared(KernelPass.FORWARD, wide1d, DType.FLOAT64, blocks));
-            assertFalse(shared(KernelPass.BACKWARD, wide1d, DType.FLOAT32, blocks));
-            assertTrue(shared(KernelPass.BACKWARD, wide1d, DType.FLOAT64, blocks));
+        void evaluationForwardsOfAMegabyteOrLessStayOnOneThread() {
+            for (Layout layout : new Layout[] {small2d, wide1d}) {
+                int blocks = new ChannelsKernel((Layout.Channels) layout).sampleBlocks();
+                assertFalse(shared(KernelPass.NORMALIZE, layout, DType.FLOAT32, blocks), layout.toString());
+            }
+            int blocks = new ChannelsKernel((Layout.Channels) wide1d).sampleBlocks();
+            assertFalse(shared(KernelPass.NORMALIZE, wide1d, DType.FLOAT64, blocks));
+        }
+
+        @Test
+        void theFloat64EvaluationForwardOfAnImageBatchOf3MbIsShared() {
+            int blocks = new ChannelsKernel((Layout.Channels) small2d).sampleBlocks();
+            assertTrue(shared(KernelPass.NORMALIZE, small2d, DType.FLOAT64, blocks));
         }
 
         @Test
