@@ -19,7 +19,10 @@ What is timed, on both sides the same way:
     a command the wall time of the whole process, from its start to its exit (commandSeconds; start-up, data
               loading, the norms' check, the test passes and the report included), and what of it lies outside the
               epochs (outsideEpochsSeconds): a change that only moves epoch 1's cost into start-up (a warm-up before
-              the first epoch, a pre-touched heap) leaves commandSeconds where it was and raises outsideEpochsSeconds
+              the first epoch, a pre-touched heap) leaves commandSeconds where it was and raises outsideEpochsSeconds;
+              beside it the CPU seconds of the whole process tree (commandCpuSeconds: user + system of the command
+              and every process it waited for, from getrusage(RUSAGE_CHILDREN)), which other work on the machine
+              inflates far less than the wall seconds, and which counts the JIT's and collectors' threads too
     threads   --threads (default 1) on both sides: normkit --threads and OPENBLAS_NUM_THREADS; PyTorch
               torch.set_num_threads and OpenBLAS's own pool
 
@@ -35,6 +38,7 @@ import csv
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,11 +52,23 @@ BATCH = 128
 CONFIGS = [("mlp", "none"), ("mlp", "batch_norm"), ("lenet", "none"), ("lenet", "batch_norm")]
 
 
+def run_timed(cmd, **kwargs):
+    """subprocess.run(cmd) with its wall seconds and its CPU seconds (user + system of the process and of every
+    descendant it waited for: the children's rusage before and after, as the runs here go one at a time)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.monotonic()
+    done = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    wall = time.monotonic() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return done, wall, cpu
+
+
 def normkit_epochs(net, norm, args):
     """One fresh `normkit experiment` run; returns its epoch seconds, in order, and the JVM's seconds per epoch
     ({"jitSeconds": [...], "gcSeconds": [...]}: JIT compilation and garbage collection while each epoch trained, from
     results.csv's jit_seconds and gc_seconds; empty when the build does not record them) with the whole command's
-    wall seconds ("commandSeconds")."""
+    wall seconds ("commandSeconds") and CPU seconds ("commandCpuSeconds")."""
     with tempfile.TemporaryDirectory(prefix="normkit-epochs-") as out:
         cmd = [os.path.join(ROOT, "normkit"), "experiment", "--net", net, "--norms", norm,
                "--epochs", str(args.epochs), "--seeds", "1", "--batch-size", str(BATCH),
@@ -62,9 +78,7 @@ def normkit_epochs(net, norm, args):
         if args.data != DEFAULT_DATA:
             cmd += ["--data", args.data]
         env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
-        began = time.monotonic()
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
-        command = time.monotonic() - began
+        done, command, cpu = run_timed(cmd, env=env, cwd=ROOT)
         results = os.path.join(out, "results.csv")
         if done.returncode != 0 or not os.path.exists(results):
             raise SystemExit(f"normkit experiment --net {net} --norms {norm} failed (exit code {done.returncode}):\n"
@@ -80,12 +94,13 @@ def normkit_epochs(net, norm, args):
             if all(r.get(column) not in (None, "") for r in rows):
                 jvm[key] = [float(r[column]) for r in rows]
         jvm["commandSeconds"] = command
+        jvm["commandCpuSeconds"] = cpu
         return [float(r["seconds"]) for r in rows], jvm
 
 
 def pytorch_epochs(net, norm, args):
     """One fresh train_reference.py process; returns its epoch seconds, in order, the torch version and the whole
-    command's wall seconds."""
+    command's wall and CPU seconds."""
     with tempfile.TemporaryDirectory(prefix="pytorch-epochs-") as out:
         target = os.path.join(out, "result.json")
         cmd = [sys.executable, os.path.join(HERE, "train_reference.py"), "--net", net, "--norm", norm,
@@ -95,15 +110,13 @@ def pytorch_epochs(net, norm, args):
         if args.data != DEFAULT_DATA:
             cmd += ["--data", args.data]
         env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
-        began = time.monotonic()
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        command = time.monotonic() - began
+        done, command, cpu = run_timed(cmd, env=env)
         if done.returncode != 0 or not os.path.exists(target):
             raise SystemExit(f"train_reference.py --net {net} --norm {norm} failed (exit code {done.returncode}):\n"
                              f"{done.stdout}{done.stderr}")
         with open(target) as f:
             doc = json.load(f)
-        return [row["epochSeconds"] for row in doc["rows"]], doc["torch"], command
+        return [row["epochSeconds"] for row in doc["rows"]], doc["torch"], command, cpu
 
 
 def git_commit():
@@ -137,12 +150,16 @@ def write(args, configs, runs, rounds, started, torch_version):
                 row[side]["commandSeconds"] = statistics.median(run["commandSeconds"] for run in whole)
                 row[side]["outsideEpochsSeconds"] = statistics.median(
                     run["commandSeconds"] - sum(run["epochSeconds"]) for run in whole)
+            cpu = [run["commandCpuSeconds"] for run in whole if "commandCpuSeconds" in run]
+            if whole and len(cpu) == len(mine):
+                row[side]["commandCpuSeconds"] = statistics.median(cpu)
         summary.append(row)
     doc = {"batch": BATCH, "threads": args.threads, "epochs": args.epochs, "rounds": rounds,
            "trainImages": args.limit_train or 60000,
            "unit": "seconds of an epoch's training loop; firstEpoch: median over rounds of epoch 1; laterEpoch: "
                    "median over rounds of the median of epochs 2 on; commandSeconds: median over rounds of the whole "
-                   "process's wall seconds, outsideEpochsSeconds: of those seconds minus the epochs'",
+                   "process's wall seconds, outsideEpochsSeconds: of those seconds minus the epochs'; "
+                   "commandCpuSeconds: median over rounds of the whole process tree's CPU seconds (user + system)",
            "summary": summary, "runs": runs, **({"note": args.note} if args.note else {}),
            "machine": {"commit": git_commit(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
                        "minutes": round((time.time() - started) / 60, 1), "torch": torch_version,
@@ -197,12 +214,13 @@ def main():
                 if side == "normkit":
                     seconds, jvm = normkit_epochs(net, norm, args)
                 else:
-                    seconds, torch_version, command = pytorch_epochs(net, norm, args)
-                    jvm = {"commandSeconds": command}
+                    seconds, torch_version, command, cpu = pytorch_epochs(net, norm, args)
+                    jvm = {"commandSeconds": command, "commandCpuSeconds": cpu}
                 runs.append({"round": r + 1, "side": side, "net": net, "norm": norm, "epochSeconds": seconds,
                              **jvm})
                 print(f"round {r + 1}/{args.rounds} {side:<8} {net:<6} {norm:<11} epochs "
-                      + " / ".join(f"{s:.2f}" for s in seconds) + f" s, whole command {jvm['commandSeconds']:.2f} s",
+                      + " / ".join(f"{s:.2f}" for s in seconds) + f" s, whole command {jvm['commandSeconds']:.2f} s"
+                      + f" ({jvm['commandCpuSeconds']:.2f} s CPU)",
                       flush=True)
         runs_of_round = [run for run in runs if run["round"] == r + 1]
         for run in runs_of_round:

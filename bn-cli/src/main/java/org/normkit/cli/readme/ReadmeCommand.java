@@ -49,6 +49,10 @@ public final class ReadmeCommand implements Callable<Integer> {
         Map<String, String> rendered = ReadmeFigures.render(ReadmeFigures.ALL, root);
         List<String> problems = blocks.disagreements(rendered);
         if (write) {
+            if (KernelPassRates.write(root)) {
+                out.println(KernelPassRates.FILE + ": rewrote the kernels' pass rates from "
+                        + KernelBenchFigure.RESULTS);
+            }
             String rewritten = blocks.rewrite(rendered);
             if (!rewritten.equals(text)) {
                 AtomicFiles.writeString(readme, rewritten);
@@ -58,6 +62,11 @@ public final class ReadmeCommand implements Callable<Integer> {
             out.println(readme + ": " + (rewritten.equals(text) ? "figures already agree with the result files"
                     : "rewrote " + problems.size() + " figure block(s) from the result files"));
             return missing.isEmpty() ? 0 : 1;
+        }
+        if (!KernelPassRates.agrees(root)) {
+            problems = new java.util.ArrayList<>(problems);
+            problems.add(KernelPassRates.FILE + " disagrees with " + KernelBenchFigure.RESULTS
+                    + " (the kernels' pass rates are rendered from it)");
         }
         problems.forEach(problem -> spec.commandLine().getErr().println("normkit: error: " + problem));
         if (problems.isEmpty()) {
