@@ -179,8 +179,9 @@ final class PerformanceTargetsFigure implements ReadmeFigure {
             table.add(List.of("two threads on smaller tensors, speed-up over one thread",
                     range(small, Roofline::speedUp) + " (" + slower + " of " + small.size() + " rows below 1 ×)",
                     "never below 1 ×", met(slower == 0),
-                    "the copy gains " + range(small, Roofline::copySpeedUp) + " (" + belowCopy(small) + "); calls "
-                            + "below 2²⁰ element-passes stay on the caller"));
+                    "the copy gains " + range(small, Roofline::copySpeedUp) + " (" + belowCopy(small) + "); a norm "
+                            + "kernel's pass stays on the caller when its estimated one-thread time is below the "
+                            + "pool's hand-off (KernelPass)"));
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.apache.commons.math3.stat.descriptive.rank.Median;
 import org.normkit.experiments.report.MarkdownTable;
 import org.normkit.experiments.report.MeanInterval;
 import org.normkit.experiments.report.ResultRow;
@@ -36,6 +37,8 @@ final class SequenceParityPairedFigure implements ReadmeFigure {
 
     static final String FOLDER = "docs/results/sequence/parity-paired/";
     static final String SCRIPT = "docs/results/sequence/run-parity-paired.sh";
+    /** Seeds listed one by one in a row; beyond this a row summarises them. */
+    static final int LISTED_SEEDS = 10;
 
     @Override
     public String key() {
@@ -97,9 +100,7 @@ final class SequenceParityPairedFigure implements ReadmeFigure {
                 double low = mean.mean() - mean.halfWidth();
                 double high = mean.mean() + mean.halfWidth();
                 table.add(List.of(run.title(), norm.getKey(),
-                        seeds.stream().map(String::valueOf).collect(Collectors.joining(", ")),
-                        java.util.Arrays.stream(finalDifferences).mapToObj(d -> signed(d, run.text(), 1))
-                                .collect(Collectors.joining(" / ")),
+                        seedList(seeds), perSeed(finalDifferences, run.text(), run.bound()),
                         signed(mean.mean(), run.text(), 2) + (run.text() ? "" : " points") + (seeds.size() < 2
                                 ? " (one seed: no interval)" : " [" + signed(low, run.text(), 2) + ", "
                                 + signed(high, run.text(), 2) + "]"),
@@ -119,6 +120,34 @@ final class SequenceParityPairedFigure implements ReadmeFigure {
                 + "crosses the bound. The last column trains PyTorch's side again in float64 from the same start "
                 + "(`" + SCRIPT + " float64`, `pytorch64-RUN.jsonl`): how far float32 rounding alone moves the same "
                 + "run in one framework, over the seeds that have it (– where none has). Made by `" + SCRIPT + "`.\n";
+    }
+
+    /** Up to {@value #LISTED_SEEDS} seeds one by one; more as their range ("0–39, 40 seeds") when it has no gap. */
+    static String seedList(TreeSet<Long> seeds) {
+        if (seeds.size() > LISTED_SEEDS && seeds.last() - seeds.first() + 1 == seeds.size()) {
+            return seeds.first() + "–" + seeds.last() + ", " + seeds.size() + " seeds";
+        }
+        return seeds.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Up to {@value #LISTED_SEEDS} differences one by one; more would make the table unreadable, so then their
+     * median, their extremes and how many seeds lie beyond the bound (the seeds themselves stay in the result files).
+     */
+    static String perSeed(double[] differences, boolean text, double bound) {
+        if (differences.length <= LISTED_SEEDS) {
+            return java.util.Arrays.stream(differences).mapToObj(d -> signed(d, text, 1))
+                    .collect(Collectors.joining(" / "));
+        }
+        double[] sorted = differences.clone();
+        java.util.Arrays.sort(sorted);
+        double median = new Median().evaluate(sorted);
+        // Accuracies move in steps of 0.001 and PyTorch writes them from float32 (0.554 as 0.5540000200...): a
+        // difference of exactly one point must not count as beyond it.
+        long beyond = java.util.Arrays.stream(differences).filter(d -> Math.abs(d) - bound > 1e-6).count();
+        return "median " + signed(median, text, 1) + ", from " + signed(sorted[0], text, 1) + " to "
+                + signed(sorted[sorted.length - 1], text, 1) + "; " + beyond + " of " + differences.length
+                + " beyond ±" + (text ? bound : Math.round(bound * 100) + " point");
     }
 
     /** A paired PyTorch file: norm → epoch → seed → metric; a line without init_from is refused. */

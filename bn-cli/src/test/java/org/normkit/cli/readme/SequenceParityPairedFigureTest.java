@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,5 +128,34 @@ class SequenceParityPairedFigureTest {
 
         assertTrue(message.contains("not a paired run") && message.contains(SequenceParityPairedFigure.SCRIPT),
                 message);
+    }
+
+    @Test
+    void moreThanTenSeedsAreSummarisedByTheirRangeMedianExtremesAndHowManyLieBeyondTheBound() throws IOException {
+        double[] nk = new double[12];
+        double[] pt = new double[12];
+        for (int seed = 0; seed < 12; seed++) {
+            // Seeds 6 and 9 differ by exactly the bound, one point, which is not beyond it.
+            nk[seed] = 0.700 + (seed == 3 ? -0.150 : seed == 7 ? 0.020 : seed == 6 || seed == 9 ? 0.010
+                    : 0.001 * (seed % 3));
+            pt[seed] = seed == 9 ? 0.7000000200271606 : 0.700; // as PyTorch writes 0.7 from float32
+        }
+
+        write(nk, pt, 0.0, true);
+
+        String lstm = line(new SequenceParityPairedFigure().render(root), "| LSTM");
+
+        assertTrue(lstm.startsWith("| LSTM, row-sequential Fashion-MNIST | layer_norm | 0–11, 12 seeds | median +0.2, "
+                + "from -15.0 to +2.0; 2 of 12 beyond ±1 point | "), lstm);
+    }
+
+    @Test
+    void seedsWithAGapAreListedOneByOneEvenWhenThereAreMany() {
+        TreeSet<Long> seeds = new TreeSet<>();
+        for (long s = 0; s < 12; s++) {
+            seeds.add(s == 5 ? 20 : s);
+        }
+
+        assertEquals("0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 20", SequenceParityPairedFigure.seedList(seeds));
     }
 }
