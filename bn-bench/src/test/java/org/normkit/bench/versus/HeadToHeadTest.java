@@ -103,6 +103,59 @@ class HeadToHeadTest {
         return r.results().get(0).comparison();
     }
 
+    /**
+     * A side on a simulated clock: each call takes {@code slowMs} until the clock passes {@code fastFromMs} (the JIT's
+     * recompilation finishing), then {@code fastMs}, and advances the clock by what it took (copies by 1 ms).
+     */
+    private static final class OnClock implements Contender {
+        final long[] clock;
+        final double slowMs;
+        final double fastMs;
+        final double fastFromMs;
+
+        OnClock(long[] clock, double slowMs, double fastMs, double fastFromMs) {
+            this.clock = clock;
+            this.slowMs = slowMs;
+            this.fastMs = fastMs;
+            this.fastFromMs = fastFromMs;
+        }
+
+        @Override
+        public double callMs(int threads, double minMs) {
+            double ms = clock[0] / 1e6 < fastFromMs ? slowMs : fastMs;
+            clock[0] += (long) (ms * 1e6);
+            return ms;
+        }
+
+        @Override
+        public double copyMs(int threads, double minMs) {
+            clock[0] += 1_000_000;
+            return 1;
+        }
+    }
+
+    private static BenchReport onClock(long[] clock, Contender ours, double warmupMs, Integer... threads) {
+        HeadToHead h2h = new HeadToHead(new HeadToHead.Settings(3, 1, 1, 1, warmupMs, 0), x -> ours, List.of(),
+                new PrintWriter(new StringWriter()), () -> clock[0]);
+        return h2h.run(List.of(CASE), List.of(threads), MACHINE);
+    }
+
+    @Nested
+    class WarmUp {
+        @Test
+        void aCaseWarmsUpLongerAtItsFirstThreadCountThanAtTheNext() {
+            // The call turns 5 x faster at 350 ms (the JIT's recompile after a new case), past the 100 ms warm-up
+            // of one thread count: the first thread count's rows are measured after it, the second's 100 ms later.
+            long[] clock = {0};
+            BenchReport r = onClock(clock, new OnClock(clock, 5, 1, 350), 100, 1, 2);
+            assertEquals(List.of(1.0, 1.0, 1.0), r.results().get(0).comparison().perRound().get(PeerComparison.NORMKIT));
+            double first = HeadToHead.NEW_CASE_WARMUP * 100;
+            // Passes are 2 ms (one thread: call, copy) and 3 ms (two threads: call, copy ×1, copy ×2).
+            assertTrue(clock[0] / 1e6 >= first + 3 * 2 + 100 && clock[0] / 1e6 <= first + 5 + 3 * 2 + 100 + 3 + 3 * 3,
+                    "ran to " + clock[0] / 1e6 + " ms");
+        }
+    }
+
     @Nested
     class Alternation {
         @Test
