@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -44,12 +45,18 @@ class LauncherIT {
     }
 
     private Run launch(String... args) throws IOException, InterruptedException {
+        return launch(Map.of(), args);
+    }
+
+    private Run launch(Map<String, String> environment, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
         command.addAll(List.of(args));
         File out = dir.resolve("stdout").toFile();
         File err = dir.resolve("stderr").toFile();
-        Process p = new ProcessBuilder(command).directory(LAUNCHER.getParent().toFile())
-                .redirectOutput(out).redirectError(err).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(LAUNCHER.getParent().toFile())
+                .redirectOutput(out).redirectError(err);
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "./normkit " + String.join(" ", args) + " did not finish");
         return new Run(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
                 withoutTheLaunchersBuildLine(Files.readString(err.toPath(), StandardCharsets.UTF_8)));
@@ -73,6 +80,21 @@ class LauncherIT {
         assertEquals(1, r.exit(), r.err());
         assertTrue(r.err().startsWith("normkit: error: --epochs 0 must be >= 1"), r.err());
         assertFalse(r.err().contains(NOTICE), r.err());
+    }
+
+    @ParameterizedTest(name = "./normkit experiment {0}")
+    @ValueSource(strings = {"--dtype float32", "--dtype float64", "--dtype=float64"})
+    void trainingInFloat64GetsAYoungGenerationLargeEnoughForItsLiveGraph(String dtype)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("experiment", "--epochs", "0"));
+        args.addAll(List.of(dtype.split(" ")));
+
+        // The JVM prints the flags it was started with on stdout before the command refuses --epochs 0.
+        Run r = launch(Map.of("NORMKIT_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), args.toArray(String[]::new));
+
+        long young = dtype.endsWith("float64") ? 256L << 20 : 96L << 20;
+        assertTrue(r.out().contains("-XX:NewSize=" + young + " "), r.out());
+        assertTrue(r.out().contains("-XX:+UseParallelGC"), r.out());
     }
 
     @Test
