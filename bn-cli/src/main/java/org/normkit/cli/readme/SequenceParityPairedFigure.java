@@ -136,8 +136,7 @@ final class SequenceParityPairedFigure implements ReadmeFigure {
      */
     static String perSeed(double[] differences, boolean text, double bound) {
         if (differences.length <= LISTED_SEEDS) {
-            return java.util.Arrays.stream(differences).mapToObj(d -> signed(d, text, 1))
-                    .collect(Collectors.joining(" / "));
+            return listed(differences, text);
         }
         double[] sorted = differences.clone();
         java.util.Arrays.sort(sorted);
@@ -148,6 +147,12 @@ final class SequenceParityPairedFigure implements ReadmeFigure {
         return "median " + signed(median, text, 1) + ", from " + signed(sorted[0], text, 1) + " to "
                 + signed(sorted[sorted.length - 1], text, 1) + "; " + beyond + " of " + differences.length
                 + " beyond ±" + (text ? bound : Math.round(bound * 100) + " point");
+    }
+
+    /** The differences one by one, "+0.1 / -0.3 / …". */
+    private static String listed(double[] differences, boolean text) {
+        return java.util.Arrays.stream(differences).mapToObj(d -> signed(d, text, 1))
+                .collect(Collectors.joining(" / "));
     }
 
     /** A paired PyTorch file: norm → epoch → seed → metric; a line without init_from is refused. */
@@ -181,8 +186,7 @@ final class SequenceParityPairedFigure implements ReadmeFigure {
             return "–";
         }
         String unit = text ? "" : " points";
-        String perSeed = java.util.Arrays.stream(differences).mapToObj(d -> signed(d, text, 1))
-                .collect(Collectors.joining(" / "));
+        String perSeed = listed(differences, text);
         if (differences.length == 1) {
             return perSeed + " (one seed)";
         }
