@@ -47,13 +47,13 @@ final class ImageChunks {
     }
 
     /**
-     * Runs {@code body} for every chunk over the pool, or on the caller alone when {@code multiplyAdds} (the
-     * convolution's products, batch · outChannels · taps · positions) is below {@link KernelThreads#SERIAL_WORK} or
-     * the BLAS runs threads of its own.
+     * Runs {@code body} for every chunk over the pool, or on the caller alone when sharing does not pay for
+     * {@code serialNanos}, the estimate of the convolution's one-thread time ({@link LoopCost#MULTIPLY_ADD} times its
+     * products' multiply-adds, batch · outChannels · taps · positions), or when the BLAS runs threads of its own.
      */
-    void forEach(long multiplyAdds, IntConsumer body) {
+    void forEach(double serialNanos, IntConsumer body) {
         if (pooled) {
-            KernelThreads.forEachBlock(chunks, multiplyAdds, body);
+            KernelThreads.forEachBlockEstimated(chunks, serialNanos, body);
         } else {
             for (int chunk = 0; chunk < chunks; chunk++) {
                 body.accept(chunk);

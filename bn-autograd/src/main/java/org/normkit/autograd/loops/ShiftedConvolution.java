@@ -1,5 +1,7 @@
 package org.normkit.autograd.loops;
 
+import org.normkit.autograd.tensor.DType;
+
 /**
  * Stride-1 float32 convolution over shifted planes, the training path of {@link Convolution}: the same products as
  * im2col, with column matrices that are cheap to build and a few images per matrix product.
@@ -74,7 +76,7 @@ final class ShiftedConvolution {
     void forward(float[] x, float[] w, float[] b, float[] out) {
         int perBlock = imagesPerBlock();
         ImageChunks chunks = new ImageChunks(blocks(perBlock));
-        chunks.forEach(multiplyAdds(), chunk -> {
+        chunks.forEach(LoopCost.MULTIPLY_ADD.nanos(DType.FLOAT32, multiplyAdds()), chunk -> {
             // Scratch is per thread: each chunk takes its work arrays on the thread that runs it.
             float[] cols = Scratch.floats(Scratch.COLUMNS, taps * perBlock * wide);
             float[] result = Scratch.floats(Scratch.WIDE_OUTPUT, outChannels * perBlock * wide);
@@ -122,7 +124,8 @@ final class ShiftedConvolution {
                 partials[c] = new float[weights];
             }
         }
-        chunks.forEach(multiplyAdds() * ((gw == null ? 0 : 1) + (gx == null ? 0 : 1)), chunk -> {
+        chunks.forEach(LoopCost.MULTIPLY_ADD.nanos(DType.FLOAT32,
+                multiplyAdds() * ((gw == null ? 0 : 1) + (gx == null ? 0 : 1))), chunk -> {
             float[] cols = Scratch.floats(Scratch.COLUMNS, taps * perBlock * wide);
             float[] wideGrad = Scratch.floats(Scratch.WIDE_OUTPUT, outChannels * perBlock * wide);
             float[] colGrad = gx == null ? null : Scratch.floats(Scratch.GRADIENT_COLUMNS, taps * perBlock * wide);

@@ -3,7 +3,9 @@ package org.normkit.autograd.optim;
 import java.util.List;
 
 import org.normkit.autograd.nn.Parameter;
+import org.normkit.autograd.loops.LoopCost;
 import org.normkit.autograd.parallel.KernelThreads;
+import org.normkit.autograd.tensor.DType;
 
 /**
  * Adam (Kingma &amp; Ba, 2015, "Adam: A Method for Stochastic Optimization"), exactly {@code torch.optim.Adam}
@@ -19,8 +21,9 @@ import org.normkit.autograd.parallel.KernelThreads;
  */
 public final class Adam extends Optimizer {
     /**
-     * Work per element for {@link KernelThreads#forEachRange}: four arrays read and three written, plus a square
-     * root and a division. Each element's update is its own, so sharing the range changes no bit.
+     * Work per element in element-passes ({@link LoopCost#ELEMENT_PASS}), for {@link
+     * KernelThreads#forEachRangeEstimated}: four arrays read and three written, plus a square root and a division.
+     * Each element's update is its own, so sharing the range changes no bit.
      */
     private static final int PASSES = 8;
 
@@ -79,7 +82,7 @@ public final class Adam extends Optimizer {
         float oneMinusB2 = (float) (1 - beta2);
         float decay = (float) weightDecay;
         float epsilon = (float) eps;
-        KernelThreads.forEachRange(p.length, PASSES, (from, to) -> {
+        KernelThreads.forEachRangeEstimated(p.length, LoopCost.ELEMENT_PASS.nanos(DType.FLOAT32, PASSES), (from, to) -> {
             for (int i = from; i < to; i++) {
                 float g = grad[i] + decay * p[i];
                 m[i] = b1 * m[i] + oneMinusB1 * g;
@@ -100,7 +103,7 @@ public final class Adam extends Optimizer {
         int t = ++steps[index];
         double stepSize = lr / (1 - Math.pow(beta1, t));
         double correction2 = Math.sqrt(1 - Math.pow(beta2, t));
-        KernelThreads.forEachRange(p.length, PASSES, (from, to) -> {
+        KernelThreads.forEachRangeEstimated(p.length, LoopCost.ELEMENT_PASS.nanos(DType.FLOAT64, PASSES), (from, to) -> {
             for (int i = from; i < to; i++) {
                 double g = grad[i] + weightDecay * p[i];
                 m[i] = beta1 * m[i] + (1 - beta1) * g;

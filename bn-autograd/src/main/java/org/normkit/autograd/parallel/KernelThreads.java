@@ -65,40 +65,15 @@ public final class KernelThreads {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /**
-     * Work, in element-passes (elements × the passes a kernel makes over them), below which a call runs on the
-     * caller alone. Waking a pool thread and sharing the blocks costs some tens of microseconds here, about what one
-     * thread needs for this much work, so a second thread made small calls slower: BatchNorm's evaluation forward of
-     * an 8x256x14x14 tensor (0.4 M elements, one pass) took 0.050 ms on two threads against 0.046 ms on one. The
-     * norm kernels no longer use it: they weigh their own estimate of their one-thread time against the hand-off
-     * ({@link #forEachBlockEstimated}); the loops of bn-autograd (products, convolutions, pooling, elementwise
-     * ops, Adam) still do.
-     */
-    public static final long SERIAL_WORK = 1L << 20;
-    /** {@link #SERIAL_WORK}, lowered by tests so that small inputs still exercise the pool. */
-    private static volatile long serialWork = SERIAL_WORK;
+    /** Tests: every call of more than one block goes to the pool, whatever its estimate. */
+    private static volatile boolean shareEveryCall;
 
     /**
-     * Sets the work below which calls stay on the caller. For tests only (0 sends every call to the pool, so small
-     * inputs exercise it); restore {@link #SERIAL_WORK} afterwards.
+     * For tests only: {@code true} sends every call of more than one block to the pool, whatever its estimate, so
+     * that small inputs exercise it; restore {@code false} afterwards.
      */
-    public static void setSerialWork(long work) {
-        serialWork = work;
-    }
-
-    /**
-     * As {@link #forEachBlock(int, IntConsumer)}, but on the caller alone when {@code work} (element-passes: the
-     * elements touched times the passes over them) is below {@link #SERIAL_WORK}. Results do not change: the blocks
-     * are the same either way.
-     */
-    public static void forEachBlock(int blocks, long work, IntConsumer body) {
-        if (work < serialWork) {
-            for (int b = 0; b < blocks; b++) {
-                body.accept(b);
-            }
-            return;
-        }
-        forEachBlock(blocks, body);
+    public static void shareEveryCall(boolean value) {
+        shareEveryCall = value;
     }
 
     /**
@@ -131,10 +106,13 @@ public final class KernelThreads {
     /**
      * As {@link #forEachBlock(int, IntConsumer)} when {@link #sharingPays} for the kernel's estimate
      * {@code serialNanos} of its one-thread time, else on the caller alone. Results do not change: the blocks are the
-     * same either way. {@code setSerialWork(0)}, the tests' switch, sends these calls to the pool too.
+     * same either way. {@link #shareEveryCall}, the tests' switch, sends these calls to the pool too. Every parallel
+     * loop of normkit decides here or in {@link #forEachRangeEstimated}, by one cost model: the norm kernels of bn-core
+     * with their passes' rates ({@code KernelPass}), bn-autograd's loops (products, convolutions, pooling, elementwise
+     * ops, Adam) with theirs ({@code loops.LoopCost}), all read from {@link PassRates}.
      */
     public static void forEachBlockEstimated(int blocks, double serialNanos, IntConsumer body) {
-        if (serialWork > 0 && !sharingPays(serialNanos, blocks, threads)) {
+        if (!shareEveryCall && !sharingPays(serialNanos, blocks, threads)) {
             for (int b = 0; b < blocks; b++) {
                 body.accept(b);
             }
@@ -143,31 +121,54 @@ public final class KernelThreads {
         forEachBlock(blocks, body);
     }
 
-    /** The body of {@link #forEachRange}: one run {@code [from, to)} of the elements. */
+    /** The body of {@link #forEachRangeEstimated}: one run {@code [from, to)} of the elements. */
     @FunctionalInterface
     public interface RangeBody {
         void run(int from, int to);
     }
 
     /**
-     * Elements per block of {@link #forEachRange}: 128 KB of float32, so a block's operands stay in the L2 cache and
-     * a 4 MB tensor still makes 32 blocks to share.
+     * Elements per block of {@link #forEachRangeEstimated}: 128 KB of float32, so a block's operands stay in the L2
+     * cache and a 4 MB tensor still makes 32 blocks to share.
      */
     public static final int RANGE_BLOCK = 1 << 15;
 
     /**
-     * Runs {@code body} over {@code [0, length)} cut into blocks of {@link #RANGE_BLOCK} elements (the last one
-     * shorter), spread over the pool when {@code length × passes} reaches {@link #SERIAL_WORK}, else on the caller
-     * in one run. For elementwise loops, whose every element is computed alone: the results are the same however
-     * the range is cut. {@code passes} is the work per element in element-passes (1 for a pass that reads or writes
-     * each element once; more for a loop that computes more per element, such as an exponential).
+     * {@link #sharingPays} for {@link #forEachRangeEstimated}'s blocks, whose last one is short: the busiest thread's
+     * part is the larger home range ({@link HomeRanges}) counted in elements, not in blocks. Counting blocks made
+     * Adam's update of the MLP's 784×256 weight (6.1 blocks of 32,768 parameters, estimated 69 us) look as if one
+     * thread ran 4 of 7 equal blocks, and kept it on one thread, where sharing it took 29 us against 46 us (two
+     * threads ÷ one 1.58 ×, docs/performance.md "Two threads (ninth session)").
      */
-    public static void forEachRange(int length, int passes, RangeBody body) {
-        if ((long) length * passes < serialWork || threads <= 1 || IN_POOL.get()) {
+    public static boolean rangeSharingPays(int length, double nanosPerElement, int threads) {
+        int blocks = (length + RANGE_BLOCK - 1) / RANGE_BLOCK;
+        int n = Math.min(threads, blocks);
+        if (n <= 1) {
+            return false;
+        }
+        long busiest = 0;
+        for (int w = 0; w < n; w++) {
+            long from = (long) HomeRanges.homeStart(w, n, blocks) * RANGE_BLOCK;
+            long to = Math.min(length, (long) HomeRanges.homeStart(w + 1, n, blocks) * RANGE_BLOCK);
+            busiest = Math.max(busiest, to - from);
+        }
+        return (busiest + 0.0) * nanosPerElement + HANDOFF_NANOS <= (double) length * nanosPerElement;
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, length)} cut into blocks of {@link #RANGE_BLOCK} elements (the last one
+     * shorter), spread over the pool when sharing pays ({@link #rangeSharingPays}) for the estimate {@code length ×
+     * nanosPerElement} of the loop's one-thread time, else on the caller in one run. For elementwise loops, whose every element is
+     * computed alone: the results are the same however the range is cut. {@code nanosPerElement}: one thread's time
+     * per element, e.g. {@code loops.LoopCost.ELEMENT_PASS} times the passes a loop makes over each element.
+     */
+    public static void forEachRangeEstimated(int length, double nanosPerElement, RangeBody body) {
+        int blocks = (length + RANGE_BLOCK - 1) / RANGE_BLOCK;
+        if (blocks <= 1 || threads <= 1 || IN_POOL.get()
+                || !shareEveryCall && !rangeSharingPays(length, nanosPerElement, threads)) {
             body.run(0, length);
             return;
         }
-        int blocks = (length + RANGE_BLOCK - 1) / RANGE_BLOCK;
         forEachBlock(blocks, block -> body.run(block * RANGE_BLOCK,
                 (int) Math.min(length, (long) (block + 1) * RANGE_BLOCK)));
     }

@@ -7,15 +7,17 @@ import java.util.Properties;
 
 /**
  * One-thread nanoseconds per element of the kernels' passes: what the split policy ({@link
- * KernelThreads#sharingPays}) weighs against the hand-off. Today the norm kernels of bn-core read their rates here
- * (keys {@code <pass>.<layout>.<dtype>}, e.g. {@code backward.rows.float32}); the loops of this module still decide by
- * an element count ({@link KernelThreads#SERIAL_WORK}), and their rates belong here too when they move to the
- * same policy.
+ * KernelThreads#sharingPays}) weighs against the hand-off, for every parallel loop. The norm kernels of bn-core read
+ * their rates here (keys {@code <pass>.<layout>.<dtype>}, e.g. {@code backward.rows.float32}); the loops of this
+ * module read the rate of an element-pass, a read or a write of one element ({@code element-pass.<dtype>}: half the
+ * one-thread copy's time per element), and count their work in element-passes ({@code loops.LoopCost}; only its
+ * matrix products' rate per multiply-add is its own, since no benchmark row times a product alone).
  *
  * <p>The rates are not typed in here: they are read from {@value #FILE}, which {@code ./normkit readme --write}
  * renders from the committed benchmark run ({@code docs/results/bench/versus.json}, its one-thread rows of the
- * in-cache shapes), and a bn-cli test fails when the file and the run disagree. So re-measuring the kernels
- * re-derives the estimates, and the split policy has one source of truth, the benchmark.
+ * in-cache shapes and normkit's one-thread copies of them), and a bn-cli test fails when the file and the run
+ * disagree. So re-measuring the kernels re-derives the estimates, and the split policy has one source of truth, the
+ * benchmark.
  *
  * <p>Thread safety: the file is read once; the rates never change afterwards.
  */

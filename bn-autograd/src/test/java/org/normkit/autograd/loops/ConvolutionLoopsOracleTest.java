@@ -28,7 +28,7 @@ class ConvolutionLoopsOracleTest {
     @AfterEach
     void restore() {
         KernelThreads.set(threadsBefore);
-        KernelThreads.setSerialWork(KernelThreads.SERIAL_WORK);
+        KernelThreads.shareEveryCall(false);
         ImageChunks.poolEvenWithAThreadedBlas(false);
     }
 
@@ -170,7 +170,7 @@ class ConvolutionLoopsOracleTest {
             check(k, DType.valueOf(dtype), "on the caller");
         }
         KernelThreads.set(3);
-        KernelThreads.setSerialWork(0);
+        KernelThreads.shareEveryCall(true);
         ImageChunks.poolEvenWithAThreadedBlas(true);
         for (String dtype : DTYPES) {
             check(k, DType.valueOf(dtype), "over the pool");

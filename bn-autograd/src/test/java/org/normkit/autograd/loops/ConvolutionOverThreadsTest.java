@@ -25,14 +25,14 @@ class ConvolutionOverThreadsTest {
     @BeforeEach
     void everyCallUsesThePool() {
         threadsBefore = KernelThreads.get();
-        KernelThreads.setSerialWork(0);
+        KernelThreads.shareEveryCall(true);
         ImageChunks.poolEvenWithAThreadedBlas(true);
     }
 
     @AfterEach
     void restore() {
         KernelThreads.set(threadsBefore);
-        KernelThreads.setSerialWork(KernelThreads.SERIAL_WORK);
+        KernelThreads.shareEveryCall(false);
         ImageChunks.poolEvenWithAThreadedBlas(false);
     }
 

@@ -94,7 +94,7 @@ class GemmTest {
     void productsCutIntoRowBlocksMatchATripleLoopWithTheSameBitsOnOneAndThreeThreads(String name, BLAS blas) {
         int threadsBefore = KernelThreads.get();
         Gemm.setSplitWork(0);
-        KernelThreads.setSerialWork(0);
+        KernelThreads.shareEveryCall(true);
         Gemm.poolEvenWithAThreadedBlas(true);
         try {
             SplittableRandom random = new SplittableRandom(11);
@@ -136,7 +136,7 @@ class GemmTest {
             }
         } finally {
             KernelThreads.set(threadsBefore);
-            KernelThreads.setSerialWork(KernelThreads.SERIAL_WORK);
+            KernelThreads.shareEveryCall(false);
             Gemm.setSplitWork(Gemm.SPLIT_WORK);
             Gemm.poolEvenWithAThreadedBlas(false);
         }

@@ -29,13 +29,13 @@ class SharedOverThreadsTest {
     @BeforeEach
     void everyCallUsesThePool() {
         threadsBefore = KernelThreads.get();
-        KernelThreads.setSerialWork(0);
+        KernelThreads.shareEveryCall(true);
     }
 
     @AfterEach
     void restore() {
         KernelThreads.set(threadsBefore);
-        KernelThreads.setSerialWork(KernelThreads.SERIAL_WORK);
+        KernelThreads.shareEveryCall(false);
     }
 
     /** Runs {@code results} on one thread and on three and asserts every array bit for bit. */

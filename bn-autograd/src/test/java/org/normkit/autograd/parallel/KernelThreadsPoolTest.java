@@ -39,7 +39,7 @@ class KernelThreadsPoolTest {
     @AfterEach
     void restore() {
         KernelThreads.set(before);
-        KernelThreads.setSerialWork(KernelThreads.SERIAL_WORK);
+        KernelThreads.shareEveryCall(false);
     }
 
     private static boolean onPoolThread() {
@@ -69,51 +69,51 @@ class KernelThreadsPoolTest {
     }
 
     @Nested
-    class SerialThreshold {
+    class RangeEstimates {
         @Test
-        void workBelowTheThresholdRunsEveryBlockOnceInOrderOnTheCaller() {
+        void aRangeOfThreeBlocksIsSharedFromThreeTimesTheHandoffInWholeBlocks() {
+            // On 2 threads one thread runs 2 of the 3 blocks: the call saves a third of its time.
             KernelThreads.set(2);
-            List<Integer> order = new ArrayList<>();
-
-            KernelThreads.forEachBlock(5, KernelThreads.SERIAL_WORK - 1, order::add);
-
-            assertEquals(List.of(0, 1, 2, 3, 4), order);
-        }
-
-        @Test
-        void workAtTheThresholdIsSharedWithThePool() {
-            KernelThreads.set(2);
-            CyclicBarrier both = new CyclicBarrier(2);
-            Set<String> names = ConcurrentHashMap.newKeySet();
-
-            KernelThreads.forEachBlock(2, KernelThreads.SERIAL_WORK, block -> {
-                names.add(Thread.currentThread().getName());
-                await(both);
-            });
-
-            assertEquals(2, names.size(), names.toString());
-        }
-
-        @Test
-        void aRangeWhoseWorkReachesTheThresholdIsCutIntoWholeBlocks() {
-            KernelThreads.set(2);
-            KernelThreads.setSerialWork(6L * BLOCK);
             Set<String> runs = ConcurrentHashMap.newKeySet();
 
-            KernelThreads.forEachRange(3 * BLOCK, 2, (from, to) -> runs.add(from + ".." + to));
+            KernelThreads.forEachRangeEstimated(3 * BLOCK, 3.01 * KernelThreads.HANDOFF_NANOS / (3 * BLOCK),
+                    (from, to) -> runs.add(from + ".." + to));
 
             assertEquals(Set.of("0.." + BLOCK, BLOCK + ".." + 2 * BLOCK, 2 * BLOCK + ".." + 3 * BLOCK), runs);
         }
 
         @Test
-        void aRangeWhoseWorkIsBelowTheThresholdIsOneRun() {
+        void aRangeOfThreeBlocksJustBelowThreeTimesTheHandoffIsOneRun() {
             KernelThreads.set(2);
-            KernelThreads.setSerialWork(6L * BLOCK + 1);
             Set<String> runs = ConcurrentHashMap.newKeySet();
 
-            KernelThreads.forEachRange(3 * BLOCK, 2, (from, to) -> runs.add(from + ".." + to));
+            KernelThreads.forEachRangeEstimated(3 * BLOCK, 2.99 * KernelThreads.HANDOFF_NANOS / (3 * BLOCK),
+                    (from, to) -> runs.add(from + ".." + to));
 
             assertEquals(Set.of("0.." + 3 * BLOCK), runs);
+        }
+
+        @Test
+        void aShortLastBlockCountsByItsElements() {
+            // 6.125 blocks on 2 threads: home ranges of 3 and 3.125 blocks, so the call saves 3 / 6.125 of its
+            // time, where counting blocks (4 of 7) would say 3 / 7.
+            int length = 6 * BLOCK + BLOCK / 8;
+            double savedShare = (length - (3 * BLOCK + BLOCK / 8)) / (double) length;
+            double justPays = KernelThreads.HANDOFF_NANOS / savedShare / length;
+
+            assertTrue(KernelThreads.rangeSharingPays(length, justPays * 1.01, 2));
+            assertFalse(KernelThreads.rangeSharingPays(length, justPays * 0.99, 2));
+            assertFalse(KernelThreads.sharingPays(length * justPays * 1.01, 7, 2));
+        }
+
+        @Test
+        void aRangeOfOneBlockIsNeverShared() {
+            KernelThreads.set(2);
+            Set<String> runs = ConcurrentHashMap.newKeySet();
+
+            KernelThreads.forEachRangeEstimated(BLOCK, 1e6, (from, to) -> runs.add(from + ".." + to));
+
+            assertEquals(Set.of("0.." + BLOCK), runs);
         }
     }
 
@@ -205,7 +205,7 @@ class KernelThreadsPoolTest {
         @Test
         void twoThreadsKeepingPaceEachRunTheirOwnContiguousHalf() {
             KernelThreads.set(2);
-            KernelThreads.setSerialWork(0);
+            KernelThreads.shareEveryCall(true);
             CyclicBarrier both = new CyclicBarrier(2);
             List<Integer> onCaller = java.util.Collections.synchronizedList(new ArrayList<>());
             List<Integer> onHelper = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -310,14 +310,14 @@ class KernelThreadsPoolTest {
         @Test
         void aRangeStartedOnAPoolThreadRunsThereInOneRun() {
             KernelThreads.set(2);
-            KernelThreads.setSerialWork(0);
+            KernelThreads.shareEveryCall(true);
             CyclicBarrier both = new CyclicBarrier(2);
             Set<String> nestedRuns = ConcurrentHashMap.newKeySet();
 
             KernelThreads.forEachBlock(2, block -> {
                 await(both);
                 if (onPoolThread()) {
-                    KernelThreads.forEachRange(3 * BLOCK, 1, (from, to) -> nestedRuns.add(from + ".." + to));
+                    KernelThreads.forEachRangeEstimated(3 * BLOCK, 1, (from, to) -> nestedRuns.add(from + ".." + to));
                 }
             });
 

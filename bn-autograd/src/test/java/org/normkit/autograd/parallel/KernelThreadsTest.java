@@ -58,7 +58,8 @@ class KernelThreadsTest {
             KernelThreads.set(2);
             Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
-            KernelThreads.forEachBlock(50, KernelThreads.SERIAL_WORK - 1, block -> threads.add(Thread.currentThread()));
+            KernelThreads.forEachBlockEstimated(50, KernelThreads.HANDOFF_NANOS,
+                    block -> threads.add(Thread.currentThread()));
 
             assertEquals(Set.of(Thread.currentThread()), threads);
         }
@@ -176,18 +177,18 @@ class KernelThreadsTest {
 
         @AfterEach
         void restoreThreshold() {
-            KernelThreads.setSerialWork(KernelThreads.SERIAL_WORK);
+            KernelThreads.shareEveryCall(false);
         }
 
         @ParameterizedTest(name = "{0} elements")
         @CsvSource({"0", "1", "32767", "32768", "32769", "100000"})
         void everyElementIsCoveredExactlyOnceInWholeBlocks(int length) {
             KernelThreads.set(3);
-            KernelThreads.setSerialWork(0);
+            KernelThreads.shareEveryCall(true);
             AtomicIntegerArray covered = new AtomicIntegerArray(length);
             Set<String> runs = ConcurrentHashMap.newKeySet();
 
-            KernelThreads.forEachRange(length, 1, (from, to) -> {
+            KernelThreads.forEachRangeEstimated(length, 1, (from, to) -> {
                 runs.add(from + ".." + to);
                 for (int i = from; i < to; i++) {
                     covered.incrementAndGet(i);
@@ -202,24 +203,27 @@ class KernelThreadsTest {
         }
 
         @Test
-        void aRangeBelowTheThresholdIsOneRunOnTheCaller() {
+        void aRangeWhoseEstimateIsBelowTheCrossoverIsOneRunOnTheCaller() {
             KernelThreads.set(2);
             Set<String> runs = ConcurrentHashMap.newKeySet();
-            int length = (int) (KernelThreads.SERIAL_WORK / 4) - 1;
+            int length = 32 * KernelThreads.RANGE_BLOCK;
+            // 32 blocks of 2 threads: shared from twice the hand-off on.
+            double nanosPerElement = 2.0 * KernelThreads.HANDOFF_NANOS / length * 0.99;
 
-            KernelThreads.forEachRange(length, 4, (from, to) -> runs.add(Thread.currentThread().getName() + " "
-                    + from + ".." + to));
+            KernelThreads.forEachRangeEstimated(length, nanosPerElement, (from, to) -> runs.add(
+                    Thread.currentThread().getName() + " " + from + ".." + to));
 
             assertEquals(Set.of(Thread.currentThread().getName() + " 0.." + length), runs);
         }
 
         @Test
-        void aRangeAtTheThresholdIsSharedWithThePool() {
+        void aRangeWhoseEstimateReachesTheCrossoverIsSharedWithThePool() {
             KernelThreads.set(2);
             CyclicBarrier both = new CyclicBarrier(2);
             Set<String> names = ConcurrentHashMap.newKeySet();
+            int length = 32 * KernelThreads.RANGE_BLOCK;
 
-            KernelThreads.forEachRange((int) KernelThreads.SERIAL_WORK, 1, (from, to) -> {
+            KernelThreads.forEachRangeEstimated(length, 2.0 * KernelThreads.HANDOFF_NANOS / length, (from, to) -> {
                 if (from < 2 * KernelThreads.RANGE_BLOCK) {
                     names.add(Thread.currentThread().getName());
                     try {

@@ -25,6 +25,10 @@ import org.normkit.autograd.io.AtomicFiles;
  * normalising alone, the evaluation forward; the backward, the forward + backward row less the training forward; the
  * moments alone, the training forward less the evaluation forward (rows: half the training forward, the row's
  * moments and its normalisation reading it once each).
+ *
+ * <p>Per dtype, the element-pass of bn-autograd's loops ({@code LoopCost.ELEMENT_PASS}: a read or a write of one
+ * element): normkit's one-thread copy of the channels layout's in-cache shapes, sampled in the same rounds as their
+ * evaluation forward, its median over the rounds ÷ (2 × elements), the smaller of the two shapes.
  */
 final class KernelPassRates {
 
@@ -42,8 +46,8 @@ final class KernelPassRates {
     static String render(Path root) {
         BenchReport report = BenchReport.read(ResultFiles.existing(root, KernelBenchFigure.RESULTS));
         StringBuilder out = new StringBuilder();
-        out.append("# One-thread nanoseconds per element of the norm kernels' passes (bn-autograd PassRates), ")
-                .append("rendered by\n")
+        out.append("# One-thread nanoseconds per element of the norm kernels' passes and of the loops' element-pass\n")
+                .append("# (bn-autograd PassRates), rendered by\n")
                 .append("# ./normkit readme --write from ").append(KernelBenchFigure.RESULTS).append(" (run at ")
                 .append(report.commit() == null ? "an unnamed commit" : report.commit()).append(", ")
                 .append(report.machine().date()).append("). Do not edit: re-measure and rewrite.\n");
@@ -62,6 +66,10 @@ final class KernelPassRates {
                 line(out, "backward", layout, dtype, smaller(shapes, backward));
                 line(out, "moments", layout, dtype, smaller(shapes, moments));
             }
+        }
+        for (String dtype : new String[] {"float32", "float64"}) {
+            double perPass = smaller(CHANNELS, s -> copyPerElement(report, s, dtype) / 2);
+            line(out, "element-pass", dtype, perPass);
         }
         return out.toString();
     }
@@ -86,25 +94,56 @@ final class KernelPassRates {
     }
 
     private static void line(StringBuilder out, String pass, String layout, String dtype, double nanos) {
+        line(out, pass + "." + layout, dtype, nanos);
+    }
+
+    private static void line(StringBuilder out, String what, String dtype, double nanos) {
         if (!(nanos > 0)) {
-            throw new IllegalStateException(KernelBenchFigure.RESULTS + " gives " + pass + "." + layout + "." + dtype
+            throw new IllegalStateException(KernelBenchFigure.RESULTS + " gives " + what + "." + dtype
                     + " = " + nanos + " ns per element, not a positive rate: check its one-thread rows");
         }
-        out.append(pass).append('.').append(layout).append('.').append(dtype).append(" = ")
+        out.append(what).append('.').append(dtype).append(" = ")
                 .append(String.format(Locale.ROOT, "%.3f", nanos)).append('\n');
     }
 
     /** The fused one-thread row of {@code shape}'s pass, in nanoseconds per element. */
     private static double perElement(BenchReport report, String[] shape, String dtype, String pass) {
+        return row(report, shape, dtype, pass).ms() * 1e6 / elements(shape);
+    }
+
+    /**
+     * normkit's one-thread copy of {@code shape}, in nanoseconds per element: the median over the rounds of the
+     * copies sampled beside its one-thread evaluation forward.
+     */
+    private static double copyPerElement(BenchReport report, String[] shape, String dtype) {
+        BenchResult r = row(report, shape, dtype, "eval_forward");
+        List<Double> copies = r.comparison() == null ? null
+                : r.comparison().perRound().get(BenchResult.PeerComparison.NORMKIT + " copy ×1");
+        if (copies == null || copies.isEmpty()) {
+            throw new IllegalStateException(KernelBenchFigure.RESULTS + " has no one-thread normkit copy beside "
+                    + shape[0] + " " + shape[1] + " " + dtype + " eval_forward: the loops' element-pass rate is "
+                    + "derived from it");
+        }
+        double[] sorted = copies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return median * 1e6 / elements(shape);
+    }
+
+    private static long elements(String[] shape) {
         long elements = 1;
         for (String dim : shape[1].split("x")) {
             elements *= Long.parseLong(dim);
         }
+        return elements;
+    }
+
+    private static BenchResult row(BenchReport report, String[] shape, String dtype, String pass) {
         for (BenchResult r : report.results()) {
             if (r.norm().equals(shape[0]) && r.shape().equals(shape[1]) && r.dtype().equals(dtype)
                     && r.pass().equals(pass) && r.threads() == 1 && "fused".equals(r.face())
                     && (r.mask() == null || r.mask().equals("none"))) {
-                return r.ms() * 1e6 / elements;
+                return r;
             }
         }
         throw new IllegalStateException(KernelBenchFigure.RESULTS + " has no one-thread fused row of " + shape[0]

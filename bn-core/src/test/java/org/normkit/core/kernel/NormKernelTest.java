@@ -200,7 +200,7 @@ class NormKernelTest {
             int before = KernelThreads.get();
             try {
                 // These inputs are small enough to stay on the caller; the pool must still be exercised.
-                KernelThreads.setSerialWork(0);
+                KernelThreads.shareEveryCall(true);
                 KernelThreads.set(1);
                 List<double[]> one = runAll(layout);
                 KernelThreads.set(3);
@@ -210,7 +210,7 @@ class NormKernelTest {
                 }
             } finally {
                 KernelThreads.set(before);
-                KernelThreads.setSerialWork(KernelThreads.SERIAL_WORK);
+                KernelThreads.shareEveryCall(false);
             }
         }
 
