@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
-import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
 import org.normkit.bench.versus.Case;
 import org.normkit.bench.versus.HeadToHead;
 import org.normkit.bench.versus.Peer;
@@ -25,7 +25,8 @@ import org.normkit.bench.versus.PeerFactory;
 import org.normkit.bench.versus.PythonPeer;
 
 /**
- * {@code normkit bench --peer ...}: the {@link HeadToHead} comparison, run in a JVM of its own ({@link #main}).
+ * {@code normkit bench --peer ...}: the {@link HeadToHead} comparison, each case run in a JVM of its own
+ * ({@link #main}).
  *
  * <p>Peers: {@value PythonPeer#ID} is the system Python's PyTorch through {@value PeerLookup#SCRIPT};
  * {@value #LIBTORCH} is PyTorch 2.10's C++ library in the benchmark JVM itself, from the optional {@code bn-pytorch}
@@ -53,11 +54,14 @@ public final class Versus {
     private Versus() {}
 
     /**
-     * Runs the comparison of the selection's norms (fused face; masked too where the selection asks for masks and a
-     * norm takes them) against {@code peers} in a JVM of its own.
+     * Runs the comparison of the plan's cases (fused face; masked too where the selection asks for masks and a norm
+     * takes them) against {@code peers}, each case in a fresh JVM of its own with fresh peers, as JMH forks: in one
+     * JVM for every case, the cases run before shaped what the JIT compiled for the next (BatchNorm1d's float32 training
+     * forward took 0.170 ms on one thread in the full run and 0.086–0.090 ms alone, docs/results/bench/case-order-check),
+     * and no warm-up length undid it. Each case's thread counts share its JVM.
      */
-    public static BenchReport run(BenchSelection selection, List<String> peers, HeadToHead.Settings settings,
-                                       List<String> jvmArgs, PrintWriter progress) {
+    public static BenchReport run(BenchPlan plan, List<String> peers, HeadToHead.Settings settings,
+                                  List<String> jvmArgs, PrintWriter progress) {
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("no peer to compare with: give --peer " + PythonPeer.ID + " and/or "
                     + LIBTORCH);
@@ -72,28 +76,79 @@ public final class Versus {
         if (peers.contains(LIBTORCH)) {
             classPath = classPath + java.io.File.pathSeparator + libtorchClassPath();
         }
+        List<Integer> threads = plan.selection().threads();
+        Map<String, String> env = environment(threads);
+        List<String> benchmarkJvm = new ArrayList<>(jvmArgs);
+        benchmarkJvm.addAll(HEAP);
+        List<Case> cases = cases(plan);
+        String loadBefore = loadAverage();
+        List<BenchReport> parts = new ArrayList<>();
+        List<BenchPlan.Skip> failed = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            Case c = cases.get(i);
+            progress.printf("case %d of %d: %s, in a JVM of its own%n", i + 1, cases.size(), c);
+            progress.flush();
+            List<String> args = arguments(c, threads, peers, settings);
+            try {
+                parts.add(SharedJvm.run(Versus.class, classPath, out -> {
+                    List<String> a = new ArrayList<>(args);
+                    a.add("--out");
+                    a.add(out.toAbsolutePath().toString());
+                    return a;
+                }, benchmarkJvm, env, BenchReport::read, progress));
+            } catch (RuntimeException e) {
+                if (parts.isEmpty() && i == 0) {
+                    throw e; // the first case failing says the set-up (a peer, the class path) is wrong: stop here
+                }
+                failed.add(HeadToHead.skip(c, "failed: " + e.getMessage()));
+                progress.println(c + ": failed: " + e.getMessage());
+            }
+        }
+        return merged(parts, plan.skipped(), failed, loadBefore + " at the start, " + loadAverage() + " at the end")
+                .withCommit(Commit.describe());
+    }
+
+    /**
+     * The environment of every benchmark JVM. libtorch's allocator needs glibc's malloc to keep one arena and no
+     * mmapped blocks to load on this machine.
+     */
+    static Map<String, String> environment(List<Integer> threads) {
         Map<String, String> env = new HashMap<>();
         env.put("MALLOC_ARENA_MAX", "1");
         env.put("MALLOC_MMAP_MAX_", "0");
         // Without mmap, glibc gives freed heap tops back to the system above 128 KiB by default, so each call's
         // output page-faulted afresh (libtorch's layer_norm: 200 ms a call instead of 4); bench_peer.py sets the same.
         env.put("MALLOC_TRIM_THRESHOLD_", Long.toString(1L << 30));
-        int maxThreads = selection.threads().stream().mapToInt(Integer::intValue).max().orElse(1);
+        int maxThreads = threads.stream().mapToInt(Integer::intValue).max().orElse(1);
         env.put("OPENBLAS_NUM_THREADS", Integer.toString(maxThreads));
         env.put("OMP_NUM_THREADS", Integer.toString(maxThreads));
         // OpenMP's idle workers spin by default; on a shared 2-core machine a spinning worker takes the core from
         // the thread that has the next call to make (normkit's or a peer's).
         env.put("OMP_WAIT_POLICY", "PASSIVE");
-        List<String> args = arguments(selection, peers, settings);
-        List<String> benchmarkJvm = new ArrayList<>(jvmArgs);
-        benchmarkJvm.addAll(HEAP);
-        BenchReport report = SharedJvm.run(Versus.class, classPath, out -> {
-            List<String> a = new ArrayList<>(args);
-            a.add("--out");
-            a.add(out.toAbsolutePath().toString());
-            return a;
-        }, benchmarkJvm, env, BenchReport::read, progress);
-        return report.withCommit(Commit.describe());
+        return env;
+    }
+
+    /**
+     * One report of the per-case reports, in case order: the first JVM's machine and method, the load of the whole run,
+     * the plan's skipped combinations, then each case's, then the cases whose JVM failed.
+     */
+    static BenchReport merged(List<BenchReport> parts, List<BenchPlan.Skip> planSkipped, List<BenchPlan.Skip> failed,
+                              String load) {
+        if (parts.isEmpty()) {
+            throw new IllegalStateException("no case of the head-to-head run finished: " + failed);
+        }
+        BenchReport first = parts.get(0);
+        Map<String, String> peers = new LinkedHashMap<>();
+        List<BenchResult> rows = new ArrayList<>();
+        List<BenchPlan.Skip> skipped = new ArrayList<>(planSkipped);
+        for (BenchReport part : parts) {
+            part.peers().forEach(peers::putIfAbsent);
+            rows.addAll(part.results());
+            skipped.addAll(part.skipped());
+        }
+        skipped.addAll(failed);
+        return new BenchReport(first.machine().withLoad(load), null, first.settings(), null, 0, peers, rows, skipped,
+                Map.of());
     }
 
     /** The bn-pytorch module's class path, or an error that says how to build it. */
@@ -112,13 +167,15 @@ public final class Versus {
         }
     }
 
-    static List<String> arguments(BenchSelection selection, List<String> peers, HeadToHead.Settings settings) {
+    /** What the benchmark JVM of case {@code c} is told: the case, the thread counts, the peers and the method. */
+    static List<String> arguments(Case c, List<Integer> threads, List<String> peers, HeadToHead.Settings settings) {
         return List.of(
-                "--norms", String.join(",", selection.norms()),
-                "--dtypes", selection.dtypes().stream().map(DType::label).collect(Collectors.joining(",")),
-                "--passes", selection.passes().stream().map(BenchPass::id).collect(Collectors.joining(",")),
-                "--masks", selection.masks().stream().map(BenchMask::id).collect(Collectors.joining(",")),
-                "--threads", selection.threads().stream().map(String::valueOf).collect(Collectors.joining(",")),
+                "--norm", c.norm(),
+                "--shape", c.shape().toCompactString(),
+                "--dtype", c.dtype().label(),
+                "--pass", c.pass().id(),
+                "--mask", c.mask().id(),
+                "--threads", threads.stream().map(String::valueOf).collect(Collectors.joining(",")),
                 "--peers", String.join(",", peers),
                 "--rounds", Integer.toString(settings.rounds()),
                 "--samples", Integer.toString(settings.samplesPerRound()),
@@ -128,36 +185,29 @@ public final class Versus {
                 "--session-warmup-ms", Double.toString(settings.sessionWarmupMs()));
     }
 
-    /** The benchmark JVM: plan, peers, rounds, report. */
+    /** The case a benchmark JVM is told by {@link #arguments}. */
+    static Case caseOf(Map<String, String> a) {
+        return new Case(a.get("--norm"), Shape.parse(a.get("--shape")), DType.parse(a.get("--dtype")),
+                BenchPass.parse(a.get("--pass")), BenchMask.parse(a.get("--mask")));
+    }
+
+    /** The benchmark JVM of one case: its peers, rounds and report. */
     public static void main(String[] args) {
         Map<String, String> a = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
-        BenchSelection selection = BenchSelection.all()
-                .withNorms(list(a.get("--norms")))
-                .withDtypes(list(a.get("--dtypes")).stream().map(DType::parse).toList())
-                .withFaces(List.of(Face.FUSED))
-                .withPasses(list(a.get("--passes")).stream().map(BenchPass::parse).toList())
-                .withMasks(list(a.get("--masks")).stream().map(BenchMask::parse).toList())
-                .withThreads(list(a.get("--threads")).stream().map(Integer::parseInt).toList());
+        Case c = caseOf(a);
+        List<Integer> threads = list(a.get("--threads")).stream().map(Integer::parseInt).toList();
         HeadToHead.Settings settings = new HeadToHead.Settings(Integer.parseInt(a.get("--rounds")),
                 Integer.parseInt(a.get("--samples")), Double.parseDouble(a.get("--sample-ms")), Integer.parseInt(a.get("--warmup")),
                 Double.parseDouble(a.get("--warmup-ms")), Double.parseDouble(a.get("--session-warmup-ms")));
         PrintWriter progress = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-        BenchPlan plan = BenchPlan.of(BenchRegistry.get(), selection);
-        List<Case> cases = cases(plan);
-        int maxThreads = selection.threads().stream().mapToInt(Integer::intValue).max().orElse(1);
+        int maxThreads = threads.stream().mapToInt(Integer::intValue).max().orElse(1);
         List<Peer> peers = startPeers(list(a.get("--peers")), maxThreads, progress);
         try {
             HeadToHead run = new HeadToHead(settings, NormkitContender::of, peers, progress);
-            String loadBefore = loadAverage();
-            BenchReport report = run.run(cases, selection.threads(), MachineInfo.current(MachineInfo.thisJvmFlags()));
-            List<BenchPlan.Skip> skipped = new ArrayList<>(report.skipped());
-            skipped.addAll(plan.skipped());
-            new BenchReport(report.machine().withLoad(loadBefore + " at the start, " + loadAverage() + " at the end"),
-                    report.commit(), report.settings(), report.threadsHook(), report.batch(), report.peers(),
-                    report.results(), skipped, report.specs()).write(Path.of(a.get("--out")));
+            run.run(List.of(c), threads, MachineInfo.current(MachineInfo.thisJvmFlags())).write(Path.of(a.get("--out")));
         } finally {
             peers.forEach(Peer::close);
         }

@@ -1,14 +1,18 @@
 package org.normkit.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.normkit.autograd.spi.Face;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
 import org.normkit.bench.versus.Case;
 import org.normkit.bench.versus.HeadToHead;
 
@@ -39,9 +43,56 @@ class VersusTest {
     }
 
     @Test
-    void theBenchmarkJvmIsToldTheMasks() {
-        List<String> args = Versus.arguments(maskedAndNot(), List.of("pytorch"), HeadToHead.Settings.quick());
+    void eachBenchmarkJvmIsToldItsOneCaseAndReadsItBack() {
+        Case masked = new Case("batch_norm2d", Shape.parse("8x256x14x14"), DType.FLOAT64,
+                BenchPass.TRAIN_FORWARD_BACKWARD, BenchMask.PADDED);
 
-        assertEquals("none,padded", args.get(args.indexOf("--masks") + 1));
+        List<String> args = Versus.arguments(masked, List.of(1, 2), List.of("pytorch"), HeadToHead.Settings.quick());
+        Map<String, String> told = new HashMap<>();
+        for (int i = 0; i + 1 < args.size(); i += 2) {
+            told.put(args.get(i), args.get(i + 1));
+        }
+
+        assertEquals(masked, Versus.caseOf(told));
+        assertEquals("1,2", told.get("--threads"));
+    }
+
+    @Test
+    void thePerCaseReportsMergeInCaseOrderWithTheRunsLoadAndEverySkip() {
+        MachineInfo machine = new MachineInfo("cpu", 2, "java", "-Xms2g", "2026-12-03T08:00:00Z", "1 1 1 at the start");
+        BenchReport first = new BenchReport(machine, null, "method", null, 0, Map.of("pytorch-2.10", "libtorch"),
+                List.of(row("batch_norm1d")), List.of(), Map.of());
+        BenchPlan.Skip peerSkip = new BenchPlan.Skip(null, "layer_norm", "4x8", "float32", "train_forward", null,
+                "padded", null, "pytorch-1.13 has no masked call");
+        BenchReport second = new BenchReport(machine.withLoad("9 9 9"), null, "method", null, 0,
+                Map.of("pytorch-2.10", "libtorch"), List.of(row("layer_norm")), List.of(peerSkip), Map.of());
+        BenchPlan.Skip planSkip = new BenchPlan.Skip(null, "dyt", null, null, null, null, null, null, "no peer call");
+        BenchPlan.Skip failed = new BenchPlan.Skip(null, "group_norm", null, null, null, null, null, null,
+                "failed: the benchmark JVM exited with code 1");
+
+        BenchReport merged = Versus.merged(List.of(first, second), List.of(planSkip), List.of(failed),
+                "2 2 2 at the start, 3 3 3 at the end");
+
+        assertEquals(List.of("batch_norm1d", "layer_norm"), merged.results().stream().map(BenchResult::norm).toList());
+        assertEquals(List.of(planSkip, peerSkip, failed), merged.skipped());
+        assertEquals("2 2 2 at the start, 3 3 3 at the end", merged.machine().load());
+        assertEquals(Map.of("pytorch-2.10", "libtorch"), merged.peers());
+    }
+
+    @Test
+    void aRunWhereNoCaseFinishedIsAnErrorThatNamesTheFailures() {
+        BenchPlan.Skip failed = new BenchPlan.Skip(null, "group_norm", null, null, null, null, null, null,
+                "failed: out of memory");
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Versus.merged(List.of(), List.of(), List.of(failed), "1 1 1"));
+
+        assertTrue(e.getMessage().contains("out of memory"), e.getMessage());
+    }
+
+    private static BenchResult row(String norm) {
+        return BenchResult.headToHead(norm, "4x8", "float32", "train_forward", "none", 1, 1.0,
+                new BenchResult.PeerComparison(Map.of("pytorch-2.10", 2.0), Map.of("pytorch-2.10", 0.5), 0.5, 2.0,
+                        "normkit copy ×1", Map.of()));
     }
 }

@@ -99,7 +99,7 @@ final class BenchCommand implements Runnable {
     Path markdown;
 
     @Option(names = "--peer", split = ",", paramLabel = "NAME", description = "Compare the fused face with peers "
-            + "in one session, sample by sample, sides alternating in rounds: pytorch (the system Python's torch "
+            + "sample by sample, sides alternating in rounds, each case (norm, shape, dtype, pass) in a fresh JVM: pytorch (the system Python's torch "
             + "through scripts/pytorch/bench_peer.py), pytorch-2.10 (PyTorch 2.10's library in the JVM; needs the "
             + "optional module: mvn -B -P pytorch -pl bn-pytorch -am package). Reports normkit ms ÷ peer ms and ms ÷ "
             + "the fastest copy of the tensor. With --masks padded, the masked rows are timed on normkit's side "
@@ -172,7 +172,7 @@ final class BenchCommand implements Runnable {
             out.flush();
             return;
         }
-        BenchReport report = peer != null ? runVersus(selection, plugins, out) : BenchRunner.run(plan, settings, out);
+        BenchReport report = peer != null ? runVersus(plan, plugins, out) : BenchRunner.run(plan, settings, out);
         out.println();
         out.print(ReportTable.text(report));
         if (json != null) {
@@ -187,7 +187,7 @@ final class BenchCommand implements Runnable {
     }
 
     /** The head-to-head comparison with the peers ({@link Versus}). */
-    private BenchReport runVersus(BenchSelection selection, List<Path> plugins, PrintWriter out) {
+    private BenchReport runVersus(BenchPlan plan, List<Path> plugins, PrintWriter out) {
         if (given("--faces")) {
             throw new IllegalArgumentException("--faces does not go with --peer, which compares the fused face; drop "
                     + "--faces");
@@ -197,7 +197,8 @@ final class BenchCommand implements Runnable {
             throw new IllegalArgumentException("--rounds " + rounds + ": give 1 or more (3 or more for a median)");
         }
         HeadToHead.Settings settings = rounds != null ? base.withRounds(rounds) : base;
-        return Versus.run(selection, peer, settings, RunSettings.forkJvmArgs(plugins), out);
+        BenchPlan fused = BenchPlan.of(parent.registry(), plan.selection().withFaces(List.of(Face.FUSED)));
+        return Versus.run(fused, peer, settings, RunSettings.forkJvmArgs(plugins), out);
     }
 
     private boolean given(String option) {

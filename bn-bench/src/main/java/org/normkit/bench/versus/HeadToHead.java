@@ -74,9 +74,8 @@ public final class HeadToHead {
             return rounds + " rounds, sides alternating (order reversed every other round, turned every two); each "
                     + "round keeps the fastest of " + samplesPerRound + " interleaved samples of a kind, each of at least "
                     + minSampleMs + " ms; warm-up samples of each kind for " + warmupMs + " ms (at "
-                    + "least " + warmupSamples + "; " + NEW_CASE_WARMUP * warmupMs + " ms at a case's first thread "
-                    + "count), after " + sessionWarmupMs + " ms of every side's calls on the first "
-                    + "case; medians over the rounds of per-round ratios";
+                    + "least " + warmupSamples + "), after " + sessionWarmupMs + " ms of every side's calls on the "
+                    + "case; each case in a fresh JVM with fresh peers; medians over the rounds of per-round ratios";
         }
     }
 
@@ -99,17 +98,6 @@ public final class HeadToHead {
         this.progress = progress;
         this.clock = clock;
     }
-
-    /**
-     * The warm-up of a case's first thread count is this many times {@link Settings#warmupMs}; its later thread counts
-     * get {@code warmupMs}. A new case often changes the dtype or the layout, and then the JIT throws away kernel code
-     * that the earlier cases' types had shaped and compiles it again, after the calls have run long enough to be
-     * counted hot again: 1.5 s was too short for that. The rows measured first after such a change (the one-thread
-     * rows) timed code still being recompiled: in the quiet window at 9e8655c BatchNorm1d 256x1024's float32 training
-     * forward took 0.171 ms on one thread and 0.101 ms on two, where it is the same one-thread call, measured next
-     * (docs/performance.md, "Eighth pass").
-     */
-    static final int NEW_CASE_WARMUP = 4;
 
     /**
      * Runs every case at every thread count into a report of head-to-head rows. A case a peer cannot run (a masked
@@ -142,7 +130,7 @@ public final class HeadToHead {
                     }
                 }
                 for (int t : threads) {
-                    BenchResult row = measure(c, t, sides, t == threads.get(0) ? NEW_CASE_WARMUP : 1);
+                    BenchResult row = measure(c, t, sides);
                     rows.add(row);
                     done++;
                     progress.printf("[%d/%d] %s ×%d: %s%n", done, cases.size() * threads.size(), c, t, line(row));
@@ -160,7 +148,7 @@ public final class HeadToHead {
     }
 
     /** What did not run of case {@code c} (at any thread count), and why. */
-    static BenchPlan.Skip skip(Case c, String reason) {
+    public static BenchPlan.Skip skip(Case c, String reason) {
         return new BenchPlan.Skip(null, c.norm(), c.shape().toCompactString(), c.dtype().label(), c.pass().id(), null,
                 c.mask() == BenchMask.NONE ? null : c.mask().id(), null, reason);
     }
@@ -168,7 +156,8 @@ public final class HeadToHead {
     /**
      * Calls every side on the first case for {@link Settings#sessionWarmupMs} before anything is recorded. PyTorch 2.10's
      * library ran its first few dozen calls of a process at 100–200 ms where later ones took 2–8 ms (LayerNorm,
-     * 32x128x768); the per-case warm-up was too short to see the end of that.
+     * 32x128x768); the per-thread-count warm-up was too short to see the end of that. In a JVM of one case
+     * ({@link org.normkit.bench.Versus}) this is that case's warm-up, long enough for the JIT's recompilations.
      */
     private void warmUpSession(Case first) {
         List<Contender> sides = new ArrayList<>();
@@ -181,8 +170,8 @@ public final class HeadToHead {
                     // The peer has no such call; the case itself will list it.
                 }
             }
-            long end = System.nanoTime() + (long) (settings.sessionWarmupMs() * 1e6);
-            while (System.nanoTime() < end) {
+            long end = clock.getAsLong() + (long) (settings.sessionWarmupMs() * 1e6);
+            while (clock.getAsLong() < end) {
                 for (Contender c : sides) {
                     c.callMs(1, settings.minSampleMs());
                     c.copyMs(1, settings.minSampleMs());
@@ -195,11 +184,11 @@ public final class HeadToHead {
         }
     }
 
-    private BenchResult measure(Case c, int t, Map<String, Contender> sides, int warmupTimes) {
+    private BenchResult measure(Case c, int t, Map<String, Contender> sides) {
         List<String> names = new ArrayList<>(sides.keySet());
         TreeSet<Integer> copyThreads = new TreeSet<>(List.of(1, t));
         double min = settings.minSampleMs();
-        long warmupEnd = clock.getAsLong() + (long) (warmupTimes * settings.warmupMs() * 1e6);
+        long warmupEnd = clock.getAsLong() + (long) (settings.warmupMs() * 1e6);
         for (int w = 0; w < settings.warmupSamples() || clock.getAsLong() < warmupEnd; w++) {
             for (String name : names) {
                 sides.get(name).callMs(t, min);
