@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import org.normkit.autograd.loops.VectorWarmUp;
 import org.normkit.experiments.engine.Engine;
+import org.normkit.experiments.train.WarmUpRehearsal;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,7 +44,13 @@ final class ExperimentCommand implements Runnable {
         parent.applyThreads(config.threads());
         // The vector loops compile on a background thread while the norms are verified and the data loads; the
         // training runs their scalar twins (same bits) until then (docs/training-throughput.md, "What epoch 1 pays").
-        VectorWarmUp.startAutograd();
+        // An image net's rehearsal step starts exactly the loops its training calls (ninth session); the sequence
+        // nets start autograd's.
+        if (config.text().isEmpty() && WarmUpRehearsal.covers(config.net())) {
+            WarmUpRehearsal.rehearse(parent.registry(), config.net(), config.norms(), config.dtype(), config.face());
+        } else {
+            VectorWarmUp.startAutograd();
+        }
         parent.verifyFaces(options.replication().registeredNorms(config.norms()), options.noVerify);
         try (Engine engine = options.engine(parent)) {
             var runner = options.runner(parent, out, engine);

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.normkit.autograd.loops.VectorWarmUp;
 import org.normkit.autograd.spi.NormRegistry;
 import org.normkit.autograd.spi.NormalizationProvider;
 import org.normkit.autograd.spi.UnsupportedInputException;
@@ -52,8 +53,16 @@ public final class NormVerifier {
         return List.copyOf(verified);
     }
 
-    /** The face agreement of {@code name} on its small input, in training and in evaluation (float64). */
+    /**
+     * The face agreement of {@code name} on its small input, in training and in evaluation (float64). The check's
+     * few calls start no {@link VectorWarmUp} of the float64 loops they reach: a float32 run would compile them for
+     * nothing while its own first epoch waits for the compiler threads (docs/training-throughput.md, ninth session).
+     */
     public List<FaceAgreement.Report> check(String name) {
+        return VectorWarmUp.withoutWarmUp(() -> checkNow(name));
+    }
+
+    private List<FaceAgreement.Report> checkNow(String name) {
         NormalizationProvider provider = registry.get(name);
         UnsupportedInputException lastRefusal = null;
         for (Shape shape : provider.contract().exampleShapes()) {

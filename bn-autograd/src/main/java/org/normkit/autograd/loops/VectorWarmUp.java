@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Holds each Vector API loop back until the JIT has compiled it, and compiles it sooner by running it on small
@@ -54,6 +55,8 @@ public final class VectorWarmUp {
     private static final long STARTED = System.nanoTime();
 
     private static final LinkedBlockingQueue<Gate> REQUESTED = new LinkedBlockingQueue<>();
+    // How many withoutWarmUp calls this thread is inside (an array: one lookup, no boxing).
+    private static final ThreadLocal<int[]> HELD = ThreadLocal.withInitial(() -> new int[1]);
     private static final AtomicBoolean THREAD_STARTED = new AtomicBoolean();
     /** Gates requested and not yet settled (opened, given up or failed). */
     private static final AtomicInteger UNSETTLED = new AtomicInteger();
@@ -98,6 +101,23 @@ public final class VectorWarmUp {
         return UNSETTLED.get() == 0;
     }
 
+    /**
+     * Runs {@code work} on this thread without starting the warm-up of any gate it reaches: for calls that will not
+     * be repeated, such as the check of a norm's faces on a small float64 input before float32 training, whose
+     * loops would otherwise be warmed and compiled for nothing while the compiler threads are needed for the
+     * training's own code. Gates already open stay open and closed ones run their scalar loops (the same bits), so
+     * only speed can change, never a result. Gates that {@code work} reaches on other threads start as usual.
+     */
+    public static <T> T withoutWarmUp(Supplier<T> work) {
+        int[] depth = HELD.get();
+        depth[0]++;
+        try {
+            return work.get();
+        } finally {
+            depth[0]--;
+        }
+    }
+
     /** autograd's gates ({@link VectorGates}): ReLU's greater and where, exp, sigmoid, the convolution's addInto. */
     public static void startAutograd() {
         start(VectorGates.ALL.toArray(Gate[]::new));
@@ -126,14 +146,17 @@ public final class VectorWarmUp {
         }
 
         /**
-         * True once the vector loop runs compiled; until then false, and the first call starts its warm-up. The
-         * caller runs its scalar loop while this is false. One volatile read once open.
+         * True once the vector loop runs compiled; until then false, and the first call starts its warm-up (unless
+         * the call is inside {@link #withoutWarmUp}). The caller runs its scalar loop while this is false. One
+         * volatile read once open.
          */
         public boolean vectorReady() {
             if (open) {
                 return true;
             }
-            request();
+            if (HELD.get()[0] == 0) {
+                request();
+            }
             return false;
         }
 
@@ -152,6 +175,11 @@ public final class VectorWarmUp {
                     thread.start();
                 }
             }
+        }
+
+        /** For tests: whether the gate has been queued for warm-up. */
+        boolean requested() {
+            return requested.get();
         }
 
         /** For tests: holds the gate open or closed; its warm-up pauses until {@link #release}. */

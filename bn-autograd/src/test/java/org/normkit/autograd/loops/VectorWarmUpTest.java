@@ -246,6 +246,39 @@ class VectorWarmUpTest {
     }
 
     @Nested
+    class WithoutWarmUp {
+        private final Gate gate = VectorWarmUp.gate("held", () -> { }, () -> { });
+
+        @Test
+        void aGateReachedOnlyInsideItStaysClosedAndStartsNoWarmUp() {
+            boolean ready = VectorWarmUp.withoutWarmUp(() -> VectorWarmUp.withoutWarmUp(gate::vectorReady)
+                    | gate.vectorReady());
+            assertFalse(ready, "a closed gate said its vector loop was ready");
+            assertFalse(gate.requested(), "a gate reached only inside withoutWarmUp was queued for warm-up");
+        }
+
+        @Test
+        void theSameGateReachedAfterwardsStartsItsWarmUp() {
+            VectorWarmUp.withoutWarmUp(gate::vectorReady);
+            gate.vectorReady();
+            assertTrue(gate.requested(), "a gate reached outside withoutWarmUp was not queued for warm-up");
+        }
+
+        @Test
+        void aFailingCallLeavesTheThreadWarmingGatesAgain() {
+            try {
+                VectorWarmUp.withoutWarmUp(() -> {
+                    throw new IllegalStateException("the work failed");
+                });
+            } catch (IllegalStateException expected) {
+                // the work's own failure
+            }
+            gate.vectorReady();
+            assertTrue(gate.requested(), "after a failed withoutWarmUp call this thread no longer starts warm-ups");
+        }
+    }
+
+    @Nested
     class AutogradsOwnGates {
         @Test
         void autogradsVectorLoopsAreCompiledAndOpenWithinFourMinutesEvenOnABusyMachine() throws InterruptedException {
