@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -57,6 +58,8 @@ public final class VectorWarmUp {
     // How many withoutWarmUp calls this thread is inside (an array: one lookup, no boxing).
     private static final ThreadLocal<int[]> HELD = ThreadLocal.withInitial(() -> new int[1]);
     private static final AtomicBoolean THREAD_STARTED = new AtomicBoolean();
+    /** Gates requested and not yet settled (opened, given up or failed). */
+    private static final AtomicInteger UNSETTLED = new AtomicInteger();
 
     private VectorWarmUp() {}
 
@@ -88,6 +91,14 @@ public final class VectorWarmUp {
         for (Gate gate : gates) {
             gate.request();
         }
+    }
+
+    /**
+     * Whether every gate requested so far has settled: opened, or given up for good. A benchmark waits for this before
+     * it times anything, so that it times the loops a long run uses, not the scalar fall-backs of its first seconds.
+     */
+    public static boolean settled() {
+        return UNSETTLED.get() == 0;
     }
 
     /**
@@ -156,6 +167,7 @@ public final class VectorWarmUp {
         void request() {
             // A plain read first: a closed gate is asked on every kernel call, and a failing CAS still locks the line.
             if (!open && !requested.get() && requested.compareAndSet(false, true)) {
+                UNSETTLED.incrementAndGet();
                 REQUESTED.add(this);
                 if (THREAD_STARTED.compareAndSet(false, true)) {
                     Thread thread = new Thread(VectorWarmUp::warmForever, "normkit-vector-warm-up");
@@ -264,6 +276,7 @@ public final class VectorWarmUp {
                 }
                 if (settled) {
                     it.remove();
+                    UNSETTLED.decrementAndGet();
                 } else {
                     allPrimed &= gate.primed();
                 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -288,6 +289,38 @@ class VectorWarmUpTest {
             }
             for (Gate gate : VectorGates.ALL) {
                 assertTrue(gate.isOpen(), gate.name() + " is still closed after 240 s of warm-up");
+            }
+        }
+
+        @Test
+        void aRequestedGateKeepsTheWarmUpUnsettledUntilItOpens() throws InterruptedException {
+            CountDownLatch release = new CountDownLatch(1);
+            // The vector work waits for the test, then costs nothing; the scalar work spins for 20 µs.
+            Gate held = VectorWarmUp.gate("held by the test", () -> awaitQuietly(release), () -> {
+                long end = System.nanoTime() + 20_000;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+            });
+            try {
+                assertFalse(held.vectorReady(), "a new gate starts closed");
+                assertFalse(VectorWarmUp.settled(), "a requested gate that has not opened leaves the warm-up unsettled");
+            } finally {
+                release.countDown();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            while (!VectorWarmUp.settled() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(held.isOpen(), "the released gate opened");
+            assertTrue(VectorWarmUp.settled(), "every requested gate settled within 240 s");
+        }
+
+        private static void awaitQuietly(CountDownLatch latch) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

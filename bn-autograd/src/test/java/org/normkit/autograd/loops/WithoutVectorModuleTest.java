@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.normkit.autograd.ops.Attention;
 import org.normkit.autograd.tensor.DType;
 import org.normkit.autograd.tensor.Tensor;
 
 /**
  * Surefire runs every test with {@code --add-modules=jdk.incubator.vector}; a user's JVM may lack it. This starts a
  * JVM without the module and checks that the float32 kernels that would use the Vector API (exp, sigmoid, the
- * comparison and where of a ReLU) fall back to scalar loops
+ * comparison and where of a ReLU, the attention's per-head products) fall back to scalar loops
  * instead of failing to load, and that netlib falls back to a Java BLAS only if the native one is absent.
  */
 class WithoutVectorModuleTest {
@@ -29,6 +30,9 @@ class WithoutVectorModuleTest {
                     + image.conv2d(Tensor.ones(DType.FLOAT32, 1, 1, 2, 2), null, 1, 0).sum().item() + " "
                     + x.relu().sum().item());
             System.out.println(Gemm.implementation());
+            Tensor qkv = Tensor.arange(DType.FLOAT32, 0, 2 * 5 * 3 * 8, 1).mul(0.01).reshape(2, 5, 3 * 8);
+            System.out.println(Attention.selfAttention(qkv, 2, null).sum().item() + " "
+                    + Attention.composed(qkv, 2, null).sum().item());
         }
     }
 
@@ -48,5 +52,8 @@ class WithoutVectorModuleTest {
         assertEquals(16.0, Double.parseDouble(values[2]));
         assertEquals(3.5, Double.parseDouble(values[3]));
         assertTrue(List.of("JNIBLAS", "Java11BLAS").contains(lines.get(1)), "BLAS without the module: " + lines.get(1));
+        String[] attention = lines.get(2).split(" ");
+        assertEquals(Double.parseDouble(attention[1]), Double.parseDouble(attention[0]), 1e-4,
+                "the fused attention against its composition without the module");
     }
 }

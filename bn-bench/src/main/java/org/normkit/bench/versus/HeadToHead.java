@@ -8,9 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
+import org.normkit.autograd.loops.VectorWarmUp;
 import org.normkit.bench.BenchMask;
 import org.normkit.bench.BenchPlan;
 import org.normkit.bench.BenchReport;
@@ -75,7 +77,7 @@ public final class HeadToHead {
                     + "round keeps the fastest of " + samplesPerRound + " interleaved samples of a kind, each of at least "
                     + minSampleMs + " ms; warm-up samples of each kind for " + warmupMs + " ms (at "
                     + "least " + warmupSamples + "), after " + sessionWarmupMs + " ms of every side's calls on the "
-                    + "case; each case in a fresh JVM with fresh peers; medians over the rounds of per-round ratios";
+                    + "case and until normkit's vector loops run compiled; each case in a fresh JVM with fresh peers; medians over the rounds of per-round ratios";
         }
     }
 
@@ -84,19 +86,30 @@ public final class HeadToHead {
     private final List<Peer> peers;
     private final PrintWriter progress;
     private final LongSupplier clock;
+    private final BooleanSupplier vectorLoopsReady;
+
+    /**
+     * The session warm-up goes on past {@link Settings#sessionWarmupMs} until this long (wall clock) while normkit's
+     * vector loops are still held back ({@link VectorWarmUp#settled}); then the rounds time what there is, and say so.
+     */
+    static final long MAX_VECTOR_WAIT_MS = 60_000;
 
     public HeadToHead(Settings settings, Function<Case, Contender> normkit, List<Peer> peers, PrintWriter progress) {
-        this(settings, normkit, peers, progress, System::nanoTime);
+        this(settings, normkit, peers, progress, System::nanoTime, VectorWarmUp::settled);
     }
 
-    /** For tests: the warm-up reads {@code clock} (nanoseconds), which the test's sides advance as they are sampled. */
+    /**
+     * For tests: the warm-up reads {@code clock} (nanoseconds), which the test's sides advance as they are sampled,
+     * and {@code vectorLoopsReady} for whether normkit's vector loops run yet.
+     */
     HeadToHead(Settings settings, Function<Case, Contender> normkit, List<Peer> peers, PrintWriter progress,
-            LongSupplier clock) {
+            LongSupplier clock, BooleanSupplier vectorLoopsReady) {
         this.settings = settings;
         this.normkit = normkit;
         this.peers = List.copyOf(peers);
         this.progress = progress;
         this.clock = clock;
+        this.vectorLoopsReady = vectorLoopsReady;
     }
 
     /**
@@ -172,15 +185,33 @@ public final class HeadToHead {
             }
             long end = clock.getAsLong() + (long) (settings.sessionWarmupMs() * 1e6);
             while (clock.getAsLong() < end) {
-                for (Contender c : sides) {
-                    c.callMs(1, settings.minSampleMs());
-                    c.copyMs(1, settings.minSampleMs());
-                }
+                callEach(sides);
+            }
+            // normkit's kernels run scalar fall-backs until the JIT has compiled their vector loops (VectorWarmUp),
+            // which took 13-21 s of a fresh JVM at load 18: the rounds are to time the loops a long run uses.
+            long waitStart = System.nanoTime();
+            long waitEnd = waitStart + MAX_VECTOR_WAIT_MS * 1_000_000;
+            while (!vectorLoopsReady.getAsBoolean() && System.nanoTime() < waitEnd) {
+                callEach(sides);
+            }
+            double waitedS = (System.nanoTime() - waitStart) / 1e9;
+            if (!vectorLoopsReady.getAsBoolean()) {
+                progress.printf("warning: normkit's vector loops still wait for the JIT after %.0f s more of warm-up; "
+                        + "the rounds time the loops as they are%n", waitedS);
+            } else if (waitedS >= 0.1) {
+                progress.printf("normkit's vector loops ready %.1f s after the session warm-up%n", waitedS);
             }
         } catch (RuntimeException e) {
             progress.println("session warm-up on " + first + " failed: " + e.getMessage());
         } finally {
             sides.forEach(Contender::close);
+        }
+    }
+
+    private void callEach(List<Contender> sides) {
+        for (Contender c : sides) {
+            c.callMs(1, settings.minSampleMs());
+            c.copyMs(1, settings.minSampleMs());
         }
     }
 

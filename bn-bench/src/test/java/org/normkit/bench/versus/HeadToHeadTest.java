@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.Map;
 
 import org.junit.jupiter.api.Nested;
@@ -136,8 +137,13 @@ class HeadToHeadTest {
 
     private static BenchReport onClock(long[] clock, Contender ours, double warmupMs, double sessionWarmupMs,
             Integer... threads) {
+        return onClock(clock, ours, warmupMs, sessionWarmupMs, () -> true, threads);
+    }
+
+    private static BenchReport onClock(long[] clock, Contender ours, double warmupMs, double sessionWarmupMs,
+            BooleanSupplier vectorLoopsReady, Integer... threads) {
         HeadToHead h2h = new HeadToHead(new HeadToHead.Settings(3, 1, 1, 1, warmupMs, sessionWarmupMs), x -> ours,
-                List.of(), new PrintWriter(new StringWriter()), () -> clock[0]);
+                List.of(), new PrintWriter(new StringWriter()), () -> clock[0], vectorLoopsReady);
         return h2h.run(List.of(CASE), List.of(threads), MACHINE);
     }
 
@@ -151,6 +157,16 @@ class HeadToHeadTest {
             BenchReport r = onClock(clock, new OnClock(clock, 5, 1, 350), 100, 400, 1, 2);
             assertEquals(List.of(1.0, 1.0, 1.0), r.results().get(0).comparison().perRound().get(PeerComparison.NORMKIT));
             assertTrue(clock[0] / 1e6 >= 400 + 100 + 100, "ran to " + clock[0] / 1e6 + " ms");
+        }
+
+        @Test
+        void theSessionWarmUpGoesOnUntilNormkitsVectorLoopsRunCompiled() {
+            // The vector loops are ready from 1000 ms on the clock, when the call turns fast; the fixed warm-up is
+            // 400 ms, and the per-thread-count warm-up 100 ms would not reach it either.
+            long[] clock = {0};
+            BenchReport r = onClock(clock, new OnClock(clock, 5, 1, 1000), 100, 400, () -> clock[0] >= 1_000_000_000L,
+                    1);
+            assertEquals(List.of(1.0, 1.0, 1.0), r.results().get(0).comparison().perRound().get(PeerComparison.NORMKIT));
         }
 
         @Test
