@@ -83,16 +83,17 @@ class LauncherIT {
     }
 
     @ParameterizedTest(name = "./normkit experiment {0}")
-    @ValueSource(strings = {"--dtype float32", "--dtype float64", "--dtype=float64"})
-    void trainingInFloat64GetsAYoungGenerationLargeEnoughForItsLiveGraph(String dtype)
+    @ValueSource(strings = {"--dtype float32", "--dtype float64", "--dtype=float64", "--net lenet", "--net=lenet",
+        "--net mlp"})
+    void float64AndLenetGetAYoungGenerationLargeEnoughForTheirLiveGraphAndTheMlpKeeps96Mb(String option)
             throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("experiment", "--epochs", "0"));
-        args.addAll(List.of(dtype.split(" ")));
+        args.addAll(List.of(option.split(" ")));
 
         // The JVM prints the flags it was started with on stdout before the command refuses --epochs 0.
         Run r = launch(Map.of("NORMKIT_JAVA_OPTS", "-XX:+PrintCommandLineFlags"), args.toArray(String[]::new));
 
-        long young = dtype.endsWith("float64") ? 256L << 20 : 96L << 20;
+        long young = option.endsWith("float64") || option.endsWith("lenet") ? 256L << 20 : 96L << 20;
         assertTrue(r.out().contains("-XX:NewSize=" + young + " "), r.out());
         assertTrue(r.out().contains("-XX:+UseParallelGC"), r.out());
     }
