@@ -97,7 +97,7 @@ public final class Versus {
                     return a;
                 }, benchmarkJvm, env, BenchReport::read, progress));
             } catch (RuntimeException e) {
-                if (parts.isEmpty() && i == 0) {
+                if (i == 0) {
                     throw e; // the first case failing says the set-up (a peer, the class path) is wrong: stop here
                 }
                 failed.add(HeadToHead.skip(c, "failed: " + e.getMessage()));
