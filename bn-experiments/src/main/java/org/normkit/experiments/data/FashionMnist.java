@@ -78,12 +78,15 @@ public final class FashionMnist {
                     + (remedy.equals(APT_REMEDY) ? APT_REMEDY : "copy the missing files there"));
         }
         IdxReader reader = IdxReader.withRemedy(remedy);
-        Dataset train = read(reader, find(dir, TRAIN_IMAGES).get(), find(dir, TRAIN_LABELS).get(), "train");
-        Dataset test = read(reader, find(dir, TEST_IMAGES).get(), find(dir, TEST_LABELS).get(), "test");
+        // The training images are gathered every step, as floats (a block copy per image); the test images once an
+        // epoch, from their bytes off the heap, so that no 31 MB float array waits in the young generation for the
+        // first collection of epoch 1 to copy it (docs/training-throughput.md, tenth session). Same bits either way.
+        Dataset train = read(reader, find(dir, TRAIN_IMAGES).get(), find(dir, TRAIN_LABELS).get(), "train", false);
+        Dataset test = read(reader, find(dir, TEST_IMAGES).get(), find(dir, TEST_LABELS).get(), "test", true);
         return new DatasetSplit(train, test, false, "");
     }
 
-    private static Dataset read(IdxReader reader, Path imageFile, Path labelFile, String part) {
+    private static Dataset read(IdxReader reader, Path imageFile, Path labelFile, String part, boolean offHeap) {
         IdxImages images = reader.readImages(imageFile);
         if (images.height() != SIDE || images.width() != SIDE) {
             throw new DatasetException(imageFile + " holds " + images.height() + "×" + images.width()
@@ -100,8 +103,9 @@ public final class FashionMnist {
                         + ", but Fashion-MNIST's labels are 0.." + (CLASSES - 1) + "; is it the right file?");
             }
         }
-        return Dataset.fromIdx(images, labels, CLASSES,
-                "Fashion-MNIST " + part + ", " + images.count() + " images from " + imageFile);
+        String origin = "Fashion-MNIST " + part + ", " + images.count() + " images from " + imageFile;
+        return offHeap ? Dataset.fromIdxOffHeap(images, labels, CLASSES, origin)
+                : Dataset.fromIdx(images, labels, CLASSES, origin);
     }
 
     private static Optional<Path> find(Path dir, String name) {

@@ -6,8 +6,9 @@ import java.nio.file.Path;
  * The content of an IDX image file: {@code count} images of {@code height × width} unsigned bytes, stored row-major
  * one image after the other, exactly as the file holds them.
  *
- * <p>The pixel array is handed over, not copied: the reader that made it keeps no reference, and
- * {@link Dataset} copies what it keeps. Pixels are unsigned, so read them as {@code pixels[i] & 0xFF}.
+ * <p>The pixel array is handed over, not copied: the reader that made it keeps no reference, and the
+ * {@link Dataset} made from it copies what it keeps (scaled floats, or the bytes out of the heap). Pixels are
+ * unsigned, so read them as {@code pixels[i] & 0xFF}.
  *
  * @param source the file the images were read from, for messages
  * @param count  number of images (the first IDX dimension)
