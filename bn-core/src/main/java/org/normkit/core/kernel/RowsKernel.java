@@ -118,7 +118,8 @@ final class RowsKernel {
 
     /**
      * Whether this layout's per-position partials of dγ and dβ are summed by {@link #affineRows} after a block's
-     * rows instead of row by row in pass 1: γ per element of the row, the same γ for every row (LayerNorm), and
+     * rows (or, for float32 when dx is asked for too, in pass 2's walk: {@link #rowGradInputThenSums} with the
+     * partials) instead of row by row in pass 1: γ per element of the row, the same γ for every row (LayerNorm), and
      * strips available ({@link Elements#affineByStrips()}).
      */
     boolean affineByStrips() {
