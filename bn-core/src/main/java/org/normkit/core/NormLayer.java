@@ -330,6 +330,13 @@ public final class NormLayer extends Normalization {
                 return kernel(x.shape()).backward(gradOutput, x, saved, gamma, gradMask);
             }
 
+            /** The kernel's own: the masked BatchNorm over token rows writes ∂L/∂x into gradInput, no copy. */
+            @Override
+            public Gradients backward(Tensor gradOutput, Tensor x, Saved saved, Tensor gamma, GradMask gradMask,
+                                      Tensor gradInput) {
+                return kernel(x.shape()).backward(gradOutput, x, saved, gamma, gradMask, gradInput);
+            }
+
             private FusedNorm kernel(Shape input) {
                 checkInput(input);
                 return norm.maskedFused(NormLayer.this, norm.layout(NormLayer.this, input), input, mask);

@@ -5,6 +5,13 @@ package org.normkit.core.kernel;
  * each block computes its channels' moments and then normalises them, so the second read of x often hits the cache.
  * With one spatial position (an (N, C) input) the contiguous direction is the channel, so the loops run across
  * channels with per-channel accumulators instead of along runs.
+ *
+ * <p>With {@link ValidRows} (an (N, C) input whose valid rows alone are normalised: masked BatchNorm over token rows)
+ * the kernel's m rows are the valid rows where they are: each loop down the rows runs once per run of consecutive
+ * valid rows, reading and writing the input's own rows, and leaves the other rows alone. Each column's sums take the
+ * same operations in the same order whether its rows come in one call or in several (the strip sums keep no state
+ * between calls but the sums in their arrays), so the results are those of the kernel on the valid rows gathered
+ * into an (m, C) copy, bit for bit.
  */
 final class ChannelsKernel {
     private final int batch;
@@ -12,8 +19,23 @@ final class ChannelsKernel {
     private final int spatial;
     private final int perBlock;
     private final int blocks;
+    /** The input's rows that are the kernel's rows (null: all of them, in order). */
+    private final ValidRows rows;
 
     ChannelsKernel(Layout.Channels layout) {
+        this(layout, null);
+    }
+
+    /**
+     * Over {@code layout}'s batch of rows, which are the valid rows of {@code rows} of the input (null: the input's
+     * rows themselves); only with one spatial position.
+     */
+    ChannelsKernel(Layout.Channels layout, ValidRows rows) {
+        if (rows != null && (layout.spatial() != 1 || rows.count() != layout.batch())) {
+            throw new IllegalArgumentException("channels kernel: valid rows need one spatial position and the "
+                    + "layout's batch (" + layout + ") equal to their count, " + rows.count());
+        }
+        this.rows = rows;
         this.batch = layout.batch();
         this.channels = layout.channels();
         this.spatial = layout.spatial();
@@ -106,14 +128,16 @@ final class ChannelsKernel {
         java.util.Arrays.fill(p.correction, c0, c1, 0.0);
         if (centered) {
             // One read per piece: the sums run around a shift taken from the piece itself (see RowsKernel).
+            int first = rows == null ? n0 : rows.physical(n0);
             for (int c = c0; c < c1; c++) {
-                p.center[c] = x.get((n0 * channels + c) * spatial + s0);
+                p.center[c] = x.get((first * channels + c) * spatial + s0);
             }
         } else {
             java.util.Arrays.fill(p.center, c0, c1, 0.0);
         }
         if (spatial == 1) {
-            x.accumulateDeviations(p.squares, p.correction, p.center, c0, n0 * channels + c0, channels, n1 - n0, cb);
+            forRuns(n0, n1, (row, count) -> x.accumulateDeviations(p.squares, p.correction, p.center, c0,
+                    row * channels + c0, channels, count, cb));
         } else {
             for (int n = n0; n < n1; n++) {
                 for (int c = c0; c < c1; c++) {
@@ -151,8 +175,9 @@ final class ChannelsKernel {
         int c0 = block * perBlock;
         int cb = Math.min(channels, c0 + perBlock) - c0;
         if (spatial == 1) {
-            // The block's channels in all the rows: one call, not one per row.
-            x.normalizeAcross(y, c0, channels, batch, cb, mean, scale, shift, c0);
+            // The block's channels in all the rows: one call (per run of valid rows), not one per row.
+            forRuns(0, batch, (row, count) -> x.normalizeAcross(y, row * channels + c0, channels, count, cb, mean,
+                    scale, shift, c0));
             return;
         }
         for (int n = 0; n < batch; n++) {
@@ -172,7 +197,8 @@ final class ChannelsKernel {
             sumGX[c] = 0;
         }
         if (spatial == 1) {
-            x.accumulateGradAcross(g, c0, channels, batch, cb, mean, sumG, sumGX, c0);
+            forRuns(0, batch, (row, count) -> x.accumulateGradAcross(g, row * channels + c0, channels, count, cb,
+                    mean, sumG, sumGX, c0));
             return;
         }
         for (int n = 0; n < batch; n++) {
@@ -190,7 +216,8 @@ final class ChannelsKernel {
         int c0 = block * perBlock;
         int cb = Math.min(channels, c0 + perBlock) - c0;
         if (spatial == 1) {
-            x.gradInputAcross(g, dx, c0, channels, batch, cb, mean, a, b, k, c0);
+            forRuns(0, batch, (row, count) -> x.gradInputAcross(g, dx, row * channels + c0, channels, count, cb,
+                    mean, a, b, k, c0));
             return;
         }
         for (int n = 0; n < batch; n++) {
@@ -216,7 +243,8 @@ final class ChannelsKernel {
         int n0 = block * samplesPerBlock();
         int n1 = Math.min(batch, n0 + samplesPerBlock());
         if (spatial == 1) {
-            x.normalizeAcross(y, n0 * channels, channels, n1 - n0, channels, mean, scale, shift, 0);
+            forRuns(n0, n1, (row, count) -> x.normalizeAcross(y, row * channels, channels, count, channels, mean,
+                    scale, shift, 0));
             return;
         }
         for (int n = n0; n < n1; n++) {
@@ -228,6 +256,18 @@ final class ChannelsKernel {
 
     private int samplesPerBlock() {
         return (int) Math.max(1, NormKernel.BLOCK_ELEMENTS / ((long) channels * spatial));
+    }
+
+    /**
+     * Calls {@code run} with the physical first row and the number of rows of each run of consecutive input rows
+     * that holds the kernel's rows {@code [n0, n1)}: one call {@code (n0, n1 − n0)} without valid rows.
+     */
+    private void forRuns(int n0, int n1, ValidRows.Run run) {
+        if (rows == null) {
+            run.accept(n0, n1 - n0);
+        } else {
+            rows.forRuns(n0, n1, run);
+        }
     }
 
     int first(int block) {

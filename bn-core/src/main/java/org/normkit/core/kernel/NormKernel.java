@@ -113,7 +113,7 @@ public final class NormKernel implements FusedNorm {
         AffineCopies.Copy g = gammaCopies.take();
         AffineCopies.Copy b = betaCopies.take();
         try {
-            return forward(layoutOf.apply(x.shape()), centering, eps, x, gamma, beta, use, out, g, b);
+            return forward(layoutOf.apply(x.shape()), null, centering, eps, x, gamma, beta, use, out, g, b);
         } finally {
             gammaCopies.give(g);
             betaCopies.give(b);
@@ -131,7 +131,8 @@ public final class NormKernel implements FusedNorm {
                               Tensor gradInput) {
         AffineCopies.Copy g = gammaCopies.take();
         try {
-            return backward(layoutOf.apply(x.shape()), centering, gradOutput, x, saved, gamma, mask, gradInput, g);
+            return backward(layoutOf.apply(x.shape()), null, centering, gradOutput, x, saved, gamma, mask, gradInput,
+                    g);
         } finally {
             gammaCopies.give(g);
         }
@@ -146,15 +147,29 @@ public final class NormKernel implements FusedNorm {
      */
     public static Saved forward(Layout layout, Centering centering, double eps, Tensor x, Tensor gamma, Tensor beta,
                                 Statistics use, Tensor out) {
-        return forward(layout, centering, eps, x, gamma, beta, use, out, new AffineCopies.Copy(),
+        return forward(layout, null, centering, eps, x, gamma, beta, use, out, new AffineCopies.Copy(),
                 new AffineCopies.Copy());
     }
 
-    private static Saved forward(Layout layout, Centering centering, double eps, Tensor x, Tensor gamma, Tensor beta,
-                                 Statistics use, Tensor out, AffineCopies.Copy gammaCopy,
+    /**
+     * {@link #forward(Layout, Centering, double, Tensor, Tensor, Tensor, Statistics, Tensor)} over the valid rows of
+     * an (N, C) input where they are: the channels layout (m, C, 1) of the m rows of {@code rows}, read from
+     * {@code x} and written into the same rows of {@code out}; the other rows of out are not touched. The same bits
+     * as the kernel on the valid rows gathered into an (m, C) tensor.
+     */
+    static Saved forward(ValidRows rows, Centering centering, double eps, Tensor x, Tensor gamma, Tensor beta,
+                         Statistics use, Tensor out) {
+        Layout layout = Layout.channels(rows.count(), x.numel() / x.dim(0), 1);
+        return forward(layout, rows, centering, eps, x, gamma, beta, use, out, new AffineCopies.Copy(),
+                new AffineCopies.Copy());
+    }
+
+    /** {@code rows} null: {@code layout} covers x; else x's valid rows, in a channels layout of one position. */
+    private static Saved forward(Layout layout, ValidRows rows, Centering centering, double eps, Tensor x,
+                                 Tensor gamma, Tensor beta, Statistics use, Tensor out, AffineCopies.Copy gammaCopy,
                                  AffineCopies.Copy betaCopy) {
         requireEps(eps);
-        layout.requireCovers(x.shape(), "normalize");
+        requireCovers(layout, rows, x, "normalize");
         Shape.requireSame(x.shape(), out.shape(), "normalize", "the output tensor");
         requireSameDtype(x, out, "the output tensor");
         boolean mirror = x.dtype() == DType.FLOAT32;
@@ -181,20 +196,21 @@ public final class NormKernel implements FusedNorm {
         final double[] rm = runningMean;
         final double[] rv = runningVar;
         if (layout instanceof Layout.Channels channels) {
-            ChannelsKernel k = new ChannelsKernel(channels);
+            ChannelsKernel k = new ChannelsKernel(channels, rows);
             Coefficients mean = Coefficients.over(meanD, mirror ? scratch.floats(KernelScratch.MEAN, sets) : null);
             Coefficients scale = scratch.coefficients(KernelScratch.SCALE, sets, mirror);
             if (rm != null) {
                 constantCoefficients(centered, eps, rm, rv, tiles, sets, meanD, rstd);
                 scaleCoefficients(0, sets, rstd, g.d, mean, scale);
-                KernelThreads.forEachBlockEstimated(k.sampleBlocks(), KernelPass.NORMALIZE.nanos(layout, x),
+                KernelThreads.forEachBlockEstimated(k.sampleBlocks(), KernelPass.NORMALIZE.nanos(layout, x.dtype(), layout.numel()),
                         block -> k.normalizeSamples(ex, ey, block, mean, scale, b));
                 return new Saved(Tensor.wrap(meanD, Shape.of(sets)), Tensor.wrap(rstd, Shape.of(sets)), false);
             }
             // Batch statistics: each block of channels gets its moments and is normalised while it is in cache.
             double[] variance = scratch.doubles(KernelScratch.VARIANCE, sets);
             ChannelsKernel.Pieces pieces = ChannelsKernel.Pieces.of(scratch, sets);
-            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.FORWARD.nanos(layout, x), block -> {
+            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.FORWARD.nanos(layout, x.dtype(),
+                    layout.numel()), block -> {
                 int first = k.first(block);
                 int end = k.end(block);
                 k.moments(ex, centered, block, meanD, variance, pieces);
@@ -352,12 +368,27 @@ public final class NormKernel implements FusedNorm {
      */
     public static Gradients backward(Layout layout, Centering centering, Tensor gradOutput, Tensor x, Saved saved,
                                      Tensor gamma, GradMask mask, Tensor gradInput) {
-        return backward(layout, centering, gradOutput, x, saved, gamma, mask, gradInput, new AffineCopies.Copy());
+        return backward(layout, null, centering, gradOutput, x, saved, gamma, mask, gradInput,
+                new AffineCopies.Copy());
     }
 
-    private static Gradients backward(Layout layout, Centering centering, Tensor gradOutput, Tensor x, Saved saved,
-                                      Tensor gamma, GradMask mask, Tensor gradInput, AffineCopies.Copy gammaCopy) {
-        layout.requireCovers(x.shape(), "normalize backward");
+    /**
+     * {@link #backward(Layout, Centering, Tensor, Tensor, Saved, Tensor, GradMask, Tensor)} over the valid rows of an
+     * (N, C) input where they are (see {@link #forward(ValidRows, Centering, double, Tensor, Tensor, Tensor,
+     * Statistics, Tensor)}): x and the output gradient read at those rows, dx written there; its other rows are not
+     * touched. The same bits as the kernel on the valid rows gathered.
+     */
+    static Gradients backward(ValidRows rows, Centering centering, Tensor gradOutput, Tensor x, Saved saved,
+                              Tensor gamma, GradMask mask, Tensor gradInput) {
+        Layout layout = Layout.channels(rows.count(), x.numel() / x.dim(0), 1);
+        return backward(layout, rows, centering, gradOutput, x, saved, gamma, mask, gradInput,
+                new AffineCopies.Copy());
+    }
+
+    private static Gradients backward(Layout layout, ValidRows rows, Centering centering, Tensor gradOutput,
+                                      Tensor x, Saved saved, Tensor gamma, GradMask mask, Tensor gradInput,
+                                      AffineCopies.Copy gammaCopy) {
+        requireCovers(layout, rows, x, "normalize backward");
         Shape.requireSame(x.shape(), gradOutput.shape(), "normalize backward", "the output gradient");
         if (gradOutput.dtype() != x.dtype()) {
             gradOutput = gradOutput.detach().to(x.dtype());
@@ -389,7 +420,7 @@ public final class NormKernel implements FusedNorm {
         Elements edx = dx == null ? null : Elements.of(dx);
 
         if (layout instanceof Layout.Channels channels) {
-            ChannelsKernel k = new ChannelsKernel(channels);
+            ChannelsKernel k = new ChannelsKernel(channels, rows);
             KernelScratch scratch = KernelScratch.ofThread();
             double[] meanD = perSet(saved.mean(), sets, "saved mean");
             Coefficients mean = Coefficients.over(meanD, mirror ? scratch.floats(KernelScratch.MEAN, sets) : null);
@@ -399,7 +430,8 @@ public final class NormKernel implements FusedNorm {
             Coefficients a = scratch.coefficients(KernelScratch.GRAD_A, sets, mirror);
             Coefficients b = scratch.coefficients(KernelScratch.GRAD_B, sets, mirror);
             Coefficients c = scratch.coefficients(KernelScratch.GRAD_C, sets, mirror);
-            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.BACKWARD.nanos(layout, x), block -> {
+            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.BACKWARD.nanos(layout, x.dtype(),
+                    layout.numel()), block -> {
                 int first = k.first(block);
                 int end = k.end(block);
                 if (needSums) {
@@ -524,6 +556,15 @@ public final class NormKernel implements FusedNorm {
     }
 
     // ***** argument checks *****
+
+    /** {@code layout} covers x, or, with valid rows, is their channels layout and x has their rows. */
+    private static void requireCovers(Layout layout, ValidRows rows, Tensor x, String op) {
+        if (rows == null) {
+            layout.requireCovers(x.shape(), op);
+        } else {
+            rows.requireRowsOf(x, layout.sets(), op);
+        }
+    }
 
     static void requireEps(double eps) {
         if (!(eps > 0) || Double.isInfinite(eps)) {

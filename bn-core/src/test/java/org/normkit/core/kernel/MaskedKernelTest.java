@@ -241,6 +241,107 @@ class MaskedKernelTest {
             assertArrayEquals(new int[] {4, 4, 4, 4, 4}, masked.validCounts());
         }
 
+        /**
+         * Padded sequences as the text transformer's BatchNorm sees them (each sequence's valid tokens first), at a
+         * size where the kernel's vector strips, scalar tails and moment pieces of {@link NormKernel#CHUNK} rows
+         * matter: more than CHUNK valid rows, so a piece boundary falls inside a run, and 67 channels. The kernel
+         * reads and writes the valid rows where they are, run by run; it must give the plain kernel's bits on the
+         * gathered rows, and zeros in every other row of an output that held NaN.
+         */
+        @ParameterizedTest
+        @EnumSource(DType.class)
+        void paddedSequencesLongerThanAMomentPieceAreThePlainKernelOnTheValidRowsToTheBit(DType dtype) {
+            int sequences = 30;
+            int steps = 100;
+            int channels = 67;
+            java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+            int[] lengths = new int[sequences];
+            for (int n = 0; n < sequences; n++) {
+                lengths[n] = n == 3 ? 0 : n == 4 ? steps : 40 + random.nextInt(steps - 40);
+            }
+            PositionMask tokens = PositionMask.ofRows(sequences * steps, validRowsOf(lengths, steps));
+            assertTokenRowsArePlainKernelsBits(tokens, sequences * steps, channels, dtype);
+        }
+
+        /** Scattered valid rows (runs of one and two rows), the case the runs serve worst, still to the bit. */
+        @ParameterizedTest
+        @EnumSource(DType.class)
+        void scatteredValidRowsAreThePlainKernelOnTheValidRowsToTheBit(DType dtype) {
+            int rows = 301;
+            int[] valid = java.util.stream.IntStream.range(0, rows).filter(r -> r % 3 != 1).toArray();
+            assertTokenRowsArePlainKernelsBits(PositionMask.ofRows(rows, valid), rows, 19, dtype);
+        }
+
+        private int[] validRowsOf(int[] lengths, int steps) {
+            return java.util.stream.IntStream.range(0, lengths.length * steps)
+                    .filter(r -> r % steps < lengths[r / steps]).toArray();
+        }
+
+        private void assertTokenRowsArePlainKernelsBits(PositionMask tokens, int rows, int channels, DType dtype) {
+            Shape input = Shape.of(rows, channels);
+            MaskedKernel masked = MaskedKernel.of(EPS, Layout.channels(rows, channels, 1), input, tokens);
+            Tensor x = Tensor.randn(DType.FLOAT64, input, 23).mul(Tensor.scalar(3, DType.FLOAT64))
+                    .add(Tensor.scalar(5, DType.FLOAT64)).to(dtype);
+            Tensor g = Tensor.randn(DType.FLOAT64, input, 29).to(dtype);
+            Tensor gamma = Tensor.uniform(DType.FLOAT64, Shape.of(channels), 0.5, 1.5, 31).to(dtype);
+            Tensor beta = Tensor.uniform(DType.FLOAT64, Shape.of(channels), -1, 1, 37).to(dtype);
+            Tensor out = Tensor.full(dtype, input, Double.NaN);
+            FusedNorm.Saved saved = masked.forward(x, gamma, beta, Statistics.batch(), out);
+            FusedNorm.Gradients grads = masked.backward(g, x, saved, gamma, ALL);
+            Tensor into = Tensor.full(dtype, input, Double.NaN);
+            FusedNorm.Gradients gradsInto = masked.backward(g, x, saved, gamma, ALL, into);
+
+            int[] valid = new int[tokens.validCount()];
+            for (int p = 0, r = 0; p < rows; p++) {
+                if (tokens.isValid(p)) {
+                    valid[r++] = p;
+                }
+            }
+            Layout plain = Layout.channels(valid.length, channels, 1);
+            Tensor xs = gatherRows(x, valid, channels);
+            Tensor plainOut = Tensor.zeros(dtype, xs.shape());
+            FusedNorm.Saved plainSaved = NormKernel.forward(plain, Centering.CENTERED, EPS, xs, gamma, beta,
+                    Statistics.batch(), plainOut);
+            FusedNorm.Gradients plainGrads = NormKernel.backward(plain, Centering.CENTERED,
+                    gatherRows(g, valid, channels), xs, plainSaved, gamma, ALL);
+
+            assertRowsBitsAndZeros(plainOut, out, valid, channels);
+            assertRowsBitsAndZeros(plainGrads.input(), grads.input(), valid, channels);
+            assertRowsBitsAndZeros(plainGrads.input(), into, valid, channels);
+            assertTrue(gradsInto.input() == into, "the input gradient is the tensor given to hold it");
+            assertArrayEquals(plainSaved.mean().toDoubleArray(), saved.mean().toDoubleArray(), 0.0);
+            assertArrayEquals(plainSaved.rstd().toDoubleArray(), saved.rstd().toDoubleArray(), 0.0);
+            for (FusedNorm.Gradients got : new FusedNorm.Gradients[] {grads, gradsInto}) {
+                assertArrayEquals(plainGrads.weight().toDoubleArray(), got.weight().toDoubleArray(), 0.0);
+                assertArrayEquals(plainGrads.bias().toDoubleArray(), got.bias().toDoubleArray(), 0.0);
+            }
+        }
+
+        private Tensor gatherRows(Tensor t, int[] rows, int channels) {
+            Tensor out = Tensor.zeros(t.dtype(), Shape.of(rows.length, channels));
+            for (int r = 0; r < rows.length; r++) {
+                for (int c = 0; c < channels; c++) {
+                    out.set(r * channels + c, t.get(rows[r] * channels + c));
+                }
+            }
+            return out;
+        }
+
+        /** Row valid[r] of t holds row r of rows, bit for bit (NaN included); every other row of t is +0. */
+        private void assertRowsBitsAndZeros(Tensor rows, Tensor t, int[] valid, int channels) {
+            int rowCount = t.dim(0);
+            for (int i = 0, r = 0; i < rowCount; i++) {
+                boolean isValid = r < valid.length && valid[r] == i;
+                for (int c = 0; c < channels; c++) {
+                    double expected = isValid ? rows.get(r * channels + c) : 0.0;
+                    double got = t.get(i * channels + c);
+                    assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(got),
+                            "row " + i + " channel " + c + ": expected " + expected + ", got " + got);
+                }
+                r += isValid ? 1 : 0;
+            }
+        }
+
         @Test
         void withRunningStatisticsAndNoValidRowTheOutputIsAllZeros() {
             Shape input = Shape.of(ROWS, CHANNELS);
