@@ -68,7 +68,8 @@ import org.normkit.autograd.tensor.Tensor;
  * Work is split over {@link KernelThreads} in blocks of whole channels (channels layout) or whole rows (rows layout)
  * whose boundaries depend only on the shape; the results are bit-identical for any thread count. A call stays on the
  * caller unless its estimated one-thread time ({@link KernelPass}: a rate per pass, layout and dtype) is worth the
- * hand-off to a second thread ({@link KernelThreads#sharingPays}). Instances are thread-safe:
+ * hand-off to a second thread ({@link KernelThreads#sharingPays}: about 30 us to a helper still polling after its
+ * last call, 150 us to one that has parked). Instances are thread-safe:
  * their only state is the kept γ and β, which a call takes and gives back.
  */
 public final class NormKernel implements FusedNorm {
