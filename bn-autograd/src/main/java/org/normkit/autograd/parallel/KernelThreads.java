@@ -85,34 +85,92 @@ public final class KernelThreads {
      * calls of 26 us (1.14–1.91 ×). 30 us shares the training forwards (60–150 us on one thread) and the backwards;
      * it keeps on the caller the evaluation forwards of a megabyte or two (25–60 us), which gain only while a
      * helper is still polling ({@link #IDLE_SPIN_NANOS}) and lose a parked helper's wake-up otherwise. The seventh
-     * session's 75 us was measured before the pool threads polled.
+     * session's 75 us was measured before the pool threads polled. This is the hand-off to a helper that is still
+     * polling after its last call; one that has parked costs {@link #PARKED_HANDOFF_NANOS}.
      */
     public static final long HANDOFF_NANOS = 30_000;
 
     /**
      * Whether {@code blocks} blocks that take one thread {@code serialNanos} in all finish sooner on {@code threads}
-     * threads: the busiest thread runs ⌈blocks / n⌉ of them and the call pays {@link #HANDOFF_NANOS} once. So a call
+     * threads with helpers that are polling for work: the busiest thread runs ⌈blocks / n⌉ of them and the call
+     * pays {@link #HANDOFF_NANOS} once. So a call
      * of many blocks is shared from 2 × 30 us of serial work on, one of 3 blocks from 90 us, one block never.
      */
     public static boolean sharingPays(double serialNanos, int blocks, int threads) {
+        return sharingPays(serialNanos, blocks, threads, HANDOFF_NANOS);
+    }
+
+    /**
+     * {@link #sharingPays(double, int, int)} with a hand-off of {@code handoffNanos}: {@link #HANDOFF_NANOS} when the
+     * helpers are polling for work, {@link #PARKED_HANDOFF_NANOS} when they have to be woken.
+     */
+    public static boolean sharingPays(double serialNanos, int blocks, int threads, long handoffNanos) {
         int n = Math.min(threads, blocks);
         if (n <= 1) {
             return false;
         }
         double busiest = serialNanos * ((blocks + n - 1) / n) / blocks;
-        return busiest + HANDOFF_NANOS <= serialNanos;
+        return busiest + handoffNanos <= serialNanos;
+    }
+
+    /**
+     * Wall time, in nanoseconds, that sharing a call adds when the helper it needs has stopped polling and parked
+     * ({@link #IDLE_SPIN_NANOS} after its last block): the caller's wake-up of it, which on this VM takes the caller
+     * itself about 100 us and more (the woken helper often runs first on the caller's own core), and a helper that
+     * then starts on blocks whose data sit in the other core's cache. Measured (docs/performance.md, "Two threads
+     * (tenth session)"): calls with 1 ms of other work between them, as the head-to-head benchmark's samples of one
+     * call each make them, took BatchNorm1d 256x1024 float32's training forward 188–201 us on two threads against
+     * 89–119 us on one, BatchNorm2d 8x256x14x14 float64's evaluation forward 195 us against 112 (about 140 us over
+     * half the one-thread time), while back to back, the helper polling, they took 72–87 against 70–81 us and 78
+     * against 76 us; the ninth session's closing window showed the same on a quiet machine (110–150 us per shared
+     * call over half the one-thread time). So a call is handed to a parked helper only from about 2 × 150 us of
+     * work on: a tensor of a megabyte or two stays on the caller, one of 4 MB and more (milliseconds) is shared.
+     */
+    public static final long PARKED_HANDOFF_NANOS = 150_000;
+
+    /**
+     * The hand-off {@link #forEachBlockEstimated} and {@link #forEachRangeEstimated} weigh a call against:
+     * {@link #HANDOFF_NANOS} while the pool's helpers are still polling after their last call (they finished one less
+     * than {@link #IDLE_SPIN_NANOS} ago), else {@link #PARKED_HANDOFF_NANOS}. With more than one helper, the helpers of
+     * one call finish it together, so the last one's end stands for all.
+     */
+    static long handoffNanos() {
+        Boolean assumed = assumeHelpersPolling;
+        boolean polling = assumed != null ? assumed : helpersPolling(System.nanoTime());
+        return polling ? HANDOFF_NANOS : PARKED_HANDOFF_NANOS;
+    }
+
+    /** Whether, at {@code now} ({@link System#nanoTime}), a helper finished a call less than its polling time ago. */
+    static boolean helpersPolling(long now) {
+        return now - lastHelperEnd < IDLE_SPIN_NANOS;
+    }
+
+    /** {@link System#nanoTime} when a helper last finished its part of a call (long ago until the first). */
+    private static volatile long lastHelperEnd = System.nanoTime() - 3_600_000_000_000L;
+
+    /** Tests: null, or whether to treat the helpers as polling (true) or parked (false) whatever they are doing. */
+    private static volatile Boolean assumeHelpersPolling;
+
+    /**
+     * For tests only: {@code true} or {@code false} makes the estimated loops weigh their calls as if the helpers
+     * were polling ({@link #HANDOFF_NANOS}) or parked ({@link #PARKED_HANDOFF_NANOS}), so that a decision does not
+     * depend on what the pool happens to be doing; {@code null} (restore it afterwards) reads the pool again.
+     */
+    public static void assumeHelpersPolling(Boolean polling) {
+        assumeHelpersPolling = polling;
     }
 
     /**
      * As {@link #forEachBlock(int, IntConsumer)} when {@link #sharingPays} for the kernel's estimate
-     * {@code serialNanos} of its one-thread time, else on the caller alone. Results do not change: the blocks are the
+     * {@code serialNanos} of its one-thread time, with the hand-off of the helpers' state now ({@link #handoffNanos}:
+     * polling, or parked), else on the caller alone. Results do not change: the blocks are the
      * same either way. {@link #shareEveryCall}, the tests' switch, sends these calls to the pool too. Every parallel
      * loop of normkit decides here or in {@link #forEachRangeEstimated}, by one cost model: the norm kernels of bn-core
      * with their passes' rates ({@code KernelPass}), bn-autograd's loops (products, convolutions, pooling, elementwise
      * ops, Adam) with theirs ({@code loops.LoopCost}), all read from {@link PassRates}.
      */
     public static void forEachBlockEstimated(int blocks, double serialNanos, IntConsumer body) {
-        if (!shareEveryCall && !sharingPays(serialNanos, blocks, threads)) {
+        if (!shareEveryCall && !sharingPays(serialNanos, blocks, threads, handoffNanos())) {
             for (int b = 0; b < blocks; b++) {
                 body.accept(b);
             }
@@ -141,6 +199,11 @@ public final class KernelThreads {
      * threads ÷ one 1.58 ×, docs/performance.md "Two threads (ninth session)").
      */
     public static boolean rangeSharingPays(int length, double nanosPerElement, int threads) {
+        return rangeSharingPays(length, nanosPerElement, threads, HANDOFF_NANOS);
+    }
+
+    /** {@link #rangeSharingPays(int, double, int)} with a hand-off of {@code handoffNanos} ({@link #handoffNanos}). */
+    public static boolean rangeSharingPays(int length, double nanosPerElement, int threads, long handoffNanos) {
         int blocks = (length + RANGE_BLOCK - 1) / RANGE_BLOCK;
         int n = Math.min(threads, blocks);
         if (n <= 1) {
@@ -152,7 +215,7 @@ public final class KernelThreads {
             long to = Math.min(length, (long) HomeRanges.homeStart(w + 1, n, blocks) * RANGE_BLOCK);
             busiest = Math.max(busiest, to - from);
         }
-        return (busiest + 0.0) * nanosPerElement + HANDOFF_NANOS <= (double) length * nanosPerElement;
+        return (busiest + 0.0) * nanosPerElement + handoffNanos <= (double) length * nanosPerElement;
     }
 
     /**
@@ -164,8 +227,9 @@ public final class KernelThreads {
      */
     public static void forEachRangeEstimated(int length, double nanosPerElement, RangeBody body) {
         int blocks = (length + RANGE_BLOCK - 1) / RANGE_BLOCK;
-        if (blocks <= 1 || threads <= 1 || IN_POOL.get()
-                || !shareEveryCall && !rangeSharingPays(length, nanosPerElement, threads)) {
+        int t = threads;
+        if (blocks <= 1 || t <= 1 || IN_POOL.get() || !shareEveryCall
+                && !rangeSharingPays(length, nanosPerElement, t, handoffNanos())) {
             body.run(0, length);
             return;
         }
@@ -195,14 +259,21 @@ public final class KernelThreads {
             final int helper = i;
             try {
                 helpers[i] = pool.executor.submit(() -> {
-                    if (state.compareAndSet(helper, 0, 1)) {
-                        try {
-                            ranges.work(helper + 1, body);
-                        } catch (RuntimeException | Error e) {
-                            helperFailure.compareAndSet(null, e);
-                        } finally {
-                            state.set(helper, 3);
+                    try {
+                        if (state.compareAndSet(helper, 0, 1)) {
+                            try {
+                                ranges.work(helper + 1, body);
+                            } catch (RuntimeException | Error e) {
+                                helperFailure.compareAndSet(null, e);
+                            } finally {
+                                // Before the caller can see this part finished, so that its next call finds the
+                                // helper polling (SpinningQueue.take, which it enters next).
+                                lastHelperEnd = System.nanoTime();
+                                state.set(helper, 3);
+                            }
                         }
+                    } finally {
+                        lastHelperEnd = System.nanoTime();
                     }
                 });
             } catch (RejectedExecutionException e) {

@@ -40,6 +40,7 @@ class KernelThreadsPoolTest {
     void restore() {
         KernelThreads.set(before);
         KernelThreads.shareEveryCall(false);
+        KernelThreads.assumeHelpersPolling(null);
     }
 
     private static boolean onPoolThread() {
@@ -74,6 +75,7 @@ class KernelThreadsPoolTest {
         void aRangeOfThreeBlocksIsSharedFromThreeTimesTheHandoffInWholeBlocks() {
             // On 2 threads one thread runs 2 of the 3 blocks: the call saves a third of its time.
             KernelThreads.set(2);
+            KernelThreads.assumeHelpersPolling(true);
             Set<String> runs = ConcurrentHashMap.newKeySet();
 
             KernelThreads.forEachRangeEstimated(3 * BLOCK, 3.01 * KernelThreads.HANDOFF_NANOS / (3 * BLOCK),
@@ -133,6 +135,64 @@ class KernelThreadsPoolTest {
             assertFalse(KernelThreads.sharingPays(3 * handoff - 1_000, 3, 2));
             assertTrue(KernelThreads.sharingPays(3 * handoff, 3, 2));
             assertTrue(KernelThreads.sharingPays(3 * handoff - 1_000, 4, 2));
+        }
+
+        @Test
+        void aParkedHelperIsWorthWakingOnlyForTwiceItsWakeUp() {
+            long parked = KernelThreads.PARKED_HANDOFF_NANOS;
+            assertFalse(KernelThreads.sharingPays(2 * parked - 1_000, 64, 2, parked));
+            assertTrue(KernelThreads.sharingPays(2 * parked, 64, 2, parked));
+            assertTrue(KernelThreads.sharingPays(2 * parked - 1_000, 64, 2, handoff));
+            int length = 32 * BLOCK;
+            assertFalse(KernelThreads.rangeSharingPays(length, 2.0 * parked / length * 0.99, 2, parked));
+            assertTrue(KernelThreads.rangeSharingPays(length, 2.0 * parked / length * 1.01, 2, parked));
+        }
+
+        @Test
+        void aCallThatPaysOnlyWithAPollingHelperStaysOnTheCallerWhenTheHelperIsParked() {
+            KernelThreads.set(2);
+            double serial = 2.0 * KernelThreads.PARKED_HANDOFF_NANOS * 0.99;
+            Set<Thread> polling = ConcurrentHashMap.newKeySet();
+            Set<Thread> parked = ConcurrentHashMap.newKeySet();
+            CyclicBarrier both = new CyclicBarrier(2);
+
+            KernelThreads.assumeHelpersPolling(true);
+            KernelThreads.forEachBlockEstimated(64, serial, block -> {
+                polling.add(Thread.currentThread());
+                if (block == 0 || block == 32) {
+                    await(both); // the caller's first block (its home range's front) meets the helper's
+                }
+            });
+            KernelThreads.assumeHelpersPolling(false);
+            KernelThreads.forEachBlockEstimated(64, serial, block -> parked.add(Thread.currentThread()));
+
+            assertEquals(2, polling.size(), polling.toString());
+            assertEquals(Set.of(Thread.currentThread()), parked);
+        }
+
+        @Test
+        void aHelperIdleForLongerThanItPollsCountsAsParked() throws InterruptedException {
+            KernelThreads.set(2);
+            helperOfATwoBlockCall();
+            // The helper polls for IDLE_SPIN_NANOS after its part, then parks: from then on, a call must be worth
+            // its wake-up.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (KernelThreads.handoffNanos() != KernelThreads.PARKED_HANDOFF_NANOS && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+
+            assertEquals(KernelThreads.PARKED_HANDOFF_NANOS, KernelThreads.handoffNanos());
+            assertFalse(KernelThreads.helpersPolling(System.nanoTime()));
+        }
+
+        @Test
+        void aHelperThatHasJustFinishedItsPartCountsAsPolling() {
+            KernelThreads.set(2);
+            long before = System.nanoTime();
+            helperOfATwoBlockCall();
+
+            // Its end was recorded before the call returned, at or after `before`: at that instant it was polling.
+            assertTrue(KernelThreads.helpersPolling(before));
         }
 
         @Test

@@ -178,6 +178,7 @@ class KernelThreadsTest {
         @AfterEach
         void restoreThreshold() {
             KernelThreads.shareEveryCall(false);
+            KernelThreads.assumeHelpersPolling(null);
         }
 
         @ParameterizedTest(name = "{0} elements")
@@ -217,8 +218,9 @@ class KernelThreadsTest {
         }
 
         @Test
-        void aRangeWhoseEstimateReachesTheCrossoverIsSharedWithThePool() {
+        void aRangeWhoseEstimateReachesTheCrossoverIsSharedWithAPollingHelper() {
             KernelThreads.set(2);
+            KernelThreads.assumeHelpersPolling(true);
             CyclicBarrier both = new CyclicBarrier(2);
             Set<String> names = ConcurrentHashMap.newKeySet();
             int length = 32 * KernelThreads.RANGE_BLOCK;

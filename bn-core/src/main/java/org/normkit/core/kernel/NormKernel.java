@@ -68,7 +68,8 @@ import org.normkit.autograd.tensor.Tensor;
  * Work is split over {@link KernelThreads} in blocks of whole channels (channels layout) or whole rows (rows layout)
  * whose boundaries depend only on the shape; the results are bit-identical for any thread count. A call stays on the
  * caller unless its estimated one-thread time ({@link KernelPass}: a rate per pass, layout and dtype) is worth the
- * hand-off to a second thread ({@link KernelThreads#sharingPays}). Instances are thread-safe:
+ * hand-off to a second thread ({@link KernelThreads#sharingPays}: about 30 us to a helper still polling after its
+ * last call, 150 us to one that has parked). Instances are thread-safe:
  * their only state is the kept γ and β, which a call takes and gives back.
  */
 public final class NormKernel implements FusedNorm {
@@ -457,8 +458,11 @@ public final class NormKernel implements FusedNorm {
             AffinePartials[] blockPartials = partials
                     ? KernelScratch.ofThread().partials(k.blocks(), affineSize, mirror) : null;
             boolean needSums = partials || (edx != null && fromBatch);
-            boolean strips = partials && k.affineByStrips();
             boolean pipelined = k.affineByStrips() && needSums && edx != null;
+            // LayerNorm: each row's terms of dγ, dβ in the walk that forms its dx (float32), or after the block's rows
+            // down strips of columns (float64, or only dγ, dβ asked for); same bits either way.
+            boolean inRowWalk = partials && pipelined && ex.affineInRowWalk();
+            boolean strips = partials && k.affineByStrips() && !inRowWalk;
             KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.BACKWARD.nanos(layout, x), block -> {
                 double[] pair = new double[2];
                 double[] sums = new double[2];
@@ -468,11 +472,10 @@ public final class NormKernel implements FusedNorm {
                 }
                 int first = k.first(block);
                 int end = k.end(block);
-                // LayerNorm: the partials of dγ, dβ after the block's rows, down strips of columns, not row by row
-                // in pass 1 (same bits).
                 AffinePartials perRow = strips ? null : p;
                 if (pipelined) {
-                    // Pass 2 of each row walks with pass 1 of the next (same bits as one after the other).
+                    // LayerNorm: pass 2 of each row walks with pass 1 of the next (same bits as one after the other),
+                    // adding the row's terms of dγ, dβ into the partials when inRowWalk.
                     double[] next = new double[2];
                     k.rowGradSums(ex, eg, first, mean[first], rstd[first], g, null, pair, sums);
                     for (int r = first; r < end; r++) {
@@ -480,11 +483,16 @@ public final class NormKernel implements FusedNorm {
                         double b = fromBatch ? -rs * rs * rs * sums[1] / m : 0.0;
                         double c = fromBatch && centered ? -rs * sums[0] / m : 0.0;
                         if (r + 1 < end) {
-                            k.rowGradInputThenSums(ex, eg, edx, r, mean[r], rs, g, b, c, mean[r + 1], next);
+                            k.rowGradInputThenSums(ex, eg, edx, r, mean[r], rs, g, b, c, mean[r + 1],
+                                    inRowWalk ? p : null, next);
                             double[] t = sums;
                             sums = next;
                             next = t;
                         } else {
+                            if (inRowWalk) {
+                                // The last row's partials (its row sums, in next, are not needed).
+                                k.rowGradSums(ex, eg, r, mean[r], rs, g, p, pair, next);
+                            }
                             k.rowGradInput(ex, eg, edx, r, mean[r], rs, g, b, c);
                         }
                     }

@@ -19,6 +19,48 @@ class KernelPassTest {
         return KernelThreads.sharingPays(pass.nanos(layout, dtype, layout.numel()), blocks, 2);
     }
 
+    /** The decision when the helper has parked, as between the head-to-head benchmark's one-call samples. */
+    private static boolean sharedWithAParkedHelper(KernelPass pass, Layout layout, DType dtype, int blocks) {
+        return KernelThreads.sharingPays(pass.nanos(layout, dtype, layout.numel()), blocks, 2,
+                KernelThreads.PARKED_HANDOFF_NANOS);
+    }
+
+    @Nested
+    class WithAParkedHelper {
+        private final Layout small2d = Layout.channels(8, 256, 196);
+        private final Layout wide1d = Layout.channels(256, 1024, 1);
+
+        @Test
+        void everyPassOverAMegabyteOrTwoStaysOnTheCaller() {
+            // The passes whose shared rows ran slower than one thread in the ninth session's closing window.
+            for (Layout layout : new Layout[] {small2d, wide1d}) {
+                ChannelsKernel k = new ChannelsKernel((Layout.Channels) layout);
+                for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                    String what = layout + " " + dtype;
+                    assertFalse(sharedWithAParkedHelper(KernelPass.FORWARD, layout, dtype, k.blocks()), what);
+                    assertFalse(sharedWithAParkedHelper(KernelPass.BACKWARD, layout, dtype, k.blocks()), what);
+                    assertFalse(sharedWithAParkedHelper(KernelPass.NORMALIZE, layout, dtype, k.sampleBlocks()), what);
+                }
+            }
+        }
+
+        @Test
+        void thePassesOverTensorsOf4MbAndMoreAreStillShared() {
+            Layout image = Layout.channels(32, 64, 56 * 56);
+            ChannelsKernel k = new ChannelsKernel((Layout.Channels) image);
+            Layout layer = Layout.rows(32 * 128, 768);
+            int rows = new RowsKernel((Layout.Rows) layer).blocks();
+            for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                for (KernelPass pass : new KernelPass[] {KernelPass.FORWARD, KernelPass.BACKWARD}) {
+                    assertTrue(sharedWithAParkedHelper(pass, image, dtype, k.blocks()), pass + " " + dtype);
+                    assertTrue(sharedWithAParkedHelper(pass, layer, dtype, rows), pass + " " + dtype);
+                }
+                assertTrue(sharedWithAParkedHelper(KernelPass.NORMALIZE, image, dtype, k.sampleBlocks()));
+                assertTrue(sharedWithAParkedHelper(KernelPass.NORMALIZE, layer, dtype, rows));
+            }
+        }
+    }
+
     @Nested
     class BatchNorm {
         private final Layout small2d = Layout.channels(8, 256, 196);
