@@ -458,11 +458,8 @@ public final class NormKernel implements FusedNorm {
             AffinePartials[] blockPartials = partials
                     ? KernelScratch.ofThread().partials(k.blocks(), affineSize, mirror) : null;
             boolean needSums = partials || (edx != null && fromBatch);
+            boolean strips = partials && k.affineByStrips();
             boolean pipelined = k.affineByStrips() && needSums && edx != null;
-            // LayerNorm: each row's terms of dγ, dβ in the walk that forms its dx (float32), or after the block's rows
-            // down strips of columns (float64, or only dγ, dβ asked for); same bits either way.
-            boolean inRowWalk = partials && pipelined && ex.affineInRowWalk();
-            boolean strips = partials && k.affineByStrips() && !inRowWalk;
             KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.BACKWARD.nanos(layout, x), block -> {
                 double[] pair = new double[2];
                 double[] sums = new double[2];
@@ -472,10 +469,11 @@ public final class NormKernel implements FusedNorm {
                 }
                 int first = k.first(block);
                 int end = k.end(block);
+                // LayerNorm: the partials of dγ, dβ after the block's rows, down strips of columns, not row by row
+                // in pass 1 (same bits).
                 AffinePartials perRow = strips ? null : p;
                 if (pipelined) {
-                    // LayerNorm: pass 2 of each row walks with pass 1 of the next (same bits as one after the other),
-                    // adding the row's terms of dγ, dβ into the partials when inRowWalk.
+                    // Pass 2 of each row walks with pass 1 of the next (same bits as one after the other).
                     double[] next = new double[2];
                     k.rowGradSums(ex, eg, first, mean[first], rstd[first], g, null, pair, sums);
                     for (int r = first; r < end; r++) {
@@ -483,16 +481,11 @@ public final class NormKernel implements FusedNorm {
                         double b = fromBatch ? -rs * rs * rs * sums[1] / m : 0.0;
                         double c = fromBatch && centered ? -rs * sums[0] / m : 0.0;
                         if (r + 1 < end) {
-                            k.rowGradInputThenSums(ex, eg, edx, r, mean[r], rs, g, b, c, mean[r + 1],
-                                    inRowWalk ? p : null, next);
+                            k.rowGradInputThenSums(ex, eg, edx, r, mean[r], rs, g, b, c, mean[r + 1], next);
                             double[] t = sums;
                             sums = next;
                             next = t;
                         } else {
-                            if (inRowWalk) {
-                                // The last row's partials (its row sums, in next, are not needed).
-                                k.rowGradSums(ex, eg, r, mean[r], rs, g, p, pair, next);
-                            }
                             k.rowGradInput(ex, eg, edx, r, mean[r], rs, g, b, c);
                         }
                     }

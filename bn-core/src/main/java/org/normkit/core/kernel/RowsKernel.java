@@ -118,8 +118,7 @@ final class RowsKernel {
 
     /**
      * Whether this layout's per-position partials of dγ and dβ are summed by {@link #affineRows} after a block's
-     * rows (or, for float32 when dx is asked for too, in pass 2's walk: {@link #rowGradInputThenSums} with the
-     * partials) instead of row by row in pass 1: γ per element of the row, the same γ for every row (LayerNorm), and
+     * rows instead of row by row in pass 1: γ per element of the row, the same γ for every row (LayerNorm), and
      * strips available ({@link Elements#affineByStrips()}).
      */
     boolean affineByStrips() {
@@ -134,19 +133,12 @@ final class RowsKernel {
 
     /**
      * {@link #rowGradInput} for row {@code r}, then the row sums of row {@code r + 1} (no partials) into {@code out},
-     * in one walk (only when {@link #affineByStrips()}: γ the same for every row). Unless {@code partials} is null,
-     * row {@code r}'s terms of dγ and dβ go into them in the same walk, as {@link #rowGradSums} would add them
-     * ({@link AffinePartials#rowDone} included).
+     * in one walk (only when {@link #affineByStrips()}: γ the same for every row).
      */
     void rowGradInputThenSums(Elements x, Elements g, Elements dx, int r, double mean, double rstd,
-                              Coefficients gamma, double b, double k, double nextMean, AffinePartials partials,
-                              double[] out) {
+                              Coefficients gamma, double b, double k, double nextMean, double[] out) {
         int off = r * rowLength;
-        x.gradInputRowThenSums(g, dx, off, rowLength, mean, rstd, gamma, 0, b, k, off + rowLength, nextMean, partials,
-                out);
-        if (partials != null) {
-            partials.rowDone();
-        }
+        x.gradInputRowThenSums(g, dx, off, rowLength, mean, rstd, gamma, 0, b, k, off + rowLength, nextMean, out);
     }
 
     /** Pass 2 for row {@code r}: {@code dx = rstd·γ·g + b·(x − mean) + k}. */

@@ -9,12 +9,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.normkit.autograd.spi.FusedNorm;
-import org.normkit.autograd.spi.FusedNorm.GradMask;
-import org.normkit.autograd.spi.Statistics;
-import org.normkit.autograd.tensor.DType;
-import org.normkit.autograd.tensor.Shape;
-import org.normkit.autograd.tensor.Tensor;
 
 /**
  * LayerNorm's partials of dγ and dβ summed down strips of columns after a block's rows
@@ -23,10 +17,8 @@ import org.normkit.autograd.tensor.Tensor;
  * between rows, {@code flush} at the end), for float32's float sums flushed every 16 rows and float64's double ones;
  * and the lane-by-lane twin that runs before the vector loop is compiled gives the same bits. Row lengths around the
  * strip (four vectors) and vector widths exercise every tail; blocks that start after row 0 and row counts around
- * the flush interval exercise the float32 grouping. The same bits come from the partials added in the walk that
- * forms dx ({@link VectorReductions#gradInputRowThenSums} with the partials, float32's path), and the LayerNorm
- * backward gives each gradient the same bits whichever others are asked for. Each test body runs for both dtypes
- * ({@link Twin}: the twins' overloads called with the dtype's arrays).
+ * the flush interval exercise the float32 grouping. Each test body runs for both dtypes ({@link Twin}: the twins'
+ * overloads called with the dtype's arrays).
  */
 class AffineStripsTest {
 
@@ -81,15 +73,6 @@ class AffineStripsTest {
                 VectorReductions.gradInputRowThenSums((float[]) x, (float[]) g, (float[]) dx, off, (float) mean,
                         (float) rstd, (float) b, (float) c, nextOff, (float) nextMean, (float[]) gamma, gammaOff,
                         length, out);
-            }
-
-            @Override
-            void gradInputRowThenSums(Object x, Object g, Object dx, int off, double mean, double rstd, double b,
-                    double c, int nextOff, double nextMean, Object gamma, int gammaOff, int length, AffinePartials p,
-                    double[] out) {
-                VectorReductions.gradInputRowThenSums((float[]) x, (float[]) g, (float[]) dx, off, (float) mean,
-                        (float) rstd, (float) b, (float) c, nextOff, (float) nextMean, (float[]) gamma, gammaOff,
-                        length, p.floatG, p.floatGXhat, out);
             }
 
             @Override
@@ -148,14 +131,6 @@ class AffineStripsTest {
             }
 
             @Override
-            void gradInputRowThenSums(Object x, Object g, Object dx, int off, double mean, double rstd, double b,
-                    double c, int nextOff, double nextMean, Object gamma, int gammaOff, int length, AffinePartials p,
-                    double[] out) {
-                VectorReductions.gradInputRowThenSums((double[]) x, (double[]) g, (double[]) dx, off, mean, rstd, b,
-                        c, nextOff, nextMean, (double[]) gamma, gammaOff, length, p.sumG, p.sumGXhat, out);
-            }
-
-            @Override
             void assertSameBits(Object expected, Object actual, String what) {
                 assertArrayEquals((double[]) expected, (double[]) actual, 0.0, what);
             }
@@ -193,11 +168,6 @@ class AffineStripsTest {
 
         abstract void gradInputRowThenSums(Object x, Object g, Object dx, int off, double mean, double rstd, double b,
                 double c, int nextOff, double nextMean, Object gamma, int gammaOff, int length, double[] out);
-
-        /** As the other overload, adding row {@code off / length}'s terms into {@code p}'s partials in the walk. */
-        abstract void gradInputRowThenSums(Object x, Object g, Object dx, int off, double mean, double rstd, double b,
-                double c, int nextOff, double nextMean, Object gamma, int gammaOff, int length, AffinePartials p,
-                double[] out);
 
         abstract void assertSameBits(Object expected, Object actual, String what);
 
@@ -277,85 +247,6 @@ class AffineStripsTest {
                 together);
         twin.assertSameBits(dxApart, dxTogether, twin + " dx");
         assertArrayEquals(apart, together, 0.0, twin + " row sums");
-    }
-
-    @ParameterizedTest(name = "{0}, row length {1}, rows {2} to {3}")
-    @MethodSource("shapes")
-    void partialsAddedInTheRowWalkGiveTheStripsBits(Twin twin, int length, int first, int end) {
-        SplittableRandom random = new SplittableRandom(length * 7 + first * 3 + end);
-        Object x = twin.values(random, (end + 1) * length, 3.0);
-        Object g = twin.values(random, (end + 1) * length, 0.1);
-        Object gamma = twin.values(random, length, 1.0);
-        double[] mean = doubles(random, end + 1, 3.0);
-        double[] rstd = doubles(random, end + 1, 1.5);
-
-        AffinePartials strips = new AffinePartials(length, twin.single());
-        twin.strips(x, g, length, first, end, mean, rstd, strips, false);
-
-        // Rows [first, end) walked as the pipelined backward walks them, the last with the row sums' pass.
-        AffinePartials walk = new AffinePartials(length, twin.single());
-        Object dxWalk = twin.zeros((end + 1) * length);
-        Object dxApart = twin.zeros((end + 1) * length);
-        double[] together = new double[2];
-        double[] apart = new double[2];
-        for (int r = first; r < end; r++) {
-            double b = 0.01 * (r % 5) - 0.02;
-            double c = -0.003 * (r % 7);
-            if (r + 1 < end) {
-                twin.gradInputRowThenSums(x, g, dxWalk, r * length, mean[r], rstd[r], b, c, (r + 1) * length,
-                        mean[r + 1], gamma, 0, length, walk, together);
-                twin.rowSums(x, g, (r + 1) * length, length, mean[r + 1], rstd[r + 1], gamma, 0, apart);
-                assertArrayEquals(apart, together, 0.0, twin + " row sums of row " + (r + 1));
-            } else {
-                twin.rowIntoPartials(x, g, r * length, length, mean[r], rstd[r], gamma, walk, together);
-                twin.gradInputRow(x, g, dxWalk, r * length, length, mean[r], rstd[r], gamma, 0, b, c);
-            }
-            walk.rowDone();
-            twin.gradInputRow(x, g, dxApart, r * length, length, mean[r], rstd[r], gamma, 0, b, c);
-        }
-        walk.flush();
-        twin.assertSameBits(dxApart, dxWalk, twin + " dx");
-        assertArrayEquals(strips.sumG, walk.sumG, 0.0, "Σ g");
-        assertArrayEquals(strips.sumGXhat, walk.sumGXhat, 0.0, "Σ g·x̂");
-    }
-
-    static Stream<Arguments> layerNorms() {
-        Stream.Builder<Arguments> b = Stream.builder();
-        for (DType dtype : DType.values()) {
-            // One row; one block with a short last flush; three blocks of 42 rows (LayerNorm 768); 17 rows a block
-            // (rows of 1,928, two vectors and a tail per 16 floats).
-            int[][] shapes = {{1, 17}, {45, 85}, {100, 768}, {40, 1928}};
-            for (int[] shape : shapes) {
-                b.add(Arguments.of(dtype, shape[0], shape[1]));
-            }
-        }
-        return b.build();
-    }
-
-    /**
-     * The LayerNorm backward adds dγ, dβ in the row walk that forms dx (float32) or down strips (float64, and whenever
-     * dx is not asked for): each gradient has the same bits whichever others are asked for.
-     */
-    @ParameterizedTest(name = "{0}, {1} rows of {2}")
-    @MethodSource("layerNorms")
-    void layerNormGradientsHaveTheSameBitsWhicheverOthersAreAskedFor(DType dtype, int rows, int length) {
-        Layout layout = Layout.rows(rows, length);
-        Shape shape = Shape.of(rows, length);
-        Tensor x = Tensor.randn(dtype, shape, rows + length).mul(2.0);
-        Tensor g = Tensor.randn(dtype, shape, 3L * rows + length);
-        Tensor gamma = Tensor.randn(dtype, Shape.of(length), 11);
-        Tensor beta = Tensor.randn(dtype, Shape.of(length), 13);
-        FusedNorm.Saved saved = NormKernel.forward(layout, Centering.CENTERED, 1e-5, x, gamma, beta,
-                Statistics.batch(), Tensor.zeros(dtype, shape));
-        FusedNorm.Gradients all = NormKernel.backward(layout, Centering.CENTERED, g, x, saved, gamma,
-                new GradMask(true, true, true));
-        FusedNorm.Gradients params = NormKernel.backward(layout, Centering.CENTERED, g, x, saved, gamma,
-                new GradMask(false, true, true));
-        FusedNorm.Gradients input = NormKernel.backward(layout, Centering.CENTERED, g, x, saved, gamma,
-                new GradMask(true, false, false));
-        assertArrayEquals(params.weight().toDoubleArray(), all.weight().toDoubleArray(), 0.0, "dγ");
-        assertArrayEquals(params.bias().toDoubleArray(), all.bias().toDoubleArray(), 0.0, "dβ");
-        assertArrayEquals(input.input().toDoubleArray(), all.input().toDoubleArray(), 0.0, "dx");
     }
 
     private static double[] doubles(SplittableRandom random, int n, double center) {
