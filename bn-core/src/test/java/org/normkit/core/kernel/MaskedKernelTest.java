@@ -348,6 +348,18 @@ class MaskedKernelTest {
         }
 
         @Test
+        void aBackwardIntoTheOutputGradientsOwnStorageIsRefused() {
+            Shape input = Shape.of(ROWS, CHANNELS);
+            MaskedKernel masked = MaskedKernel.of(EPS, Layout.channels(ROWS, CHANNELS, 1), input, mask);
+            Tensor x = Tensor.randn(DType.FLOAT64, input, 3);
+            Tensor g = Tensor.randn(DType.FLOAT64, input, 5);
+            FusedNorm.Saved saved = masked.forward(x, null, null, Statistics.batch(), Tensor.zeros(DType.FLOAT64, input));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> masked.backward(g, x, saved, null, ALL, g));
+            assertTrue(e.getMessage().contains("shares its storage"), e.getMessage());
+        }
+
+        @Test
         void withBatchStatisticsAndNoValidRowTheOutputAndTheMomentsAreZerosNotNaN() {
             Shape input = Shape.of(ROWS, CHANNELS);
             MaskedKernel masked = MaskedKernel.of(EPS, Layout.channels(ROWS, CHANNELS, 1), input,
