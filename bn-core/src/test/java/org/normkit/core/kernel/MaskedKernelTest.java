@@ -277,6 +277,7 @@ class MaskedKernelTest {
                     .filter(r -> r % steps < lengths[r / steps]).toArray();
         }
 
+        /** Moments, forward and backward (into a fresh tensor and into a given one) against the gathered rows. */
         private void assertTokenRowsArePlainKernelsBits(PositionMask tokens, int rows, int channels, DType dtype) {
             Shape input = Shape.of(rows, channels);
             MaskedKernel masked = MaskedKernel.of(EPS, Layout.channels(rows, channels, 1), input, tokens);
@@ -305,6 +306,10 @@ class MaskedKernelTest {
             FusedNorm.Gradients plainGrads = NormKernel.backward(plain, Centering.CENTERED,
                     gatherRows(g, valid, channels), xs, plainSaved, gamma, ALL);
 
+            Moments plainMoments = NormKernel.moments(plain, Centering.CENTERED, xs);
+            Moments moments = masked.moments(x);
+            assertArrayEquals(plainMoments.mean(), moments.mean(), 0.0);
+            assertArrayEquals(plainMoments.variance(), moments.variance(), 0.0);
             assertRowsBitsAndZeros(plainOut, out, valid, channels);
             assertRowsBitsAndZeros(plainGrads.input(), grads.input(), valid, channels);
             assertRowsBitsAndZeros(plainGrads.input(), into, valid, channels);
