@@ -121,10 +121,9 @@ public final class MaskedKernel implements FusedNorm {
             if (valid == null && validRows == null) {
                 return new Moments(new double[channels], new double[channels], layout.setSize());
             }
-            // Not on the training path: the token rows' moments are taken from a gathered copy too.
-            ValidPositions positions = valid != null ? valid : ValidPositions.of(mask, channels, spatial);
-            Moments rows = NormKernel.moments(gatheredLayout(), Centering.CENTERED, positions.gather(x));
-            return new Moments(rows.mean(), rows.variance(), layout.setSize());
+            Moments sets = validRows != null ? NormKernel.moments(validRows, Centering.CENTERED, x)
+                    : NormKernel.moments(gatheredLayout(), Centering.CENTERED, valid.gather(x));
+            return new Moments(sets.mean(), sets.variance(), layout.setSize());
         }
         double[] mean = new double[layout.sets()];
         double[] variance = new double[layout.sets()];

@@ -529,17 +529,31 @@ public final class NormKernel implements FusedNorm {
      * uncentered), by the same algorithm as {@link #forward}.
      */
     public static Moments moments(Layout layout, Centering centering, Tensor x) {
-        layout.requireCovers(x.shape(), "moments");
+        return moments(layout, null, centering, x);
+    }
+
+    /**
+     * {@link #moments(Layout, Centering, Tensor)} over the valid rows of an (N, C) input where they are: the channels
+     * layout (m, C, 1) of the m rows of {@code rows}. The same bits as the moments of those rows gathered into an
+     * (m, C) tensor.
+     */
+    static Moments moments(ValidRows rows, Centering centering, Tensor x) {
+        return moments(Layout.channels(rows.count(), x.numel() / x.dim(0), 1), rows, centering, x);
+    }
+
+    /** {@code rows} null: {@code layout} covers x; else x's valid rows, in a channels layout of one position. */
+    private static Moments moments(Layout layout, ValidRows rows, Centering centering, Tensor x) {
+        requireCovers(layout, rows, x, "moments");
         boolean centered = centering == Centering.CENTERED;
         int sets = layout.sets();
         double[] mean = new double[sets];
         double[] variance = new double[sets];
         Elements ex = Elements.of(x);
         if (layout instanceof Layout.Channels channels) {
-            ChannelsKernel k = new ChannelsKernel(channels);
+            ChannelsKernel k = new ChannelsKernel(channels, rows);
             ChannelsKernel.Pieces pieces = ChannelsKernel.Pieces.of(KernelScratch.ofThread(), sets);
-            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.MOMENTS.nanos(layout, x),
-                    block -> k.moments(ex, centered, block, mean, variance, pieces));
+            KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.MOMENTS.nanos(layout, x.dtype(),
+                    layout.numel()), block -> k.moments(ex, centered, block, mean, variance, pieces));
         } else {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
             KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.MOMENTS.nanos(layout, x), block -> {

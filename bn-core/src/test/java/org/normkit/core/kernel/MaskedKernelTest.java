@@ -277,6 +277,7 @@ class MaskedKernelTest {
                     .filter(r -> r % steps < lengths[r / steps]).toArray();
         }
 
+        /** Moments, forward and backward (into a fresh tensor and into a given one) against the gathered rows. */
         private void assertTokenRowsArePlainKernelsBits(PositionMask tokens, int rows, int channels, DType dtype) {
             Shape input = Shape.of(rows, channels);
             MaskedKernel masked = MaskedKernel.of(EPS, Layout.channels(rows, channels, 1), input, tokens);
@@ -305,6 +306,10 @@ class MaskedKernelTest {
             FusedNorm.Gradients plainGrads = NormKernel.backward(plain, Centering.CENTERED,
                     gatherRows(g, valid, channels), xs, plainSaved, gamma, ALL);
 
+            Moments plainMoments = NormKernel.moments(plain, Centering.CENTERED, xs);
+            Moments moments = masked.moments(x);
+            assertArrayEquals(plainMoments.mean(), moments.mean(), 0.0);
+            assertArrayEquals(plainMoments.variance(), moments.variance(), 0.0);
             assertRowsBitsAndZeros(plainOut, out, valid, channels);
             assertRowsBitsAndZeros(plainGrads.input(), grads.input(), valid, channels);
             assertRowsBitsAndZeros(plainGrads.input(), into, valid, channels);
@@ -340,6 +345,33 @@ class MaskedKernelTest {
                 }
                 r += isValid ? 1 : 0;
             }
+        }
+
+        @Test
+        void aBackwardIntoTheOutputGradientsOwnStorageIsRefused() {
+            Shape input = Shape.of(ROWS, CHANNELS);
+            MaskedKernel masked = MaskedKernel.of(EPS, Layout.channels(ROWS, CHANNELS, 1), input, mask);
+            Tensor x = Tensor.randn(DType.FLOAT64, input, 3);
+            Tensor g = Tensor.randn(DType.FLOAT64, input, 5);
+            FusedNorm.Saved saved = masked.forward(x, null, null, Statistics.batch(), Tensor.zeros(DType.FLOAT64, input));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> masked.backward(g, x, saved, null, ALL, g));
+            assertTrue(e.getMessage().contains("shares its storage"), e.getMessage());
+        }
+
+        @Test
+        void withBatchStatisticsAndNoValidRowTheOutputAndTheMomentsAreZerosNotNaN() {
+            Shape input = Shape.of(ROWS, CHANNELS);
+            MaskedKernel masked = MaskedKernel.of(EPS, Layout.channels(ROWS, CHANNELS, 1), input,
+                    PositionMask.ofRows(ROWS, new int[0]));
+            Tensor x = Tensor.randn(DType.FLOAT32, input, 3);
+            Tensor out = Tensor.full(DType.FLOAT32, input, Double.NaN);
+            masked.forward(x, null, null, Statistics.batch(), out);
+            for (int i = 0; i < out.numel(); i++) {
+                assertEquals(0.0, out.get(i), 0.0, "element " + i);
+            }
+            assertArrayEquals(new double[CHANNELS], masked.moments(x).mean(), 0.0);
+            assertArrayEquals(new double[CHANNELS], masked.moments(x).variance(), 0.0);
         }
 
         @Test
@@ -401,6 +433,41 @@ class MaskedKernelTest {
             }
             assertEquals(0.0, kernel.moments(x).mean()[C], 0.0);
             assertEquals(0.0, kernel.moments(x).variance()[C], 0.0);
+            for (int set = C; set < 2 * C; set++) {
+                assertEquals(0.0, saved.mean().get(set), 0.0, "saved mean of the empty set " + set);
+                assertEquals(1 / Math.sqrt(EPS), saved.rstd().get(set), 1e-9, "saved rstd of the empty set " + set);
+            }
+        }
+
+        @Test
+        void momentsAreEachSetsOverItsSamplesValidPositionsAlone() {
+            Tensor x = x();
+            Moments moments = masked.moments(x);
+            for (int n = 0; n < N; n++) {
+                for (int c = 0; c < C; c++) {
+                    double sum = 0;
+                    for (int s = 0; s < LENGTHS[n]; s++) {
+                        sum += x.at(n, c, s);
+                    }
+                    double mean = sum / LENGTHS[n];
+                    double squares = 0;
+                    for (int s = 0; s < LENGTHS[n]; s++) {
+                        squares += (x.at(n, c, s) - mean) * (x.at(n, c, s) - mean);
+                    }
+                    int set = n * C + c;
+                    assertEquals(mean, moments.mean()[set], 1e-12, "mean of set n=" + n + " c=" + c);
+                    assertEquals(squares / LENGTHS[n], moments.variance()[set], 1e-12,
+                            "variance of set n=" + n + " c=" + c);
+                }
+            }
+        }
+
+        @Test
+        void refusesAnOutputOfAnotherShape() {
+            Tensor out = Tensor.zeros(DType.FLOAT64, Shape.of(N, C, L + 1));
+            ShapeException e = assertThrows(ShapeException.class,
+                    () -> masked.forward(x(), null, null, Statistics.batch(), out));
+            assertTrue(e.getMessage().contains("output"), e.getMessage());
         }
 
         @Test
