@@ -86,16 +86,21 @@ public final class Versus {
         List<BenchPlan.Skip> failed = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
             Case c = cases.get(i);
-            progress.printf("case %d of %d: %s, in a JVM of its own%n", i + 1, cases.size(), c);
-            progress.flush();
             List<String> args = arguments(c, threads, peers, settings);
+            List<BenchReport> forks = new ArrayList<>();
             try {
-                parts.add(SharedJvm.run(Versus.class, classPath, out -> {
-                    List<String> a = new ArrayList<>(args);
-                    a.add("--out");
-                    a.add(out.toAbsolutePath().toString());
-                    return a;
-                }, benchmarkJvm, env, BenchReport::read, progress));
+                for (int f = 1; f <= settings.forks(); f++) {
+                    progress.printf("case %d of %d: %s, in a JVM of its own%s%n", i + 1, cases.size(), c,
+                            settings.forks() == 1 ? "" : " (" + f + " of " + settings.forks() + ")");
+                    progress.flush();
+                    forks.add(SharedJvm.run(Versus.class, classPath, out -> {
+                        List<String> a = new ArrayList<>(args);
+                        a.add("--out");
+                        a.add(out.toAbsolutePath().toString());
+                        return a;
+                    }, benchmarkJvm, env, BenchReport::read, progress));
+                }
+                parts.add(pooled(c, forks));
             } catch (RuntimeException e) {
                 if (i == 0) {
                     throw e; // the first case failing says the set-up (a peer, the class path) is wrong: stop here
@@ -151,6 +156,31 @@ public final class Versus {
                 Map.of());
     }
 
+    /**
+     * One report of case {@code c} from the reports of its forks (fresh JVMs, same arguments): the first fork's report
+     * with every row pooled over the forks' rounds ({@link HeadToHead#pooled}); with one fork, that fork's report.
+     */
+    static BenchReport pooled(Case c, List<BenchReport> forks) {
+        BenchReport first = forks.get(0);
+        if (forks.size() == 1) {
+            return first;
+        }
+        List<BenchResult> rows = new ArrayList<>();
+        for (int r = 0; r < first.results().size(); r++) {
+            List<BenchResult> same = new ArrayList<>();
+            for (BenchReport fork : forks) {
+                if (fork.results().size() != first.results().size()) {
+                    throw new IllegalStateException(c + ": its JVMs timed " + first.results().size() + " and "
+                            + fork.results().size() + " rows: the forks of a case must time the same rows");
+                }
+                same.add(fork.results().get(r));
+            }
+            rows.add(HeadToHead.pooled(c, same));
+        }
+        return new BenchReport(first.machine(), first.commit(), first.settings(), first.threadsHook(), first.batch(),
+                first.peers(), rows, first.skipped(), first.specs());
+    }
+
     /** The bn-pytorch module's class path, or an error that says how to build it. */
     static String libtorchClassPath() {
         Optional<Path> file = PeerLookup.locate(PeerLookup.startPoints(), PEER_CLASSPATH);
@@ -182,7 +212,8 @@ public final class Versus {
                 "--sample-ms", Double.toString(settings.minSampleMs()),
                 "--warmup", Integer.toString(settings.warmupSamples()),
                 "--warmup-ms", Double.toString(settings.warmupMs()),
-                "--session-warmup-ms", Double.toString(settings.sessionWarmupMs()));
+                "--session-warmup-ms", Double.toString(settings.sessionWarmupMs()),
+                "--forks", Integer.toString(settings.forks()));
     }
 
     /** The case a benchmark JVM is told by {@link #arguments}. */
@@ -201,7 +232,8 @@ public final class Versus {
         List<Integer> threads = list(a.get("--threads")).stream().map(Integer::parseInt).toList();
         HeadToHead.Settings settings = new HeadToHead.Settings(Integer.parseInt(a.get("--rounds")),
                 Integer.parseInt(a.get("--samples")), Double.parseDouble(a.get("--sample-ms")), Integer.parseInt(a.get("--warmup")),
-                Double.parseDouble(a.get("--warmup-ms")), Double.parseDouble(a.get("--session-warmup-ms")));
+                Double.parseDouble(a.get("--warmup-ms")), Double.parseDouble(a.get("--session-warmup-ms")),
+                Integer.parseInt(a.getOrDefault("--forks", "1")));
         PrintWriter progress = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         int maxThreads = threads.stream().mapToInt(Integer::intValue).max().orElse(1);
         List<Peer> peers = startPeers(list(a.get("--peers")), maxThreads, progress);

@@ -80,6 +80,50 @@ class VersusTest {
     }
 
     @Test
+    void everyForkOfACaseIsToldHowManyForksThereAreSoItsMethodSaysSo() {
+        Case plain = new Case("layer_norm", Shape.parse("4x8"), DType.FLOAT32, BenchPass.TRAIN_FORWARD);
+        List<String> args = Versus.arguments(plain, List.of(1), List.of("pytorch-2.10"),
+                HeadToHead.Settings.full().withForks(3));
+
+        assertEquals("3", args.get(args.indexOf("--forks") + 1));
+        assertTrue(HeadToHead.Settings.full().withForks(3).describe().contains("each case in 3 fresh JVMs"),
+                HeadToHead.Settings.full().withForks(3).describe());
+        assertTrue(HeadToHead.Settings.full().describe().contains("each case in a fresh JVM with fresh peers"),
+                HeadToHead.Settings.full().describe());
+    }
+
+    @Test
+    void theForksOfACasePoolTheirRoundsIntoOneMedianPerRow() {
+        Case plain = new Case("layer_norm", Shape.parse("4x8"), DType.FLOAT32, BenchPass.TRAIN_FORWARD);
+        MachineInfo machine = new MachineInfo("cpu", 2, "java", "-Xms2g", "2026-12-03T08:00:00Z", "1 1 1");
+        // Fork 1 was a slow JVM for normkit (ratios 2, 2, 2), fork 2 a fast one (1, 1, 0.5): pooled, the median of
+        // the six ratios, 1.5, not either JVM's.
+        BenchReport slow = fork(machine, List.of(4.0, 4.0, 4.0), List.of(2.0, 2.0, 2.0));
+        BenchReport fast = fork(machine, List.of(2.0, 2.0, 1.0), List.of(2.0, 2.0, 2.0));
+
+        BenchReport pooled = Versus.pooled(plain, List.of(slow, fast));
+
+        BenchResult row = pooled.results().get(0);
+        assertEquals(1.5, row.comparison().normkitOver().get("pytorch-2.10"), 1e-12);
+        assertEquals(3.0, row.ms(), 1e-12);
+        assertEquals(6, row.comparison().perRound().get("normkit").size());
+        assertEquals(2.0, row.comparison().peerMs().get("pytorch-2.10"), 1e-12);
+        assertTrue(Versus.pooled(plain, List.of(slow)) == slow, "one fork is its own report");
+    }
+
+    private static BenchReport fork(MachineInfo machine, List<Double> ours, List<Double> theirs) {
+        Map<String, List<Double>> perRound = new java.util.LinkedHashMap<>();
+        perRound.put("normkit", ours);
+        perRound.put("pytorch-2.10", theirs);
+        perRound.put("normkit copy ×1", List.of(0.5, 0.5, 0.5));
+        BenchResult row = BenchResult.headToHead("layer_norm", "4x8", "float32", "train_forward", "none", 1, 0,
+                new BenchResult.PeerComparison(Map.of("pytorch-2.10", 2.0), Map.of("pytorch-2.10", 1.0), 0.5, 1.0,
+                        "normkit copy ×1", perRound));
+        return new BenchReport(machine, null, "method", null, 0, Map.of("pytorch-2.10", "libtorch"), List.of(row),
+                List.of(), Map.of());
+    }
+
+    @Test
     void aRunWhereNoCaseFinishedIsAnErrorThatNamesTheFailures() {
         BenchPlan.Skip failed = new BenchPlan.Skip(null, "group_norm", null, null, null, null, null, null,
                 "failed: out of memory");

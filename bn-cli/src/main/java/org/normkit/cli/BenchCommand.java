@@ -114,7 +114,9 @@ final class BenchCommand implements Runnable {
             + "reference and fused faces agree on a small input.")
     boolean noVerify;
 
-    @Option(names = "--forks", paramLabel = "N", description = "JMH forks per benchmark in a full run (default 1).")
+    @Option(names = "--forks", paramLabel = "N", description = "JMH forks per benchmark in a full run (default 1). "
+            + "With --peer: fresh JVMs per case, their rounds pooled into one median (default 1): what the JIT makes of "
+            + "a kernel differs from one JVM to the next.")
     Integer forks;
 
     @Option(names = "--warmup", paramLabel = "N", description = "Warm-up iterations per benchmark (default 3; "
@@ -196,7 +198,8 @@ final class BenchCommand implements Runnable {
         if (rounds != null && rounds < 1) {
             throw new IllegalArgumentException("--rounds " + rounds + ": give 1 or more (3 or more for a median)");
         }
-        HeadToHead.Settings settings = rounds != null ? base.withRounds(rounds) : base;
+        HeadToHead.Settings settings = (rounds != null ? base.withRounds(rounds) : base)
+                .withForks(forks != null ? forks : 1);
         BenchPlan fused = BenchPlan.of(parent.registry(), plan.selection().withFaces(List.of(Face.FUSED)));
         return Versus.run(fused, peer, settings, RunSettings.forkJvmArgs(plugins), out);
     }
@@ -208,7 +211,7 @@ final class BenchCommand implements Runnable {
     private RunSettings settings(RunSettings base) {
         RunSettings s = base;
         if (forks != null) {
-            if (quick) {
+            if (quick && peer == null) {
                 throw new IllegalArgumentException("--forks does not go with --quick, which runs every benchmark in "
                         + "one JVM per thread count; drop one of them");
             }

@@ -42,16 +42,25 @@ public final class HeadToHead {
      * @param rounds        rounds of samples per case and thread count (at least 3 for a median that means something)
      * @param minSampleMs   a sample repeats a call until it lasts at least this long
      * @param warmupSamples samples of every kind taken and dropped before the rounds
+     * @param forks         fresh JVMs per case, each with its own rounds, the rounds pooled ({@link #pooled}): what the
+     *                      JIT made of a kernel in one JVM moves its row by up to a quarter, so one JVM's median is
+     *                      one draw of that state
      */
     public record Settings(int rounds, int samplesPerRound, double minSampleMs, int warmupSamples, double warmupMs,
-                           double sessionWarmupMs) {
+                           double sessionWarmupMs, int forks) {
         public Settings {
             if (rounds < 1 || samplesPerRound < 1 || minSampleMs <= 0 || warmupSamples < 0 || warmupMs < 0
-                    || sessionWarmupMs < 0) {
-                throw new IllegalArgumentException("head-to-head settings need rounds >= 1, a sample length > 0 and "
-                        + "warm-up >= 0; got " + rounds + ", " + minSampleMs + " ms, " + warmupSamples + ", "
-                        + warmupMs + " ms");
+                    || sessionWarmupMs < 0 || forks < 1) {
+                throw new IllegalArgumentException("head-to-head settings need rounds >= 1, a sample length > 0, "
+                        + "warm-up >= 0 and forks >= 1; got " + rounds + ", " + minSampleMs + " ms, " + warmupSamples
+                        + ", " + warmupMs + " ms, " + forks + " forks");
             }
+        }
+
+        /** One JVM a case. */
+        public Settings(int rounds, int samplesPerRound, double minSampleMs, int warmupSamples, double warmupMs,
+                        double sessionWarmupMs) {
+            this(rounds, samplesPerRound, minSampleMs, warmupSamples, warmupMs, sessionWarmupMs, 1);
         }
 
         /**
@@ -69,15 +78,23 @@ public final class HeadToHead {
         }
 
         public Settings withRounds(int r) {
-            return new Settings(r, samplesPerRound, minSampleMs, warmupSamples, warmupMs, sessionWarmupMs);
+            return new Settings(r, samplesPerRound, minSampleMs, warmupSamples, warmupMs, sessionWarmupMs, forks);
         }
 
-        String describe() {
+        public Settings withForks(int f) {
+            return new Settings(rounds, samplesPerRound, minSampleMs, warmupSamples, warmupMs, sessionWarmupMs, f);
+        }
+
+        public String describe() {
             return rounds + " rounds, sides alternating (order reversed every other round, turned every two); each "
                     + "round keeps the fastest of " + samplesPerRound + " interleaved samples of a kind, each of at least "
                     + minSampleMs + " ms; warm-up samples of each kind for " + warmupMs + " ms (at "
                     + "least " + warmupSamples + "), after " + sessionWarmupMs + " ms of every side's calls on the "
-                    + "case and until normkit's vector loops run compiled; each case in a fresh JVM with fresh peers; medians over the rounds of per-round ratios";
+                    + "case and until normkit's vector loops run compiled; "
+                    + (forks == 1 ? "each case in a fresh JVM with fresh peers; medians over the rounds"
+                            : "each case in " + forks + " fresh JVMs with fresh peers, their rounds pooled; medians "
+                            + "over the " + forks * rounds + " rounds")
+                    + " of per-round ratios";
         }
     }
 
@@ -304,6 +321,32 @@ public final class HeadToHead {
         return BenchResult.headToHead(c.norm(), c.shape().toCompactString(), c.dtype().label(), c.pass().id(),
                 c.mask().id(), t, median(ours), new PeerComparison(peerMs, over, median(floor), median(timesFloor),
                         floorBy, perRound));
+    }
+
+    /**
+     * One row from the same row of every fork of a case: their rounds' samples (normkit's, each peer's, each copy's)
+     * in fork order, then the medians over all of them as {@link #summarize} takes them over one JVM's rounds. A peer
+     * missing from a fork's row (it could not run the case there) is left out of the pooled row.
+     */
+    public static BenchResult pooled(Case c, List<BenchResult> forks) {
+        BenchResult first = forks.get(0);
+        Map<String, List<Double>> perRound = new LinkedHashMap<>();
+        for (String key : first.comparison().perRound().keySet()) {
+            if (forks.stream().allMatch(f -> f.comparison().perRound().containsKey(key))) {
+                perRound.put(key, new ArrayList<>());
+            }
+        }
+        for (BenchResult f : forks) {
+            if (f.threads() != first.threads()) {
+                throw new IllegalArgumentException("pooled rows of " + c + " have " + first.threads() + " and "
+                        + f.threads() + " threads: pool the same row of every fork");
+            }
+            perRound.forEach((key, samples) -> samples.addAll(f.comparison().perRound().get(key)));
+        }
+        List<String> names = new ArrayList<>();
+        names.add(PeerComparison.NORMKIT);
+        first.comparison().peerMs().keySet().stream().filter(perRound::containsKey).forEach(names::add);
+        return summarize(c, first.threads(), names, perRound);
     }
 
     static double median(List<Double> values) {

@@ -3,6 +3,8 @@ package org.normkit.core.kernel;
 /**
  * The kernels over BatchNorm's strided {@link Layout.Channels} layout. Work is split into blocks of whole channels;
  * each block computes its channels' moments and then normalises them, so the second read of x often hits the cache.
+ * A channel larger than a block (BatchNorm2d over an image batch) is walked plane by plane in memory order instead
+ * ({@link #streams}): the moments' pieces, then the normalisation, each a pass of its own over x.
  * With one spatial position (an (N, C) input) the contiguous direction is the channel, so the loops run across
  * channels with per-channel accumulators instead of along runs.
  *
@@ -97,6 +99,15 @@ final class ChannelsKernel {
             this.center = center;
             this.squares = squares;
             this.correction = correction;
+        }
+
+        /**
+         * Over the calling thread's scratch, for the {@link #planePieceCount} pieces of the streaming passes (the
+         * center, squares and correction arrays only).
+         */
+        static Pieces ofPlanes(KernelScratch scratch, int pieces) {
+            return new Pieces(null, scratch.doubles(KernelScratch.CENTER, pieces),
+                    scratch.doubles(KernelScratch.SQUARES, pieces), scratch.doubles(KernelScratch.CORRECTION, pieces));
         }
 
         /** Over the calling thread's scratch, for {@code channels} channels. */
@@ -267,6 +278,157 @@ final class ChannelsKernel {
             run.accept(n0, n1 - n0);
         } else {
             rows.forRuns(n0, n1, run);
+        }
+    }
+
+    // ***** the streaming passes: planes in memory order *****
+
+    /**
+     * Whether the training passes walk x plane by plane in memory order ({@link #planeBlocks}) rather than channel by
+     * channel: when a channel's N·S elements do not fit one block (BatchNorm2d over (32, 64, 56, 56): 100,352 per
+     * channel, a block of one channel whose 32 planes lie 0.8 MB apart). Walking a channel's planes one after the
+     * other restarts the memory stream every plane, and at 12.5 KB planes that read x at about a third of the speed of
+     * a sequential read (docs/performance.md, "Two threads (eleventh session)"); so the moments, the normalisation and
+     * the backward's two passes each stream x in memory order, at the cost of reading x from memory in the second
+     * pass too (the floor's 3 passes) rather than from the cache.
+     */
+    boolean streams() {
+        return rows == null && spatial > 1 && (long) batch * spatial > NormKernel.BLOCK_ELEMENTS;
+    }
+
+    /** Planes (one sample's one channel: S contiguous elements) per streaming block. */
+    private int planesPerBlock() {
+        return Math.max(1, NormKernel.BLOCK_ELEMENTS / spatial);
+    }
+
+    /** Blocks of consecutive planes, in memory order, for the streaming passes. */
+    int planeBlocks() {
+        int planes = batch * channels;
+        return (planes + planesPerBlock() - 1) / planesPerBlock();
+    }
+
+    /** Moment pieces per plane: pieces of at most {@link NormKernel#CHUNK} elements. */
+    private int piecesPerPlane() {
+        return (spatial + NormKernel.CHUNK - 1) / NormKernel.CHUNK;
+    }
+
+    /** Moment pieces of the whole input: {@code piecesPerPlane} per plane, indexed {@code plane·piecesPerPlane + k}. */
+    int planePieceCount() {
+        return batch * channels * piecesPerPlane();
+    }
+
+    /**
+     * The sums of every piece of the planes of streaming block {@code block}: for piece k of plane p, around a shift
+     * taken from the piece (its first element; 0 uncentered), Σd² into {@code sums.squares} and Σd into
+     * {@code sums.correction}, the shift into {@code sums.center}. The pieces are those of {@link #moments} (pieces
+     * of CHUNK elements of one plane when S exceeds CHUNK), so {@link #mergePlanePieces} gives its bits.
+     */
+    void planePieces(Elements x, boolean centered, int block, Pieces sums) {
+        int per = planesPerBlock();
+        int p0 = block * per;
+        int p1 = Math.min(batch * channels, p0 + per);
+        int pp = piecesPerPlane();
+        double[] pair = new double[2];
+        for (int p = p0; p < p1; p++) {
+            int base = p * spatial;
+            for (int k = 0, s0 = 0; s0 < spatial; k++, s0 += NormKernel.CHUNK) {
+                int len = Math.min(NormKernel.CHUNK, spatial - s0);
+                double center = centered ? x.get(base + s0) : 0.0;
+                x.deviations(base + s0, len, center, pair);
+                int at = p * pp + k;
+                sums.squares[at] = pair[0];
+                sums.correction[at] = pair[1];
+                sums.center[at] = center;
+            }
+        }
+    }
+
+    /**
+     * Mean and biased variance of channels {@code [c0, c1)} from {@link #planePieces}' sums: each channel's pieces
+     * merged in sample order with Chan et al.'s pairwise update, as {@link #moments} merges them.
+     */
+    void mergePlanePieces(boolean centered, int c0, int c1, Pieces sums, double[] mean, double[] variance) {
+        int pp = piecesPerPlane();
+        double m = (double) batch * spatial;
+        for (int c = c0; c < c1; c++) {
+            double mu = 0;
+            double m2 = 0;
+            double count = 0;
+            for (int n = 0; n < batch; n++) {
+                int at = (n * channels + c) * pp;
+                for (int k = 0, s0 = 0; s0 < spatial; k++, s0 += NormKernel.CHUNK) {
+                    double pieceCount = Math.min(NormKernel.CHUNK, spatial - s0);
+                    double total = count + pieceCount;
+                    if (centered) {
+                        double sq = sums.squares[at + k];
+                        double corr = sums.correction[at + k];
+                        double pieceM2 = sq - corr * corr / pieceCount;
+                        double pieceMean = sums.center[at + k] + corr / pieceCount;
+                        double delta = pieceMean - mu;
+                        mu += delta * (pieceCount / total);
+                        m2 += pieceM2 + delta * delta * (count * pieceCount / total);
+                    } else {
+                        m2 += sums.squares[at + k];
+                    }
+                    count = total;
+                }
+            }
+            mean[c] = mu;
+            variance[c] = Math.max(0, m2 / m);
+        }
+    }
+
+    /** Normalises the planes of streaming block {@code block} with the per-channel mean, scale and shift. */
+    void normalizePlanes(Elements x, Elements y, int block, Coefficients mean, Coefficients scale,
+                         Coefficients shift) {
+        int per = planesPerBlock();
+        int p0 = block * per;
+        int p1 = Math.min(batch * channels, p0 + per);
+        for (int p = p0; p < p1; p++) {
+            int c = p % channels;
+            x.normalizeRun(y, p * spatial, spatial, mean.d[c], scale.d[c], shift.d[c]);
+        }
+    }
+
+    /**
+     * Pass 1 of the backward over the planes of streaming block {@code block}: Σ g and Σ g·(x − mean[c]) of plane p
+     * into {@code planeG[p]}, {@code planeGX[p]}.
+     */
+    void planeGradSums(Elements x, Elements g, int block, double[] mean, double[] planeG, double[] planeGX) {
+        int per = planesPerBlock();
+        int p0 = block * per;
+        int p1 = Math.min(batch * channels, p0 + per);
+        double[] pair = new double[2];
+        for (int p = p0; p < p1; p++) {
+            x.gradSums(g, p * spatial, spatial, mean[p % channels], pair);
+            planeG[p] = pair[0];
+            planeGX[p] = pair[1];
+        }
+    }
+
+    /** The channels' sums of {@link #planeGradSums}, added in sample order as {@link #gradSums} adds them. */
+    void sumPlaneGrads(double[] planeG, double[] planeGX, double[] sumG, double[] sumGX) {
+        for (int c = 0; c < channels; c++) {
+            double sg = 0;
+            double sgx = 0;
+            for (int n = 0, p = c; n < batch; n++, p += channels) {
+                sg += planeG[p];
+                sgx += planeGX[p];
+            }
+            sumG[c] = sg;
+            sumGX[c] = sgx;
+        }
+    }
+
+    /** Pass 2 of the backward over the planes of streaming block {@code block}. */
+    void gradInputPlanes(Elements x, Elements g, Elements dx, int block, Coefficients mean, Coefficients a,
+                         Coefficients b, Coefficients k) {
+        int per = planesPerBlock();
+        int p0 = block * per;
+        int p1 = Math.min(batch * channels, p0 + per);
+        for (int p = p0; p < p1; p++) {
+            int c = p % channels;
+            x.gradInputRun(g, dx, p * spatial, spatial, mean.d[c], a.d[c], b.d[c], k.d[c]);
         }
     }
 

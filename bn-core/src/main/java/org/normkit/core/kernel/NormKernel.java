@@ -50,7 +50,8 @@ import org.normkit.autograd.tensor.Tensor;
  *
  * <h2>Memory traffic</h2>
  * Forward with batch statistics: x is read twice (moments, normalise; the second read of a block is often served by
- * the cache) and y written once. Backward: two passes (the sums Σĝ, Σĝ·x̂, dγ, dβ; then dx), one when only dx is
+ * the cache, except where a BatchNorm channel is larger than a block: there both reads stream x in memory order) and
+ * y written once. Backward: two passes (the sums Σĝ, Σĝ·x̂, dγ, dβ; then dx), one when only dx is
  * asked for under constant statistics. Outputs are written into preallocated tensors; loops run over the flat
  * arrays.
  *
@@ -206,8 +207,22 @@ public final class NormKernel implements FusedNorm {
                         block -> k.normalizeSamples(ex, ey, block, mean, scale, b));
                 return new Saved(Tensor.wrap(meanD, Shape.of(sets)), Tensor.wrap(rstd, Shape.of(sets)), false);
             }
-            // Batch statistics: each block of channels gets its moments and is normalised while it is in cache.
             double[] variance = scratch.doubles(KernelScratch.VARIANCE, sets);
+            if (k.streams()) {
+                // A channel larger than a block: the moments' pieces, then the normalisation, each in memory order.
+                ChannelsKernel.Pieces pieces = ChannelsKernel.Pieces.ofPlanes(scratch, k.planePieceCount());
+                KernelThreads.forEachBlockEstimated(k.planeBlocks(), KernelPass.MOMENTS.nanos(layout, x),
+                        block -> k.planePieces(ex, centered, block, pieces));
+                k.mergePlanePieces(centered, 0, sets, pieces, meanD, variance);
+                for (int c = 0; c < sets; c++) {
+                    rstd[c] = 1.0 / Math.sqrt(variance[c] + eps);
+                }
+                scaleCoefficients(0, sets, rstd, g.d, mean, scale);
+                KernelThreads.forEachBlockEstimated(k.planeBlocks(), KernelPass.NORMALIZE.nanos(layout, x),
+                        block -> k.normalizePlanes(ex, ey, block, mean, scale, b));
+                return new Saved(Tensor.wrap(meanD, Shape.of(sets)), Tensor.wrap(rstd, Shape.of(sets)), true);
+            }
+            // Batch statistics: each block of channels gets its moments and is normalised while it is in cache.
             ChannelsKernel.Pieces pieces = ChannelsKernel.Pieces.of(scratch, sets);
             KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.FORWARD.nanos(layout, x.dtype(),
                     layout.numel()), block -> {
@@ -430,6 +445,35 @@ public final class NormKernel implements FusedNorm {
             Coefficients a = scratch.coefficients(KernelScratch.GRAD_A, sets, mirror);
             Coefficients b = scratch.coefficients(KernelScratch.GRAD_B, sets, mirror);
             Coefficients c = scratch.coefficients(KernelScratch.GRAD_C, sets, mirror);
+            if (k.streams()) {
+                // A channel larger than a block: the sums, then dx, each in memory order (see ChannelsKernel).
+                double half = KernelPass.BACKWARD.nanos(layout, x) / 2;
+                if (needSums) {
+                    int planes = layout.numel() / channels.spatial();
+                    double[] planeG = scratch.doubles(KernelScratch.SQUARES, planes);
+                    double[] planeGX = scratch.doubles(KernelScratch.CORRECTION, planes);
+                    KernelThreads.forEachBlockEstimated(k.planeBlocks(), half,
+                            block -> k.planeGradSums(ex, eg, block, meanD, planeG, planeGX));
+                    k.sumPlaneGrads(planeG, planeGX, sumG, sumGX);
+                }
+                if (dBeta != null) {
+                    System.arraycopy(sumG, 0, dBeta, 0, sets);
+                }
+                if (dGamma != null) {
+                    for (int ch = 0; ch < sets; ch++) {
+                        dGamma[ch] = sumGX[ch] * rstd[ch];
+                    }
+                }
+                if (edx != null) {
+                    gradCoefficients(0, sets, centered, fromBatch, m, rstd, g.d, sumG, sumGX, mean, a, b, c);
+                    KernelThreads.forEachBlockEstimated(k.planeBlocks(), half,
+                            block -> k.gradInputPlanes(ex, eg, edx, block, mean, a, b, c));
+                }
+                Shape affineShape = gamma != null ? gamma.shape() : Shape.of(layout.affineSize());
+                DType affineType = gamma != null ? gamma.dtype() : x.dtype();
+                return new Gradients(dx, toTensor(dGamma, affineType, affineShape),
+                        toTensor(dBeta, affineType, affineShape));
+            }
             KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.BACKWARD.nanos(layout, x.dtype(),
                     layout.numel()), block -> {
                 int first = k.first(block);
@@ -551,6 +595,14 @@ public final class NormKernel implements FusedNorm {
         Elements ex = Elements.of(x);
         if (layout instanceof Layout.Channels channels) {
             ChannelsKernel k = new ChannelsKernel(channels, rows);
+            if (k.streams()) {
+                ChannelsKernel.Pieces pieces = ChannelsKernel.Pieces.ofPlanes(KernelScratch.ofThread(),
+                        k.planePieceCount());
+                KernelThreads.forEachBlockEstimated(k.planeBlocks(), KernelPass.MOMENTS.nanos(layout, x),
+                        block -> k.planePieces(ex, centered, block, pieces));
+                k.mergePlanePieces(centered, 0, sets, pieces, mean, variance);
+                return new Moments(mean, variance, layout.setSize());
+            }
             ChannelsKernel.Pieces pieces = ChannelsKernel.Pieces.of(KernelScratch.ofThread(), sets);
             KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.MOMENTS.nanos(layout, x.dtype(),
                     layout.numel()), block -> k.moments(ex, centered, block, mean, variance, pieces));

@@ -34,6 +34,8 @@ class BlockedLayoutsTest {
         Layout.channels(2, 2, 4096),         // a run of exactly two pieces: no empty third piece
         Layout.channels(4096, 32, 1),        // across channels, 4 blocks of 8 channels
         Layout.channels(64, 56, 1),          // across 56 channels: two-strip, one-strip and scalar columns
+        Layout.channels(12, 3, 3000),        // channels larger than a block: streamed planes of two pieces
+        Layout.channels(40, 2, 1000),        // streamed planes shorter than a piece, 3 blocks of planes
         Layout.rows(256, 512),               // 4 blocks of 64 rows, γ per element
         Layout.rows(3, 4096),                // rows of exactly two pieces
         Layout.rows(64 * 8, 256, 8, 4, 64),  // group: 8 groups of 4 channels, 4 blocks of rows
@@ -133,7 +135,7 @@ class BlockedLayoutsTest {
 
     static Stream<Layout> farFromZeroLayouts() {
         return Stream.of(Layout.rows(4, 4096), Layout.channels(8, 2, 1024), Layout.channels(2048, 2, 1),
-                Layout.channels(2, 2, 4096));
+                Layout.channels(2, 2, 4096), Layout.channels(12, 3, 3000), Layout.channels(40, 2, 1000));
     }
 
     static Stream<Arguments> smallAndLargeLayouts() {

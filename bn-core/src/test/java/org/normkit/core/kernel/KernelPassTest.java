@@ -59,6 +59,22 @@ class KernelPassTest {
                 assertTrue(sharedWithAParkedHelper(KernelPass.NORMALIZE, layer, dtype, rows));
             }
         }
+
+        @Test
+        void theStreamingPassesOfAnImageBatchAreEachShared() {
+            // BatchNorm2d 32x64x56x56 streams (a channel is larger than a block): its training forward is two calls,
+            // the moments' pieces and the normalisation, and its backward two, each half the backward's estimate.
+            Layout image = Layout.channels(32, 64, 56 * 56);
+            ChannelsKernel k = new ChannelsKernel((Layout.Channels) image);
+            assertTrue(k.streams());
+            for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                assertTrue(sharedWithAParkedHelper(KernelPass.MOMENTS, image, dtype, k.planeBlocks()), "" + dtype);
+                assertTrue(sharedWithAParkedHelper(KernelPass.NORMALIZE, image, dtype, k.planeBlocks()), "" + dtype);
+                double half = KernelPass.BACKWARD.nanos(image, dtype, image.numel()) / 2;
+                assertTrue(KernelThreads.sharingPays(half, k.planeBlocks(), 2, KernelThreads.PARKED_HANDOFF_NANOS),
+                        "" + dtype);
+            }
+        }
     }
 
     @Nested

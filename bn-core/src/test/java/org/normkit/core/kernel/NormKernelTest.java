@@ -232,7 +232,8 @@ class NormKernelTest {
     }
 
     static Stream<Layout> threadLayouts() {
-        return Stream.of(Layout.channels(16, 8, 1024), Layout.channels(4096, 32, 1), Layout.rows(256, 512),
+        return Stream.of(Layout.channels(16, 8, 1024), Layout.channels(4096, 32, 1), Layout.channels(12, 3, 3000),
+                Layout.channels(40, 2, 1000), Layout.rows(256, 512),
                 Layout.rows(64 * 8, 256, 8, 4, 64));
     }
 
