@@ -134,13 +134,21 @@ public final class Backprop {
         List<Tensor> order = topologicalOrder(roots);
         Set<Tensor> leadsToCaptured = captured == null ? null : leadingTo(order, captured.keySet());
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        // The sums this sweep made itself and nothing else holds (first order only): a further gradient reaching the
+        // same tensor is added into them in place (PyTorch's InputBuffer does the same), not into a fresh sum each
+        // time: an LSTM's weight gradient gets one term per time step. A tensor leaves this set when its entry
+        // leaves the map (it is then handed to a backward function, which may return it as it is).
+        Set<Tensor> ownSums = createGraph ? null : Collections.newSetFromMap(new IdentityHashMap<>());
         try (GradMode.Scope ignored = createGraph ? GradMode.enableGrad() : GradMode.noGrad()) {
             for (int r = 0; r < roots.length; r++) {
-                grads.merge(roots[r], seeds[r], GradientSum::of);
+                accumulate(grads, ownSums, roots[r], seeds[r]);
             }
             for (int k = order.size() - 1; k >= 0; k--) {
                 Tensor t = order.get(k);
                 Tensor g = grads.remove(t);
+                if (ownSums != null && g != null) {
+                    ownSums.remove(g);
+                }
                 if (captured != null && captured.containsKey(t) && g != null) {
                     captured.put(t, g);
                 }
@@ -191,8 +199,29 @@ public final class Backprop {
                     if (gi.dtype() != inputs[i].dtype()) {
                         gi = gi.to(inputs[i].dtype());
                     }
-                    grads.merge(inputs[i], gi, GradientSum::of);
+                    accumulate(grads, ownSums, inputs[i], gi);
                 }
+            }
+        }
+    }
+
+    /**
+     * Adds {@code g} to the gradient {@code grads} holds for {@code t}: the first one is kept as it is; the second
+     * makes a fresh sum ({@link GradientSum#of}), which, when {@code ownSums} is not null (first order: nothing is
+     * recorded), joins that set, and every further one is added into it in place. The additions are the same, in the
+     * same order, as a fresh sum each time, so the gradients are the same to the bit.
+     */
+    private static void accumulate(Map<Tensor, Tensor> grads, Set<Tensor> ownSums, Tensor t, Tensor g) {
+        Tensor held = grads.get(t);
+        if (held == null) {
+            grads.put(t, g);
+        } else if (ownSums != null && ownSums.contains(held) && held.dtype() == g.dtype()) {
+            GradientSum.addInto(held, g);
+        } else {
+            Tensor sum = GradientSum.of(held, g);
+            grads.put(t, sum);
+            if (ownSums != null) {
+                ownSums.add(sum);
             }
         }
     }

@@ -21,4 +21,12 @@ final class GradientSum {
         Tensor out = Elementwise.map(a, right, a.shape(), Elementwise.Op.ADD);
         return Node.record(out, "accumulate", (g, needs) -> new Tensor[] {g, g}, a, right);
     }
+
+    /**
+     * {@code sum += b} in place, element by element: the values {@link #of}{@code (sum, b)} computes, for a sum that
+     * only the backward sweep holds and that records no graph (first order). Same dtype and shape.
+     */
+    static void addInto(Tensor sum, Tensor b) {
+        Elementwise.addInPlace(sum, b);
+    }
 }

@@ -103,6 +103,50 @@ class BackpropTest {
                 1e-12);
     }
 
+    /**
+     * The sweep adds the third and later gradients that reach one tensor into the sum it made of the first two, in
+     * place: the sums it holds alone, never a gradient a backward function returned (which may also be another
+     * input's).
+     */
+    @Nested
+    class GradientSums {
+        @Test
+        void gradientsSummedInPlaceHaveTheBitsOfFreshSumsInTheSameOrder() {
+            // One weight used at 24 steps, as an LSTM's; float32 sums of random terms, whose order shows in the bits.
+            java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+            for (DType dtype : DType.values()) {
+                Tensor w = Tensor.uniform(dtype, Shape.of(37), -1, 1, random).requiresGrad(true);
+                Tensor loss = null;
+                for (int t = 0; t < 24; t++) {
+                    Tensor x = Tensor.uniform(dtype, Shape.of(37), -3, 3, random);
+                    Tensor c = Tensor.uniform(dtype, Shape.of(37), -3, 3, random);
+                    Tensor step = w.mul(x).mul(c).sum();
+                    loss = loss == null ? step : loss.add(step);
+                }
+                // First order sums in place; a backward that builds a graph records a fresh sum for every term.
+                Tensor inPlace = Backprop.grad(new Tensor[] {loss}, new Tensor[] {w}, null, true, false, false)[0];
+                Tensor fresh = Backprop.grad(new Tensor[] {loss}, new Tensor[] {w}, null, true, true, false)[0];
+                assertArrayEquals(fresh.toDoubleArray(), inPlace.toDoubleArray(), 0.0, dtype.toString());
+            }
+        }
+
+        @Test
+        void aGradientThatIsAlsoAnotherInputsIsNeverAddedInto() {
+            // add's backward hands one tensor to both of its inputs. The sweep runs from the last term back: a gets
+            // that tensor from (a + b)·c first, then d and e; b, used first, gets m last. a's later gradients must
+            // not land in the tensor b holds.
+            Tensor a = leaf(1, 2, 3);
+            Tensor b = leaf(4, 5, 6);
+            Tensor c = Tensor.of(new double[] {2, 3, 5}, 3);
+            Tensor d = Tensor.of(new double[] {7, 11, 13}, 3);
+            Tensor e = Tensor.of(new double[] {17, 19, 23}, 3);
+            Tensor m = Tensor.of(new double[] {29, 31, 37}, 3);
+            b.mul(m).sum().add(a.mul(d).sum()).add(a.mul(e).sum()).add(a.add(b).mul(c).sum()).backward();
+            assertArrayEquals(new double[] {2 + 7 + 17, 3 + 11 + 19, 5 + 13 + 23}, a.grad().toDoubleArray());
+            assertArrayEquals(new double[] {2 + 29, 3 + 31, 5 + 37}, b.grad().toDoubleArray());
+        }
+    }
+
     @Test
     void leafGradientsAccumulateAcrossBackwardCalls() {
         Tensor x = leaf(1, 2);

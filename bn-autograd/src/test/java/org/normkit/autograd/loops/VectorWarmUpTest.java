@@ -106,6 +106,28 @@ class VectorWarmUpTest {
         }
 
         @Test
+        void aGradientAddedInPlaceHasTheBitsOfAFreshSum() {
+            // The backward sweep's in-place sums (Elementwise.addInPlace) against the add into a fresh tensor.
+            for (int n : LENGTHS) {
+                Tensor a = values(n, n + 10);
+                Tensor b = values(n, n + 11);
+                assertSameBits(() -> {
+                    Tensor sum = a.copy();
+                    Elementwise.addInPlace(sum, b);
+                    Tensor fresh = Elementwise.map(a, b, a.shape(), Elementwise.Op.ADD);
+                    int[] inPlaceBits = new int[n];
+                    int[] freshBits = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        inPlaceBits[i] = Float.floatToRawIntBits(sum.floatData()[i]);
+                        freshBits[i] = Float.floatToRawIntBits(fresh.floatData()[i]);
+                    }
+                    assertArrayEquals(freshBits, inPlaceBits, "in place against a fresh sum, " + n + " elements");
+                    return List.of(sum.floatData());
+                });
+            }
+        }
+
+        @Test
         void biasAddedToRows() {
             // Widths below, at and past one vector, and a tail; special values in both the rows and the bias.
             for (int n : new int[] {1, 7, 16, 17, 64, 259}) {
