@@ -25,11 +25,38 @@ final class VectorExp {
 
     private VectorExp() {}
 
+    // Why the polynomial is written out in both loops instead of a helper exp(FloatVector): Java 17's C2 turns
+    // vectors into registers only when every method that takes or returns one is inlined into the loop. C2 also
+    // compiles a hot helper on its own, and once that compiled code is large it no longer inlines it into callers
+    // compiled later ("already compiled into a big method"): the loop then passes boxed vectors to a real call,
+    // and its intoArray falls back to Java code (no constant vector class). Which of the two happened depended on
+    // the order the compiler thread got to them, so a JVM ran LeNet's first sigmoid (128x6x24x24) in either 0.35 or
+    // 0.9-1.0 ms a call, for its whole life (docs/training-throughput.md, eleventh session). Each loop is also
+    // longer than C2 inlines into a caller (325 bytes of bytecode), so it is compiled as its own unit.
+
     /** {@code o[i] = e^a[i]} for i in [from, to). */
     static void exp(float[] a, float[] o, int from, int to) {
         int i = from;
         for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += SPECIES.length()) {
-            exp(FloatVector.fromArray(SPECIES, a, i)).intoArray(o, i);
+            // FloatExp.exp lane by lane.
+            FloatVector x = FloatVector.fromArray(SPECIES, a, i);
+            FloatVector clamped = x.max(FloatExp.LOW).min(FloatExp.HIGH);
+            FloatVector shifted = clamped.mul(FloatExp.LOG2E).add(FloatExp.ROUNDER);
+            FloatVector k = shifted.sub(FloatExp.ROUNDER);
+            FloatVector r = clamped.sub(k.mul(FloatExp.LN2_HI)).sub(k.mul(FloatExp.LN2_LO));
+            FloatVector p = r.mul(FloatExp.P0).add(FloatExp.P1);
+            p = p.mul(r).add(FloatExp.P2);
+            p = p.mul(r).add(FloatExp.P3);
+            p = p.mul(r).add(FloatExp.P4);
+            p = p.mul(r).add(FloatExp.P5);
+            p = p.mul(r.mul(r)).add(r).add(1f);
+            IntVector exponent = shifted.reinterpretAsInts().sub(FloatExp.ROUNDER_BITS).add(126)
+                    .lanewise(VectorOperators.LSHL, 23);
+            FloatVector result = p.add(p).mul(exponent.reinterpretAsFloats());
+            VectorMask<Float> over = x.compare(VectorOperators.GT, FloatExp.HIGH);
+            VectorMask<Float> under = x.compare(VectorOperators.LT, FloatExp.LOW);
+            VectorMask<Float> nan = x.compare(VectorOperators.NE, x);
+            result.blend(Float.POSITIVE_INFINITY, over).blend(0f, under).blend(x, nan).intoArray(o, i);
         }
         for (; i < to; i++) {
             o[i] = FloatExp.exp(a[i]);
@@ -41,32 +68,29 @@ final class VectorExp {
         FloatVector one = FloatVector.broadcast(SPECIES, 1f);
         int i = from;
         for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += SPECIES.length()) {
-            FloatVector e = exp(FloatVector.fromArray(SPECIES, a, i).neg());
+            // e^(−x) as in exp above, then 1 / (1 + e^(−x)).
+            FloatVector x = FloatVector.fromArray(SPECIES, a, i).neg();
+            FloatVector clamped = x.max(FloatExp.LOW).min(FloatExp.HIGH);
+            FloatVector shifted = clamped.mul(FloatExp.LOG2E).add(FloatExp.ROUNDER);
+            FloatVector k = shifted.sub(FloatExp.ROUNDER);
+            FloatVector r = clamped.sub(k.mul(FloatExp.LN2_HI)).sub(k.mul(FloatExp.LN2_LO));
+            FloatVector p = r.mul(FloatExp.P0).add(FloatExp.P1);
+            p = p.mul(r).add(FloatExp.P2);
+            p = p.mul(r).add(FloatExp.P3);
+            p = p.mul(r).add(FloatExp.P4);
+            p = p.mul(r).add(FloatExp.P5);
+            p = p.mul(r.mul(r)).add(r).add(1f);
+            IntVector exponent = shifted.reinterpretAsInts().sub(FloatExp.ROUNDER_BITS).add(126)
+                    .lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = p.add(p).mul(exponent.reinterpretAsFloats());
+            VectorMask<Float> over = x.compare(VectorOperators.GT, FloatExp.HIGH);
+            VectorMask<Float> under = x.compare(VectorOperators.LT, FloatExp.LOW);
+            VectorMask<Float> nan = x.compare(VectorOperators.NE, x);
+            e = e.blend(Float.POSITIVE_INFINITY, over).blend(0f, under).blend(x, nan);
             one.div(e.add(1f)).intoArray(o, i);
         }
         for (; i < to; i++) {
             o[i] = FloatExp.sigmoid(a[i]);
         }
-    }
-
-    /** {@link FloatExp#exp} lane by lane. */
-    private static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.max(FloatExp.LOW).min(FloatExp.HIGH);
-        FloatVector shifted = clamped.mul(FloatExp.LOG2E).add(FloatExp.ROUNDER);
-        FloatVector k = shifted.sub(FloatExp.ROUNDER);
-        FloatVector r = clamped.sub(k.mul(FloatExp.LN2_HI)).sub(k.mul(FloatExp.LN2_LO));
-        FloatVector p = r.mul(FloatExp.P0).add(FloatExp.P1);
-        p = p.mul(r).add(FloatExp.P2);
-        p = p.mul(r).add(FloatExp.P3);
-        p = p.mul(r).add(FloatExp.P4);
-        p = p.mul(r).add(FloatExp.P5);
-        p = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector exponent = shifted.reinterpretAsInts().sub(FloatExp.ROUNDER_BITS).add(126)
-                .lanewise(VectorOperators.LSHL, 23);
-        FloatVector result = p.add(p).mul(exponent.reinterpretAsFloats());
-        VectorMask<Float> over = x.compare(VectorOperators.GT, FloatExp.HIGH);
-        VectorMask<Float> under = x.compare(VectorOperators.LT, FloatExp.LOW);
-        VectorMask<Float> nan = x.compare(VectorOperators.NE, x);
-        return result.blend(Float.POSITIVE_INFINITY, over).blend(0f, under).blend(x, nan);
     }
 }
