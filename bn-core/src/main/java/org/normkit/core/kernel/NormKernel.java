@@ -238,7 +238,12 @@ public final class NormKernel implements FusedNorm {
         } else {
             RowsKernel k = new RowsKernel((Layout.Rows) layout);
             KernelPass pass = rm == null ? KernelPass.FORWARD : KernelPass.NORMALIZE;
+            // LayerNorm's training forward: a block's rows in one walk (one compilation, the same in every JVM).
+            boolean oneWalk = rm == null && centered && k.forwardInOneWalk();
             KernelThreads.forEachBlockEstimated(k.blocks(), pass.nanos(layout, x), block -> {
+                if (oneWalk && k.forwardBlock(ex, ey, block, eps, g, b, meanD, rstd)) {
+                    return;
+                }
                 double[] pair = new double[2];
                 double[] meanVariance = new double[2];
                 for (int r = k.first(block); r < k.end(block); r++) {

@@ -70,6 +70,26 @@ final class RowsKernel {
         meanVariance[1] = Math.max(0, m2 / rowLength);
     }
 
+    /**
+     * Whether the training forward of this layout can walk a block's rows in one call
+     * ({@link Elements#forwardRows}): γ, β per element of the row and the same for every row (LayerNorm), rows of
+     * one moment piece ({@link NormKernel#CHUNK} elements at most).
+     */
+    boolean forwardInOneWalk() {
+        return spatial == 1 && groupsPerSample == 1 && rowLength <= NormKernel.CHUNK;
+    }
+
+    /**
+     * The training forward of block {@code block} (centered batch statistics) in one walk: each row's mean and rstd
+     * into {@code mean}, {@code rstd} and the row normalised into {@code y}, with the bits of {@link #rowMoments},
+     * {@code rstd = 1/sqrt(variance + eps)} and {@link #normalizeRow} row by row. Only when {@link #forwardInOneWalk()};
+     * returns false, having done nothing, when the walk is not available yet ({@link Elements#forwardRows}).
+     */
+    boolean forwardBlock(Elements x, Elements y, int block, double eps, Coefficients gamma, Coefficients beta,
+                         double[] mean, double[] rstd) {
+        return x.forwardRows(y, rowLength, first(block), end(block), eps, gamma, beta, mean, rstd);
+    }
+
     /** Normalises row {@code r} with its mean and rstd and applies γ, β. */
     void normalizeRow(Elements x, Elements y, int r, double mean, double rstd, Coefficients gamma,
                       Coefficients beta) {
