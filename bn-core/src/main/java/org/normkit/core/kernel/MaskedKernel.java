@@ -86,7 +86,7 @@ public final class MaskedKernel implements FusedNorm {
 
     /** The plain layout of the gathered valid positions: one channel set over m rows of C values. */
     private Layout gatheredLayout() {
-        return Layout.channels(valid != null ? valid.count() : validRows.count(), channels, 1);
+        return Layout.channels(valid.count(), channels, 1);
     }
 
     /** The groups of a sample (1 under a channels layout, which has no per-sample sets). */
