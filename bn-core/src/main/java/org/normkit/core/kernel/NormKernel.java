@@ -240,8 +240,13 @@ public final class NormKernel implements FusedNorm {
             KernelPass pass = rm == null ? KernelPass.FORWARD : KernelPass.NORMALIZE;
             // LayerNorm's training forward: a block's rows in one walk (one compilation, the same in every JVM).
             boolean oneWalk = rm == null && centered && k.forwardInOneWalk();
+            // GroupNorm's and InstanceNorm's training forward: likewise, with γ, β per run of planes (same bits).
+            boolean runWalk = rm == null && centered && k.forwardInRuns();
             KernelThreads.forEachBlockEstimated(k.blocks(), pass.nanos(layout, x), block -> {
                 if (oneWalk && k.forwardBlock(ex, ey, block, eps, g, b, meanD, rstd)) {
+                    return;
+                }
+                if (runWalk && k.forwardRunsBlock(ex, ey, block, eps, g, b, meanD, rstd)) {
                     return;
                 }
                 double[] pair = new double[2];

@@ -90,6 +90,38 @@ final class RowsKernel {
         return x.forwardRows(y, rowLength, first(block), end(block), eps, gamma, beta, mean, rstd);
     }
 
+    /**
+     * Whether the training forward of this layout can walk a block's rows in one call ({@link RunRows#forward}):
+     * γ, β constant over runs of {@code spatial > 1} elements (GroupNorm, InstanceNorm over images), the Vector API
+     * present.
+     */
+    boolean forwardInRuns() {
+        return spatial > 1 && Elements.VECTOR_API;
+    }
+
+    /**
+     * The training forward of block {@code block} (centered batch statistics) in one walk ({@link RunRows#forward}):
+     * the bits of {@link #rowMoments}, {@code rstd = 1/sqrt(variance + eps)} and {@link #normalizeRow} row by row.
+     * Only when {@link #forwardInRuns()}; returns false, having done nothing, while the walk's gate is closed.
+     */
+    boolean forwardRunsBlock(Elements x, Elements y, int block, double eps, Coefficients gamma, Coefficients beta,
+                             double[] mean, double[] rstd) {
+        if (x instanceof Elements.OfFloat xf) {
+            if (!RunRows.FORWARD_FLOAT32.vectorReady()) {
+                return false;
+            }
+            RunRows.forward(xf.data, ((Elements.OfFloat) y).data, rowLength, first(block), end(block), eps,
+                    groupsPerSample, channelsPerGroup, spatial, gamma.d, beta.d, mean, rstd);
+            return true;
+        }
+        if (!RunRows.FORWARD_FLOAT64.vectorReady()) {
+            return false;
+        }
+        RunRows.forward(((Elements.OfDouble) x).data, ((Elements.OfDouble) y).data, rowLength, first(block),
+                end(block), eps, groupsPerSample, channelsPerGroup, spatial, gamma.d, beta.d, mean, rstd);
+        return true;
+    }
+
     /** Normalises row {@code r} with its mean and rstd and applies γ, β. */
     void normalizeRow(Elements x, Elements y, int r, double mean, double rstd, Coefficients gamma,
                       Coefficients beta) {

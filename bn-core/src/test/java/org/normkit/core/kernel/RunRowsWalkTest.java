@@ -1,0 +1,181 @@
+package org.normkit.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.normkit.autograd.spi.Statistics;
+import org.normkit.autograd.tensor.DType;
+import org.normkit.autograd.tensor.Shape;
+import org.normkit.autograd.tensor.Tensor;
+
+/**
+ * GroupNorm's and InstanceNorm's training forward walks a block's rows in one method ({@link RunRows#forward}) with
+ * the bits of the row-by-row path it replaces ({@link RowsKernel#rowMoments}, {@code rstd = 1/sqrt(variance + eps)},
+ * {@link RowsKernel#normalizeRow} with γ, β per run of {@code spatial} elements): mean, rstd and every output element,
+ * for both dtypes, runs around the vector widths (every tail), rows of one moment piece and of several (a run
+ * crossing a piece's edge, a short last piece), one to three channels a group, one to four groups a sample, blocks
+ * that start after row 0, a large offset against the spread and constant rows. The whole kernel gives the same bits
+ * whichever path it takes, and layouts the walk does not cover keep going row by row.
+ */
+class RunRowsWalkTest {
+    private static final double EPS = 1e-5;
+    private boolean vectorApi;
+
+    @BeforeEach
+    void remember() {
+        vectorApi = Elements.VECTOR_API;
+    }
+
+    @AfterEach
+    void restore() {
+        Elements.VECTOR_API = vectorApi;
+    }
+
+    static Stream<Arguments> cases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int spatial : new int[] {2, 7, 16, 17, 33, 259, 1037, NormKernel.CHUNK, 3136}) {
+                for (int channels : new int[] {1, 2, 3}) {
+                    b.add(Arguments.of(dtype, spatial, channels, channels == 2 ? 4 : 2, spatial == 33 ? 1e3 : 0));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** {@code rows} rows of {@code length}, row 1 constant (variance 0, rstd 1/sqrt(eps)). */
+    private static Tensor values(DType dtype, int rows, int length, double offset, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] v = new double[rows * length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i / length == 1 ? offset + 0.5 : offset + random.nextDouble(-3, 3);
+        }
+        Tensor t = Tensor.wrap(v, Shape.of(rows, length));
+        return dtype == DType.FLOAT32 ? t.to(DType.FLOAT32) : t;
+    }
+
+    private static double[] coefficients(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = random.nextDouble(-2, 2);
+        }
+        return v;
+    }
+
+    private static double[] bits(Tensor t) {
+        return t.dtype() == DType.FLOAT32 ? t.to(DType.FLOAT64).doubleData() : t.doubleData();
+    }
+
+    /** The row-by-row path over rows {@code [first, rows)}. */
+    private static Tensor rowByRow(RowsKernel k, Tensor x, int first, int rows, Coefficients gamma,
+                                   Coefficients beta, double[] mean, double[] rstd) {
+        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Elements ex = Elements.of(x);
+        Elements ey = Elements.of(y);
+        double[] pair = new double[2];
+        double[] meanVariance = new double[2];
+        for (int r = first; r < rows; r++) {
+            k.rowMoments(ex, true, r, pair, meanVariance);
+            mean[r] = meanVariance[0];
+            rstd[r] = 1.0 / Math.sqrt(meanVariance[1] + EPS);
+            k.normalizeRow(ex, ey, r, mean[r], rstd[r], gamma, beta);
+        }
+        return y;
+    }
+
+    @ParameterizedTest(name = "{0}, runs of {1}, {2} channels a group, {3} groups, offset {4}")
+    @MethodSource("cases")
+    void theWalkGivesTheBitsOfTheRowByRowPath(DType dtype, int spatial, int channels, int groups, double offset) {
+        int rows = 2 * groups;
+        int length = channels * spatial;
+        Tensor x = values(dtype, rows, length, offset, 17L * spatial + channels);
+        Coefficients gamma = Coefficients.of(coefficients(groups * channels, 3), true);
+        Coefficients beta = Coefficients.of(coefficients(groups * channels, 4), true);
+        RowsKernel k = new RowsKernel((Layout.Rows) Layout.rows(rows, length, groups, channels, spatial));
+        for (int first : new int[] {0, 2}) {
+            double[] expectedMean = new double[rows];
+            double[] expectedRstd = new double[rows];
+            Tensor expectedY = rowByRow(k, x, first, rows, gamma, beta, expectedMean, expectedRstd);
+            Tensor y = Tensor.zeros(dtype, x.shape());
+            double[] mean = new double[rows];
+            double[] rstd = new double[rows];
+            if (dtype == DType.FLOAT32) {
+                RunRows.forward(x.floatData(), y.floatData(), length, first, rows, EPS, groups, channels, spatial,
+                        gamma.d, beta.d, mean, rstd);
+            } else {
+                RunRows.forward(x.doubleData(), y.doubleData(), length, first, rows, EPS, groups, channels, spatial,
+                        gamma.d, beta.d, mean, rstd);
+            }
+            assertArrayEquals(expectedMean, mean, 0.0, "mean from row " + first);
+            assertArrayEquals(expectedRstd, rstd, 0.0, "rstd from row " + first);
+            assertArrayEquals(bits(expectedY), bits(y), 0.0, "y from row " + first);
+        }
+    }
+
+    /**
+     * The kernel's GroupNorm training forward (2 channels of 3136 a group, 4 groups, several blocks), against the
+     * row-by-row path computed here; repeated for a while so that calls before and after the walk's gate opens (and
+     * before and after its loop is compiled) are compared: either way the bits must be the same.
+     */
+    @Test
+    void theKernelGivesTheBitsOfTheRowByRowPathBeforeAndAfterTheWalksGateOpens() {
+        int groups = 4;
+        int channels = 2;
+        int spatial = 3136;
+        int rows = 3 * groups;
+        int length = channels * spatial;
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = values(dtype, rows, length, 10, 5);
+            double[] g = coefficients(groups * channels, 6);
+            double[] b = coefficients(groups * channels, 7);
+            Tensor gamma = Tensor.wrap(g, Shape.of(groups * channels));
+            Tensor beta = Tensor.wrap(b, Shape.of(groups * channels));
+            if (dtype == DType.FLOAT32) {
+                gamma = gamma.to(DType.FLOAT32);
+                beta = beta.to(DType.FLOAT32);
+            }
+            Layout layout = Layout.rows(rows, length, groups, channels, spatial);
+            RowsKernel k = new RowsKernel((Layout.Rows) layout);
+            assertTrue(k.forwardInRuns());
+            double[] expectedMean = new double[rows];
+            double[] expectedRstd = new double[rows];
+            // γ and β as the kernel reads them: a float32 tensor's values, widened.
+            Tensor expectedY = rowByRow(k, x, 0, rows, Coefficients.of(gamma.toDoubleArray(), true),
+                    Coefficients.of(beta.toDoubleArray(), true), expectedMean, expectedRstd);
+            long until = System.nanoTime() + 3_000_000_000L;
+            int calls = 0;
+            boolean open = false;
+            while (calls < 20 || (!open && System.nanoTime() < until)) {
+                open = dtype == DType.FLOAT32 ? RunRows.FORWARD_FLOAT32.vectorReady()
+                        : RunRows.FORWARD_FLOAT64.vectorReady();
+                Tensor y = Tensor.zeros(dtype, x.shape());
+                var saved = NormKernel.forward(layout, Centering.CENTERED, EPS, x, gamma, beta, Statistics.batch(), y);
+                assertArrayEquals(bits(expectedY), bits(y), 0.0, dtype + " y, call " + calls + ", gate open " + open);
+                assertArrayEquals(expectedMean, saved.mean().doubleData(), 0.0, dtype + " mean, call " + calls);
+                assertArrayEquals(expectedRstd, saved.rstd().doubleData(), 0.0, dtype + " rstd, call " + calls);
+                calls++;
+            }
+        }
+    }
+
+    @Test
+    void layoutsTheWalkDoesNotCoverGoRowByRow() {
+        assertFalse(new RowsKernel((Layout.Rows) Layout.rows(4, 64)).forwardInRuns(),
+                "γ per element of the row (LayerNorm)");
+        assertTrue(new RowsKernel((Layout.Rows) Layout.rows(8, 2 * 49, 4, 2, 49)).forwardInRuns());
+        Elements.VECTOR_API = false;
+        assertFalse(new RowsKernel((Layout.Rows) Layout.rows(8, 2 * 49, 4, 2, 49)).forwardInRuns(),
+                "without the Vector API module");
+    }
+}
