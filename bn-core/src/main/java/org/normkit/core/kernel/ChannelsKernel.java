@@ -327,6 +327,9 @@ final class ChannelsKernel {
         int per = planesPerBlock();
         int p0 = block * per;
         int p1 = Math.min(batch * channels, p0 + per);
+        if (Elements.VECTOR_API && planePiecesInOneWalk(x, centered, p0, p1, sums)) {
+            return;
+        }
         int pp = piecesPerPlane();
         double[] pair = new double[2];
         for (int p = p0; p < p1; p++) {
@@ -341,6 +344,26 @@ final class ChannelsKernel {
                 sums.center[at] = center;
             }
         }
+    }
+
+    /**
+     * {@link #planePieces} over planes {@code [p0, p1)} in one method ({@link RunRows#planePieces}: the same bits);
+     * false, having done nothing, while its gate is closed.
+     */
+    private boolean planePiecesInOneWalk(Elements x, boolean centered, int p0, int p1, Pieces sums) {
+        if (x instanceof Elements.OfFloat xf) {
+            if (!RunRows.PLANE_PIECES_FLOAT32.vectorReady()) {
+                return false;
+            }
+            RunRows.planePieces(xf.data, centered, p0, p1, spatial, sums.squares, sums.correction, sums.center);
+            return true;
+        }
+        if (!RunRows.PLANE_PIECES_FLOAT64.vectorReady()) {
+            return false;
+        }
+        RunRows.planePieces(((Elements.OfDouble) x).data, centered, p0, p1, spatial, sums.squares, sums.correction,
+                sums.center);
+        return true;
     }
 
     /**

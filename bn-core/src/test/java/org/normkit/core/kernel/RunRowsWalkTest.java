@@ -169,6 +169,57 @@ class RunRowsWalkTest {
         }
     }
 
+    static Stream<Arguments> planeCases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int spatial : new int[] {2, 7, 17, 259, NormKernel.CHUNK, NormKernel.CHUNK + 9, 3136}) {
+                for (boolean centered : new boolean[] {true, false}) {
+                    b.add(Arguments.of(dtype, spatial, centered));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * BatchNorm's streaming moments ({@link RunRows#planePieces}) give each piece's sums and center with the bits of
+     * the piece-by-piece calls through {@link Elements} they replace, for planes from the first and from a later one.
+     */
+    @ParameterizedTest(name = "{0}, planes of {1}, centered {2}")
+    @MethodSource("planeCases")
+    void thePlaneWalkGivesTheBitsOfThePieceByPiecePath(DType dtype, int spatial, boolean centered) {
+        int planes = 6;
+        int per = (spatial + NormKernel.CHUNK - 1) / NormKernel.CHUNK;
+        Tensor x = values(dtype, planes, spatial, centered ? 0 : 1e3, 31L + spatial);
+        Elements ex = Elements.of(x);
+        for (int p0 : new int[] {0, 3}) {
+            double[] squares = new double[planes * per];
+            double[] correction = new double[planes * per];
+            double[] center = new double[planes * per];
+            double[] expectedSquares = new double[planes * per];
+            double[] expectedCorrection = new double[planes * per];
+            double[] expectedCenter = new double[planes * per];
+            double[] pair = new double[2];
+            for (int p = p0; p < planes; p++) {
+                for (int k = 0, s0 = 0; s0 < spatial; k++, s0 += NormKernel.CHUNK) {
+                    double c = centered ? ex.get(p * spatial + s0) : 0.0;
+                    ex.deviations(p * spatial + s0, Math.min(NormKernel.CHUNK, spatial - s0), c, pair);
+                    expectedSquares[p * per + k] = pair[0];
+                    expectedCorrection[p * per + k] = pair[1];
+                    expectedCenter[p * per + k] = c;
+                }
+            }
+            if (dtype == DType.FLOAT32) {
+                RunRows.planePieces(x.floatData(), centered, p0, planes, spatial, squares, correction, center);
+            } else {
+                RunRows.planePieces(x.doubleData(), centered, p0, planes, spatial, squares, correction, center);
+            }
+            assertArrayEquals(expectedSquares, squares, 0.0, "squares from plane " + p0);
+            assertArrayEquals(expectedCorrection, correction, 0.0, "corrections from plane " + p0);
+            assertArrayEquals(expectedCenter, center, 0.0, "centers from plane " + p0);
+        }
+    }
+
     @Test
     void layoutsTheWalkDoesNotCoverGoRowByRow() {
         assertFalse(new RowsKernel((Layout.Rows) Layout.rows(4, 64)).forwardInRuns(),
