@@ -218,6 +218,20 @@ class BackpropTest {
     }
 
     @Test
+    void aGradientOfAnotherDtypeFromACustomBackwardIsSummedInTheTensorsOwnDtype() {
+        // A backward function (a plugin's op) may hand back its input's gradient in another dtype; where it meets the
+        // tensor's other gradients it is converted, whichever of them the sweep reaches first.
+        for (boolean customFirst : new boolean[] {true, false}) {
+            Tensor x = Tensor.of(new double[] {0.5, -1.25, 2}, 3).to(DType.FLOAT32).requiresGrad(true);
+            Tensor probe = Node.record(x.detach().copy(), "probe", (g, needs) -> new Tensor[] {g.to(DType.FLOAT64)}, x);
+            Tensor twice = x.mul(Tensor.scalar(2, DType.FLOAT32)).sum();
+            (customFirst ? twice.add(probe.sum()) : probe.sum().add(twice)).backward();
+            assertEquals(DType.FLOAT32, x.grad().dtype(), "custom first: " + customFirst);
+            assertArrayEquals(new double[] {3, 3, 3}, x.grad().toDoubleArray(), "custom first: " + customFirst);
+        }
+    }
+
+    @Test
     void reshapeSharesStorageButKeepsItsOwnNode() {
         Tensor x = leaf(1, 2, 3, 4);
         Tensor r = x.reshape(2, 2);
