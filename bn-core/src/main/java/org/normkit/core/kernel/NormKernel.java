@@ -514,6 +514,7 @@ public final class NormKernel implements FusedNorm {
             boolean needSums = partials || (edx != null && fromBatch);
             boolean strips = partials && k.affineByStrips();
             boolean pipelined = k.affineByStrips() && needSums && edx != null;
+            boolean runWalk = needSums && k.forwardInRuns();
             KernelThreads.forEachBlockEstimated(k.blocks(), KernelPass.BACKWARD.nanos(layout, x), block -> {
                 double[] pair = new double[2];
                 double[] sums = new double[2];
@@ -526,6 +527,13 @@ public final class NormKernel implements FusedNorm {
                 // LayerNorm: the partials of dγ, dβ after the block's rows, down strips of columns, not row by row
                 // in pass 1 (same bits).
                 AffinePartials perRow = strips ? null : p;
+                if (runWalk && k.backwardRunsBlock(ex, eg, edx, block, mean, rstd, g, p, fromBatch, centered, m)) {
+                    // GroupNorm, InstanceNorm: the block's rows in one method (same bits as the loop below).
+                    if (partials) {
+                        p.flush();
+                    }
+                    return;
+                }
                 if (pipelined) {
                     // Pass 2 of each row walks with pass 1 of the next (same bits as one after the other).
                     double[] next = new double[2];

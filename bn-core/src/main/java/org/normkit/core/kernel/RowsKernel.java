@@ -122,6 +122,36 @@ final class RowsKernel {
         return true;
     }
 
+    /**
+     * The backward of block {@code block} in one walk ({@link RunRows#backward}), for the layouts of
+     * {@link #forwardInRuns()} when the row sums are needed: the bits of {@link #rowGradSums} (into
+     * {@code partials}' double sums unless null) and, unless {@code dx} is null, {@link #rowGradInput} row by row.
+     * Returns false, having done nothing, while the walk's gate is closed.
+     */
+    boolean backwardRunsBlock(Elements x, Elements g, Elements dx, int block, double[] mean, double[] rstd,
+                              Coefficients gamma, AffinePartials partials, boolean fromBatch, boolean centered,
+                              double m) {
+        double[] sumG = partials == null ? null : partials.sumG;
+        double[] sumGXhat = partials == null ? null : partials.sumGXhat;
+        if (x instanceof Elements.OfFloat xf) {
+            if (!RunRows.BACKWARD_FLOAT32.vectorReady()) {
+                return false;
+            }
+            RunRows.backward(xf.data, ((Elements.OfFloat) g).data, dx == null ? null : ((Elements.OfFloat) dx).data,
+                    rowLength, first(block), end(block), groupsPerSample, channelsPerGroup, spatial, mean, rstd,
+                    gamma.d, sumG, sumGXhat, fromBatch, centered, m);
+            return true;
+        }
+        if (!RunRows.BACKWARD_FLOAT64.vectorReady()) {
+            return false;
+        }
+        RunRows.backward(((Elements.OfDouble) x).data, ((Elements.OfDouble) g).data,
+                dx == null ? null : ((Elements.OfDouble) dx).data, rowLength, first(block), end(block),
+                groupsPerSample, channelsPerGroup, spatial, mean, rstd, gamma.d, sumG, sumGXhat, fromBatch, centered,
+                m);
+        return true;
+    }
+
     /** Normalises row {@code r} with its mean and rstd and applies γ, β. */
     void normalizeRow(Elements x, Elements y, int r, double mean, double rstd, Coefficients gamma,
                       Coefficients beta) {

@@ -220,6 +220,133 @@ class RunRowsWalkTest {
         }
     }
 
+    static Stream<Arguments> backwardCases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int spatial : new int[] {2, 7, 17, 259, 3136}) {
+                for (int channels : new int[] {1, 2, 3}) {
+                    b.add(Arguments.of(dtype, spatial, channels, channels == 2 ? 4 : 2));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * The backward walk ({@link RunRows#backward}) gives the row path's bits ({@link RowsKernel#rowGradSums}, then
+     * the input gradient of {@link RowsKernel#rowGradInput} with NormKernel's coefficients): the input gradient and
+     * the per-channel partials of dγ, dβ, with batch statistics (centered or not) and constant ones, with and
+     * without the partials, with and without the input gradient, for blocks from the first row and a later one.
+     */
+    @ParameterizedTest(name = "{0}, runs of {1}, {2} channels a group, {3} groups")
+    @MethodSource("backwardCases")
+    void theBackwardWalkGivesTheBitsOfTheRowByRowPath(DType dtype, int spatial, int channels, int groups) {
+        int rows = 2 * groups;
+        int length = channels * spatial;
+        int affine = groups * channels;
+        Tensor x = values(dtype, rows, length, 0.5, 7L * spatial + channels);
+        Tensor g = values(dtype, rows, length, -0.25, 11L * spatial + channels);
+        Coefficients gamma = Coefficients.of(coefficients(affine, 8), true);
+        double[] mean = coefficients(rows, 9);
+        double[] rstd = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            rstd[r] = 0.5 + Math.abs(mean[r]);
+        }
+        RowsKernel k = new RowsKernel((Layout.Rows) Layout.rows(rows, length, groups, channels, spatial));
+        double m = length;
+        for (boolean fromBatch : new boolean[] {true, false}) {
+            for (boolean centered : new boolean[] {true, false}) {
+                for (boolean withPartials : new boolean[] {true, false}) {
+                    for (boolean withDx : new boolean[] {true, false}) {
+                        for (int first : new int[] {0, 2}) {
+                            String what = "batch " + fromBatch + ", centered " + centered + ", partials "
+                                    + withPartials + ", dx " + withDx + ", from row " + first;
+                            AffinePartials expected = new AffinePartials(affine, false);
+                            Tensor expectedDx = Tensor.zeros(dtype, x.shape());
+                            Elements ex = Elements.of(x);
+                            Elements eg = Elements.of(g);
+                            double[] pair = new double[2];
+                            double[] sums = new double[2];
+                            for (int r = first; r < rows; r++) {
+                                k.rowGradSums(ex, eg, r, mean[r], rstd[r], gamma, withPartials ? expected : null,
+                                        pair, sums);
+                                if (withDx) {
+                                    double rs = rstd[r];
+                                    double b = fromBatch ? -rs * rs * rs * sums[1] / m : 0.0;
+                                    double c = fromBatch && centered ? -rs * sums[0] / m : 0.0;
+                                    k.rowGradInput(ex, eg, Elements.of(expectedDx), r, mean[r], rs, gamma, b, c);
+                                }
+                            }
+                            AffinePartials actual = new AffinePartials(affine, false);
+                            Tensor dx = Tensor.zeros(dtype, x.shape());
+                            if (dtype == DType.FLOAT32) {
+                                RunRows.backward(x.floatData(), g.floatData(), withDx ? dx.floatData() : null, length,
+                                        first, rows, groups, channels, spatial, mean, rstd, gamma.d,
+                                        withPartials ? actual.sumG : null, withPartials ? actual.sumGXhat : null,
+                                        fromBatch, centered, m);
+                            } else {
+                                RunRows.backward(x.doubleData(), g.doubleData(), withDx ? dx.doubleData() : null,
+                                        length, first, rows, groups, channels, spatial, mean, rstd, gamma.d,
+                                        withPartials ? actual.sumG : null, withPartials ? actual.sumGXhat : null,
+                                        fromBatch, centered, m);
+                            }
+                            assertArrayEquals(bits(expectedDx), bits(dx), 0.0, "dx, " + what);
+                            assertArrayEquals(expected.sumG, actual.sumG, 0.0, "Σg, " + what);
+                            assertArrayEquals(expected.sumGXhat, actual.sumGXhat, 0.0, "Σg·x̂, " + what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The kernel's GroupNorm backward (input gradient, dγ, dβ) over several blocks gives the same bits before and
+     * after the backward walk's gate opens: the first call's result (the gate closed until a call reaches it) against
+     * every later one's.
+     */
+    @Test
+    void theKernelsBackwardGivesTheSameBitsBeforeAndAfterTheWalksGateOpens() {
+        int groups = 4;
+        int channels = 2;
+        int spatial = 3136;
+        int rows = 3 * groups;
+        int length = channels * spatial;
+        for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = values(dtype, rows, length, 10, 15);
+            Tensor gy = values(dtype, rows, length, 0, 16);
+            Tensor gamma = Tensor.wrap(coefficients(groups * channels, 17), Shape.of(groups * channels));
+            Tensor beta = Tensor.wrap(coefficients(groups * channels, 18), Shape.of(groups * channels));
+            if (dtype == DType.FLOAT32) {
+                gamma = gamma.to(DType.FLOAT32);
+                beta = beta.to(DType.FLOAT32);
+            }
+            Layout layout = Layout.rows(rows, length, groups, channels, spatial);
+            var saved = NormKernel.forward(layout, Centering.CENTERED, EPS, x, gamma, beta, Statistics.batch(),
+                    Tensor.zeros(dtype, x.shape()));
+            org.normkit.autograd.spi.FusedNorm.GradMask all = new org.normkit.autograd.spi.FusedNorm.GradMask(true,
+                    true, true);
+            boolean openAtFirst = dtype == DType.FLOAT32 ? RunRows.BACKWARD_FLOAT32.vectorReady()
+                    : RunRows.BACKWARD_FLOAT64.vectorReady();
+            var first = NormKernel.backward(layout, Centering.CENTERED, gy, x, saved, gamma, all,
+                    Tensor.zeros(dtype, x.shape()));
+            long until = System.nanoTime() + 3_000_000_000L;
+            int calls = 0;
+            boolean open = false;
+            while (calls < 20 || (!open && System.nanoTime() < until)) {
+                open = dtype == DType.FLOAT32 ? RunRows.BACKWARD_FLOAT32.vectorReady()
+                        : RunRows.BACKWARD_FLOAT64.vectorReady();
+                var later = NormKernel.backward(layout, Centering.CENTERED, gy, x, saved, gamma, all,
+                        Tensor.zeros(dtype, x.shape()));
+                String what = dtype + ", call " + calls + ", gate open at first " + openAtFirst + ", now " + open;
+                assertArrayEquals(bits(first.input()), bits(later.input()), 0.0, "dx, " + what);
+                assertArrayEquals(bits(first.weight()), bits(later.weight()), 0.0, "dγ, " + what);
+                assertArrayEquals(bits(first.bias()), bits(later.bias()), 0.0, "dβ, " + what);
+                calls++;
+            }
+        }
+    }
+
     @Test
     void layoutsTheWalkDoesNotCoverGoRowByRow() {
         assertFalse(new RowsKernel((Layout.Rows) Layout.rows(4, 64)).forwardInRuns(),
