@@ -62,42 +62,14 @@ final class VectorGates {
             () -> VectorExp.sigmoid(X, OUT, 1, LENGTH),
             () -> FloatExp.sigmoid(X, OUT, 1, LENGTH));
 
-    // LeNet's second convolution's loop on two channels of 6 x 13 and a 3 x 3 kernel: a row of eight positions and
-    // a tail of three. Its weights are tap-major (tap · 16 + channel), as DirectConvolution lays them out.
-    private static final int CONV_CHANNELS = 2;
-    private static final int CONV_H = 6;
-    private static final int CONV_W = 13;
-    private static final int CONV_KERNEL = 3;
-    private static final float[] CONV_WEIGHTS = values(3, CONV_CHANNELS * CONV_KERNEL * CONV_KERNEL
-            * DirectConvolution.OUT_CHANNELS);
-    private static final float[] CONV_BIAS = values(4, DirectConvolution.OUT_CHANNELS);
-    private static final float[] CONV_OUT = new float[DirectConvolution.OUT_CHANNELS * (CONV_H - CONV_KERNEL + 1)
-            * (CONV_W - CONV_KERNEL + 1)];
-    private static final float[] CONV_STAGED = new float[8 * DirectConvolution.OUT_CHANNELS];
-    private static final int[] CONV_OFFSETS = DirectConvolution.offsets(CONV_CHANNELS, CONV_H * CONV_W, CONV_W,
-            CONV_KERNEL);
-
-    static final Gate DIRECT_CONVOLUTION = VectorWarmUp.gate("directConvolution",
-            () -> VectorConvolution.image(X, 0, CONV_W, CONV_OFFSETS, CONV_WEIGHTS, CONV_BIAS, CONV_OUT, 0,
-                    CONV_H - CONV_KERNEL + 1, CONV_W - CONV_KERNEL + 1, CONV_STAGED),
-            () -> DirectConvolution.image(X, 0, CONV_W, CONV_OFFSETS, CONV_WEIGHTS, CONV_BIAS, CONV_OUT, 0,
-                    CONV_H - CONV_KERNEL + 1, CONV_W - CONV_KERNEL + 1));
-
-    /** Every gate this JVM can use: the direct convolution's only where its 16-lane loop fits the machine. */
-    static final List<Gate> ALL = Elementwise.VECTOR_API && VectorConvolution.fitsThisMachine()
-            ? List.of(GREATER, SELECT, ADD_INTO, EXP, SIGMOID, DIRECT_CONVOLUTION)
-            : List.of(GREATER, SELECT, ADD_INTO, EXP, SIGMOID);
+    static final List<Gate> ALL = List.of(GREATER, SELECT, ADD_INTO, EXP, SIGMOID);
 
     private VectorGates() {}
 
     private static float[] values(long seed) {
-        return values(seed, LENGTH);
-    }
-
-    private static float[] values(long seed, int length) {
         SplittableRandom random = new SplittableRandom(seed);
-        float[] v = new float[length];
-        for (int i = 0; i < length; i++) {
+        float[] v = new float[LENGTH];
+        for (int i = 0; i < LENGTH; i++) {
             v[i] = (float) random.nextDouble(-100, 100);
         }
         v[7] = Float.NaN;

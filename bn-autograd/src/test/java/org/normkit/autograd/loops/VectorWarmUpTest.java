@@ -173,40 +173,6 @@ class VectorWarmUpTest {
         }
     }
 
-    /** LeNet's second convolution (16 output channels) runs its forward directly; gates closed or open, same bits. */
-    @Nested
-    class DirectConvolutionForward {
-        @Test
-        void leNetsSecondConvolutionWithSpecialValues() {
-            Tensor image = Tensor.randn(DType.FLOAT32, Shape.of(3, 6, 12, 12), 4);
-            float[] pixels = image.floatData();
-            pixels[5] = Float.NaN;
-            pixels[200] = Float.POSITIVE_INFINITY;
-            pixels[401] = -0.0f;
-            pixels[777] = Float.MIN_VALUE;
-            pixels[1000] = 3e38f;
-            Tensor kernel = Tensor.randn(DType.FLOAT32, Shape.of(16, 6, 5, 5), 5);
-            Tensor bias = Tensor.randn(DType.FLOAT32, Shape.of(16), 6);
-            Tensor gradOutput = Tensor.randn(DType.FLOAT32, Shape.of(3, 16, 8, 8), 7);
-            assertSameBits(() -> {
-                Tensor x = image.detach().requiresGrad(true);
-                Tensor w = kernel.detach().requiresGrad(true);
-                Tensor y = x.conv2d(w, bias, 1, 0);
-                y.backward(gradOutput);
-                return List.of(y.floatData(), x.grad().floatData(), w.grad().floatData());
-            });
-        }
-
-        @Test
-        void rowsWithATailAndRowsShorterThanEightWithoutBias() {
-            for (int width : new int[] {13, 6}) {
-                Tensor image = Tensor.randn(DType.FLOAT32, Shape.of(2, 2, 7, width), width);
-                Tensor kernel = Tensor.randn(DType.FLOAT32, Shape.of(16, 2, 3, 3), 8);
-                assertSameBits(() -> List.of(image.conv2d(kernel, null, 1, 0).floatData()));
-            }
-        }
-    }
-
     /**
      * The gate's decision, pinned on a clock that moves only when the gate's work runs: each scalar or vector call
      * costs what the test sets, so no round depends on how busy the machine is.
