@@ -23,6 +23,14 @@ What is timed, on both sides the same way:
               beside it the CPU seconds of the whole process tree (commandCpuSeconds: user + system of the command
               and every process it waited for, from getrusage(RUSAGE_CHILDREN)), which other work on the machine
               inflates far less than the wall seconds, and which counts the JIT's and collectors' threads too
+    who ran   normkit's runs also keep the CPU seconds of the JVM's threads per epoch (threadCpuSeconds: the
+              training thread, the C1 and C2 compiler threads, the vector warm-up thread, the collector's threads,
+              the rest), read from /proc/<pid>/task/*/stat when each epoch's line appears on stdout, and at the line
+              `engine: ...` printed just before training starts; an interval is an epoch with its test pass (the
+              first also the net's construction). On two cores an epoch lasts at least the process's CPU seconds in
+              it ÷ 2, so this says whether epoch 1 waits for the training thread's own warm-up or for the
+              compilers beside it. Reading /proc a few times a run costs nothing measurable; without /proc (or
+              when the JVM's pid cannot be found) the field is left out.
     threads   --threads (default 1) on both sides: normkit --threads and OPENBLAS_NUM_THREADS; PyTorch
               torch.set_num_threads and OpenBLAS's own pool
 
@@ -38,11 +46,13 @@ import csv
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -64,6 +74,88 @@ def run_timed(cmd, **kwargs):
     return done, wall, cpu
 
 
+# The JVM's threads by name (/proc's comm, cut to 15 characters): "java" is the launcher's main thread, which runs
+# the training at --threads 1 (the primordial thread only waits for it).
+THREAD_GROUPS = (("training", lambda n: n == "java"), ("c2", lambda n: n.startswith("C2 CompilerThre")),
+                 ("c1", lambda n: n.startswith("C1 CompilerThre")), ("warmUp", lambda n: n.startswith("normkit-vector")),
+                 ("gc", lambda n: n.startswith("GC Thread")))
+EPOCH_LINE = re.compile(r" epoch (\d+)/(\d+):")
+
+
+def java_pid(root):
+    """The pid of the java process under the launcher process root (the launcher is a shell script), or None."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append((int(entry), name))
+    todo = [root]
+    while todo:
+        for pid, name in children.get(todo.pop(), []):
+            if name == "java":
+                return pid
+            todo.append(pid)
+    return None
+
+
+def thread_cpu(pid):
+    """CPU seconds (user + system) of each thread group of process pid so far; threads that ended are not in
+    it (the groups' threads live as long as the JVM)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {name: 0.0 for name, _ in THREAD_GROUPS}
+    groups["other"] = 0.0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        group = next((g for g, test in THREAD_GROUPS if test(name)), "other")
+        groups[group] += seconds
+    return groups
+
+
+def run_watched(cmd, **kwargs):
+    """run_timed for normkit: the same wall and CPU seconds, and the JVM's thread CPU (thread_cpu) when the line
+    that starts training and each epoch's line appear on stdout; returns (returncode, stdout, stderr, wall, cpu,
+    snapshots), snapshots in line order, or None when they could not be read."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.monotonic()
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    errors = []
+    drain = threading.Thread(target=lambda: errors.append(process.stderr.read()))
+    drain.start()
+    out = []
+    snapshots = []
+    pid = None
+    for line in process.stdout:
+        out.append(line)
+        if snapshots is not None and (line.startswith("engine:") or EPOCH_LINE.search(line)):
+            try:
+                pid = pid or java_pid(process.pid)
+                snapshots.append(thread_cpu(pid) if pid else None)
+            except OSError:
+                snapshots = None
+    process.wait()
+    drain.join()
+    wall = time.monotonic() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if snapshots is not None and (not snapshots or any(s is None for s in snapshots)):
+        snapshots = None
+    return process.returncode, "".join(out), "".join(errors), wall, cpu, snapshots
+
+
 def normkit_epochs(net, norm, args):
     """One fresh `normkit experiment` run; returns its epoch seconds, in order, and the JVM's seconds per epoch
     ({"jitSeconds": [...], "gcSeconds": [...]}: JIT compilation and garbage collection while each epoch trained, from
@@ -78,11 +170,11 @@ def normkit_epochs(net, norm, args):
         if args.data != DEFAULT_DATA:
             cmd += ["--data", args.data]
         env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads))
-        done, command, cpu = run_timed(cmd, env=env, cwd=ROOT)
+        returncode, stdout, stderr, command, cpu, snapshots = run_watched(cmd, env=env, cwd=ROOT)
         results = os.path.join(out, "results.csv")
-        if done.returncode != 0 or not os.path.exists(results):
-            raise SystemExit(f"normkit experiment --net {net} --norms {norm} failed (exit code {done.returncode}):\n"
-                             f"{done.stdout}{done.stderr}")
+        if returncode != 0 or not os.path.exists(results):
+            raise SystemExit(f"normkit experiment --net {net} --norms {norm} failed (exit code {returncode}):\n"
+                             f"{stdout}{stderr}")
         with open(results, newline="") as f:
             rows = [r for r in csv.DictReader(f) if r["net"] == net and r["norm"] == norm]
         rows.sort(key=lambda r: int(r["epoch"]))
@@ -95,6 +187,10 @@ def normkit_epochs(net, norm, args):
                 jvm[key] = [float(r[column]) for r in rows]
         jvm["commandSeconds"] = command
         jvm["commandCpuSeconds"] = cpu
+        # One snapshot as training starts and one per epoch: the differences are each epoch's (with its test pass).
+        if snapshots and len(snapshots) == args.epochs + 1:
+            jvm["threadCpuSeconds"] = {group: [round(snapshots[i + 1][group] - snapshots[i][group], 2)
+                                               for i in range(args.epochs)] for group in snapshots[0]}
         return [float(r["seconds"]) for r in rows], jvm
 
 
@@ -117,6 +213,15 @@ def pytorch_epochs(net, norm, args):
         with open(target) as f:
             doc = json.load(f)
         return [row["epochSeconds"] for row in doc["rows"]], doc["torch"], command, cpu
+
+
+def epoch_one_split(jvm):
+    """", epoch 1: training thread T s, compilers C s, warm-up W s CPU" from a normkit run's threadCpuSeconds, or ""."""
+    split = jvm.get("threadCpuSeconds")
+    if not split:
+        return ""
+    return (f", epoch 1: training thread {split['training'][0]:.2f} s, compilers "
+            f"{split['c1'][0] + split['c2'][0]:.2f} s, warm-up {split['warmUp'][0]:.2f} s CPU")
 
 
 def git_commit():
@@ -150,6 +255,13 @@ def write(args, configs, runs, rounds, started, torch_version):
                 row[side]["commandSeconds"] = statistics.median(run["commandSeconds"] for run in whole)
                 row[side]["outsideEpochsSeconds"] = statistics.median(
                     run["commandSeconds"] - sum(run["epochSeconds"]) for run in whole)
+            split = [run["threadCpuSeconds"] for run in runs if run["side"] == side and run["net"] == net
+                     and run["norm"] == norm and "threadCpuSeconds" in run]
+            if split and len(split) == len(mine):
+                row[side]["threadCpuSeconds"] = {
+                    group: {"firstEpoch": round(statistics.median(s[group][0] for s in split), 3),
+                            "laterEpoch": round(statistics.median(statistics.median(s[group][1:]) for s in split), 3)}
+                    for group in split[0]}
             cpu = [run["commandCpuSeconds"] for run in whole if "commandCpuSeconds" in run]
             if whole and len(cpu) == len(mine):
                 row[side]["commandCpuSeconds"] = statistics.median(cpu)
@@ -159,7 +271,9 @@ def write(args, configs, runs, rounds, started, torch_version):
            "unit": "seconds of an epoch's training loop; firstEpoch: median over rounds of epoch 1; laterEpoch: "
                    "median over rounds of the median of epochs 2 on; commandSeconds: median over rounds of the whole "
                    "process's wall seconds, outsideEpochsSeconds: of those seconds minus the epochs'; "
-                   "commandCpuSeconds: median over rounds of the whole process tree's CPU seconds (user + system)",
+                   "commandCpuSeconds: median over rounds of the whole process tree's CPU seconds (user + system); "
+                   "threadCpuSeconds: CPU seconds of the JVM's thread groups in an epoch and its test pass, medians "
+                   "as for the epochs",
            "summary": summary, "runs": runs, **({"note": args.note} if args.note else {}),
            "machine": {"commit": git_commit(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
                        "minutes": round((time.time() - started) / 60, 1), "torch": torch_version,
@@ -220,7 +334,7 @@ def main():
                              **jvm})
                 print(f"round {r + 1}/{args.rounds} {side:<8} {net:<6} {norm:<11} epochs "
                       + " / ".join(f"{s:.2f}" for s in seconds) + f" s, whole command {jvm['commandSeconds']:.2f} s"
-                      + f" ({jvm['commandCpuSeconds']:.2f} s CPU)",
+                      + f" ({jvm['commandCpuSeconds']:.2f} s CPU)" + epoch_one_split(jvm),
                       flush=True)
         runs_of_round = [run for run in runs if run["round"] == r + 1]
         for run in runs_of_round:

@@ -22,8 +22,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * head-to-head report's ({@code docs/results/bench/versus.json}: the machine as one line, rows of per-side
  * milliseconds) is converted on reading ({@link LegacyHeadToHead}).
  *
- * @param commit      the commit the measured code was built from, {@code +dirty} when the tree had changes; null when
- *                    not recorded (kernel and training runs)
+ * @param commit      the commit the measured code was built from, {@code +dirty} when the tree had changes; null in
+ *                    the files written before every run recorded it
  * @param settings    {@link RunSettings#describe()}, or the head-to-head's rounds and samples
  * @param threadsHook how the thread count was applied (norm kernels, and for training the BLAS); null in a
  *                    head-to-head, which sets each side's threads before every sample
@@ -48,7 +48,7 @@ public record BenchReport(@JsonProperty(required = true) MachineInfo machine,
         specs = specs == null ? new TreeMap<>() : new TreeMap<>(specs);
     }
 
-    /** A kernel or training report: no commit, no peers. */
+    /** A kernel or training report: no peers, its commit added by {@link #withCommit}. */
     public BenchReport(MachineInfo machine, String settings, String threadsHook, int batch, List<BenchResult> results,
                        List<BenchPlan.Skip> skipped, Map<String, String> specs) {
         this(machine, null, settings, threadsHook, batch, Map.of(), results, skipped, specs);

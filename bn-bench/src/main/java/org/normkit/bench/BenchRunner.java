@@ -117,7 +117,7 @@ public final class BenchRunner {
                     + " in the JVM of threads=" + plan.selection().threads().get(0);
         }
         return new BenchReport(MachineInfo.current(flags + "; " + settings.describe(mode)), settings.describe(mode),
-                hook, training ? TrainingWorkload.BATCH : 0, rows, skipped, specs);
+                hook, training ? TrainingWorkload.BATCH : 0, rows, skipped, specs).withCommit(Commit.describe());
     }
 
     /** The JMH options of one group: its benchmark, its parameters, the selection's and the settings'. */

@@ -134,11 +134,16 @@ class ExperimentCommandTest {
         Process child = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child.log").toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // The loop leaves as soon as the first epoch is on disk (a second or two on a quiet machine); the
+            // deadline only bounds a hung child. 30 s was too short at load 30, where the child's start-up and
+            // first epoch alone took longer and the test then failed for want of a row, not for a torn file.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
             while (rowsOnDisk(csv) < 1 && child.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
             assertTrue(child.isAlive(), "the child ended before it could be killed; log:\n"
+                    + Files.readString(dir.resolve("child.log")));
+            assertTrue(rowsOnDisk(csv) >= 1, "no epoch on disk within 240 s; log:\n"
                     + Files.readString(dir.resolve("child.log")));
             child.destroyForcibly();  // SIGKILL on Linux: no shutdown hooks, no finally blocks
             child.waitFor(10, TimeUnit.SECONDS);

@@ -218,6 +218,31 @@ class BackpropTest {
     }
 
     @Test
+    void aGradientOfAnotherDtypeFromACustomBackwardIsSummedInTheTensorsOwnDtype() {
+        // A backward function (a plugin's op) may hand back its input's gradient in another dtype; it is converted
+        // before it meets the tensor's other gradients, whichever of them the sweep reaches first.
+        for (boolean customFirst : new boolean[] {true, false}) {
+            Tensor x = Tensor.of(new double[] {0.5, -1.25, 2}, 3).to(DType.FLOAT32).requiresGrad(true);
+            Tensor probe = Node.record(x.detach().copy(), "probe", (g, needs) -> new Tensor[] {g.to(DType.FLOAT64)}, x);
+            Tensor twice = x.mul(Tensor.scalar(2, DType.FLOAT32)).sum();
+            (customFirst ? twice.add(probe.sum()) : probe.sum().add(twice)).backward();
+            assertEquals(DType.FLOAT32, x.grad().dtype(), "custom first: " + customFirst);
+            assertArrayEquals(new double[] {3, 3, 3}, x.grad().toDoubleArray(), "custom first: " + customFirst);
+        }
+    }
+
+    @Test
+    void aLeafWhoseGradientWasSetInAnotherDtypeAddsTheBackwardsGradientInThatDtype() {
+        // Optimizers take a gradient of another dtype than the parameter (UpdateFormulasTest); backward adds into
+        // whatever the leaf holds.
+        Tensor x = Tensor.of(new double[] {1, 2}, 2).to(DType.FLOAT32).requiresGrad(true);
+        x.setGrad(Tensor.of(new double[] {0.1, 0.2}, 2));
+        x.mul(x).sum().backward();
+        assertEquals(DType.FLOAT64, x.grad().dtype());
+        assertArrayEquals(new double[] {2.1, 4.2}, x.grad().toDoubleArray(), 1e-15);
+    }
+
+    @Test
     void reshapeSharesStorageButKeepsItsOwnNode() {
         Tensor x = leaf(1, 2, 3, 4);
         Tensor r = x.reshape(2, 2);

@@ -40,7 +40,8 @@ final class TrainingStepFigure implements ReadmeFigure {
         return new MarkdownTable(List.of("net", "norm", "normkit fused face, samples/s",
                 "normkit reference face, samples/s"), table).markdown()
                 + "\n± is JMH's 99.9 % interval; " + report.settings() + "; measured "
-                + report.machine().date().substring(0, 10) + ".\n";
+                + report.machine().date().substring(0, 10)
+                + (report.commit() == null ? "" : " at commit " + report.commit()) + ".\n";
     }
 
     private static String cell(BenchResult row) {
