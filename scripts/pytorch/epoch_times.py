@@ -82,6 +82,13 @@ THREAD_GROUPS = (("training", lambda n: n == "java"), ("c2", lambda n: n.startsw
 EPOCH_LINE = re.compile(r" epoch (\d+)/(\d+):")
 
 
+def proc_stat(path):
+    """The name (comm) and the fields after it of a /proc stat file (a process's or a thread's)."""
+    with open(path) as f:
+        stat = f.read()
+    return stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+
+
 def java_pid(root):
     """The pid of the java process under the launcher process root (the launcher is a shell script), or None."""
     children = {}
@@ -89,13 +96,10 @@ def java_pid(root):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
+            name, fields = proc_stat(f"/proc/{entry}/stat")
         except OSError:
             continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        children.setdefault(ppid, []).append((int(entry), name))
+        children.setdefault(int(fields[1]), []).append((int(entry), name))
     todo = [root]
     while todo:
         for pid, name in children.get(todo.pop(), []):
@@ -113,12 +117,9 @@ def thread_cpu(pid):
     groups["other"] = 0.0
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                stat = f.read()
+            name, fields = proc_stat(f"/proc/{pid}/task/{tid}/stat")
         except OSError:
             continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
         seconds = (int(fields[11]) + int(fields[12])) / tick
         group = next((g for g, test in THREAD_GROUPS if test(name)), "other")
         groups[group] += seconds
