@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,12 +32,17 @@ import java.util.stream.Stream;
  *       {@code //#between} section (such as a line "} else {" that puts the twins in the two branches of a dtype test).</li>
  *   <li>{@code //#if float} (or {@code double}) … [{@code //#else} …] {@code //#end}, inside a twins region: lines
  *       for one type only, such as a float32 fast path through the Vector API.</li>
+ *   <li>{@code //#fragment NAME} … {@code //#end}, outside a twins region: lines written nowhere where they stand,
+ *       and wherever a later line {@code //#insert NAME} stands (outside or inside a twins region), as they are: code
+ *       that must be written out in several methods for speed, such as {@code VectorExp}'s polynomial in its exp and
+ *       sigmoid loops, kept once. A fragment holds no directive, and one that is never inserted is an error.</li>
  *   <li>Placeholders, inside a twins region: {@code $type$} (float, double), {@code $Type$} (Float, Double),
  *       {@code $DTYPE$} (FLOAT32, FLOAT64), {@code $blas$} (s, d: BLAS's precision letter) and {@code $round$}
  *       ({@code (float) } and nothing: the rounding of a double result to the element type).</li>
  * </ul>
  * Anything else is an error that names the template, the line and the way out: an unknown directive or
- * placeholder, a placeholder outside a twins region, a region nested in another or left open.
+ * placeholder, a placeholder outside a twins region, a region nested in another or left open, an unknown or unused
+ * fragment.
  */
 public final class TwinGenerator {
     private static final String SUFFIX = ".java.template";
@@ -98,10 +104,27 @@ public final class TwinGenerator {
         List<Line> between = null;
         int regionStart = 0;
         int ifStart = 0;
+        Map<String, List<Line>> fragments = new LinkedHashMap<>();
+        Map<String, Integer> fragmentLines = new LinkedHashMap<>();
+        Set<String> inserted = new HashSet<>();
+        List<Line> fragment = null;
+        String fragmentName = null;
         for (int i = 0; i < lines.size(); i++) {
             int number = i + 1;
             String text = lines.get(i);
             String directive = directive(text);
+            if (fragment != null) {
+                if (directive == null) {
+                    fragment.add(new Line(number, text));
+                    continue;
+                }
+                if (!directive.equals("end")) {
+                    throw new TemplateException(template, number, "a //#fragment holds no directive ('"
+                            + text.trim() + "'); close it with //#end");
+                }
+                fragment = null;
+                continue;
+            }
             if (directive == null) {
                 if (body == null) {
                     requireNoPlaceholder(template, number, text);
@@ -113,6 +136,37 @@ public final class TwinGenerator {
             }
             String[] words = directive.split("\\s+");
             switch (words[0]) {
+                case "fragment" -> {
+                    if (body != null) {
+                        throw new TemplateException(template, number, "//#fragment inside the //#twins region opened"
+                                + " at line " + regionStart + "; define it outside and //#insert it there");
+                    }
+                    if (words.length != 2 || fragments.containsKey(words[1])) {
+                        throw new TemplateException(template, number, "//#fragment takes one new name: '"
+                                + text.trim() + "'" + (words.length == 2 ? " is defined at line "
+                                + fragmentLines.get(words[1]) : ""));
+                    }
+                    fragment = new ArrayList<>();
+                    fragmentName = words[1];
+                    fragments.put(words[1], fragment);
+                    fragmentLines.put(words[1], number);
+                }
+                case "insert" -> {
+                    List<Line> fragmentText = words.length == 2 ? fragments.get(words[1]) : null;
+                    if (fragmentText == null) {
+                        throw new TemplateException(template, number, "//#insert of an unknown fragment: '"
+                                + text.trim() + "'; defined above it: " + fragments.keySet());
+                    }
+                    inserted.add(words[1]);
+                    for (Line line : fragmentText) {
+                        if (body == null) {
+                            requireNoPlaceholder(template, line.number(), line.text());
+                            out.add(line.text());
+                        } else {
+                            (between != null ? between : body).add(line);
+                        }
+                    }
+                }
                 case "twins" -> {
                     if (body != null) {
                         throw new TemplateException(template, number, "//#twins inside the region opened at line "
@@ -159,7 +213,18 @@ public final class TwinGenerator {
                     }
                 }
                 default -> throw new TemplateException(template, number, "unknown directive '" + text.trim()
-                        + "'; known: //#twins, //#if TYPE, //#else, //#between, //#end");
+                        + "'; known: //#twins, //#if TYPE, //#else, //#between, //#end, //#fragment NAME,"
+                        + " //#insert NAME");
+            }
+        }
+        if (fragment != null) {
+            throw new TemplateException(template, fragmentLines.get(fragmentName), "//#fragment " + fragmentName
+                    + " is never closed; add //#end");
+        }
+        for (String name : fragments.keySet()) {
+            if (!inserted.contains(name)) {
+                throw new TemplateException(template, fragmentLines.get(name), "//#fragment " + name
+                        + " is never inserted; add //#insert " + name + " where it belongs, or remove it");
             }
         }
         if (body != null) {

@@ -44,9 +44,12 @@ final class ExperimentCommand implements Runnable {
         parent.applyThreads(config.threads());
         // The vector loops compile on a background thread while the norms are verified and the data loads; the
         // training runs their scalar twins (same bits) until then (docs/training-throughput.md, "What epoch 1 pays").
-        // An image net's rehearsal step starts exactly the loops its training calls (ninth session); the sequence
-        // nets start autograd's.
-        if (config.text().isEmpty() && WarmUpRehearsal.covers(config.net())) {
+        // A rehearsal step of the net starts exactly the loops its training calls (ninth session; the sequence nets
+        // since the twelfth, docs/sequence.md).
+        if (config.text().isPresent() && WarmUpRehearsal.coversText(config.net())) {
+            WarmUpRehearsal.rehearseText(parent.registry(), config.net(), config.norms(), config.dtype(),
+                    config.face());
+        } else if (config.text().isEmpty() && WarmUpRehearsal.covers(config.net())) {
             WarmUpRehearsal.rehearse(parent.registry(), config.net(), config.norms(), config.dtype(), config.face());
         } else {
             VectorWarmUp.startAutograd();

@@ -89,9 +89,10 @@ public final class LanguageModelTrainer {
         return new Trainer.Evaluation(lossSum / Math.max(1, seen), (double) correct / Math.max(1, seen));
     }
 
-    private record Scored(Tensor loss, Tensor logits, int[] targets) {}
+    record Scored(Tensor loss, Tensor logits, int[] targets) {}
 
-    private static Scored score(LanguageModel net, TokenBatch batch) {
+    /** The loss over the batch's valid positions (padding gets no prediction), its logits and targets. */
+    static Scored score(LanguageModel net, TokenBatch batch) {
         int[] valid = SequenceNets.validRows(batch);
         int[] targets = new int[valid.length];
         for (int i = 0; i < valid.length; i++) {

@@ -17,7 +17,8 @@ import org.normkit.autograd.tensor.DType;
 
 /**
  * The step an experiment takes before its data loads, to start the warm-up of the vector loops its training calls:
- * it runs for every image net, norm and dtype a run can have, and never fails a run the training would run.
+ * it runs for every net, norm and dtype a run can have, on images and (the sequence nets) on text, and never fails
+ * a run the training would run.
  */
 class WarmUpRehearsalTest {
 
@@ -46,10 +47,25 @@ class WarmUpRehearsalTest {
     }
 
     @Test
-    void refusesTheSequenceNetsNamingTheNetsItCovers() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WarmUpRehearsal.rehearse(
-                TinyData.REGISTRY, "lstm", List.of("layer_norm"), DType.FLOAT32, Face.AUTO));
+    void takesItsStepForEachNormOfTheSequenceNetsOnImagesAndOnText() {
+        List<String> norms = List.of("none", "batch_norm", "batch_norm:per_step=true", "batch_norm:masked=false",
+                "layer_norm", "power_norm", "dyt");
+        for (String net : List.of("transformer", "lstm")) {
+            for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64)) {
+                assertEquals(norms.size(), WarmUpRehearsal.rehearse(TinyData.REGISTRY, net, norms, dtype,
+                        Face.AUTO), net + " on images, " + dtype);
+                assertEquals(norms.size(), WarmUpRehearsal.rehearseText(TinyData.REGISTRY, net, norms, dtype,
+                        Face.AUTO), net + " on text, " + dtype);
+            }
+        }
+    }
 
-        assertTrue(e.getMessage().equals("no rehearsal for net lstm: it covers [mlp, lenet]"), e.getMessage());
+    @Test
+    void refusesTextForTheImageOnlyNetsNamingTheNetsItCovers() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WarmUpRehearsal.rehearseText(
+                TinyData.REGISTRY, "lenet", List.of("layer_norm"), DType.FLOAT32, Face.AUTO));
+
+        assertTrue(e.getMessage().equals("no rehearsal for net lenet on text: it covers [transformer, lstm]"),
+                e.getMessage());
     }
 }
